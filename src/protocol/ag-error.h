@@ -1,0 +1,82 @@
+/* ag-error.h: the AG_ERROR domain, with the spec's codes and the ones agsignal adds */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define AG_ERROR (ag_error_quark ())
+
+/**
+ * AgErrorCode:
+ *
+ * Error and reason codes. The numbers are those of the Signaling 1.x SDK and go on the wire
+ * unchanged; codes of 1100 and up are agsignal's own (see docs/protocol.md).
+ */
+typedef enum {
+  AG_ERROR_SUCCESS                    = 0,
+  AG_ERROR_LOGOUT_E_OTHER             = 100,
+  AG_ERROR_LOGOUT_E_USER              = 101,
+  AG_ERROR_LOGOUT_E_NET               = 102,
+  AG_ERROR_LOGOUT_E_KICKED            = 103,
+  AG_ERROR_LOGOUT_E_PACKET            = 104,
+  AG_ERROR_LOGOUT_E_TOKENEXPIRED      = 105,
+  AG_ERROR_LOGOUT_E_OLDVERSION        = 106,
+  AG_ERROR_LOGOUT_E_TOKENWRONG        = 107,
+  AG_ERROR_LOGOUT_E_ALREADY_LOGOUT    = 108,
+  AG_ERROR_LOGIN_E_OTHER              = 200,
+  AG_ERROR_LOGIN_E_NET                = 201,
+  AG_ERROR_LOGIN_E_FAILED             = 202,
+  AG_ERROR_LOGIN_E_CANCEL             = 203,
+  AG_ERROR_LOGIN_E_TOKENEXPIRED       = 204,
+  AG_ERROR_LOGIN_E_OLDVERSION         = 205,
+  AG_ERROR_LOGIN_E_TOKENWRONG         = 206,
+  AG_ERROR_LOGIN_E_TOKEN_KICKED       = 207,
+  AG_ERROR_LOGIN_E_ALREADY_LOGIN      = 208,
+  AG_ERROR_LOGIN_E_INVALID_USER       = 209,
+  AG_ERROR_JOINCHANNEL_E_OTHER        = 300,
+  AG_ERROR_SENDMESSAGE_E_OTHER        = 400,
+  AG_ERROR_SENDMESSAGE_E_TIMEOUT      = 401,
+  AG_ERROR_QUERYUSERNUM_E_OTHER       = 500,
+  AG_ERROR_QUERYUSERNUM_E_TIMEOUT     = 501,
+  AG_ERROR_QUERYUSERNUM_E_BYUSER      = 502,
+  AG_ERROR_LEAVECHANNEL_E_OTHER       = 600,
+  AG_ERROR_LEAVECHANNEL_E_KICKED      = 601,
+  AG_ERROR_LEAVECHANNEL_E_BYUSER      = 602,
+  AG_ERROR_LEAVECHANNEL_E_LOGOUT      = 603,
+  AG_ERROR_LEAVECHANNEL_E_DISCONN     = 604,
+  AG_ERROR_INVITE_E_OTHER             = 700,
+  AG_ERROR_INVITE_E_REINVITE          = 701,
+  AG_ERROR_INVITE_E_NET               = 702,
+  AG_ERROR_INVITE_E_PEEROFFLINE       = 703,
+  AG_ERROR_INVITE_E_TIMEOUT           = 704,
+  AG_ERROR_INVITE_E_CANTRECV          = 705,
+  AG_ERROR_GENERAL_E                  = 1000,
+  AG_ERROR_GENERAL_E_FAILED           = 1001,
+  AG_ERROR_GENERAL_E_UNKNOWN          = 1002,
+  AG_ERROR_GENERAL_E_NOT_LOGIN        = 1003,
+  AG_ERROR_GENERAL_E_WRONG_PARAM      = 1004,
+  AG_ERROR_GENERAL_E_LARGE_PARAM      = 1005,
+  AG_ERROR_LIMIT_E_USER_RATE          = 1100,
+  AG_ERROR_LIMIT_E_CHANNEL_RATE       = 1101,
+  AG_ERROR_LIMIT_E_ATTR_RATE          = 1102,
+  AG_ERROR_LIMIT_E_CHANNEL_FULL       = 1103,
+  AG_ERROR_LIMIT_E_OFFLINE_QUEUE_FULL = 1104,
+  AG_ERROR_LIMIT_E_SLOW_CONSUMER      = 1105,
+  AG_ERROR_PROTO_E_MALFORMED          = 1200,
+  AG_ERROR_PROTO_E_UNKNOWN_OP         = 1201,
+  AG_ERROR_PROTO_E_NOT_IN_CHANNEL     = 1202,
+  AG_ERROR_PROTO_E_NO_SUCH_CALL       = 1203,
+  AG_ERROR_PROTO_E_PEER_OFFLINE       = 1204,
+  AG_ERROR_PROTO_E_READ_ONLY_CHANNEL  = 1205,
+} AgErrorCode;
+
+GQuark       ag_error_quark     (void);
+
+/* The code's name as in the tables ("LOGIN_E_TOKENWRONG"), or NULL for an unknown code. */
+const char  *ag_error_code_name (int code);
+
+/* A short English description of the code, never NULL. */
+const char  *ag_error_code_describe (int code);
+
+G_END_DECLS

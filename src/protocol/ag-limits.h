@@ -1,0 +1,31 @@
+/* ag-limits.h: the limits of the agsignal.v1 protocol (docs/protocol.md) */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define AG_LIMIT_NAME_CHARS            128     /* accounts, channel and attribute names */
+#define AG_LIMIT_MSG_BYTES             8192    /* peer, channel and call messages */
+#define AG_LIMIT_ATTR_VALUE_CHARS      8096    /* user and channel attribute values */
+#define AG_LIMIT_EXTRA_BYTES           8192    /* call extra (JSON object text) */
+#define AG_LIMIT_TTL_SECONDS           604800  /* offline message time to live */
+#define AG_LIMIT_FRAME_BYTES           65536   /* one WebSocket frame */
+#define AG_LIMIT_ROSTER_ON_JOIN        200     /* members listed in a join reply */
+#define AG_LIMIT_CHANNEL_MEMBERS       10000
+#define AG_LIMIT_OFFLINE_QUEUE         1000    /* queued offline messages per account */
+#define AG_LIMIT_OUTBOUND_BYTES        (4 * 1024 * 1024)
+
+#define AG_DEFAULT_USER_MSG_RATE       60      /* messages per second per user */
+#define AG_DEFAULT_CHANNEL_MSG_RATE    200     /* messages per second per channel */
+#define AG_DEFAULT_CHANNEL_TTL         7200    /* seconds after the last member leaves */
+#define AG_DEFAULT_INVITE_OFFLINE_WAIT 20      /* seconds an offline callee has to log in */
+
+#define AG_NO_NEED_TOKEN               "_no_need_token"
+#define AG_SPECIAL_CHANNEL_USER_ONLINE "_agora_user_online"
+#define AG_SPECIAL_CHANNEL_EVENTS      "_agora_channel_event"
+#define AG_SYSTEM_ACCOUNT              "_agora_system"
+#define AG_SUBPROTOCOL                 "agsignal.v1"
+#define AG_WEBSOCKET_PATH              "/v1"
+
+G_END_DECLS

@@ -1,0 +1,91 @@
+/* ag-hub.h: the sans-IO core of agsignald.
+ *
+ * The hub owns every semantic of the spec (apps, sessions, channels, attributes, calls,
+ * offline queues, rate limits) and does no I/O: the transport feeds it connection events,
+ * raw text frames and the current time, and the hub answers through an AgHubSink. Timers are
+ * polled: after any call, ag_hub_next_deadline() says when ag_hub_tick() is next due.
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "ag-engine.h"
+
+G_BEGIN_DECLS
+
+#define AG_TYPE_HUB (ag_hub_get_type ())
+
+G_DECLARE_FINAL_TYPE (AgHub, ag_hub, AG, HUB, GObject)
+
+typedef struct {
+  /* Queue one encoded frame for a connection. The same GBytes is shared by every recipient
+   * of a fan-out; the sink takes its own reference if it keeps it. */
+  void (*send)  (gpointer    user_data,
+                 guint64     conn_id,
+                 GBytes     *frame);
+  /* Close a connection after its queued frames (logout, kicked, token expired). The hub has
+   * already forgotten the connection when this is called; it must not call back into the hub
+   * synchronously with ag_hub_connection_closed for it. */
+  void (*close) (gpointer    user_data,
+                 guint64     conn_id,
+                 int         code);
+} AgHubSink;
+
+typedef struct {
+  char     *app_id;
+  char     *certificate;          /* NULL: only _no_need_token can log in */
+  gboolean  allow_no_token;
+  guint     user_msg_rate;        /* 0: AG_DEFAULT_USER_MSG_RATE */
+  guint     channel_msg_rate;     /* 0: AG_DEFAULT_CHANNEL_MSG_RATE */
+} AgAppConfig;
+
+typedef struct {
+  guint64 connections;            /* open connections */
+  guint64 sessions;               /* logged-in connections */
+  guint64 channels;               /* live channels (special ones included once joined) */
+  guint64 frames_in;
+  guint64 frames_out;             /* frames handed to the sink (a fan-out counts each copy) */
+  guint64 messages_in;            /* accepted msg_send + channel_send + call_msg */
+  guint64 messages_out;           /* msg + channel_msg + call_msg events delivered */
+  guint64 logins;
+} AgHubStats;
+
+AgHub        *ag_hub_new                (AgEngine          *engine,
+                                         const AgHubSink   *sink,
+                                         gpointer           sink_data);
+
+/* Adds or replaces an app. The config is copied. */
+void          ag_hub_add_app            (AgHub             *hub,
+                                         const AgAppConfig *config);
+gboolean      ag_hub_has_app            (AgHub             *hub,
+                                         const char        *app_id);
+
+/* now_us is a g_get_real_time() style clock; tests pass a fake one. */
+void          ag_hub_connection_opened  (AgHub             *hub,
+                                         guint64            conn_id,
+                                         gint64             now_us);
+/* One text frame from a client. Bad input is answered with an error frame, never fatal. */
+void          ag_hub_connection_frame   (AgHub             *hub,
+                                         guint64            conn_id,
+                                         const char        *data,
+                                         gsize              length,
+                                         gint64             now_us);
+/* The transport lost the connection (or finished closing it). Idempotent. */
+void          ag_hub_connection_closed  (AgHub             *hub,
+                                         guint64            conn_id,
+                                         gint64             now_us);
+
+/* Runs every timer due at now_us (offline-message expiry, invite timeouts, channel TTL,
+ * _auto_update_num, token expiry). */
+void          ag_hub_tick               (AgHub             *hub,
+                                         gint64             now_us);
+/* The earliest pending deadline in now_us units, or G_MAXINT64 when none. */
+gint64        ag_hub_next_deadline      (AgHub             *hub);
+
+const AgHubStats *ag_hub_get_stats      (AgHub             *hub);
+/* Calls func for every error code the hub has replied with, with its count. */
+void          ag_hub_foreach_error_count (AgHub            *hub,
+                                          void (*func) (int code, guint64 count, gpointer data),
+                                          gpointer          data);
+
+G_END_DECLS
