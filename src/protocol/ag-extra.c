@@ -1,0 +1,89 @@
+/* ag-extra.c: reading the keys the server acts on from a call's `extra` JSON object text */
+
+#include "ag-extra.h"
+
+#include <json-glib/json-glib.h>
+
+static gboolean
+string_to_int (const char *text,
+               gint64     *out)
+{
+  gint64 value;
+
+  if (text == NULL || !g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &value, NULL))
+    return FALSE;
+
+  *out = value;
+  return TRUE;
+}
+
+static gboolean
+node_to_int (JsonNode *node,
+             gint64   *out)
+{
+  GType type;
+
+  if (!JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+
+  type = json_node_get_value_type (node);
+
+  if (type == G_TYPE_INT64) {
+    *out = json_node_get_int (node);
+    return TRUE;
+  }
+
+  if (type == G_TYPE_BOOLEAN) {
+    *out = json_node_get_boolean (node) ? 1 : 0;
+    return TRUE;
+  }
+
+  if (type == G_TYPE_DOUBLE) {
+    double value = json_node_get_double (node);
+
+    /* Only integral values that fit: 30.0 is 30, 30.5 is not an integer. The range test
+     * comes first and also refuses NaN, so the cast below is defined. */
+    if (!(value >= -9.0e18 && value <= 9.0e18) || (double) (gint64) value != value)
+      return FALSE;
+
+    *out = (gint64) value;
+    return TRUE;
+  }
+
+  if (type == G_TYPE_STRING)
+    return string_to_int (json_node_get_string (node), out);
+
+  return FALSE;
+}
+
+gboolean
+ag_extra_get_int (const char *extra_json,
+                  const char *key,
+                  gint64     *out)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  JsonNode *root;
+  JsonObject *object;
+  JsonNode *member;
+
+  g_return_val_if_fail (key != NULL, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  if (extra_json == NULL || *extra_json == '\0')
+    return FALSE;
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, extra_json, -1, NULL))
+    return FALSE;
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return FALSE;
+
+  object = json_node_get_object (root);
+  member = json_object_get_member (object, key);
+  if (member == NULL)
+    return FALSE;
+
+  return node_to_int (member, out);
+}

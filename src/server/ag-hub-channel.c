@@ -1,0 +1,725 @@
+/* ag-hub-channel.c: channels of the hub: membership, rosters, channel messages, channel
+ * attributes and their built-ins, the TTL after the last member leaves, and the two special
+ * channels that report an app's presence and channel events.
+ *
+ * Members are kept in a queue in join order and every connection holds its own link in it,
+ * so joining and leaving are O(1) at any size, the roster of the latest joiners is a walk
+ * back from the tail, and a fan-out walks the queue without any lookup.
+ */
+
+#include "ag-hub-private.h"
+
+#define ATTR_USER_NOTIFICATION    "_userNotification"
+#define ATTR_CHANNEL_TTL          "_channel_ttl"
+#define ATTR_AUTO_UPDATE_NUM      "_auto_update_num"
+#define ATTR_MEMBER_NUM           "_member_num"
+#define ATTR_AUTO_UPDATE_TOTAL    "_auto_update_total_num"
+#define ATTR_TOTAL_MEMBER_NUM     "_total_member_num"
+#define ATTR_SENDMSG_LIMIT        "_sendmsg_limit"
+#define ATTR_SETATTR_LIMIT        "_setattr_limit"
+
+/* Numeric built-ins are stored as the text the client sent, but must read as a decimal
+ * integer that fits a guint (so seconds never overflow a deadline). */
+static const char * const numeric_builtins[] = {
+  ATTR_USER_NOTIFICATION,
+  ATTR_CHANNEL_TTL,
+  ATTR_AUTO_UPDATE_NUM,
+  ATTR_MEMBER_NUM,
+  ATTR_AUTO_UPDATE_TOTAL,
+  ATTR_TOTAL_MEMBER_NUM,
+  ATTR_SENDMSG_LIMIT,
+  ATTR_SETATTR_LIMIT,
+};
+
+static gboolean
+is_numeric_builtin (const char *name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (numeric_builtins); i++) {
+    if (g_str_equal (name, numeric_builtins[i]))
+      return TRUE;
+  }
+
+  return FALSE;
+}
+
+static gboolean
+parse_builtin_number (const char *value,
+                      guint      *out)
+{
+  guint64 number = 0;
+
+  if (value == NULL || *value == '\0')
+    return FALSE;
+
+  for (const char *p = value; *p != '\0'; p++) {
+    if (!g_ascii_isdigit (*p))
+      return FALSE;
+
+    number = number * 10 + (guint64) (*p - '0');
+    if (number > G_MAXUINT)
+      return FALSE;
+  }
+
+  *out = (guint) number;
+  return TRUE;
+}
+
+static guint
+builtin_value (AgHubChannel *channel,
+               const char   *name,
+               guint         fallback)
+{
+  guint value;
+
+  if (!parse_builtin_number (g_hash_table_lookup (channel->attrs, name), &value))
+    return fallback;
+
+  return value;
+}
+
+/* JSON text of the special channels' messages. Accounts and channel names may hold quotes,
+ * backslashes and any non-ASCII character, so strings are escaped; the text itself is UTF-8
+ * already (the decoder checked it). */
+static void
+append_json_string (GString    *json,
+                    const char *text)
+{
+  g_string_append_c (json, '"');
+
+  for (const char *p = text; *p != '\0'; p++) {
+    guchar c = (guchar) *p;
+
+    if (c == '"' || c == '\\')
+      g_string_append_printf (json, "\\%c", c);
+    else if (c < 0x20)
+      g_string_append_printf (json, "\\u%04x", c);
+    else
+      g_string_append_c (json, (char) c);
+  }
+
+  g_string_append_c (json, '"');
+}
+
+static AgHubChannelKind
+kind_for_name (const char *name)
+{
+  if (g_str_equal (name, AG_SPECIAL_CHANNEL_USER_ONLINE))
+    return AG_HUB_CHANNEL_USER_ONLINE;
+  if (g_str_equal (name, AG_SPECIAL_CHANNEL_EVENTS))
+    return AG_HUB_CHANNEL_EVENTS;
+
+  return AG_HUB_CHANNEL_ORDINARY;
+}
+
+/* Sends one frame to every member but except (which may be NULL), encoding it once. */
+static guint
+broadcast (AgHub         *hub,
+           AgHubChannel  *channel,
+           const AgFrame *frame,
+           AgHubConn     *except)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  guint sent = 0;
+
+  if (channel->members.length == 0 ||
+      (channel->members.length == 1 && channel->members.head->data == except))
+    return 0;
+
+  bytes = ag_frame_encode (frame);
+
+  for (GList *l = channel->members.head; l != NULL; l = l->next) {
+    AgHubConn *member = l->data;
+
+    if (member != except) {
+      _ag_hub_send (hub, member, bytes);
+      sent++;
+    }
+  }
+
+  return sent;
+}
+
+static void
+broadcast_attr (AgHub        *hub,
+                AgHubChannel *channel,
+                const char   *type,
+                const char   *name,
+                const char   *value)
+{
+  g_autoptr(AgFrame) event = ag_frame_new (AG_OP_EV_CHANNEL_ATTR);
+
+  event->channel = g_strdup (channel->name);
+  event->name = g_strdup (name);
+  event->value = g_strdup (value);
+  event->has_value = TRUE;
+  event->type = g_strdup (type);
+  broadcast (hub, channel, event, NULL);
+}
+
+/* Special channels */
+
+/* The special channel of the app that has members to tell, or NULL (so nothing is built
+ * for an app nobody watches). */
+static AgHubChannel *
+special_listeners (AgHubApp   *app,
+                   const char *name)
+{
+  AgHubChannel *channel = g_hash_table_lookup (app->channels, name);
+
+  return channel != NULL && channel->members.length > 0 ? channel : NULL;
+}
+
+static void
+system_message (AgHub        *hub,
+                AgHubChannel *channel,
+                const char   *json)
+{
+  g_autoptr(AgFrame) event = ag_frame_new (AG_OP_EV_CHANNEL_MSG);
+
+  event->channel = g_strdup (channel->name);
+  event->account = g_strdup (AG_SYSTEM_ACCOUNT);
+  event->uid = 0;
+  event->has_uid = TRUE;
+  event->msg = g_strdup (json);
+  event->ts = ag_ts_from_us (hub->now_us);
+
+  hub->stats.messages_out += broadcast (hub, channel, event, NULL);
+}
+
+void
+_ag_hub_announce_presence (AgHub     *hub,
+                           AgHubUser *user,
+                           gboolean   online,
+                           int        code)
+{
+  AgHubChannel *listeners = special_listeners (user->app, AG_SPECIAL_CHANNEL_USER_ONLINE);
+  g_autoptr(GString) json = NULL;
+
+  if (listeners == NULL)
+    return;
+
+  json = g_string_new ("{\"type\":");
+  append_json_string (json, online ? "online" : "offline");
+  g_string_append (json, ",\"account\":");
+  append_json_string (json, user->account);
+  g_string_append_printf (json, ",\"uid\":%u", user->uid);
+  if (!online)
+    g_string_append_printf (json, ",\"code\":%d", code);
+  g_string_append_printf (json, ",\"ts\":%" G_GINT64_FORMAT "}", ag_ts_from_us (hub->now_us));
+
+  system_message (hub, listeners, json->str);
+}
+
+static void
+announce_membership (AgHub        *hub,
+                     AgHubChannel *channel,
+                     AgHubUser    *user,
+                     gboolean      joined,
+                     int           code)
+{
+  AgHubChannel *listeners = special_listeners (channel->app, AG_SPECIAL_CHANNEL_EVENTS);
+  g_autoptr(GString) json = NULL;
+
+  if (listeners == NULL)
+    return;
+
+  json = g_string_new ("{\"type\":");
+  append_json_string (json, joined ? "join" : "leave");
+  g_string_append (json, ",\"channel\":");
+  append_json_string (json, channel->name);
+  g_string_append (json, ",\"account\":");
+  append_json_string (json, user->account);
+  g_string_append_printf (json, ",\"uid\":%u,\"num\":%u", user->uid, channel->members.length);
+  if (!joined)
+    g_string_append_printf (json, ",\"code\":%d", code);
+  g_string_append_printf (json, ",\"ts\":%" G_GINT64_FORMAT "}", ag_ts_from_us (hub->now_us));
+
+  system_message (hub, listeners, json->str);
+}
+
+/* Built-in attributes */
+
+/* Sets an attribute the server maintains, telling the members only when it changed. */
+static void
+set_server_attr (AgHub        *hub,
+                 AgHubChannel *channel,
+                 const char   *name,
+                 const char   *value)
+{
+  if (g_strcmp0 (g_hash_table_lookup (channel->attrs, name), value) == 0)
+    return;
+
+  g_hash_table_insert (channel->attrs, g_strdup (name), g_strdup (value));
+  broadcast_attr (hub, channel, "update", name, value);
+}
+
+static void
+refresh_member_num (AgHub        *hub,
+                    AgHubChannel *channel)
+{
+  g_autofree char *value = g_strdup_printf ("%u", channel->members.length);
+
+  set_server_attr (hub, channel, ATTR_MEMBER_NUM, value);
+}
+
+static void
+refresh_total_num (AgHub        *hub,
+                   AgHubChannel *channel)
+{
+  g_autofree char *value = g_strdup_printf ("%" G_GUINT64_FORMAT, channel->total_joins);
+
+  set_server_attr (hub, channel, ATTR_TOTAL_MEMBER_NUM, value);
+}
+
+static void
+member_num_timer_cb (AgHub    *hub,
+                     gpointer  data)
+{
+  AgHubChannel *channel = data;
+
+  refresh_member_num (hub, channel);
+  _ag_hub_timer_schedule (hub, &channel->member_num_timer,
+                          _ag_hub_after_seconds (hub, channel->auto_update_num_s));
+}
+
+static void
+total_num_timer_cb (AgHub    *hub,
+                    gpointer  data)
+{
+  AgHubChannel *channel = data;
+
+  refresh_total_num (hub, channel);
+  _ag_hub_timer_schedule (hub, &channel->total_num_timer,
+                          _ag_hub_after_seconds (hub, channel->auto_update_total_s));
+}
+
+/* Brings the numeric fields, limits and timers in line with the attributes after any
+ * change. The auto-update timers (re)start, with an immediate update, when their period
+ * changes. */
+static void
+apply_builtins (AgHub        *hub,
+                AgHubChannel *channel)
+{
+  guint auto_num = builtin_value (channel, ATTR_AUTO_UPDATE_NUM, 0);
+  guint auto_total = builtin_value (channel, ATTR_AUTO_UPDATE_TOTAL, 0);
+
+  if (auto_num == 0)
+    auto_total = 0;
+
+  channel->user_notification = builtin_value (channel, ATTR_USER_NOTIFICATION, 1) != 0;
+  channel->ttl_s = builtin_value (channel, ATTR_CHANNEL_TTL, AG_DEFAULT_CHANNEL_TTL);
+  channel->sendmsg_limit = builtin_value (channel, ATTR_SENDMSG_LIMIT, 0);
+  channel->setattr_limit = builtin_value (channel, ATTR_SETATTR_LIMIT, 0);
+  _ag_hub_bucket_configure (&channel->attr_bucket, channel->setattr_limit, hub->now_us);
+
+  if (auto_num != channel->auto_update_num_s) {
+    channel->auto_update_num_s = auto_num;
+    if (auto_num > 0)
+      member_num_timer_cb (hub, channel);
+    else
+      _ag_hub_timer_cancel (hub, &channel->member_num_timer);
+  }
+
+  if (auto_total != channel->auto_update_total_s) {
+    channel->auto_update_total_s = auto_total;
+    if (auto_total > 0)
+      total_num_timer_cb (hub, channel);
+    else
+      _ag_hub_timer_cancel (hub, &channel->total_num_timer);
+  }
+}
+
+/* Lifecycle */
+
+static void
+destroy_timer_cb (AgHub    *hub,
+                  gpointer  data)
+{
+  AgHubChannel *channel = data;
+
+  g_assert (channel->members.length == 0);
+
+  g_hash_table_remove (channel->app->channels, channel->name);
+  hub->stats.channels--;
+}
+
+static AgHubChannel *
+channel_new (AgHub      *hub,
+             AgHubApp   *app,
+             const char *name)
+{
+  AgHubChannel *channel = g_new0 (AgHubChannel, 1);
+
+  channel->app = app;
+  channel->name = g_strdup (name);
+  channel->kind = kind_for_name (name);
+  g_queue_init (&channel->members);
+  channel->attrs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  channel->user_notification = TRUE;
+  channel->ttl_s = AG_DEFAULT_CHANNEL_TTL;
+  _ag_hub_timer_init (&channel->destroy_timer, destroy_timer_cb, channel);
+  _ag_hub_timer_init (&channel->member_num_timer, member_num_timer_cb, channel);
+  _ag_hub_timer_init (&channel->total_num_timer, total_num_timer_cb, channel);
+
+  g_hash_table_insert (app->channels, channel->name, channel);
+  hub->stats.channels++;
+
+  return channel;
+}
+
+void
+_ag_hub_channel_free (AgHubChannel *channel)
+{
+  AgHub *hub = channel->app->hub;
+
+  _ag_hub_timer_cancel (hub, &channel->destroy_timer);
+  _ag_hub_timer_cancel (hub, &channel->member_num_timer);
+  _ag_hub_timer_cancel (hub, &channel->total_num_timer);
+
+  /* Only a finalizing hub frees a channel that still has members; the connections are
+   * freed by it too. */
+  g_queue_clear (&channel->members);
+  g_clear_pointer (&channel->attrs, g_hash_table_unref);
+  g_free (channel->name);
+  g_free (channel);
+}
+
+void
+_ag_hub_channel_leave (AgHub     *hub,
+                       AgHubConn *conn,
+                       int        code)
+{
+  AgHubChannel *channel = conn->channel;
+  AgHubUser *user = conn->user;
+
+  g_assert (channel != NULL);
+
+  g_queue_delete_link (&channel->members, conn->member_link);
+  conn->member_link = NULL;
+  conn->channel = NULL;
+
+  /* Special channels are silent about their own members and never go away. */
+  if (channel->kind != AG_HUB_CHANNEL_ORDINARY)
+    return;
+
+  if (channel->user_notification && channel->members.length > 0) {
+    g_autoptr(AgFrame) event = ag_frame_new (AG_OP_EV_CHANNEL_USER_LEFT);
+
+    event->channel = g_strdup (channel->name);
+    event->account = g_strdup (user->account);
+    event->uid = user->uid;
+    event->has_uid = TRUE;
+    event->code = code;
+    broadcast (hub, channel, event, NULL);
+  }
+
+  announce_membership (hub, channel, user, FALSE, code);
+
+  if (channel->members.length == 0) {
+    if (channel->ttl_s == 0)
+      destroy_timer_cb (hub, channel);
+    else
+      _ag_hub_timer_schedule (hub, &channel->destroy_timer,
+                              _ag_hub_after_seconds (hub, channel->ttl_s));
+  }
+}
+
+/* Requests */
+
+static void
+reply_join (AgHub        *hub,
+            AgHubConn    *conn,
+            gint64        id,
+            AgHubChannel *channel)
+{
+  g_autoptr(AgFrame) reply = ag_frame_new_ok (id);
+  GHashTableIter iter;
+  gpointer name, value;
+  guint listed = 0;
+
+  reply->channel = g_strdup (channel->name);
+  reply->num = channel->members.length;
+  reply->has_num = TRUE;
+
+  for (GList *l = channel->members.tail;
+       l != NULL && listed < AG_LIMIT_ROSTER_ON_JOIN;
+       l = l->prev) {
+    AgHubConn *member = l->data;
+
+    if (member == conn)
+      continue;
+
+    ag_frame_add_member (reply, member->user->account, member->user->uid);
+    listed++;
+  }
+  if (reply->members == NULL)
+    reply->members = g_ptr_array_new ();
+
+  g_hash_table_iter_init (&iter, channel->attrs);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    ag_frame_set_attr (reply, name, value);
+  if (reply->attrs == NULL)
+    reply->attrs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  _ag_hub_send_frame (hub, conn, reply);
+}
+
+void
+_ag_hub_channel_join (AgHub         *hub,
+                      AgHubConn     *conn,
+                      const AgFrame *frame)
+{
+  AgHubUser *user = conn->user;
+  AgHubChannel *channel;
+
+  /* Joining the channel one is in changes nothing and tells nobody. */
+  if (conn->channel != NULL && g_str_equal (conn->channel->name, frame->channel)) {
+    reply_join (hub, conn, frame->id, conn->channel);
+    return;
+  }
+
+  channel = g_hash_table_lookup (user->app->channels, frame->channel);
+  if (channel != NULL && channel->members.length >= AG_LIMIT_CHANNEL_MEMBERS) {
+    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_CHANNEL_FULL, NULL);
+    return;
+  }
+
+  if (conn->channel != NULL)
+    _ag_hub_channel_leave (hub, conn, AG_ERROR_LEAVECHANNEL_E_BYUSER);
+
+  if (channel == NULL)
+    channel = channel_new (hub, user->app, frame->channel);
+
+  _ag_hub_timer_cancel (hub, &channel->destroy_timer);
+  g_queue_push_tail (&channel->members, conn);
+  conn->member_link = channel->members.tail;
+  conn->channel = channel;
+  channel->total_joins++;
+
+  reply_join (hub, conn, frame->id, channel);
+
+  if (channel->kind != AG_HUB_CHANNEL_ORDINARY)
+    return;
+
+  if (channel->user_notification) {
+    g_autoptr(AgFrame) event = ag_frame_new (AG_OP_EV_CHANNEL_USER_JOINED);
+
+    event->channel = g_strdup (channel->name);
+    event->account = g_strdup (user->account);
+    event->uid = user->uid;
+    event->has_uid = TRUE;
+    broadcast (hub, channel, event, conn);
+  }
+
+  announce_membership (hub, channel, user, TRUE, 0);
+}
+
+void
+_ag_hub_channel_leave_request (AgHub         *hub,
+                               AgHubConn     *conn,
+                               const AgFrame *frame)
+{
+  g_autoptr(AgFrame) reply = NULL;
+
+  if (conn->channel == NULL) {
+    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_PROTO_E_NOT_IN_CHANNEL, NULL);
+    return;
+  }
+
+  reply = ag_frame_new_ok (frame->id);
+  reply->channel = g_strdup (conn->channel->name);
+  _ag_hub_send_frame (hub, conn, reply);
+
+  _ag_hub_channel_leave (hub, conn, AG_ERROR_LEAVECHANNEL_E_BYUSER);
+}
+
+/* The channel a send or attribute request acts on, or NULL after replying 1202 (in no
+ * channel) or 1205 (special channels are read-only). */
+static AgHubChannel *
+writable_channel (AgHub         *hub,
+                  AgHubConn     *conn,
+                  const AgFrame *frame)
+{
+  if (conn->channel == NULL) {
+    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_PROTO_E_NOT_IN_CHANNEL, NULL);
+    return NULL;
+  }
+
+  if (conn->channel->kind != AG_HUB_CHANNEL_ORDINARY) {
+    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_PROTO_E_READ_ONLY_CHANNEL, NULL);
+    return NULL;
+  }
+
+  return conn->channel;
+}
+
+void
+_ag_hub_channel_send (AgHub         *hub,
+                      AgHubConn     *conn,
+                      const AgFrame *frame)
+{
+  AgHubUser *user = conn->user;
+  AgHubChannel *channel = writable_channel (hub, conn, frame);
+  g_autoptr(AgFrame) event = NULL;
+  guint channel_rate;
+
+  if (channel == NULL)
+    return;
+
+  channel_rate = channel->sendmsg_limit;
+  if (channel_rate == 0)
+    channel_rate = user->app->config.channel_msg_rate;
+  if (channel_rate == 0)
+    channel_rate = AG_DEFAULT_CHANNEL_MSG_RATE;
+
+  /* Both buckets are checked before either is charged: a message the channel refuses does
+   * not cost its sender a token, and the reverse. */
+  _ag_hub_bucket_configure (&user->bucket, _ag_hub_user_rate (user), hub->now_us);
+  if (!_ag_hub_bucket_can_take (&user->bucket, hub->now_us)) {
+    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_USER_RATE, NULL);
+    return;
+  }
+
+  _ag_hub_bucket_configure (&channel->msg_bucket, channel_rate, hub->now_us);
+  if (!_ag_hub_bucket_can_take (&channel->msg_bucket, hub->now_us)) {
+    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_CHANNEL_RATE, NULL);
+    return;
+  }
+
+  _ag_hub_bucket_take (&user->bucket);
+  _ag_hub_bucket_take (&channel->msg_bucket);
+  hub->stats.messages_in++;
+
+  _ag_hub_reply_ok (hub, conn, frame->id);
+
+  event = ag_frame_new (AG_OP_EV_CHANNEL_MSG);
+  event->channel = g_strdup (channel->name);
+  event->account = g_strdup (user->account);
+  event->uid = user->uid;
+  event->has_uid = TRUE;
+  event->msg = g_strdup (frame->msg);
+  event->ts = ag_ts_from_us (hub->now_us);
+  hub->stats.messages_out += broadcast (hub, channel, event, NULL);
+}
+
+/* Charges one attribute update to the channel's _setattr_limit, if it has one. */
+static gboolean
+take_attr_token (AgHub        *hub,
+                 AgHubChannel *channel)
+{
+  if (channel->setattr_limit == 0)
+    return TRUE;
+
+  if (!_ag_hub_bucket_can_take (&channel->attr_bucket, hub->now_us))
+    return FALSE;
+
+  _ag_hub_bucket_take (&channel->attr_bucket);
+  return TRUE;
+}
+
+void
+_ag_hub_channel_set_attr (AgHub         *hub,
+                          AgHubConn     *conn,
+                          const AgFrame *frame)
+{
+  AgHubChannel *channel = writable_channel (hub, conn, frame);
+  guint number;
+
+  if (channel == NULL)
+    return;
+
+  if (is_numeric_builtin (frame->name) && !parse_builtin_number (frame->value, &number)) {
+    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_GENERAL_E_WRONG_PARAM,
+                         "built-in attribute needs a decimal integer >= 0");
+    return;
+  }
+
+  if (!take_attr_token (hub, channel)) {
+    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_ATTR_RATE, NULL);
+    return;
+  }
+
+  _ag_hub_reply_ok (hub, conn, frame->id);
+
+  g_hash_table_insert (channel->attrs, g_strdup (frame->name), g_strdup (frame->value));
+  broadcast_attr (hub, channel, "update", frame->name, frame->value);
+  apply_builtins (hub, channel);
+}
+
+void
+_ag_hub_channel_del_attr (AgHub         *hub,
+                          AgHubConn     *conn,
+                          const AgFrame *frame)
+{
+  AgHubChannel *channel = writable_channel (hub, conn, frame);
+
+  if (channel == NULL)
+    return;
+
+  if (!take_attr_token (hub, channel)) {
+    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_ATTR_RATE, NULL);
+    return;
+  }
+
+  _ag_hub_reply_ok (hub, conn, frame->id);
+
+  /* Deleting an attribute that is not there changes nothing, so nobody is told. */
+  if (g_hash_table_remove (channel->attrs, frame->name)) {
+    broadcast_attr (hub, channel, "del", frame->name, "");
+    apply_builtins (hub, channel);
+  }
+}
+
+void
+_ag_hub_channel_clear_attr (AgHub         *hub,
+                            AgHubConn     *conn,
+                            const AgFrame *frame)
+{
+  AgHubChannel *channel = writable_channel (hub, conn, frame);
+
+  if (channel == NULL)
+    return;
+
+  if (!take_attr_token (hub, channel)) {
+    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_ATTR_RATE, NULL);
+    return;
+  }
+
+  _ag_hub_reply_ok (hub, conn, frame->id);
+
+  if (g_hash_table_size (channel->attrs) > 0) {
+    g_hash_table_remove_all (channel->attrs);
+    broadcast_attr (hub, channel, "clear", "", "");
+    apply_builtins (hub, channel);
+  }
+}
+
+void
+_ag_hub_channel_query_num (AgHub         *hub,
+                           AgHubConn     *conn,
+                           const AgFrame *frame)
+{
+  AgHubChannel *channel = g_hash_table_lookup (conn->user->app->channels, frame->channel);
+  g_autoptr(AgFrame) reply = ag_frame_new_ok (frame->id);
+
+  reply->channel = g_strdup (frame->channel);
+  reply->num = channel != NULL ? channel->members.length : 0;
+  reply->has_num = TRUE;
+  _ag_hub_send_frame (hub, conn, reply);
+}
+
+void
+_ag_hub_channel_is_in (AgHub         *hub,
+                       AgHubConn     *conn,
+                       const AgFrame *frame)
+{
+  AgHubUser *user = g_hash_table_lookup (conn->user->app->users, frame->account);
+  g_autoptr(AgFrame) reply = ag_frame_new_ok (frame->id);
+
+  reply->channel = g_strdup (frame->channel);
+  reply->account = g_strdup (frame->account);
+  reply->in = user != NULL && user->conn != NULL && user->conn->channel != NULL &&
+              g_str_equal (user->conn->channel->name, frame->channel);
+  reply->has_in = TRUE;
+  _ag_hub_send_frame (hub, conn, reply);
+}

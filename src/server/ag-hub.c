@@ -1,0 +1,1033 @@
+/* ag-hub.c: the sans-IO core of agsignald: connections, sessions, peer messages, user
+ * attributes, queries, timers and statistics. Channels live in ag-hub-channel.c and calls in
+ * ag-hub-call.c; the tables they share are described in ag-hub-private.h.
+ */
+
+#include "ag-hub-private.h"
+
+#include "ag-token.h"
+
+G_DEFINE_FINAL_TYPE (AgHub, ag_hub, G_TYPE_OBJECT)
+
+/* Timers */
+
+static int
+timer_compare (gconstpointer a,
+               gconstpointer b,
+               gpointer      user_data)
+{
+  const AgHubTimer *ta = a;
+  const AgHubTimer *tb = b;
+
+  if (ta->due_us != tb->due_us)
+    return ta->due_us < tb->due_us ? -1 : 1;
+
+  return (ta->seq > tb->seq) - (ta->seq < tb->seq);
+}
+
+void
+_ag_hub_timer_init (AgHubTimer     *timer,
+                    AgHubTimerFunc  func,
+                    gpointer        data)
+{
+  timer->iter = NULL;
+  timer->due_us = G_MAXINT64;
+  timer->seq = 0;
+  timer->func = func;
+  timer->data = data;
+}
+
+void
+_ag_hub_timer_schedule (AgHub      *hub,
+                        AgHubTimer *timer,
+                        gint64      due_us)
+{
+  _ag_hub_timer_cancel (hub, timer);
+
+  timer->due_us = due_us;
+  timer->seq = hub->timer_seq++;
+  timer->iter = g_sequence_insert_sorted (hub->timers, timer, timer_compare, NULL);
+}
+
+void
+_ag_hub_timer_cancel (AgHub      *hub,
+                      AgHubTimer *timer)
+{
+  /* While the hub is finalized the sequence is gone and nothing is scheduled any more. */
+  if (timer->iter != NULL && hub->timers != NULL)
+    g_sequence_remove (timer->iter);
+
+  timer->iter = NULL;
+}
+
+/* now + seconds, saturating: attribute values and token expiries come from clients. */
+gint64
+_ag_hub_after_seconds (AgHub   *hub,
+                       guint64  seconds)
+{
+  if (seconds >= (guint64) (G_MAXINT64 - hub->now_us) / G_USEC_PER_SEC)
+    return G_MAXINT64;
+
+  return hub->now_us + (gint64) seconds * G_USEC_PER_SEC;
+}
+
+/* Token buckets */
+
+static void
+bucket_refill (AgHubBucket *bucket,
+               gint64       now_us)
+{
+  gint64 capacity = (gint64) bucket->rate * G_USEC_PER_SEC;
+  gint64 elapsed = now_us - bucket->last_us;
+
+  /* After one second the bucket is full whatever it held, so longer gaps add nothing
+   * (and cannot overflow). A clock going backwards adds nothing either. */
+  if (elapsed > 0) {
+    elapsed = MIN (elapsed, G_USEC_PER_SEC);
+    bucket->micro_tokens = MIN (capacity, bucket->micro_tokens + elapsed * bucket->rate);
+    bucket->last_us = now_us;
+  }
+}
+
+void
+_ag_hub_bucket_configure (AgHubBucket *bucket,
+                          guint        rate,
+                          gint64       now_us)
+{
+  if (bucket->rate == rate)
+    return;
+
+  if (bucket->rate == 0 || rate == 0) {
+    /* A new bucket, or one that had no limit, starts full. */
+    bucket->rate = rate;
+    bucket->micro_tokens = (gint64) rate * G_USEC_PER_SEC;
+    bucket->last_us = now_us;
+    return;
+  }
+
+  /* Limits change lazily, at the bucket's next use: the time since its last use accrues
+   * at the new rate, and the tokens saved up are capped by the new capacity. */
+  bucket->rate = rate;
+  bucket_refill (bucket, now_us);
+  bucket->micro_tokens = MIN (bucket->micro_tokens, (gint64) rate * G_USEC_PER_SEC);
+}
+
+gboolean
+_ag_hub_bucket_can_take (AgHubBucket *bucket,
+                         gint64       now_us)
+{
+  bucket_refill (bucket, now_us);
+
+  return bucket->micro_tokens >= G_USEC_PER_SEC;
+}
+
+void
+_ag_hub_bucket_take (AgHubBucket *bucket)
+{
+  g_assert (bucket->micro_tokens >= G_USEC_PER_SEC);
+
+  bucket->micro_tokens -= G_USEC_PER_SEC;
+}
+
+guint
+_ag_hub_user_rate (AgHubUser *user)
+{
+  guint rate = user->app->config.user_msg_rate;
+
+  return rate != 0 ? rate : AG_DEFAULT_USER_MSG_RATE;
+}
+
+/* Output */
+
+void
+_ag_hub_send (AgHub     *hub,
+              AgHubConn *conn,
+              GBytes    *bytes)
+{
+  hub->stats.frames_out++;
+  hub->sink.send (hub->sink_data, conn->id, bytes);
+}
+
+void
+_ag_hub_send_frame (AgHub         *hub,
+                    AgHubConn     *conn,
+                    const AgFrame *frame)
+{
+  g_autoptr(GBytes) bytes = ag_frame_encode (frame);
+
+  _ag_hub_send (hub, conn, bytes);
+}
+
+void
+_ag_hub_reply_ok (AgHub     *hub,
+                  AgHubConn *conn,
+                  gint64     id)
+{
+  g_autoptr(AgFrame) reply = ag_frame_new_ok (id);
+
+  _ag_hub_send_frame (hub, conn, reply);
+}
+
+void
+_ag_hub_reply_error (AgHub      *hub,
+                     AgHubConn  *conn,
+                     gint64      id,
+                     int         code,
+                     const char *reason)
+{
+  g_autoptr(AgFrame) reply = ag_frame_new_error (id, code,
+                                                 reason != NULL ? reason
+                                                                : ag_error_code_describe (code));
+  guint64 *count = g_hash_table_lookup (hub->error_counts, GINT_TO_POINTER (code));
+
+  if (count == NULL) {
+    count = g_new0 (guint64, 1);
+    g_hash_table_insert (hub->error_counts, GINT_TO_POINTER (code), count);
+  }
+  (*count)++;
+
+  _ag_hub_send_frame (hub, conn, reply);
+}
+
+static void
+send_logout_event (AgHub     *hub,
+                   AgHubConn *conn,
+                   int        code)
+{
+  g_autoptr(AgFrame) event = ag_frame_new (AG_OP_EV_LOGOUT);
+
+  event->code = code;
+  _ag_hub_send_frame (hub, conn, event);
+}
+
+/* Apps and users */
+
+static void
+app_config_clear (AgAppConfig *config)
+{
+  g_clear_pointer (&config->app_id, g_free);
+  g_clear_pointer (&config->certificate, g_free);
+}
+
+static void
+app_config_copy (AgAppConfig       *dest,
+                 const AgAppConfig *src)
+{
+  dest->app_id = g_strdup (src->app_id);
+  dest->certificate = g_strdup (src->certificate);
+  dest->allow_no_token = src->allow_no_token;
+  dest->user_msg_rate = src->user_msg_rate;
+  dest->channel_msg_rate = src->channel_msg_rate;
+}
+
+static void
+user_free (AgHubUser *user)
+{
+  g_clear_pointer (&user->calls, g_hash_table_unref);
+  g_free (user->account);
+  g_free (user);
+}
+
+static void
+app_free (AgHubApp *app)
+{
+  /* Calls point at users, so they go first. */
+  g_clear_pointer (&app->calls, g_hash_table_unref);
+  g_clear_pointer (&app->channels, g_hash_table_unref);
+  g_clear_pointer (&app->users, g_hash_table_unref);
+  app_config_clear (&app->config);
+  g_free (app);
+}
+
+AgHubUser *
+_ag_hub_user_ensure (AgHubApp   *app,
+                     const char *account)
+{
+  AgHubUser *user = g_hash_table_lookup (app->users, account);
+
+  if (user == NULL) {
+    user = g_new0 (AgHubUser, 1);
+    user->app = app;
+    user->account = g_strdup (account);
+    user->calls = g_hash_table_new (NULL, NULL);
+    g_hash_table_insert (app->users, user->account, user);
+  }
+
+  return user;
+}
+
+/* Accounts that never logged in exist only while a call waits for them; once that is over
+ * they are forgotten, so invitations to made-up names cannot grow the tables for good.
+ * Accounts that did log in keep their uid for the life of the hub. */
+void
+_ag_hub_user_forget_if_unused (AgHubApp  *app,
+                               AgHubUser *user)
+{
+  if (user->uid == 0 && user->conn == NULL && g_hash_table_size (user->calls) == 0)
+    g_hash_table_remove (app->users, user->account);
+}
+
+static AgHubUser *
+lookup_user (AgHubApp   *app,
+             const char *account)
+{
+  return account != NULL ? g_hash_table_lookup (app->users, account) : NULL;
+}
+
+/* Connections and sessions */
+
+static void
+conn_free (AgHubConn *conn)
+{
+  g_free (conn);
+}
+
+static AgHubConn *
+lookup_conn (AgHub   *hub,
+             guint64  conn_id)
+{
+  return g_hash_table_lookup (hub->conns, &conn_id);
+}
+
+/* Ends the session of conn (if it has one) as the spec's logout does: the channel is left
+ * (603, or 604 for a lost connection), the calls end or fail for the peers, and the
+ * _agora_user_online channel hears of it with the logout code. */
+static void
+session_end (AgHub     *hub,
+             AgHubConn *conn,
+             int        logout_code)
+{
+  AgHubUser *user = conn->user;
+
+  if (user == NULL)
+    return;
+
+  _ag_hub_timer_cancel (hub, &conn->token_timer);
+
+  if (conn->channel != NULL)
+    _ag_hub_channel_leave (hub, conn,
+                           logout_code == AG_ERROR_LOGOUT_E_NET ? AG_ERROR_LEAVECHANNEL_E_DISCONN
+                                                                : AG_ERROR_LEAVECHANNEL_E_LOGOUT);
+
+  conn->user = NULL;
+  user->conn = NULL;
+  hub->stats.sessions--;
+
+  _ag_hub_calls_user_offline (hub, user);
+  _ag_hub_announce_presence (hub, user, FALSE, logout_code);
+}
+
+/* The hub forgets the connection before telling the transport to close it, as the sink
+ * contract requires. */
+static void
+conn_close (AgHub     *hub,
+            AgHubConn *conn,
+            int        code)
+{
+  guint64 conn_id = conn->id;
+
+  g_hash_table_remove (hub->conns, &conn_id);
+  hub->stats.connections--;
+
+  hub->sink.close (hub->sink_data, conn_id, code);
+}
+
+static void
+token_expired_cb (AgHub    *hub,
+                  gpointer  data)
+{
+  AgHubConn *conn = data;
+
+  send_logout_event (hub, conn, AG_ERROR_LOGOUT_E_TOKENEXPIRED);
+  session_end (hub, conn, AG_ERROR_LOGOUT_E_TOKENEXPIRED);
+  conn_close (hub, conn, AG_ERROR_LOGOUT_E_TOKENEXPIRED);
+}
+
+static void
+offline_expiry_cb (AgHub    *hub,
+                   gpointer  data)
+{
+  gint64 next = ag_engine_offline_expire (hub->engine, hub->now_us);
+
+  if (next != G_MAXINT64)
+    _ag_hub_timer_schedule (hub, &hub->offline_timer, next);
+}
+
+/* Checks the token; returns 0 and the session's expiry (G_MAXINT64: none) or a login error. */
+static int
+check_token (AgHub         *hub,
+             AgHubApp      *app,
+             const AgFrame *frame,
+             gint64        *out_expires_us)
+{
+  gint64 expired_ts = 0;
+
+  *out_expires_us = G_MAXINT64;
+
+  if (frame->token == NULL)
+    return AG_ERROR_LOGIN_E_TOKENWRONG;
+
+  if (g_str_equal (frame->token, AG_NO_NEED_TOKEN))
+    return app->config.allow_no_token ? AG_ERROR_SUCCESS : AG_ERROR_LOGIN_E_TOKENWRONG;
+
+  if (app->config.certificate == NULL)
+    return AG_ERROR_LOGIN_E_TOKENWRONG;
+
+  switch (ag_token_verify (frame->token, frame->account, app->config.app_id,
+                           app->config.certificate, hub->now_us / G_USEC_PER_SEC,
+                           &expired_ts)) {
+  case AG_TOKEN_VALID:
+    if (expired_ts < G_MAXINT64 / G_USEC_PER_SEC)
+      *out_expires_us = expired_ts * G_USEC_PER_SEC;
+    return AG_ERROR_SUCCESS;
+
+  case AG_TOKEN_EXPIRED:
+    return AG_ERROR_LOGIN_E_TOKENEXPIRED;
+
+  case AG_TOKEN_WRONG:
+  default:
+    return AG_ERROR_LOGIN_E_TOKENWRONG;
+  }
+}
+
+static void
+deliver_offline_messages (AgHub     *hub,
+                          AgHubConn *conn)
+{
+  AgHubUser *user = conn->user;
+  g_autoptr(GPtrArray) messages = ag_engine_offline_take (hub->engine, user->app->config.app_id,
+                                                          user->account, hub->now_us);
+
+  if (messages == NULL)
+    return;
+
+  for (guint i = 0; i < messages->len; i++) {
+    AgOfflineMessage *message = g_ptr_array_index (messages, i);
+    g_autoptr(AgFrame) event = ag_frame_new (AG_OP_EV_MSG);
+
+    event->account = g_strdup (message->from_account);
+    event->uid = message->from_uid;
+    event->has_uid = TRUE;
+    event->msg = g_strdup (message->msg);
+    event->ts = ag_ts_from_us (message->sent_us);
+
+    _ag_hub_send_frame (hub, conn, event);
+    hub->stats.messages_out++;
+  }
+}
+
+static void
+handle_login (AgHub         *hub,
+              AgHubConn     *conn,
+              const AgFrame *frame)
+{
+  g_autoptr(AgFrame) reply = NULL;
+  AgHubApp *app;
+  AgHubUser *user;
+  gint64 expires_us;
+  int code;
+
+  if (conn->user != NULL) {
+    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LOGIN_E_ALREADY_LOGIN, NULL);
+    return;
+  }
+
+  app = frame->app_id != NULL ? g_hash_table_lookup (hub->apps, frame->app_id) : NULL;
+  if (app == NULL) {
+    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LOGIN_E_FAILED, "unknown app");
+    return;
+  }
+
+  code = check_token (hub, app, frame, &expires_us);
+  if (code != AG_ERROR_SUCCESS) {
+    _ag_hub_reply_error (hub, conn, frame->id, code, NULL);
+    return;
+  }
+
+  user = _ag_hub_user_ensure (app, frame->account);
+  if (user->uid == 0) {
+    /* uid 0 is the system account of the special channels. */
+    if (++app->last_uid == 0)
+      ++app->last_uid;
+    user->uid = app->last_uid;
+  }
+
+  if (user->conn != NULL) {
+    AgHubConn *old = user->conn;
+
+    send_logout_event (hub, old, AG_ERROR_LOGOUT_E_KICKED);
+    session_end (hub, old, AG_ERROR_LOGOUT_E_KICKED);
+    conn_close (hub, old, AG_ERROR_LOGOUT_E_KICKED);
+  }
+
+  conn->user = user;
+  user->conn = conn;
+  hub->stats.sessions++;
+  hub->stats.logins++;
+
+  if (expires_us != G_MAXINT64)
+    _ag_hub_timer_schedule (hub, &conn->token_timer, expires_us);
+
+  reply = ag_frame_new_ok (frame->id);
+  reply->account = g_strdup (user->account);
+  reply->uid = user->uid;
+  reply->has_uid = TRUE;
+  _ag_hub_send_frame (hub, conn, reply);
+
+  deliver_offline_messages (hub, conn);
+  _ag_hub_calls_user_online (hub, user);
+  _ag_hub_announce_presence (hub, user, TRUE, 0);
+}
+
+static void
+handle_logout (AgHub         *hub,
+               AgHubConn     *conn,
+               const AgFrame *frame)
+{
+  _ag_hub_reply_ok (hub, conn, frame->id);
+  session_end (hub, conn, AG_ERROR_LOGOUT_E_USER);
+  conn_close (hub, conn, AG_ERROR_LOGOUT_E_USER);
+}
+
+static void
+handle_ping (AgHub         *hub,
+             AgHubConn     *conn,
+             const AgFrame *frame)
+{
+  g_autoptr(AgFrame) reply = ag_frame_new_ok (frame->id);
+
+  reply->ts = ag_ts_from_us (hub->now_us);
+  reply->has_ts = TRUE;
+  _ag_hub_send_frame (hub, conn, reply);
+}
+
+/* Peer messages */
+
+static void
+handle_msg_send (AgHub         *hub,
+                 AgHubConn     *conn,
+                 const AgFrame *frame)
+{
+  AgHubUser *user = conn->user;
+  AgHubApp *app = user->app;
+  AgHubUser *peer = lookup_user (app, frame->peer);
+  g_autoptr(AgFrame) reply = NULL;
+
+  _ag_hub_bucket_configure (&user->bucket, _ag_hub_user_rate (user), hub->now_us);
+  if (!_ag_hub_bucket_can_take (&user->bucket, hub->now_us)) {
+    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_USER_RATE, NULL);
+    return;
+  }
+
+  reply = ag_frame_new_ok (frame->id);
+
+  if (peer != NULL && peer->conn != NULL) {
+    g_autoptr(AgFrame) event = ag_frame_new (AG_OP_EV_MSG);
+
+    _ag_hub_bucket_take (&user->bucket);
+    hub->stats.messages_in++;
+
+    reply->stored = FALSE;
+    reply->has_stored = TRUE;
+    _ag_hub_send_frame (hub, conn, reply);
+
+    event->account = g_strdup (user->account);
+    event->uid = user->uid;
+    event->has_uid = TRUE;
+    event->msg = g_strdup (frame->msg);
+    event->ts = ag_ts_from_us (hub->now_us);
+    _ag_hub_send_frame (hub, peer->conn, event);
+    hub->stats.messages_out++;
+  } else if (frame->ttl > 0) {
+    AgOfflineMessage *message = g_new0 (AgOfflineMessage, 1);
+    gint64 expires_us = _ag_hub_after_seconds (hub, (guint64) frame->ttl);
+
+    message->from_account = g_strdup (user->account);
+    message->from_uid = user->uid;
+    message->msg = g_strdup (frame->msg);
+    message->sent_us = hub->now_us;
+    message->expires_us = expires_us;
+
+    if (!ag_engine_offline_push (hub->engine, app->config.app_id, frame->peer, message)) {
+      _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_OFFLINE_QUEUE_FULL, NULL);
+      return;
+    }
+
+    _ag_hub_bucket_take (&user->bucket);
+    hub->stats.messages_in++;
+
+    if (hub->offline_timer.iter == NULL || expires_us < hub->offline_timer.due_us)
+      _ag_hub_timer_schedule (hub, &hub->offline_timer, expires_us);
+
+    reply->stored = TRUE;
+    reply->has_stored = TRUE;
+    _ag_hub_send_frame (hub, conn, reply);
+  } else {
+    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_PROTO_E_PEER_OFFLINE, NULL);
+  }
+}
+
+/* User attributes and queries */
+
+static void
+handle_user_set_attr (AgHub         *hub,
+                      AgHubConn     *conn,
+                      const AgFrame *frame)
+{
+  AgHubUser *user = conn->user;
+  g_autoptr(AgFrame) reply = ag_frame_new_ok (frame->id);
+
+  /* The engine deletes the attribute for an empty value. */
+  ag_engine_user_attr_set (hub->engine, user->app->config.app_id, user->account,
+                           frame->name, frame->value);
+
+  reply->account = g_strdup (user->account);
+  reply->name = g_strdup (frame->name);
+  reply->value = g_strdup (frame->value != NULL ? frame->value : "");
+  reply->has_value = TRUE;
+  _ag_hub_send_frame (hub, conn, reply);
+}
+
+static void
+handle_user_get_attr (AgHub         *hub,
+                      AgHubConn     *conn,
+                      const AgFrame *frame)
+{
+  AgHubUser *user = conn->user;
+  g_autoptr(AgFrame) reply = ag_frame_new_ok (frame->id);
+
+  reply->account = g_strdup (frame->account);
+  reply->name = g_strdup (frame->name);
+  reply->value = ag_engine_user_attr_get (hub->engine, user->app->config.app_id,
+                                          frame->account, frame->name);
+  reply->has_value = TRUE;
+  _ag_hub_send_frame (hub, conn, reply);
+}
+
+static void
+handle_user_get_attr_all (AgHub         *hub,
+                          AgHubConn     *conn,
+                          const AgFrame *frame)
+{
+  AgHubUser *user = conn->user;
+  g_autoptr(AgFrame) reply = ag_frame_new_ok (frame->id);
+  g_autoptr(GHashTable) attrs = ag_engine_user_attr_get_all (hub->engine,
+                                                             user->app->config.app_id,
+                                                             frame->account);
+  GHashTableIter iter;
+  gpointer name, value;
+
+  reply->account = g_strdup (frame->account);
+
+  /* Copied through the frame's own setter, so the frame owns a table it knows how to free
+   * whatever the engine's table does; an empty object still has to be sent. */
+  if (attrs != NULL) {
+    g_hash_table_iter_init (&iter, attrs);
+    while (g_hash_table_iter_next (&iter, &name, &value))
+      ag_frame_set_attr (reply, name, value);
+  }
+  if (reply->attrs == NULL)
+    reply->attrs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  _ag_hub_send_frame (hub, conn, reply);
+}
+
+static void
+handle_user_status (AgHub         *hub,
+                    AgHubConn     *conn,
+                    const AgFrame *frame)
+{
+  AgHubUser *peer = lookup_user (conn->user->app, frame->account);
+  g_autoptr(AgFrame) reply = ag_frame_new_ok (frame->id);
+
+  reply->account = g_strdup (frame->account);
+  reply->online = peer != NULL && peer->conn != NULL;
+  reply->has_online = TRUE;
+  _ag_hub_send_frame (hub, conn, reply);
+}
+
+/* Dispatch */
+
+static void
+dispatch (AgHub         *hub,
+          AgHubConn     *conn,
+          const AgFrame *frame)
+{
+  if (frame->op != AG_OP_LOGIN && conn->user == NULL) {
+    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_GENERAL_E_NOT_LOGIN, NULL);
+    return;
+  }
+
+  switch (frame->op) {
+  case AG_OP_LOGIN:
+    handle_login (hub, conn, frame);
+    break;
+  case AG_OP_LOGOUT:
+    handle_logout (hub, conn, frame);
+    break;
+  case AG_OP_PING:
+    handle_ping (hub, conn, frame);
+    break;
+  case AG_OP_MSG_SEND:
+    handle_msg_send (hub, conn, frame);
+    break;
+  case AG_OP_USER_SET_ATTR:
+    handle_user_set_attr (hub, conn, frame);
+    break;
+  case AG_OP_USER_GET_ATTR:
+    handle_user_get_attr (hub, conn, frame);
+    break;
+  case AG_OP_USER_GET_ATTR_ALL:
+    handle_user_get_attr_all (hub, conn, frame);
+    break;
+  case AG_OP_CHANNEL_QUERY_NUM:
+    _ag_hub_channel_query_num (hub, conn, frame);
+    break;
+  case AG_OP_USER_STATUS:
+    handle_user_status (hub, conn, frame);
+    break;
+  case AG_OP_CHANNEL_IS_IN:
+    _ag_hub_channel_is_in (hub, conn, frame);
+    break;
+  case AG_OP_CHANNEL_JOIN:
+    _ag_hub_channel_join (hub, conn, frame);
+    break;
+  case AG_OP_CHANNEL_LEAVE:
+    _ag_hub_channel_leave_request (hub, conn, frame);
+    break;
+  case AG_OP_CHANNEL_SEND:
+    _ag_hub_channel_send (hub, conn, frame);
+    break;
+  case AG_OP_CHANNEL_SET_ATTR:
+    _ag_hub_channel_set_attr (hub, conn, frame);
+    break;
+  case AG_OP_CHANNEL_DEL_ATTR:
+    _ag_hub_channel_del_attr (hub, conn, frame);
+    break;
+  case AG_OP_CHANNEL_CLEAR_ATTR:
+    _ag_hub_channel_clear_attr (hub, conn, frame);
+    break;
+  case AG_OP_CALL_INVITE:
+    _ag_hub_call_invite (hub, conn, frame);
+    break;
+  case AG_OP_CALL_ACCEPT:
+    _ag_hub_call_accept (hub, conn, frame);
+    break;
+  case AG_OP_CALL_REFUSE:
+    _ag_hub_call_refuse (hub, conn, frame);
+    break;
+  case AG_OP_CALL_END:
+    _ag_hub_call_end (hub, conn, frame);
+    break;
+  case AG_OP_CALL_MSG:
+    _ag_hub_call_msg (hub, conn, frame);
+    break;
+
+  case AG_OP_INVALID:
+  case AG_OP_OK:
+  case AG_OP_ERROR:
+  case AG_OP_EV_LOGOUT:
+  case AG_OP_EV_MSG:
+  case AG_OP_EV_CHANNEL_USER_JOINED:
+  case AG_OP_EV_CHANNEL_USER_LEFT:
+  case AG_OP_EV_CHANNEL_MSG:
+  case AG_OP_EV_CHANNEL_ATTR:
+  case AG_OP_EV_CALL_INCOMING:
+  case AG_OP_EV_CALL_RECEIVED:
+  case AG_OP_EV_CALL_ACCEPTED:
+  case AG_OP_EV_CALL_REFUSED:
+  case AG_OP_EV_CALL_FAILED:
+  case AG_OP_EV_CALL_ENDED:
+  case AG_OP_EV_CALL_MSG:
+  case AG_OP_LAST:
+  default:
+    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_PROTO_E_UNKNOWN_OP, NULL);
+    break;
+  }
+}
+
+/* GObject */
+
+static void
+ag_hub_dispose (GObject *object)
+{
+  AgHub *self = (AgHub *) object;
+
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (ag_hub_parent_class)->dispose (object);
+}
+
+static void
+ag_hub_finalize (GObject *object)
+{
+  AgHub *self = (AgHub *) object;
+
+  /* Without the sequence, cancelling a timer is a no-op, so the tables below can be freed
+   * in any order. */
+  g_clear_pointer (&self->timers, g_sequence_free);
+  g_clear_pointer (&self->conns, g_hash_table_unref);
+  g_clear_pointer (&self->apps, g_hash_table_unref);
+  g_clear_pointer (&self->error_counts, g_hash_table_unref);
+
+  G_OBJECT_CLASS (ag_hub_parent_class)->finalize (object);
+}
+
+static void
+ag_hub_class_init (AgHubClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ag_hub_dispose;
+  object_class->finalize = ag_hub_finalize;
+}
+
+static void
+ag_hub_init (AgHub *self)
+{
+  self->apps = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) app_free);
+  self->conns = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                       (GDestroyNotify) conn_free);
+  self->error_counts = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->timers = g_sequence_new (NULL);
+  _ag_hub_timer_init (&self->offline_timer, offline_expiry_cb, NULL);
+}
+
+/**
+ * ag_hub_new:
+ * @engine: where user attributes and offline messages are kept
+ * @sink: how the hub sends frames and closes connections; copied
+ * @sink_data: passed to the sink's functions
+ *
+ * Returns: (transfer full): a new hub with no apps
+ */
+AgHub *
+ag_hub_new (AgEngine        *engine,
+            const AgHubSink *sink,
+            gpointer         sink_data)
+{
+  AgHub *self;
+
+  g_return_val_if_fail (AG_IS_ENGINE (engine), NULL);
+  g_return_val_if_fail (sink != NULL && sink->send != NULL && sink->close != NULL, NULL);
+
+  self = g_object_new (AG_TYPE_HUB, NULL);
+  self->engine = g_object_ref (engine);
+  self->sink = *sink;
+  self->sink_data = sink_data;
+
+  return self;
+}
+
+void
+ag_hub_add_app (AgHub             *self,
+                const AgAppConfig *config)
+{
+  AgHubApp *app;
+
+  g_return_if_fail (AG_IS_HUB (self));
+  g_return_if_fail (config != NULL && config->app_id != NULL);
+
+  app = g_hash_table_lookup (self->apps, config->app_id);
+
+  /* Replacing keeps the app's sessions, channels and uids; only the settings change. The
+   * table's key is config.app_id, which stays the same string. */
+  if (app != NULL) {
+    g_free (app->config.certificate);
+    app->config.certificate = g_strdup (config->certificate);
+    app->config.allow_no_token = config->allow_no_token;
+    app->config.user_msg_rate = config->user_msg_rate;
+    app->config.channel_msg_rate = config->channel_msg_rate;
+    return;
+  }
+
+  app = g_new0 (AgHubApp, 1);
+  app->hub = self;
+  app_config_copy (&app->config, config);
+  app->users = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) user_free);
+  app->channels = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                         (GDestroyNotify) _ag_hub_channel_free);
+  app->calls = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                      (GDestroyNotify) _ag_hub_call_free);
+  g_hash_table_insert (self->apps, app->config.app_id, app);
+}
+
+gboolean
+ag_hub_has_app (AgHub      *self,
+                const char *app_id)
+{
+  g_return_val_if_fail (AG_IS_HUB (self), FALSE);
+  g_return_val_if_fail (app_id != NULL, FALSE);
+
+  return g_hash_table_contains (self->apps, app_id);
+}
+
+void
+ag_hub_connection_opened (AgHub   *self,
+                          guint64  conn_id,
+                          gint64   now_us)
+{
+  AgHubConn *conn;
+
+  g_return_if_fail (AG_IS_HUB (self));
+
+  self->now_us = now_us;
+
+  if (lookup_conn (self, conn_id) != NULL) {
+    g_debug ("Connection %" G_GUINT64_FORMAT " opened twice", conn_id);
+    return;
+  }
+
+  conn = g_new0 (AgHubConn, 1);
+  conn->id = conn_id;
+  _ag_hub_timer_init (&conn->token_timer, token_expired_cb, conn);
+  g_hash_table_insert (self->conns, &conn->id, conn);
+  self->stats.connections++;
+}
+
+void
+ag_hub_connection_frame (AgHub      *self,
+                         guint64     conn_id,
+                         const char *data,
+                         gsize       length,
+                         gint64      now_us)
+{
+  g_autoptr(AgFrame) frame = NULL;
+  g_autoptr(GError) error = NULL;
+  AgHubConn *conn;
+  gint64 id = 0;
+
+  g_return_if_fail (AG_IS_HUB (self));
+  g_return_if_fail (data != NULL || length == 0);
+
+  self->now_us = now_us;
+
+  /* A connection the hub closed (logout, kicked) may still deliver frames the client sent
+   * before it saw the close; they are no longer answered. */
+  conn = lookup_conn (self, conn_id);
+  if (conn == NULL)
+    return;
+
+  self->stats.frames_in++;
+
+  frame = ag_frame_decode (data != NULL ? data : "", length, AG_FRAME_FROM_CLIENT, &id, &error);
+  if (frame == NULL) {
+    int code = error != NULL && error->domain == AG_ERROR ? error->code
+                                                          : AG_ERROR_PROTO_E_MALFORMED;
+
+    _ag_hub_reply_error (self, conn, id, code, error != NULL ? error->message : NULL);
+    return;
+  }
+
+  dispatch (self, conn, frame);
+}
+
+void
+ag_hub_connection_closed (AgHub   *self,
+                          guint64  conn_id,
+                          gint64   now_us)
+{
+  AgHubConn *conn;
+
+  g_return_if_fail (AG_IS_HUB (self));
+
+  self->now_us = now_us;
+
+  conn = lookup_conn (self, conn_id);
+  if (conn == NULL)
+    return;
+
+  session_end (self, conn, AG_ERROR_LOGOUT_E_NET);
+  g_hash_table_remove (self->conns, &conn_id);
+  self->stats.connections--;
+}
+
+void
+ag_hub_tick (AgHub  *self,
+             gint64  now_us)
+{
+  g_return_if_fail (AG_IS_HUB (self));
+
+  self->now_us = now_us;
+
+  /* Timers scheduled by the callbacks run in this same tick when they are already due;
+   * periodic ones always reschedule into the future, so this ends. */
+  for (;;) {
+    GSequenceIter *first = g_sequence_get_begin_iter (self->timers);
+    AgHubTimer *timer;
+
+    if (g_sequence_iter_is_end (first))
+      break;
+
+    timer = g_sequence_get (first);
+    if (timer->due_us > now_us)
+      break;
+
+    g_sequence_remove (first);
+    timer->iter = NULL;
+    timer->func (self, timer->data);
+  }
+}
+
+gint64
+ag_hub_next_deadline (AgHub *self)
+{
+  GSequenceIter *first;
+
+  g_return_val_if_fail (AG_IS_HUB (self), G_MAXINT64);
+
+  first = g_sequence_get_begin_iter (self->timers);
+  if (g_sequence_iter_is_end (first))
+    return G_MAXINT64;
+
+  return ((AgHubTimer *) g_sequence_get (first))->due_us;
+}
+
+const AgHubStats *
+ag_hub_get_stats (AgHub *self)
+{
+  g_return_val_if_fail (AG_IS_HUB (self), NULL);
+
+  return &self->stats;
+}
+
+static int
+compare_codes (gconstpointer a,
+               gconstpointer b)
+{
+  int ca = *(const int *) a;
+  int cb = *(const int *) b;
+
+  return (ca > cb) - (ca < cb);
+}
+
+void
+ag_hub_foreach_error_count (AgHub    *self,
+                            void    (*func) (int code, guint64 count, gpointer data),
+                            gpointer  data)
+{
+  g_autoptr(GArray) codes = NULL;
+  GHashTableIter iter;
+  gpointer key;
+
+  g_return_if_fail (AG_IS_HUB (self));
+  g_return_if_fail (func != NULL);
+
+  codes = g_array_sized_new (FALSE, FALSE, sizeof (int), g_hash_table_size (self->error_counts));
+  g_hash_table_iter_init (&iter, self->error_counts);
+  while (g_hash_table_iter_next (&iter, &key, NULL)) {
+    int code = GPOINTER_TO_INT (key);
+
+    g_array_append_val (codes, code);
+  }
+
+  /* In code order, so /metrics output is stable. */
+  g_array_sort (codes, compare_codes);
+
+  for (guint i = 0; i < codes->len; i++) {
+    int code = g_array_index (codes, int, i);
+    guint64 *count = g_hash_table_lookup (self->error_counts, GINT_TO_POINTER (code));
+
+    func (code, *count, data);
+  }
+}

@@ -1,0 +1,325 @@
+/* test-engine-memory.c: AgEngineMemory, the in-process AgEngine */
+
+#include "ag-engine-memory.h"
+#include "ag-limits.h"
+
+#define T0 G_GINT64_CONSTANT (1764099000000000)
+#define SECONDS(s) ((gint64) (s) * G_USEC_PER_SEC)
+
+static AgOfflineMessage *
+message_new (const char *from,
+             guint32     uid,
+             const char *text,
+             gint64      sent_us,
+             gint64      ttl_us)
+{
+  AgOfflineMessage *message = g_new0 (AgOfflineMessage, 1);
+
+  message->from_account = g_strdup (from);
+  message->from_uid = uid;
+  message->msg = g_strdup (text);
+  message->sent_us = sent_us;
+  message->expires_us = sent_us + ttl_us;
+
+  return message;
+}
+
+static void
+assert_message (GPtrArray  *messages,
+                guint       index,
+                const char *from,
+                guint32     uid,
+                const char *text,
+                gint64      sent_us)
+{
+  AgOfflineMessage *message;
+
+  g_assert_cmpuint (index, <, messages->len);
+  message = g_ptr_array_index (messages, index);
+  g_assert_cmpstr (message->from_account, ==, from);
+  g_assert_cmpuint (message->from_uid, ==, uid);
+  g_assert_cmpstr (message->msg, ==, text);
+  g_assert_cmpint (message->sent_us, ==, sent_us);
+}
+
+static void
+test_engine_memory_type (void)
+{
+  AgEngine *engine = ag_engine_memory_new ();
+
+  g_assert_true (AG_IS_ENGINE (engine));
+  g_assert_true (AG_IS_ENGINE_MEMORY (engine));
+  g_assert_finalize_object (engine);
+}
+
+static void
+test_engine_memory_attr_set_get (void)
+{
+  AgEngine *engine = ag_engine_memory_new ();
+  g_autofree char *color = NULL;
+  g_autofree char *replaced = NULL;
+  g_autofree char *missing = NULL;
+  g_autofree char *other_account = NULL;
+  g_autofree char *other_app = NULL;
+
+  ag_engine_user_attr_set (engine, "demo", "alice", "color", "blue");
+  color = ag_engine_user_attr_get (engine, "demo", "alice", "color");
+  g_assert_cmpstr (color, ==, "blue");
+
+  ag_engine_user_attr_set (engine, "demo", "alice", "color", "green");
+  replaced = ag_engine_user_attr_get (engine, "demo", "alice", "color");
+  g_assert_cmpstr (replaced, ==, "green");
+
+  missing = ag_engine_user_attr_get (engine, "demo", "alice", "shape");
+  g_assert_null (missing);
+  other_account = ag_engine_user_attr_get (engine, "demo", "bob", "color");
+  g_assert_null (other_account);
+  other_app = ag_engine_user_attr_get (engine, "other", "alice", "color");
+  g_assert_null (other_app);
+
+  g_assert_finalize_object (engine);
+}
+
+static void
+test_engine_memory_attr_delete (void)
+{
+  AgEngine *engine = ag_engine_memory_new ();
+  g_autoptr(GHashTable) after_empty = NULL;
+  g_autoptr(GHashTable) after_null = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *gone = NULL;
+
+  ag_engine_user_attr_set (engine, "demo", "alice", "color", "blue");
+  ag_engine_user_attr_set (engine, "demo", "alice", "shape", "round");
+
+  ag_engine_user_attr_set (engine, "demo", "alice", "color", "");
+  gone = ag_engine_user_attr_get (engine, "demo", "alice", "color");
+  g_assert_null (gone);
+  kept = ag_engine_user_attr_get (engine, "demo", "alice", "shape");
+  g_assert_cmpstr (kept, ==, "round");
+
+  after_empty = ag_engine_user_attr_get_all (engine, "demo", "alice");
+  g_assert_cmpuint (g_hash_table_size (after_empty), ==, 1);
+
+  ag_engine_user_attr_set (engine, "demo", "alice", "shape", NULL);
+  after_null = ag_engine_user_attr_get_all (engine, "demo", "alice");
+  g_assert_nonnull (after_null);
+  g_assert_cmpuint (g_hash_table_size (after_null), ==, 0);
+
+  /* Deleting what does not exist is harmless. */
+  ag_engine_user_attr_set (engine, "demo", "nobody", "shape", "");
+
+  g_assert_finalize_object (engine);
+}
+
+static void
+test_engine_memory_attr_get_all (void)
+{
+  AgEngine *engine = ag_engine_memory_new ();
+  g_autoptr(GHashTable) attrs = NULL;
+  g_autoptr(GHashTable) again = NULL;
+  g_autoptr(GHashTable) unknown = NULL;
+
+  ag_engine_user_attr_set (engine, "demo", "alice", "color", "blue");
+  ag_engine_user_attr_set (engine, "demo", "alice", "shape", "round");
+  ag_engine_user_attr_set (engine, "demo", "bob", "color", "red");
+  ag_engine_user_attr_set (engine, "other", "alice", "color", "black");
+
+  attrs = ag_engine_user_attr_get_all (engine, "demo", "alice");
+  g_assert_cmpuint (g_hash_table_size (attrs), ==, 2);
+  g_assert_cmpstr (g_hash_table_lookup (attrs, "color"), ==, "blue");
+  g_assert_cmpstr (g_hash_table_lookup (attrs, "shape"), ==, "round");
+
+  /* The table is a copy the caller owns. */
+  g_hash_table_remove_all (attrs);
+  again = ag_engine_user_attr_get_all (engine, "demo", "alice");
+  g_assert_cmpuint (g_hash_table_size (again), ==, 2);
+
+  unknown = ag_engine_user_attr_get_all (engine, "demo", "nobody");
+  g_assert_nonnull (unknown);
+  g_assert_cmpuint (g_hash_table_size (unknown), ==, 0);
+
+  g_assert_finalize_object (engine);
+}
+
+static void
+test_engine_memory_offline_order (void)
+{
+  AgEngine *engine = ag_engine_memory_new ();
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+
+  none = ag_engine_offline_take (engine, "demo", "bob", T0);
+  g_assert_null (none);
+
+  g_assert_true (ag_engine_offline_push (engine, "demo", "bob",
+                                         message_new ("alice", 1, "one", T0, SECONDS (60))));
+  g_assert_true (ag_engine_offline_push (engine, "demo", "bob",
+                                         message_new ("carol", 3, "two", T0 + 1, SECONDS (10))));
+  g_assert_true (ag_engine_offline_push (engine, "demo", "bob",
+                                         message_new ("alice", 1, "three", T0 + 2, SECONDS (30))));
+
+  messages = ag_engine_offline_take (engine, "demo", "bob", T0 + SECONDS (5));
+  g_assert_nonnull (messages);
+  g_assert_cmpuint (messages->len, ==, 3);
+  assert_message (messages, 0, "alice", 1, "one", T0);
+  assert_message (messages, 1, "carol", 3, "two", T0 + 1);
+  assert_message (messages, 2, "alice", 1, "three", T0 + 2);
+
+  again = ag_engine_offline_take (engine, "demo", "bob", T0 + SECONDS (5));
+  g_assert_null (again);
+  g_assert_cmpint (ag_engine_offline_expire (engine, T0 + SECONDS (5)), ==, G_MAXINT64);
+
+  g_assert_finalize_object (engine);
+}
+
+static void
+test_engine_memory_offline_take_skips_expired (void)
+{
+  AgEngine *engine = ag_engine_memory_new ();
+  g_autoptr(GPtrArray) messages = NULL;
+
+  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "short", T0, SECONDS (10)));
+  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "long", T0, SECONDS (60)));
+  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "edge", T0, SECONDS (20)));
+
+  /* A message is gone at exactly sent + ttl. */
+  messages = ag_engine_offline_take (engine, "demo", "bob", T0 + SECONDS (20));
+  g_assert_nonnull (messages);
+  g_assert_cmpuint (messages->len, ==, 1);
+  assert_message (messages, 0, "a", 1, "long", T0);
+
+  g_assert_finalize_object (engine);
+}
+
+static void
+test_engine_memory_offline_expire (void)
+{
+  AgEngine *engine = ag_engine_memory_new ();
+  g_autoptr(GPtrArray) bob = NULL;
+  g_autoptr(GPtrArray) carol = NULL;
+
+  g_assert_cmpint (ag_engine_offline_expire (engine, T0), ==, G_MAXINT64);
+
+  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "b30", T0, SECONDS (30)));
+  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "b10", T0, SECONDS (10)));
+  ag_engine_offline_push (engine, "other", "carol", message_new ("a", 1, "c20", T0, SECONDS (20)));
+
+  g_assert_cmpint (ag_engine_offline_expire (engine, T0), ==, T0 + SECONDS (10));
+  g_assert_cmpint (ag_engine_offline_expire (engine, T0 + SECONDS (10)), ==, T0 + SECONDS (20));
+  g_assert_cmpint (ag_engine_offline_expire (engine, T0 + SECONDS (25)), ==, T0 + SECONDS (30));
+
+  carol = ag_engine_offline_take (engine, "other", "carol", T0);
+  g_assert_null (carol);
+
+  /* Taking with an earlier clock shows what expire dropped is really gone. */
+  bob = ag_engine_offline_take (engine, "demo", "bob", T0);
+  g_assert_nonnull (bob);
+  g_assert_cmpuint (bob->len, ==, 1);
+  assert_message (bob, 0, "a", 1, "b30", T0);
+
+  g_assert_cmpint (ag_engine_offline_expire (engine, T0 + SECONDS (100)), ==, G_MAXINT64);
+
+  g_assert_finalize_object (engine);
+}
+
+static void
+test_engine_memory_offline_cap (void)
+{
+  AgEngine *engine = ag_engine_memory_new ();
+  g_autoptr(GPtrArray) messages = NULL;
+
+  for (guint i = 0; i < AG_LIMIT_OFFLINE_QUEUE; i++) {
+    g_autofree char *text = g_strdup_printf ("m%u", i);
+    /* The first ten live 10 s, the others an hour. */
+    gint64 ttl = i < 10 ? SECONDS (10) : SECONDS (3600);
+
+    g_assert_true (ag_engine_offline_push (engine, "demo", "bob",
+                                           message_new ("a", 1, text, T0, ttl)));
+  }
+
+  g_assert_false (ag_engine_offline_push (engine, "demo", "bob",
+                                          message_new ("a", 1, "over", T0 + 1, SECONDS (60))));
+  /* Other accounts have their own queue. */
+  g_assert_true (ag_engine_offline_push (engine, "demo", "carol",
+                                         message_new ("a", 1, "fine", T0 + 1, SECONDS (60))));
+
+  /* Once the first ten expired, their places are free again even before expire runs. */
+  for (guint i = 0; i < 10; i++)
+    g_assert_true (ag_engine_offline_push (engine, "demo", "bob",
+                                           message_new ("a", 1, "later", T0 + SECONDS (11),
+                                                        SECONDS (60))));
+  g_assert_false (ag_engine_offline_push (engine, "demo", "bob",
+                                          message_new ("a", 1, "over", T0 + SECONDS (11),
+                                                       SECONDS (60))));
+
+  messages = ag_engine_offline_take (engine, "demo", "bob", T0 + SECONDS (12));
+  g_assert_cmpuint (messages->len, ==, AG_LIMIT_OFFLINE_QUEUE);
+  assert_message (messages, 0, "a", 1, "m10", T0);
+  assert_message (messages, AG_LIMIT_OFFLINE_QUEUE - 1, "a", 1, "later", T0 + SECONDS (11));
+
+  g_assert_cmpint (ag_engine_offline_expire (engine, T0 + SECONDS (12)), ==, T0 + 1 + SECONDS (60));
+
+  g_assert_finalize_object (engine);
+}
+
+static void
+test_engine_memory_offline_isolation (void)
+{
+  AgEngine *engine = ag_engine_memory_new ();
+  g_autoptr(GPtrArray) demo = NULL;
+  g_autoptr(GPtrArray) other = NULL;
+
+  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "demo", T0, SECONDS (60)));
+  ag_engine_offline_push (engine, "other", "bob", message_new ("z", 7, "other", T0, SECONDS (60)));
+
+  demo = ag_engine_offline_take (engine, "demo", "bob", T0);
+  g_assert_cmpuint (demo->len, ==, 1);
+  assert_message (demo, 0, "a", 1, "demo", T0);
+
+  other = ag_engine_offline_take (engine, "other", "bob", T0);
+  g_assert_cmpuint (other->len, ==, 1);
+  assert_message (other, 0, "z", 7, "other", T0);
+
+  g_assert_finalize_object (engine);
+}
+
+static void
+test_engine_memory_dispose_with_state (void)
+{
+  AgEngine *engine = ag_engine_memory_new ();
+
+  /* Everything still held is freed with the engine (LeakSanitizer checks). */
+  ag_engine_user_attr_set (engine, "demo", "alice", "color", "blue");
+  for (guint i = 0; i < 50; i++) {
+    g_autofree char *account = g_strdup_printf ("user%u", i);
+
+    ag_engine_offline_push (engine, "demo", account,
+                            message_new ("a", 1, "hi", T0, SECONDS (i + 1)));
+  }
+  g_assert_cmpint (ag_engine_offline_expire (engine, T0 + SECONDS (10)), ==, T0 + SECONDS (11));
+
+  g_assert_finalize_object (engine);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/ag/engine-memory/type", test_engine_memory_type);
+  g_test_add_func ("/ag/engine-memory/attr-set-get", test_engine_memory_attr_set_get);
+  g_test_add_func ("/ag/engine-memory/attr-delete", test_engine_memory_attr_delete);
+  g_test_add_func ("/ag/engine-memory/attr-get-all", test_engine_memory_attr_get_all);
+  g_test_add_func ("/ag/engine-memory/offline-order", test_engine_memory_offline_order);
+  g_test_add_func ("/ag/engine-memory/offline-take-skips-expired",
+                   test_engine_memory_offline_take_skips_expired);
+  g_test_add_func ("/ag/engine-memory/offline-expire", test_engine_memory_offline_expire);
+  g_test_add_func ("/ag/engine-memory/offline-cap", test_engine_memory_offline_cap);
+  g_test_add_func ("/ag/engine-memory/offline-isolation", test_engine_memory_offline_isolation);
+  g_test_add_func ("/ag/engine-memory/dispose-with-state", test_engine_memory_dispose_with_state);
+
+  return g_test_run ();
+}
