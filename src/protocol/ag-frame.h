@@ -104,6 +104,16 @@ typedef struct {
   guint       has_ttl : 1;
   guint       has_value : 1;
   guint       has_uid : 1;
+
+  /* The same for the other result fields of "ok" replies. The encoder writes a result field
+   * of an "ok" reply when it is non-zero / TRUE / non-NULL or when its has_ bit is set, so a
+   * reply whose num is 0 or whose stored / online / in is FALSE sets the bit (has_value with
+   * value NULL writes "value": null). Requests and events always carry their fields. */
+  guint       has_num : 1;
+  guint       has_ts : 1;
+  guint       has_stored : 1;
+  guint       has_online : 1;
+  guint       has_in : 1;
 } AgFrame;
 
 AgFrame    *ag_frame_new            (AgOp           op);
@@ -112,6 +122,11 @@ AgFrame    *ag_frame_new_error      (gint64         id,
                                      int            code,
                                      const char    *reason);
 void        ag_frame_free           (AgFrame       *frame);
+
+/* TRUE when both frames hold the same op, id, fields, has_ bits, roster (in order) and
+ * attributes. Either may be NULL. */
+gboolean    ag_frame_equal          (const AgFrame *a,
+                                     const AgFrame *b);
 
 /* Adds a roster entry, creating frame->members on first use. */
 void        ag_frame_add_member     (AgFrame       *frame,

@@ -1,0 +1,92 @@
+/* fuzz-frame.c: libFuzzer entry point for ag_frame_decode
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Feeds the input to the decoder as a frame from a client and as a frame from the server,
+ * and checks what must hold for every input: the decoder either fails with one of its
+ * documented codes (and never because JsonParser disagreed with the syntax check) or returns
+ * a frame that encodes to text it decodes again, to the same frame for client frames and to
+ * the same bytes for both.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "ag-error.h"
+#include "ag-frame.h"
+
+int LLVMFuzzerTestOneInput (const uint8_t *data,
+                            size_t         size);
+
+static gboolean
+code_is_documented (int code)
+{
+  return code == AG_ERROR_PROTO_E_MALFORMED ||
+         code == AG_ERROR_PROTO_E_UNKNOWN_OP ||
+         code == AG_ERROR_GENERAL_E_WRONG_PARAM ||
+         code == AG_ERROR_GENERAL_E_LARGE_PARAM ||
+         code == AG_ERROR_LOGIN_E_INVALID_USER;
+}
+
+static void
+check_origin (const uint8_t *data,
+              size_t         size,
+              AgFrameOrigin  origin)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AgFrame) frame = NULL;
+  g_autoptr(AgFrame) again = NULL;
+  g_autoptr(GBytes) encoded = NULL;
+  g_autoptr(GBytes) reencoded = NULL;
+  const char *text;
+  gsize length = 0;
+  gint64 id = -1;
+
+  frame = ag_frame_decode ((const char *) data, size, origin, &id, &error);
+
+  if (frame == NULL) {
+    if (error == NULL || error->domain != AG_ERROR || !code_is_documented (error->code))
+      g_error ("decode failed without a documented AG_ERROR");
+    if (id < 0)
+      g_error ("decode failed with a negative id %" G_GINT64_FORMAT, id);
+    /* The syntax check and JsonParser must agree on what is JSON. */
+    if (g_str_has_prefix (error->message, "JSON parser refused"))
+      g_error ("%s", error->message);
+    return;
+  }
+
+  if (error != NULL)
+    g_error ("decode returned a frame and an error");
+
+  if (origin == AG_FRAME_FROM_CLIENT && (!ag_op_is_request (frame->op) || frame->id <= 0))
+    g_error ("a client frame decoded to op %d id %" G_GINT64_FORMAT, frame->op, frame->id);
+
+  encoded = ag_frame_encode (frame);
+  text = g_bytes_get_data (encoded, &length);
+
+  if (!g_utf8_validate_len (text, length, NULL))
+    g_error ("encode wrote invalid UTF-8");
+
+  again = ag_frame_decode (text, length, origin, NULL, &error);
+  if (again == NULL)
+    g_error ("re-decoding %.*s failed: %s", (int) MIN (length, 500), text, error->message);
+
+  if (origin == AG_FRAME_FROM_CLIENT && !ag_frame_equal (frame, again))
+    g_error ("decode (encode (frame)) != frame for %.*s", (int) MIN (length, 500), text);
+
+  reencoded = ag_frame_encode (again);
+  if (!g_bytes_equal (encoded, reencoded))
+    g_error ("encoding is not stable for %.*s", (int) MIN (length, 500), text);
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data,
+                        size_t         size)
+{
+  check_origin (data, size, AG_FRAME_FROM_CLIENT);
+  check_origin (data, size, AG_FRAME_FROM_SERVER);
+
+  return 0;
+}
