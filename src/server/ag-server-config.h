@@ -1,0 +1,74 @@
+/* ag-server-config.h: agsignald's configuration file (docs/server.md)
+ *
+ * A GKeyFile with one [app:ID] group per app and an optional [server] group:
+ *
+ *   [server]
+ *   listen=127.0.0.1:7070
+ *
+ *   [app:demo]
+ *   certificate=0123456789abcdef
+ *   allow_no_token=true
+ *   user_msg_rate=60
+ *   channel_msg_rate=200
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "ag-hub.h"
+
+G_BEGIN_DECLS
+
+#define AG_SERVER_CONFIG_ERROR (ag_server_config_error_quark ())
+
+typedef enum {
+  AG_SERVER_CONFIG_ERROR_PARSE,    /* not a key file */
+  AG_SERVER_CONFIG_ERROR_INVALID,  /* a key file, but a group, key or value is not accepted */
+} AgServerConfigError;
+
+#define AG_SERVER_DEFAULT_LISTEN "127.0.0.1:7070"
+
+typedef struct {
+  char      *listen_host;   /* NULL until a [server] listen= or a call sets it */
+  guint16    listen_port;
+  GPtrArray *apps;          /* of AgAppConfig*, in file order, app ids unique */
+} AgServerConfig;
+
+GQuark          ag_server_config_error_quark (void);
+
+AgServerConfig *ag_server_config_new         (void);
+void            ag_server_config_free        (AgServerConfig    *config);
+
+/* Reads a configuration file. Apps are added to (or replace those of the same id in) config;
+ * a listen= in the file replaces config's address. Errors name the file and line. */
+gboolean        ag_server_config_load_file   (AgServerConfig    *config,
+                                              const char        *path,
+                                              GError           **error);
+/* The same for text in memory; display_name stands for the file name in errors. */
+gboolean        ag_server_config_load_data   (AgServerConfig    *config,
+                                              const char        *data,
+                                              gssize             length,
+                                              const char        *display_name,
+                                              GError           **error);
+
+/* Adds an app, or replaces the app of the same id. The config is copied. */
+void            ag_server_config_add_app     (AgServerConfig    *config,
+                                              const AgAppConfig *app);
+const AgAppConfig *ag_server_config_find_app (AgServerConfig    *config,
+                                              const char        *app_id);
+
+/* Parses "HOST:PORT" ("127.0.0.1:7070", "[::1]:7070"; port 0 asks for any free port).
+ * HOST must be an IP address literal. */
+gboolean        ag_server_parse_listen       (const char        *text,
+                                              char             **out_host,
+                                              guint16           *out_port,
+                                              GError           **error);
+
+/* An app id is 1-128 characters without whitespace, control characters or ':' (the
+ * separator of SignalingTokens). */
+gboolean        ag_server_check_app_id       (const char        *app_id,
+                                              GError           **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AgServerConfig, ag_server_config_free)
+
+G_END_DECLS

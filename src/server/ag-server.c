@@ -1,0 +1,1052 @@
+/* ag-server.c: agsignald's transport: SoupServer WebSockets around the sans-IO AgHub
+ *
+ * Each WebSocket gets a plain integer connection id; text frames go to the hub unchanged and
+ * the hub answers through the AgHubSink below. The hub never sees libsoup, and the server
+ * never calls back into the hub from inside a sink callback: connections the transport gives
+ * up on while the hub is running are reported once the hub call returns.
+ */
+
+#include "ag-server.h"
+
+#include <libsoup/soup.h>
+#include <string.h>
+
+#ifdef __linux__
+#include <netinet/in.h>
+#include <linux/sockios.h>
+#include <linux/tcp.h>
+#include <stddef.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#endif
+
+#include "ag-error.h"
+#include "ag-frame.h"
+#include "ag-limits.h"
+
+#define LISTEN_BACKLOG         1024
+#define KEEPALIVE_SECONDS      30
+#define SHUTDOWN_TIMEOUT_MS    3000
+#define TIMER_MAX_DELAY_MS     (60 * 1000)
+#define TRACE_MAX_BYTES        1024
+
+/* libsoup 3.2 drops a connection whose frame is over its max-incoming-payload-size without
+ * sending a close frame, so the peer only sees a reset. libsoup is given twice the protocol
+ * limit, and the server itself closes with 1009 (and a close frame) anything in between. */
+#define SOUP_PAYLOAD_LIMIT     (2 * AG_LIMIT_FRAME_BYTES)
+
+/* Wire traces: one debug line per frame in either direction, tokens redacted. The check
+ * keeps the redaction off the hot path when debug output is off. */
+#define TRACE_FRAME(conn, direction, data, length)                               \
+  G_STMT_START {                                                                 \
+    if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))      \
+      trace_frame ((conn), (direction), (data), (length));                       \
+  } G_STMT_END
+
+typedef struct {
+  AgServer                *server;
+  guint64                  id;
+  SoupWebsocketConnection *ws;
+  GSocket                 *socket;
+  char                    *peer;
+
+  /* Outbound accounting for the slow-consumer limit (see connection_measure()): bytes of
+   * WebSocket frames handed to libsoup, and how many of them the kernel has taken. */
+  guint64                  queued_bytes;
+  guint64                  written_bytes;
+  guint64                  kernel_origin;
+  gboolean                 metered;
+
+  gboolean                 closing;     /* close requested: further frames are dropped */
+  gboolean                 hub_knows;   /* the hub has not been told the connection is gone */
+} Connection;
+
+typedef struct {
+  int     code;
+  guint64 count;
+} ErrorCount;
+
+struct _AgServer {
+  GObject     parent_instance;
+
+  AgHub      *hub;
+  SoupServer *soup;
+  GHashTable *connections;       /* guint64* id -> Connection* (owned) */
+  guint64     last_connection_id;
+
+  char       *uri;
+  guint16     port;
+
+  /* Hub calls in progress, and connections to report as closed once they return. */
+  guint       hub_depth;
+  GArray     *pending_closes;    /* of guint64 */
+
+  GSource    *timer;
+  gint64      timer_deadline;
+
+  GTask      *shutdown_task;
+  guint       shutdown_timeout_id;
+
+  /* Counted here rather than in the hub: frames the hub never sees. */
+  guint64     binary_frames_in;
+  guint64     transport_frames_out;
+  guint64     slow_consumer_disconnects;
+  GHashTable *transport_errors;  /* GINT_TO_POINTER (code) -> guint64* */
+
+  gint64      start_time_us;
+  gint64      start_monotonic_us;
+};
+
+G_DEFINE_FINAL_TYPE (AgServer, ag_server, G_TYPE_OBJECT)
+
+static void hub_leave (AgServer *self);
+
+/* Traces */
+
+/* Copies a frame for the log with the value of every "token" key replaced. */
+static GString *
+redact_tokens (const char *data,
+               gsize       length)
+{
+  static const char key[] = "\"token\"";
+  GString *out = g_string_sized_new (length + 16);
+  const char *end = data + length;
+  const char *p = data;
+
+  while (p < end) {
+    const char *hit = g_strstr_len (p, end - p, key);
+    const char *q;
+
+    if (hit == NULL) {
+      g_string_append_len (out, p, end - p);
+      break;
+    }
+
+    q = hit + strlen (key);
+    while (q < end && g_ascii_isspace (*q))
+      q++;
+    if (q < end && *q == ':')
+      q++;
+    while (q < end && g_ascii_isspace (*q))
+      q++;
+
+    if (q < end && *q == '"') {
+      g_string_append_len (out, p, q + 1 - p);
+      g_string_append (out, "[redacted]");
+      for (q++; q < end && *q != '"'; q++) {
+        if (*q == '\\' && q + 1 < end)
+          q++;
+      }
+    } else {
+      g_string_append_len (out, p, q - p);
+    }
+
+    p = q;
+  }
+
+  return out;
+}
+
+static void
+trace_frame (Connection *conn,
+             const char *direction,
+             const char *data,
+             gsize       length)
+{
+  g_autoptr(GString) text = NULL;
+  const char *valid_end;
+
+  /* Cut long frames at a character boundary. */
+  g_utf8_validate_len (data, MIN (length, TRACE_MAX_BYTES), &valid_end);
+  text = redact_tokens (data, valid_end - data);
+
+  g_debug ("%s %" G_GUINT64_FORMAT " %s%s", direction, conn->id, text->str,
+           (gsize) (valid_end - data) < length ? " [truncated]" : "");
+}
+
+/* Outbound accounting */
+
+/* libsoup 3.2 has no buffered-amount API, so the server counts the bytes of the frames it
+ * queues and asks the kernel how many bytes of the connection it has taken so far (those
+ * the peer acknowledged plus those still in the socket send queue). The difference is what
+ * is still queued inside libsoup. */
+static gboolean
+socket_bytes_taken (GSocket *socket,
+                    guint64 *out_bytes)
+{
+#ifdef __linux__
+  struct tcp_info info;
+  socklen_t length = sizeof info;
+  int queued = 0;
+  int fd;
+
+  if (socket == NULL || g_socket_is_closed (socket))
+    return FALSE;
+
+  fd = g_socket_get_fd (socket);
+  memset (&info, 0, sizeof info);
+  if (getsockopt (fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0 ||
+      length < offsetof (struct tcp_info, tcpi_bytes_acked) + sizeof info.tcpi_bytes_acked)
+    return FALSE;
+
+  if (ioctl (fd, SIOCOUTQ, &queued) != 0 || queued < 0)
+    return FALSE;
+
+  *out_bytes = info.tcpi_bytes_acked + (guint64) queued;
+
+  return TRUE;
+#else
+  return FALSE;
+#endif
+}
+
+static void
+connection_start_metering (Connection *conn)
+{
+  conn->metered = socket_bytes_taken (conn->socket, &conn->kernel_origin);
+  if (!conn->metered)
+    g_debug ("connection %" G_GUINT64_FORMAT ": the outbound limit cannot be measured",
+             conn->id);
+}
+
+static void
+connection_measure (Connection *conn)
+{
+  guint64 taken;
+  guint64 written;
+
+  if (!conn->metered || !socket_bytes_taken (conn->socket, &taken) ||
+      taken < conn->kernel_origin) {
+    conn->written_bytes = conn->queued_bytes;
+    return;
+  }
+
+  written = taken - conn->kernel_origin;
+
+  /* libsoup also writes frames of its own (pongs, keepalive pings): move the origin past
+   * them so that they do not count as written frames of ours. */
+  if (written > conn->queued_bytes) {
+    conn->kernel_origin += written - conn->queued_bytes;
+    written = conn->queued_bytes;
+  }
+
+  conn->written_bytes = written;
+}
+
+static guint64
+wire_size (gsize payload)
+{
+  /* Server frames are unmasked: a 2, 4 or 10 byte header. */
+  if (payload < 126)
+    return payload + 2;
+  if (payload < 65536)
+    return payload + 4;
+  return payload + 10;
+}
+
+/* Connections */
+
+static void
+connection_free (gpointer data)
+{
+  Connection *conn = data;
+
+  g_signal_handlers_disconnect_by_data (conn->ws, conn);
+  g_clear_object (&conn->ws);
+  g_clear_object (&conn->socket);
+  g_free (conn->peer);
+  g_free (conn);
+}
+
+static void
+count_transport_error (AgServer *self,
+                       int       code)
+{
+  guint64 *count = g_hash_table_lookup (self->transport_errors, GINT_TO_POINTER (code));
+
+  if (count == NULL) {
+    count = g_new0 (guint64, 1);
+    g_hash_table_insert (self->transport_errors, GINT_TO_POINTER (code), count);
+  }
+
+  (*count)++;
+}
+
+/* Tells the hub a connection is gone, now or, inside a hub call, once it returns. */
+static void
+connection_forget (AgServer   *self,
+                   Connection *conn)
+{
+  if (!conn->hub_knows)
+    return;
+
+  conn->hub_knows = FALSE;
+  g_array_append_val (self->pending_closes, conn->id);
+
+  if (self->hub_depth == 0) {
+    self->hub_depth++;
+    hub_leave (self);
+  }
+}
+
+static void
+connection_close (AgServer   *self,
+                  Connection *conn,
+                  gushort     status,
+                  const char *reason)
+{
+  if (conn->closing)
+    return;
+
+  conn->closing = TRUE;
+
+  /* A peer that started the closing handshake has already been answered by libsoup. */
+  if (soup_websocket_connection_get_state (conn->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (conn->ws, status, reason);
+
+  connection_forget (self, conn);
+}
+
+static void
+connection_send_unmetered (AgServer   *self,
+                           Connection *conn,
+                           GBytes     *bytes)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (bytes, &length);
+
+  TRACE_FRAME (conn, "out", data, length);
+
+  conn->queued_bytes += wire_size (length);
+  soup_websocket_connection_send_message (conn->ws, SOUP_WEBSOCKET_DATA_TEXT, bytes);
+}
+
+static void
+connection_send_error (AgServer   *self,
+                       Connection *conn,
+                       gint64      id,
+                       int         code,
+                       const char *reason)
+{
+  g_autoptr(AgFrame) frame = ag_frame_new_error (id, code, reason);
+  g_autoptr(GBytes) bytes = ag_frame_encode (frame);
+
+  count_transport_error (self, code);
+  self->transport_frames_out++;
+  connection_send_unmetered (self, conn, bytes);
+}
+
+static void
+connection_drop_slow_consumer (AgServer   *self,
+                               Connection *conn)
+{
+  g_message ("connection %" G_GUINT64_FORMAT " (%s): more than %d bytes not yet written, "
+             "disconnecting", conn->id, conn->peer, AG_LIMIT_OUTBOUND_BYTES);
+
+  self->slow_consumer_disconnects++;
+
+  /* Both the error frame and the close frame queue behind everything the peer has not read
+   * (libsoup has no way to put a frame first); the hub forgets the session now. */
+  connection_send_error (self, conn, 0, AG_ERROR_LIMIT_E_SLOW_CONSUMER,
+                         "the connection did not read fast enough");
+  connection_close (self, conn, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+                    "1105 LIMIT_E_SLOW_CONSUMER");
+}
+
+static void
+connection_send (AgServer   *self,
+                 Connection *conn,
+                 GBytes     *bytes)
+{
+  guint64 size = wire_size (g_bytes_get_size (bytes));
+
+  if (conn->closing)
+    return;
+
+  /* The kernel is only asked when the cheap bound (nothing written since the last
+   * measurement) says the limit may be reached. */
+  if (conn->queued_bytes + size - conn->written_bytes > AG_LIMIT_OUTBOUND_BYTES) {
+    connection_measure (conn);
+
+    if (conn->queued_bytes + size - conn->written_bytes > AG_LIMIT_OUTBOUND_BYTES) {
+      connection_drop_slow_consumer (self, conn);
+      return;
+    }
+  }
+
+  connection_send_unmetered (self, conn, bytes);
+}
+
+/* Hub calls */
+
+static gboolean
+timer_cb (gpointer user_data)
+{
+  AgServer *self = user_data;
+
+  g_clear_pointer (&self->timer, g_source_unref);
+  self->timer_deadline = G_MAXINT64;
+
+  self->hub_depth++;
+  ag_hub_tick (self->hub, g_get_real_time ());
+  hub_leave (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+timer_rearm (AgServer *self)
+{
+  gint64 deadline = ag_hub_next_deadline (self->hub);
+  gint64 delay_us;
+  guint delay_ms;
+
+  if (self->timer != NULL && deadline == self->timer_deadline)
+    return;
+
+  if (self->timer != NULL) {
+    g_source_destroy (self->timer);
+    g_clear_pointer (&self->timer, g_source_unref);
+  }
+
+  self->timer_deadline = deadline;
+  if (deadline == G_MAXINT64)
+    return;
+
+  /* The hub counts in wall-clock time and GLib timeouts in monotonic time: long waits are
+   * cut short so that a wall clock that jumps is noticed within a minute. */
+  delay_us = deadline - g_get_real_time ();
+  if (delay_us <= 0)
+    delay_ms = 0;
+  else
+    delay_ms = (guint) MIN ((delay_us + 999) / 1000, TIMER_MAX_DELAY_MS);
+
+  self->timer = g_timeout_source_new (delay_ms);
+  g_source_set_static_name (self->timer, "[agsignald] hub timer");
+  g_source_set_callback (self->timer, timer_cb, self, NULL);
+  g_source_attach (self->timer, NULL);
+}
+
+/* Every hub call is bracketed by hub_depth++ and hub_leave(). */
+static void
+hub_leave (AgServer *self)
+{
+  g_assert (self->hub_depth > 0);
+
+  if (self->hub_depth == 1) {
+    /* Reporting a close can make the hub close or drop further connections: the queue is
+     * drained until it stays empty. */
+    for (guint i = 0; i < self->pending_closes->len; i++) {
+      guint64 id = g_array_index (self->pending_closes, guint64, i);
+
+      ag_hub_connection_closed (self->hub, id, g_get_real_time ());
+    }
+    g_array_set_size (self->pending_closes, 0);
+
+    timer_rearm (self);
+  }
+
+  self->hub_depth--;
+}
+
+static void
+hub_send_cb (gpointer  user_data,
+             guint64   conn_id,
+             GBytes   *frame)
+{
+  AgServer *self = user_data;
+  Connection *conn = g_hash_table_lookup (self->connections, &conn_id);
+
+  if (conn != NULL)
+    connection_send (self, conn, frame);
+}
+
+static void
+hub_close_cb (gpointer user_data,
+              guint64  conn_id,
+              int      code)
+{
+  AgServer *self = user_data;
+  Connection *conn = g_hash_table_lookup (self->connections, &conn_id);
+  g_autofree char *reason = NULL;
+  const char *name;
+
+  if (conn == NULL)
+    return;
+
+  /* The hub has already forgotten this connection. */
+  conn->hub_knows = FALSE;
+
+  name = ag_error_code_name (code);
+  reason = g_strdup_printf ("%d %s", code, name != NULL ? name : "");
+  connection_close (self, conn, SOUP_WEBSOCKET_CLOSE_NORMAL, g_strstrip (reason));
+}
+
+/* WebSocket connections */
+
+static void
+shutdown_complete (AgServer *self)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->shutdown_task);
+
+  g_clear_handle_id (&self->shutdown_timeout_id, g_source_remove);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+websocket_message_cb (SoupWebsocketConnection *ws,
+                      SoupWebsocketDataType    type,
+                      GBytes                  *message,
+                      gpointer                 user_data)
+{
+  Connection *conn = user_data;
+  AgServer *self = conn->server;
+  gsize length;
+  const char *data = g_bytes_get_data (message, &length);
+
+  if (conn->closing)
+    return;
+
+  if (length > AG_LIMIT_FRAME_BYTES) {
+    g_debug ("connection %" G_GUINT64_FORMAT ": frame of %" G_GSIZE_FORMAT " bytes, closing",
+             conn->id, length);
+    connection_close (self, conn, SOUP_WEBSOCKET_CLOSE_TOO_BIG,
+                      "frame larger than 65536 bytes");
+    return;
+  }
+
+  if (type != SOUP_WEBSOCKET_DATA_TEXT) {
+    self->binary_frames_in++;
+    connection_send_error (self, conn, 0, AG_ERROR_PROTO_E_MALFORMED,
+                           "binary frames are not accepted");
+    return;
+  }
+
+  TRACE_FRAME (conn, "in", data, length);
+
+  self->hub_depth++;
+  ag_hub_connection_frame (self->hub, conn->id, data, length, g_get_real_time ());
+  hub_leave (self);
+}
+
+static void
+websocket_error_cb (SoupWebsocketConnection *ws,
+                    GError                  *error,
+                    gpointer                 user_data)
+{
+  Connection *conn = user_data;
+
+  g_debug ("connection %" G_GUINT64_FORMAT " (%s): %s", conn->id, conn->peer, error->message);
+}
+
+static void
+websocket_closed_cb (SoupWebsocketConnection *ws,
+                     gpointer                 user_data)
+{
+  Connection *conn = user_data;
+  AgServer *self = conn->server;
+  guint64 id = conn->id;
+
+  g_debug ("connection %" G_GUINT64_FORMAT " (%s) closed: peer status %u",
+           id, conn->peer, soup_websocket_connection_get_close_code (ws));
+
+  /* What the hub sends while it learns of the close has nowhere to go. */
+  conn->closing = TRUE;
+  connection_forget (self, conn);
+  g_hash_table_remove (self->connections, &id);
+
+  if (self->shutdown_task != NULL && g_hash_table_size (self->connections) == 0)
+    shutdown_complete (self);
+}
+
+static char *
+describe_address (GSocketAddress *address)
+{
+  g_autofree char *host = NULL;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (address))
+    return g_strdup ("unknown");
+
+  host = g_inet_address_to_string (
+    g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+
+  return g_strdup_printf (strchr (host, ':') != NULL ? "[%s]:%u" : "%s:%u", host,
+                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
+}
+
+static void
+websocket_cb (SoupServer              *soup,
+              SoupServerMessage       *msg,
+              const char              *path,
+              SoupWebsocketConnection *ws,
+              gpointer                 user_data)
+{
+  AgServer *self = user_data;
+  Connection *conn = g_new0 (Connection, 1);
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  conn->server = self;
+  conn->id = ++self->last_connection_id;
+  conn->ws = g_object_ref (ws);
+  conn->socket = socket != NULL ? g_object_ref (socket) : NULL;
+  conn->peer = describe_address (soup_server_message_get_remote_address (msg));
+  conn->hub_knows = TRUE;
+
+  soup_websocket_connection_set_max_incoming_payload_size (ws, SOUP_PAYLOAD_LIMIT);
+  soup_websocket_connection_set_keepalive_interval (ws, KEEPALIVE_SECONDS);
+  connection_start_metering (conn);
+
+  g_signal_connect (ws, "message", G_CALLBACK (websocket_message_cb), conn);
+  g_signal_connect (ws, "error", G_CALLBACK (websocket_error_cb), conn);
+  g_signal_connect (ws, "closed", G_CALLBACK (websocket_closed_cb), conn);
+  g_hash_table_insert (self->connections, &conn->id, conn);
+
+  g_debug ("connection %" G_GUINT64_FORMAT " from %s", conn->id, conn->peer);
+
+  self->hub_depth++;
+  ag_hub_connection_opened (self->hub, conn->id, g_get_real_time ());
+  hub_leave (self);
+
+  if (self->shutdown_task != NULL)
+    connection_close (self, conn, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "server shutting down");
+}
+
+/* Runs before libsoup's own handshake processing on the same path: setting a status here
+ * stops the upgrade. libsoup accepts a handshake that offers no subprotocol at all, but the
+ * protocol requires agsignal.v1. */
+static void
+websocket_precheck_cb (SoupServer        *soup,
+                       SoupServerMessage *msg,
+                       const char        *path,
+                       GHashTable        *query,
+                       gpointer           user_data)
+{
+  static const char required[] = "the WebSocket subprotocol " AG_SUBPROTOCOL " is required\n";
+  static const char going_away[] = "the server is shutting down\n";
+  AgServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  if (self->shutdown_task != NULL) {
+    soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+    soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC,
+                                      going_away, strlen (going_away));
+    return;
+  }
+
+  if (!soup_message_headers_header_contains (headers, "Sec-WebSocket-Protocol",
+                                             AG_SUBPROTOCOL)) {
+    soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
+    soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC,
+                                      required, strlen (required));
+  }
+}
+
+/* HTTP routes */
+
+static gboolean
+check_method (SoupServerMessage *msg)
+{
+  const char *method = soup_server_message_get_method (msg);
+
+  if (method == SOUP_METHOD_GET || method == SOUP_METHOD_HEAD)
+    return TRUE;
+
+  soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Allow", "GET, HEAD");
+  return FALSE;
+}
+
+static void
+healthz_cb (SoupServer        *soup,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  if (!check_method (msg))
+    return;
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "ok\n", 3);
+}
+
+static void
+metrics_cb (SoupServer        *soup,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  AgServer *self = user_data;
+  char *text;
+
+  if (!check_method (msg))
+    return;
+
+  text = ag_server_render_metrics (self);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/plain; version=0.0.4; charset=utf-8",
+                                    SOUP_MEMORY_TAKE, text, strlen (text));
+}
+
+/* Metrics */
+
+static void
+add_metric (GString    *out,
+            const char *name,
+            const char *type,
+            const char *help,
+            guint64     value)
+{
+  g_string_append_printf (out, "# HELP %s %s\n# TYPE %s %s\n%s %" G_GUINT64_FORMAT "\n",
+                          name, help, name, type, name, value);
+}
+
+static void
+collect_error_cb (int      code,
+                  guint64  count,
+                  gpointer data)
+{
+  GArray *errors = data;
+
+  for (guint i = 0; i < errors->len; i++) {
+    ErrorCount *entry = &g_array_index (errors, ErrorCount, i);
+
+    if (entry->code == code) {
+      entry->count += count;
+      return;
+    }
+  }
+
+  g_array_append_vals (errors, &(ErrorCount) { code, count }, 1);
+}
+
+static int
+compare_error_counts (gconstpointer a,
+                      gconstpointer b)
+{
+  const ErrorCount *ea = a;
+  const ErrorCount *eb = b;
+
+  return (ea->code > eb->code) - (ea->code < eb->code);
+}
+
+char *
+ag_server_render_metrics (AgServer *self)
+{
+  const AgHubStats *stats;
+  g_autoptr(GArray) errors = g_array_new (FALSE, FALSE, sizeof (ErrorCount));
+  GString *out = g_string_new (NULL);
+  GHashTableIter iter;
+  gpointer key, value;
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_return_val_if_fail (AG_IS_SERVER (self), NULL);
+
+  stats = ag_hub_get_stats (self->hub);
+
+  add_metric (out, "agsignal_connections", "gauge", "Open WebSocket connections.",
+              g_hash_table_size (self->connections));
+  add_metric (out, "agsignal_sessions", "gauge", "Logged-in connections.", stats->sessions);
+  add_metric (out, "agsignal_channels", "gauge", "Live channels.", stats->channels);
+  add_metric (out, "agsignal_frames_in_total", "counter",
+              "WebSocket frames received from clients.",
+              stats->frames_in + self->binary_frames_in);
+  add_metric (out, "agsignal_frames_out_total", "counter",
+              "Frames queued to clients (a fan-out counts each copy).",
+              stats->frames_out + self->transport_frames_out);
+  add_metric (out, "agsignal_messages_in_total", "counter",
+              "Accepted peer, channel and call messages.", stats->messages_in);
+  add_metric (out, "agsignal_messages_out_total", "counter",
+              "Peer, channel and call messages delivered.", stats->messages_out);
+  add_metric (out, "agsignal_logins_total", "counter", "Successful logins.", stats->logins);
+
+  ag_hub_foreach_error_count (self->hub, collect_error_cb, errors);
+  g_hash_table_iter_init (&iter, self->transport_errors);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    collect_error_cb (GPOINTER_TO_INT (key), *(guint64 *) value, errors);
+  g_array_sort (errors, compare_error_counts);
+
+  g_string_append (out, "# HELP agsignal_errors_total Error replies and error events sent, "
+                        "by code.\n# TYPE agsignal_errors_total counter\n");
+  for (guint i = 0; i < errors->len; i++) {
+    const ErrorCount *entry = &g_array_index (errors, ErrorCount, i);
+
+    g_string_append_printf (out, "agsignal_errors_total{code=\"%d\"} %" G_GUINT64_FORMAT "\n",
+                            entry->code, entry->count);
+  }
+
+  add_metric (out, "agsignal_slow_consumer_disconnects_total", "counter",
+              "Connections closed for having more than the outbound limit not yet written.",
+              self->slow_consumer_disconnects);
+
+  g_ascii_formatd (number, sizeof number, "%.3f", self->start_time_us / (double) G_USEC_PER_SEC);
+  g_string_append_printf (out, "# HELP process_start_time_seconds Start time of the process "
+                               "since the Unix epoch in seconds.\n"
+                               "# TYPE process_start_time_seconds gauge\n"
+                               "process_start_time_seconds %s\n", number);
+  g_ascii_formatd (number, sizeof number, "%.3f",
+                   (g_get_monotonic_time () - self->start_monotonic_us) / (double) G_USEC_PER_SEC);
+  g_string_append_printf (out, "# HELP agsignal_uptime_seconds Seconds since the server "
+                               "started.\n"
+                               "# TYPE agsignal_uptime_seconds gauge\n"
+                               "agsignal_uptime_seconds %s\n", number);
+  g_string_append (out, "# HELP agsignal_build_info The running version.\n"
+                        "# TYPE agsignal_build_info gauge\n"
+                        "agsignal_build_info{version=\"" AG_VERSION "\"} 1\n");
+
+  return g_string_free (out, FALSE);
+}
+
+/* Object */
+
+static void
+ag_server_dispose (GObject *object)
+{
+  AgServer *self = AG_SERVER (object);
+
+  g_clear_handle_id (&self->shutdown_timeout_id, g_source_remove);
+  if (self->timer != NULL) {
+    g_source_destroy (self->timer);
+    g_clear_pointer (&self->timer, g_source_unref);
+  }
+
+  if (self->soup != NULL)
+    soup_server_disconnect (self->soup);
+  g_clear_object (&self->soup);
+
+  if (self->connections != NULL)
+    g_hash_table_remove_all (self->connections);
+
+  g_clear_object (&self->hub);
+
+  G_OBJECT_CLASS (ag_server_parent_class)->dispose (object);
+}
+
+static void
+ag_server_finalize (GObject *object)
+{
+  AgServer *self = AG_SERVER (object);
+
+  g_hash_table_unref (self->connections);
+  g_hash_table_unref (self->transport_errors);
+  g_array_unref (self->pending_closes);
+  g_free (self->uri);
+
+  G_OBJECT_CLASS (ag_server_parent_class)->finalize (object);
+}
+
+static void
+ag_server_class_init (AgServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ag_server_dispose;
+  object_class->finalize = ag_server_finalize;
+}
+
+static void
+ag_server_init (AgServer *self)
+{
+  static const char * const protocols[] = { AG_SUBPROTOCOL, NULL };
+
+  self->connections = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, connection_free);
+  self->transport_errors = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->pending_closes = g_array_new (FALSE, FALSE, sizeof (guint64));
+  self->timer_deadline = G_MAXINT64;
+  self->start_time_us = g_get_real_time ();
+  self->start_monotonic_us = g_get_monotonic_time ();
+
+  self->soup = soup_server_new ("server-header", "agsignald/" AG_VERSION " ", NULL);
+
+  /* Compression would cost a deflate per recipient (frames are encoded once and shared by
+   * every recipient) and its inflate is not bounded by the payload limit. */
+  soup_server_remove_websocket_extension (self->soup, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
+
+  soup_server_add_handler (self->soup, AG_WEBSOCKET_PATH, websocket_precheck_cb, self, NULL);
+  soup_server_add_websocket_handler (self->soup, AG_WEBSOCKET_PATH, NULL, (char **) protocols,
+                                     websocket_cb, self, NULL);
+  soup_server_add_handler (self->soup, "/healthz", healthz_cb, self, NULL);
+  soup_server_add_handler (self->soup, "/metrics", metrics_cb, self, NULL);
+}
+
+/**
+ * ag_server_new:
+ * @engine: where the hub keeps state that outlives sessions
+ *
+ * Creates a server and its hub. Apps are added through ag_server_get_hub().
+ *
+ * Returns: (transfer full): a new #AgServer
+ */
+AgServer *
+ag_server_new (AgEngine *engine)
+{
+  static const AgHubSink sink = { hub_send_cb, hub_close_cb };
+  AgServer *self;
+
+  g_return_val_if_fail (AG_IS_ENGINE (engine), NULL);
+
+  self = g_object_new (AG_TYPE_SERVER, NULL);
+  self->hub = ag_hub_new (engine, &sink, self);
+
+  return self;
+}
+
+AgHub *
+ag_server_get_hub (AgServer *self)
+{
+  g_return_val_if_fail (AG_IS_SERVER (self), NULL);
+
+  return self->hub;
+}
+
+gboolean
+ag_server_listen (AgServer    *self,
+                  const char  *host,
+                  guint16      port,
+                  GError     **error)
+{
+  g_autoptr(GInetAddress) address = NULL;
+  g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(GSocketAddress) local_address = NULL;
+  g_autoptr(GSocket) socket = NULL;
+
+  g_return_val_if_fail (AG_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (host != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  address = g_inet_address_new_from_string (host);
+  if (address == NULL) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 "'%s' is not an IP address", host);
+    return FALSE;
+  }
+
+  /* SoupServer's own listen functions use a backlog of 10, which drops connections when
+   * many clients connect at once. */
+  socket = g_socket_new (g_inet_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return FALSE;
+
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  socket_address = g_inet_socket_address_new (address, port);
+  if (!g_socket_bind (socket, socket_address, TRUE, error) ||
+      !g_socket_listen (socket, error))
+    return FALSE;
+
+  local_address = g_socket_get_local_address (socket, error);
+  if (local_address == NULL)
+    return FALSE;
+
+  if (!soup_server_listen_socket (self->soup, socket, 0, error))
+    return FALSE;
+
+  if (self->uri == NULL) {
+    g_autofree char *authority = describe_address (local_address);
+
+    self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local_address));
+    self->uri = g_strdup_printf ("ws://%s%s", authority, AG_WEBSOCKET_PATH);
+  }
+
+  return TRUE;
+}
+
+const char *
+ag_server_get_uri (AgServer *self)
+{
+  g_return_val_if_fail (AG_IS_SERVER (self), NULL);
+
+  return self->uri;
+}
+
+guint16
+ag_server_get_port (AgServer *self)
+{
+  g_return_val_if_fail (AG_IS_SERVER (self), 0);
+
+  return self->port;
+}
+
+guint
+ag_server_get_n_connections (AgServer *self)
+{
+  g_return_val_if_fail (AG_IS_SERVER (self), 0);
+
+  return g_hash_table_size (self->connections);
+}
+
+static gboolean
+shutdown_timeout_cb (gpointer user_data)
+{
+  AgServer *self = user_data;
+
+  self->shutdown_timeout_id = 0;
+
+  g_message ("%u connection(s) did not finish the closing handshake in time",
+             g_hash_table_size (self->connections));
+
+  /* Every connection was already reported to the hub when its close was requested;
+   * dropping the records makes libsoup close the sockets. */
+  g_hash_table_remove_all (self->connections);
+  shutdown_complete (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+ag_server_shutdown_async (AgServer            *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GPtrArray) connections = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_if_fail (AG_IS_SERVER (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ag_server_shutdown_async);
+
+  if (self->shutdown_task != NULL) {
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                             "the server is already shutting down");
+    return;
+  }
+
+  soup_server_disconnect (self->soup);
+
+  if (g_hash_table_size (self->connections) == 0) {
+    g_task_return_boolean (task, TRUE);
+    return;
+  }
+
+  self->shutdown_task = g_steal_pointer (&task);
+  self->shutdown_timeout_id = g_timeout_add (SHUTDOWN_TIMEOUT_MS, shutdown_timeout_cb, self);
+
+  /* Closing reports each connection to the hub, which may send to the others: work on a
+   * copy of the table. */
+  connections = g_ptr_array_new ();
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (connections, value);
+
+  for (guint i = 0; i < connections->len; i++)
+    connection_close (self, g_ptr_array_index (connections, i),
+                      SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "server shutting down");
+}
+
+gboolean
+ag_server_shutdown_finish (AgServer      *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (AG_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,251 @@
+/* main.c: agsignald, the agsignal server (docs/server.md) */
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "ag-engine-memory.h"
+#include "ag-limits.h"
+#include "ag-server.h"
+#include "ag-server-config.h"
+
+#define DEMO_APP_ID          "demo"
+#define DEMO_CERTIFICATE     "demo-certificate"
+#define DRAIN_TIMEOUT_US     (500 * 1000)
+
+typedef struct {
+  GMainLoop *loop;
+  AgServer  *server;
+  gboolean   stopping;
+} Daemon;
+
+/* Each WebSocket is a file descriptor: the soft limit (often 1024) would cap the number of
+ * clients long before the hard limit does. */
+static void
+raise_file_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0) {
+    g_warning ("Cannot read the open file limit: %s", g_strerror (errno));
+    return;
+  }
+
+  if (limit.rlim_cur == limit.rlim_max)
+    return;
+
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
+    g_message ("Cannot raise the open file limit: %s", g_strerror (errno));
+  else
+    g_debug ("open file limit raised to %llu", (unsigned long long) limit.rlim_cur);
+}
+
+static void
+enable_debug_output (void)
+{
+  const char *domains = g_getenv ("G_MESSAGES_DEBUG");
+  g_autofree char *value = NULL;
+
+  if (domains != NULL && (g_str_equal (domains, "all") ||
+                          strstr (domains, "AgServer") != NULL))
+    return;
+
+  value = domains != NULL && *domains != '\0'
+    ? g_strdup_printf ("%s AgServer AgProtocol", domains)
+    : g_strdup ("AgServer AgProtocol");
+  g_setenv ("G_MESSAGES_DEBUG", value, TRUE);
+}
+
+static void
+shutdown_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Daemon *daemon = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ag_server_shutdown_finish (AG_SERVER (object), result, &error))
+    g_message ("Shutdown: %s", error->message);
+
+  g_main_loop_quit (daemon->loop);
+}
+
+static gboolean
+stop_signal_cb (gpointer user_data)
+{
+  Daemon *daemon = user_data;
+
+  if (daemon->stopping) {
+    g_message ("Second stop signal, exiting now");
+    g_main_loop_quit (daemon->loop);
+    return G_SOURCE_CONTINUE;
+  }
+
+  g_message ("Shutting down");
+  daemon->stopping = TRUE;
+  ag_server_shutdown_async (daemon->server, NULL, shutdown_cb, daemon);
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* Lets the sockets closed during shutdown finish closing, for a bounded time. */
+static void
+drain_main_context (void)
+{
+  gint64 until = g_get_monotonic_time () + DRAIN_TIMEOUT_US;
+
+  while (g_main_context_pending (NULL) && g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(AgServerConfig) config = NULL;
+  g_autoptr(AgEngine) engine = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *listen = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *host = NULL;
+  gboolean demo = FALSE;
+  gboolean version = FALSE;
+  gboolean verbose = FALSE;
+  guint16 port;
+  guint sigint_id, sigterm_id;
+  Daemon daemon = { 0, };
+  const GOptionEntry entries[] = {
+    { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
+      "Address and port to listen on (default " AG_SERVER_DEFAULT_LISTEN "; port 0 picks a "
+      "free port)", "ADDR:PORT" },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
+      "Configuration file with [app:ID] groups", "FILE" },
+    { "demo", 0, 0, G_OPTION_ARG_NONE, &demo,
+      "Add the app '" DEMO_APP_ID "', which accepts the token " AG_NO_NEED_TOKEN, NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
+      "Log debug messages and every frame (tokens redacted) to stderr", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+    { NULL }
+  };
+
+  /* A client that goes away must not kill the server through a write to its socket, nor a
+   * closed stdout through the startup lines. */
+  signal (SIGPIPE, SIG_IGN);
+  setlocale (LC_ALL, "");
+
+  /* GLib writes debug and info messages to stdout by default; stdout carries only the
+   * startup lines that scripts read. */
+  g_log_writer_default_set_use_stderr (TRUE);
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, "The agsignal signaling server.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error)) {
+    g_printerr ("agsignald: %s\n", error->message);
+    return EXIT_FAILURE;
+  }
+
+  if (version) {
+    g_print ("agsignald %s\n", AG_VERSION);
+    return EXIT_SUCCESS;
+  }
+
+  if (argc > 1) {
+    g_printerr ("agsignald: unexpected argument '%s'\n", argv[1]);
+    return EXIT_FAILURE;
+  }
+
+  if (verbose)
+    enable_debug_output ();
+
+  raise_file_limit ();
+
+  config = ag_server_config_new ();
+  if (config_path != NULL && !ag_server_config_load_file (config, config_path, &error)) {
+    g_printerr ("agsignald: %s\n", error->message);
+    return EXIT_FAILURE;
+  }
+
+  if (demo) {
+    AgAppConfig app = {
+      .app_id = (char *) DEMO_APP_ID,
+      .certificate = (char *) DEMO_CERTIFICATE,
+      .allow_no_token = TRUE,
+    };
+
+    ag_server_config_add_app (config, &app);
+  }
+
+  if (config->apps->len == 0) {
+    g_printerr ("agsignald: no app is configured: pass --config FILE with an [app:ID] group, "
+                "or --demo\n");
+    return EXIT_FAILURE;
+  }
+
+  if (listen != NULL) {
+    if (!ag_server_parse_listen (listen, &host, &port, &error)) {
+      g_printerr ("agsignald: --listen: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  } else if (config->listen_host != NULL) {
+    host = g_strdup (config->listen_host);
+    port = config->listen_port;
+  } else {
+    gboolean parsed = ag_server_parse_listen (AG_SERVER_DEFAULT_LISTEN, &host, &port, NULL);
+
+    g_assert (parsed);
+  }
+
+  /* Before the address is printed: whoever reads it may send a signal right away. */
+  loop = g_main_loop_new (NULL, FALSE);
+  daemon.loop = loop;
+  sigint_id = g_unix_signal_add (SIGINT, stop_signal_cb, &daemon);
+  sigterm_id = g_unix_signal_add (SIGTERM, stop_signal_cb, &daemon);
+
+  engine = ag_engine_memory_new ();
+  daemon.server = ag_server_new (engine);
+  for (guint i = 0; i < config->apps->len; i++)
+    ag_hub_add_app (ag_server_get_hub (daemon.server), g_ptr_array_index (config->apps, i));
+
+  if (!ag_server_listen (daemon.server, host, port, &error)) {
+    g_printerr ("agsignald: cannot listen on %s: %s\n", listen != NULL ? listen : host,
+                error->message);
+    g_source_remove (sigint_id);
+    g_source_remove (sigterm_id);
+    g_clear_object (&daemon.server);
+    return EXIT_FAILURE;
+  }
+
+  /* Scripts and the test fixture read the address from this line. */
+  printf ("agsignald listening on %s\n", ag_server_get_uri (daemon.server));
+  if (demo)
+    printf ("demo app: %s (token %s accepted)\n", DEMO_APP_ID, AG_NO_NEED_TOKEN);
+  fflush (stdout);
+
+  for (guint i = 0; i < config->apps->len; i++) {
+    const AgAppConfig *app = g_ptr_array_index (config->apps, i);
+
+    g_debug ("app %s: certificate %s, %s, %u user msg/s, %u channel msg/s", app->app_id,
+             app->certificate != NULL ? "set" : "unset",
+             app->allow_no_token ? AG_NO_NEED_TOKEN " accepted" : "tokens required",
+             app->user_msg_rate != 0 ? app->user_msg_rate : AG_DEFAULT_USER_MSG_RATE,
+             app->channel_msg_rate != 0 ? app->channel_msg_rate : AG_DEFAULT_CHANNEL_MSG_RATE);
+  }
+
+  g_main_loop_run (loop);
+
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  g_clear_object (&daemon.server);
+  drain_main_context ();
+
+  return EXIT_SUCCESS;
+}
