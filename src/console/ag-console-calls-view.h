@@ -1,0 +1,48 @@
+/* ag-console-calls-view.h: a session's calls, placing new ones and answering incoming ones
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+#include <agsignal.h>
+
+G_BEGIN_DECLS
+
+#define AG_CONSOLE_TYPE_CALLS_VIEW (ag_console_calls_view_get_type ())
+
+G_DECLARE_FINAL_TYPE (AgConsoleCallsView, ag_console_calls_view, AG_CONSOLE, CALLS_VIEW, AdwBin)
+
+/* Lists the session's calls, newest first, with where each one stands. Incoming calls
+ * (invite-received) raise an AgConsoleIncomingCallDialog on the view's window. */
+GtkWidget  *ag_console_calls_view_new                  (AgSession          *session);
+
+AgSession  *ag_console_calls_view_get_session          (AgConsoleCallsView *self);
+
+/* Opens the Call dialog prefilled with peer and channel (either may be NULL; the channel
+ * defaults to the session's current one). */
+void        ag_console_calls_view_place_call           (AgConsoleCallsView *self,
+                                                        const char         *peer,
+                                                        const char         *channel);
+
+/* The calls shown (a GListModel of AgCall), newest first. */
+GListModel *ag_console_calls_view_get_calls            (AgConsoleCallsView *self);
+
+/* The stage of a call as the list shows it ("Ringing (received by peer)", "Failed: 703
+ * INVITE_E_PEEROFFLINE", ...). */
+char       *ag_console_calls_view_dup_stage_text       (AgConsoleCallsView *self,
+                                                        AgCall             *call);
+
+/* The number naming a call in the view's actions ("calls.end", "calls.answer"), 0 for a
+ * call the view does not list. */
+guint       ag_console_calls_view_get_call_id          (AgConsoleCallsView *self,
+                                                        AgCall             *call);
+
+/* The open Call dialog, or NULL. */
+GtkWidget  *ag_console_calls_view_get_call_dialog      (AgConsoleCallsView *self);
+/* The open dialog answering call, or NULL. */
+GtkWidget  *ag_console_calls_view_get_incoming_dialog  (AgConsoleCallsView *self,
+                                                        AgCall             *call);
+
+G_END_DECLS

@@ -1,0 +1,803 @@
+/* test-calls-view.c: placing, answering and ending calls in the console against a real
+ * agsignald, with the other party driven through libagsignal
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <string.h>
+
+#include <adwaita.h>
+#include <agsignal.h>
+#include <json-glib/json-glib.h>
+
+#include "ag-console-call-dialog.h"
+#include "ag-console-calls-view.h"
+#include "ag-console-dtmf-keypad.h"
+#include "ag-console-incoming-call-dialog.h"
+#include "ag-test-server.h"
+
+#define WAIT_MS 10000
+
+/* What the library side of a call saw. */
+typedef struct {
+  AgCall    *call;
+  gboolean   received_by_peer;
+  char      *accepted_extra;
+  char      *refused_extra;
+  char      *ended_extra;
+  int        failed_code;
+  GString   *dtmf;
+} PeerCall;
+
+typedef struct {
+  AgTestServer *server;
+  AgSignal     *signal;
+  AgSession    *alice;    /* the console's session */
+  AgSession    *bob;      /* the other party */
+  GtkWidget    *window;
+  GtkWidget    *view;
+  PeerCall      bob_call;
+} Fixture;
+
+static gboolean
+session_logged_in (gpointer data)
+{
+  return ag_session_get_status (AG_SESSION (data)) == AG_STATUS_LOGGED_IN;
+}
+
+static AgSession *
+login (Fixture    *fixture,
+       const char *account)
+{
+  AgSession *session = ag_signal_login (fixture->signal, account, "_no_need_token");
+
+  g_assert_true (ag_test_spin_until (session_logged_in, session, WAIT_MS));
+
+  return session;
+}
+
+static gboolean
+widget_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr (GError) error = NULL;
+
+  fixture->server = ag_test_server_new (NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  fixture->signal = ag_signal_new ("demo");
+  ag_signal_set_server_uri (fixture->signal, ag_test_server_get_uri (fixture->server));
+  fixture->alice = login (fixture, "alice");
+  fixture->bob = login (fixture, "bob");
+  fixture->bob_call.dtmf = g_string_new (NULL);
+
+  fixture->view = ag_console_calls_view_new (fixture->alice);
+  fixture->window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1100, 600);
+  gtk_window_set_child (GTK_WINDOW (fixture->window), fixture->view);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  g_assert_true (ag_test_spin_until (widget_mapped, fixture->view, WAIT_MS));
+}
+
+static gboolean
+pointer_cleared (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_assert_true (ag_test_spin_until (pointer_cleared, &fixture->window, WAIT_MS));
+
+  if (fixture->bob_call.call != NULL)
+    g_signal_handlers_disconnect_by_data (fixture->bob_call.call, &fixture->bob_call);
+  g_clear_object (&fixture->bob_call.call);
+  g_free (fixture->bob_call.accepted_extra);
+  g_free (fixture->bob_call.refused_extra);
+  g_free (fixture->bob_call.ended_extra);
+  g_string_free (fixture->bob_call.dtmf, TRUE);
+
+  ag_session_logout (fixture->alice);
+  ag_session_logout (fixture->bob);
+  g_clear_object (&fixture->alice);
+  g_clear_object (&fixture->bob);
+  g_clear_object (&fixture->signal);
+  g_clear_pointer (&fixture->server, ag_test_server_free);
+}
+
+/* The library side */
+
+static void
+peer_received_cb (AgCall   *call,
+                  PeerCall *peer)
+{
+  peer->received_by_peer = TRUE;
+}
+
+static void
+peer_accepted_cb (AgCall     *call,
+                  const char *extra,
+                  PeerCall   *peer)
+{
+  peer->accepted_extra = g_strdup (extra);
+}
+
+static void
+peer_refused_cb (AgCall     *call,
+                 const char *extra,
+                 PeerCall   *peer)
+{
+  peer->refused_extra = g_strdup (extra);
+}
+
+static void
+peer_ended_cb (AgCall     *call,
+               const char *extra,
+               PeerCall   *peer)
+{
+  peer->ended_extra = g_strdup (extra);
+}
+
+static void
+peer_failed_cb (AgCall   *call,
+                int       ecode,
+                PeerCall *peer)
+{
+  peer->failed_code = ecode;
+}
+
+static void
+peer_msg_cb (AgCall     *call,
+             const char *msg_type,
+             const char *msg,
+             PeerCall   *peer)
+{
+  g_assert_cmpstr (msg_type, ==, "DTMF");
+  g_string_append (peer->dtmf, msg);
+}
+
+static void
+watch_peer_call (PeerCall *peer,
+                 AgCall   *call)
+{
+  peer->call = g_object_ref (call);
+  g_signal_connect (call, "invite-received-by-peer", G_CALLBACK (peer_received_cb), peer);
+  g_signal_connect (call, "invite-accepted-by-peer", G_CALLBACK (peer_accepted_cb), peer);
+  g_signal_connect (call, "invite-refused-by-peer", G_CALLBACK (peer_refused_cb), peer);
+  g_signal_connect (call, "invite-end-by-peer", G_CALLBACK (peer_ended_cb), peer);
+  g_signal_connect (call, "invite-failed", G_CALLBACK (peer_failed_cb), peer);
+  g_signal_connect (call, "invite-msg", G_CALLBACK (peer_msg_cb), peer);
+}
+
+static void
+bob_invite_received_cb (AgSession *session,
+                        AgCall    *call,
+                        PeerCall  *peer)
+{
+  watch_peer_call (peer, call);
+}
+
+static gboolean
+string_set (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* Helpers on the console side */
+
+static AgCall *
+first_call (Fixture *fixture)
+{
+  GListModel *calls = ag_console_calls_view_get_calls (AG_CONSOLE_CALLS_VIEW (fixture->view));
+  g_autoptr (AgCall) call = g_list_model_get_item (calls, 0);
+
+  /* The view keeps the call alive. */
+  return call;
+}
+
+static gboolean
+has_call (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return g_list_model_get_n_items (ag_console_calls_view_get_calls (AG_CONSOLE_CALLS_VIEW (fixture->view))) > 0;
+}
+
+typedef struct {
+  Fixture    *fixture;
+  AgCall     *call;
+  const char *stage;
+} StageWait;
+
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (root)), text) == 0)
+    return root;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c)) {
+    GtkWidget *found = find_label (c, text);
+
+    if (found != NULL)
+      return found;
+  }
+
+  return NULL;
+}
+
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c)) {
+    GtkWidget *found = find_button (c, label);
+
+    if (found != NULL)
+      return found;
+  }
+
+  return NULL;
+}
+
+/* The stage is reported by the view and shown in its list. */
+static gboolean
+stage_shown (gpointer data)
+{
+  StageWait *wait = data;
+  g_autofree char *stage = NULL;
+  GtkWidget *label;
+
+  stage = ag_console_calls_view_dup_stage_text (AG_CONSOLE_CALLS_VIEW (wait->fixture->view),
+                                                wait->call);
+  if (g_strcmp0 (stage, wait->stage) != 0)
+    return FALSE;
+
+  label = find_label (wait->fixture->view, wait->stage);
+
+  return label != NULL && gtk_widget_is_drawable (label);
+}
+
+static void
+assert_stage (Fixture    *fixture,
+              AgCall     *call,
+              const char *stage)
+{
+  StageWait wait = { fixture, call, stage };
+
+  if (!ag_test_spin_until (stage_shown, &wait, WAIT_MS)) {
+    g_autofree char *current = ag_console_calls_view_dup_stage_text (AG_CONSOLE_CALLS_VIEW (fixture->view),
+                                                                     call);
+
+    g_error ("stage “%s” expected, “%s” shown", stage, current);
+  }
+}
+
+static gboolean
+incoming_dialog_open (gpointer data)
+{
+  Fixture *fixture = data;
+  AgCall *call;
+
+  if (!has_call (fixture))
+    return FALSE;
+
+  call = first_call (fixture);
+
+  return ag_console_calls_view_get_incoming_dialog (AG_CONSOLE_CALLS_VIEW (fixture->view), call) != NULL &&
+         gtk_widget_get_mapped (ag_console_calls_view_get_incoming_dialog (AG_CONSOLE_CALLS_VIEW (fixture->view),
+                                                                           call));
+}
+
+/* Bob calls alice; returns alice's dialog. */
+static AgConsoleIncomingCallDialog *
+bob_calls (Fixture    *fixture,
+           const char *extra)
+{
+  static guint serial;
+  g_autofree char *channel = g_strdup_printf ("room%u", ++serial);
+  g_autoptr (AgCall) call = ag_session_channel_invite_user2 (fixture->bob, channel, "alice", extra);
+  GtkWidget *dialog;
+
+  watch_peer_call (&fixture->bob_call, call);
+  g_assert_true (ag_test_spin_until (incoming_dialog_open, fixture, WAIT_MS));
+  g_assert_true (ag_test_spin_until (flag_set, &fixture->bob_call.received_by_peer, WAIT_MS));
+
+  dialog = ag_console_calls_view_get_incoming_dialog (AG_CONSOLE_CALLS_VIEW (fixture->view),
+                                                      first_call (fixture));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (fixture->window));
+
+  return AG_CONSOLE_INCOMING_CALL_DIALOG (dialog);
+}
+
+static void
+click (GtkWidget  *root,
+       const char *label)
+{
+  GtkWidget *button = find_button (root, label);
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static void
+assert_json_member (const char *json,
+                    const char *member,
+                    const char *value)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonObject *object;
+
+  json_parser_load_from_data (parser, json, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  object = json_node_get_object (json_parser_get_root (parser));
+  g_assert_true (json_object_has_member (object, member));
+  g_assert_cmpstr (json_object_get_string_member (object, member), ==, value);
+}
+
+typedef struct {
+  AgConsoleDtmfKeypad *keypad;
+  const char          *digits;
+} KeypadWait;
+
+static gboolean
+keypad_received (gpointer data)
+{
+  KeypadWait *wait = data;
+
+  return g_strcmp0 (ag_console_dtmf_keypad_get_received (wait->keypad), wait->digits) == 0;
+}
+
+typedef struct {
+  GString    *string;
+  const char *value;
+} StringWait;
+
+static gboolean
+string_equals (gpointer data)
+{
+  StringWait *wait = data;
+
+  return g_strcmp0 (wait->string->str, wait->value) == 0;
+}
+
+static void
+test_incoming_accept_dtmf_end (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  AgConsoleIncomingCallDialog *dialog;
+  AgConsoleDtmfKeypad *keypad;
+  KeypadWait keypad_wait;
+  StringWait string_wait;
+  GtkWidget *dialog_widget;
+  AgCall *call;
+
+  dialog = bob_calls (fixture, "{\"topic\":\"demo\"}");
+  dialog_widget = GTK_WIDGET (dialog);
+  call = first_call (fixture);
+
+  /* The dialog shows the caller, the channel and the extra. */
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), "bob"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "room"));
+  g_assert_nonnull (find_label (dialog_widget, "{\"topic\":\"demo\"}"));
+  assert_stage (fixture, call, "Ringing (incoming)");
+
+  /* Accept with an extra: the caller gets it; the dialog stays, now with the keypad. */
+  ag_console_incoming_call_dialog_set_reply_extra (dialog, "{\"answer\":\"yes\"}");
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog_widget);
+  click (dialog_widget, "_Accept");
+  g_assert_true (ag_test_spin_until (string_set, &fixture->bob_call.accepted_extra, WAIT_MS));
+  assert_json_member (fixture->bob_call.accepted_extra, "answer", "yes");
+  assert_stage (fixture, call, "Active");
+  g_assert_nonnull (dialog_widget);
+  g_assert_true (gtk_widget_get_visible (dialog_widget));
+  g_assert_nonnull (find_button (dialog_widget, "_End Call"));
+
+  /* DTMF both ways: the keypad's digits arrive as invite-msg, the peer's are shown. */
+  keypad = ag_console_incoming_call_dialog_get_keypad (dialog);
+  g_assert_true (ag_console_dtmf_keypad_get_call (keypad) == call);
+  click (GTK_WIDGET (keypad), "1");
+  gtk_widget_activate_action (GTK_WIDGET (keypad), "dtmf.press", "s", "2");
+  gtk_widget_activate_action (GTK_WIDGET (keypad), "dtmf.press", "s", "#");
+  gtk_widget_activate_action (GTK_WIDGET (keypad), "dtmf.press", "s", "x");
+  string_wait = (StringWait) { fixture->bob_call.dtmf, "12#" };
+  g_assert_true (ag_test_spin_until (string_equals, &string_wait, WAIT_MS));
+  g_assert_cmpstr (ag_console_dtmf_keypad_get_sent (keypad), ==, "12#");
+
+  ag_call_channel_invite_dtmf (fixture->bob_call.call, "9*");
+  keypad_wait = (KeypadWait) { keypad, "9*" };
+  g_assert_true (ag_test_spin_until (keypad_received, &keypad_wait, WAIT_MS));
+  g_assert_nonnull (find_label (GTK_WIDGET (keypad), "9*"));
+
+  /* End from the dialog: the caller is told, with the extra; the dialog closes. */
+  ag_console_incoming_call_dialog_set_reply_extra (dialog, "{\"bye\":\"now\"}");
+  click (dialog_widget, "_End Call");
+  g_assert_true (ag_test_spin_until (string_set, &fixture->bob_call.ended_extra, WAIT_MS));
+  assert_json_member (fixture->bob_call.ended_extra, "bye", "now");
+  g_assert_true (ag_test_spin_until (pointer_cleared, &dialog_widget, WAIT_MS));
+  assert_stage (fixture, call, "Ended by you");
+}
+
+static void
+test_incoming_refuse (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  AgConsoleIncomingCallDialog *dialog;
+  GtkWidget *dialog_widget;
+
+  dialog = bob_calls (fixture, NULL);
+  dialog_widget = GTK_WIDGET (dialog);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog_widget);
+
+  /* A reply extra that is not an object keeps both answers disabled. */
+  ag_console_incoming_call_dialog_set_reply_extra (dialog, "[1, 2]");
+  g_assert_false (gtk_widget_is_sensitive (find_button (dialog_widget, "_Refuse")));
+  g_assert_false (gtk_widget_is_sensitive (find_button (dialog_widget, "_Accept")));
+
+  ag_console_incoming_call_dialog_set_reply_extra (dialog, "{\"reason\":\"busy\"}");
+  click (dialog_widget, "_Refuse");
+  g_assert_true (ag_test_spin_until (string_set, &fixture->bob_call.refused_extra, WAIT_MS));
+  assert_json_member (fixture->bob_call.refused_extra, "reason", "busy");
+  g_assert_true (ag_test_spin_until (pointer_cleared, &dialog_widget, WAIT_MS));
+  assert_stage (fixture, first_call (fixture), "Refused by you");
+}
+
+static void
+test_incoming_hide_and_answer_later (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  AgConsoleCallsView *view = AG_CONSOLE_CALLS_VIEW (fixture->view);
+  AgConsoleIncomingCallDialog *dialog;
+  GtkWidget *dialog_widget;
+  AgCall *call;
+  guint id;
+
+  /* Closing the dialog (Escape) only hides it: the call keeps ringing. */
+  dialog = bob_calls (fixture, NULL);
+  dialog_widget = GTK_WIDGET (dialog);
+  call = first_call (fixture);
+  id = ag_console_calls_view_get_call_id (view, call);
+  g_assert_cmpuint (id, >, 0);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog_widget);
+  gtk_window_close (GTK_WINDOW (dialog));
+  g_assert_true (ag_test_spin_until (pointer_cleared, &dialog_widget, WAIT_MS));
+  g_assert_null (ag_console_calls_view_get_incoming_dialog (view, call));
+  g_assert_cmpint (ag_call_get_state (call), ==, AG_CALL_STATE_RINGING);
+  assert_stage (fixture, call, "Ringing (incoming)");
+  g_assert_null (fixture->bob_call.refused_extra);
+
+  /* Answer… from the list raises it again. */
+  gtk_widget_activate_action (fixture->view, "calls.answer", "u", id);
+  dialog_widget = ag_console_calls_view_get_incoming_dialog (view, call);
+  g_assert_nonnull (dialog_widget);
+  g_assert_true (ag_test_spin_until (widget_mapped, dialog_widget, WAIT_MS));
+  g_object_add_weak_pointer (G_OBJECT (dialog_widget), (gpointer *) &dialog_widget);
+
+  /* The list's end button refuses a ringing call; the dialog goes with it. */
+  gtk_widget_activate_action (fixture->view, "calls.end", "u", id);
+  g_assert_true (ag_test_spin_until (string_set, &fixture->bob_call.refused_extra, WAIT_MS));
+  g_assert_true (ag_test_spin_until (pointer_cleared, &dialog_widget, WAIT_MS));
+  assert_stage (fixture, call, "Refused by you");
+}
+
+static void
+reset_peer (PeerCall *peer)
+{
+  if (peer->call != NULL)
+    g_signal_handlers_disconnect_by_data (peer->call, peer);
+  g_clear_object (&peer->call);
+  g_clear_pointer (&peer->accepted_extra, g_free);
+  g_clear_pointer (&peer->refused_extra, g_free);
+  g_clear_pointer (&peer->ended_extra, g_free);
+  peer->received_by_peer = FALSE;
+  peer->failed_code = 0;
+  g_string_truncate (peer->dtmf, 0);
+}
+
+static void
+test_incoming_end_by_peer (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  AgConsoleIncomingCallDialog *dialog;
+  GtkWidget *dialog_widget;
+  AgCall *call;
+
+  /* Withdrawn while ringing: the dialog closes itself. */
+  dialog = bob_calls (fixture, NULL);
+  dialog_widget = GTK_WIDGET (dialog);
+  call = first_call (fixture);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog_widget);
+  ag_call_channel_invite_end (fixture->bob_call.call, NULL);
+  g_assert_true (ag_test_spin_until (pointer_cleared, &dialog_widget, WAIT_MS));
+  assert_stage (fixture, call, "Withdrawn by caller");
+
+  /* Ended by the peer once active: it closes too, and the peer's extra is listed. */
+  reset_peer (&fixture->bob_call);
+  dialog = bob_calls (fixture, NULL);
+  dialog_widget = GTK_WIDGET (dialog);
+  call = first_call (fixture);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog_widget);
+  click (dialog_widget, "_Accept");
+  assert_stage (fixture, call, "Active");
+  ag_call_channel_invite_end (fixture->bob_call.call, "{\"by\":\"bob\"}");
+  g_assert_true (ag_test_spin_until (pointer_cleared, &dialog_widget, WAIT_MS));
+  assert_stage (fixture, call, "Ended by peer");
+  g_assert_nonnull (find_label (fixture->view, "{\"by\":\"bob\"}"));
+  g_assert_cmpuint (g_list_model_get_n_items (ag_console_calls_view_get_calls (AG_CONSOLE_CALLS_VIEW (fixture->view))),
+                    ==, 2);
+
+  /* Finished calls can be cleared from the list. */
+  gtk_widget_activate_action (fixture->view, "calls.clear-finished", NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (ag_console_calls_view_get_calls (AG_CONSOLE_CALLS_VIEW (fixture->view))),
+                    ==, 0);
+}
+
+/* Outgoing calls */
+
+static AgConsoleCallDialog *
+open_call_dialog (Fixture    *fixture,
+                  const char *peer,
+                  const char *channel)
+{
+  GtkWidget *dialog;
+
+  ag_console_calls_view_place_call (AG_CONSOLE_CALLS_VIEW (fixture->view), peer, channel);
+  dialog = ag_console_calls_view_get_call_dialog (AG_CONSOLE_CALLS_VIEW (fixture->view));
+  g_assert_nonnull (dialog);
+  g_assert_true (ag_test_spin_until (widget_mapped, dialog, WAIT_MS));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (fixture->window));
+
+  return AG_CONSOLE_CALL_DIALOG (dialog);
+}
+
+static AgCall *
+place (Fixture             *fixture,
+       AgConsoleCallDialog *dialog)
+{
+  GtkWidget *dialog_widget = GTK_WIDGET (dialog);
+  AgCall *call;
+  g_autofree char *stage = NULL;
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog_widget);
+  click (dialog_widget, "C_all");
+
+  /* The dialog is gone and the call listed at once, still on its way. */
+  g_assert_null (dialog_widget);
+  g_assert_true (has_call (fixture));
+  call = first_call (fixture);
+  g_assert_cmpint (ag_call_get_direction (call), ==, AG_CALL_DIRECTION_OUTGOING);
+  stage = ag_console_calls_view_dup_stage_text (AG_CONSOLE_CALLS_VIEW (fixture->view), call);
+  g_assert_cmpstr (stage, ==, "Calling…");
+
+  return call;
+}
+
+static gint64
+json_int_member (const char *json,
+                 const char *member)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonObject *object;
+
+  json_parser_load_from_data (parser, json, -1, &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (json_parser_get_root (parser));
+  g_assert_true (json_object_has_member (object, member));
+
+  return json_object_get_int_member (object, member);
+}
+
+static gboolean
+peer_has_call (gpointer data)
+{
+  return ((PeerCall *) data)->call != NULL;
+}
+
+static void
+test_outgoing_stages (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  AgConsoleCallDialog *dialog;
+  g_autofree char *extra = NULL;
+  AgCall *call;
+
+  g_signal_connect (fixture->bob, "invite-received",
+                    G_CALLBACK (bob_invite_received_cb), &fixture->bob_call);
+
+  dialog = open_call_dialog (fixture, "bob", "room");
+  g_assert_cmpstr (ag_console_call_dialog_get_peer (dialog), ==, "bob");
+  g_assert_cmpstr (ag_console_call_dialog_get_channel (dialog), ==, "room");
+  ag_console_call_dialog_set_timeout (dialog, 30);
+  extra = ag_console_call_dialog_get_extra (dialog);
+  g_assert_cmpint (json_int_member (extra, "_timeout"), ==, 30);
+
+  call = place (fixture, dialog);
+
+  /* Received by peer: bob has it, with the extra as sent. */
+  assert_stage (fixture, call, "Ringing (received by peer)");
+  g_assert_true (ag_test_spin_until (peer_has_call, &fixture->bob_call, WAIT_MS));
+  g_assert_cmpint (json_int_member (ag_call_get_extra (fixture->bob_call.call), "_timeout"), ==, 30);
+
+  /* Accepted, with the peer's extra shown. */
+  ag_call_channel_invite_accept (fixture->bob_call.call, "{\"ok\":\"sure\"}");
+  assert_stage (fixture, call, "Accepted");
+  g_assert_nonnull (find_label (fixture->view, "{\"ok\":\"sure\"}"));
+
+  /* Ended from the list. */
+  gtk_widget_activate_action (fixture->view, "calls.end", "u",
+                              ag_console_calls_view_get_call_id (AG_CONSOLE_CALLS_VIEW (fixture->view), call));
+  g_assert_true (ag_test_spin_until (string_set, &fixture->bob_call.ended_extra, WAIT_MS));
+  assert_stage (fixture, call, "Ended by you");
+}
+
+static void
+test_outgoing_refused_and_withdrawn (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  AgCall *call;
+
+  g_signal_connect (fixture->bob, "invite-received",
+                    G_CALLBACK (bob_invite_received_cb), &fixture->bob_call);
+
+  call = place (fixture, open_call_dialog (fixture, "bob", "room"));
+  g_assert_true (ag_test_spin_until (peer_has_call, &fixture->bob_call, WAIT_MS));
+  ag_call_channel_invite_refuse (fixture->bob_call.call, "{\"why\":\"busy\"}");
+  assert_stage (fixture, call, "Refused by peer");
+  g_assert_nonnull (find_label (fixture->view, "{\"why\":\"busy\"}"));
+
+  /* Withdrawn while ringing, from the list. */
+  reset_peer (&fixture->bob_call);
+  call = place (fixture, open_call_dialog (fixture, "bob", "room"));
+  assert_stage (fixture, call, "Ringing (received by peer)");
+  g_assert_true (ag_test_spin_until (peer_has_call, &fixture->bob_call, WAIT_MS));
+  gtk_widget_activate_action (fixture->view, "calls.end", "u",
+                              ag_console_calls_view_get_call_id (AG_CONSOLE_CALLS_VIEW (fixture->view), call));
+  g_assert_true (ag_test_spin_until (string_set, &fixture->bob_call.ended_extra, WAIT_MS));
+  assert_stage (fixture, call, "Withdrawn");
+}
+
+static void
+test_outgoing_failed_offline (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  AgConsoleCallDialog *dialog;
+  g_autofree char *extra = NULL;
+  AgCall *call;
+
+  dialog = open_call_dialog (fixture, "nobody", "room");
+  ag_console_call_dialog_set_require_peer_online (dialog, TRUE);
+  extra = ag_console_call_dialog_get_extra (dialog);
+  g_assert_cmpint (json_int_member (extra, "_require_peer_online"), ==, 1);
+
+  call = place (fixture, dialog);
+  assert_stage (fixture, call, "Failed: 703 INVITE_E_PEEROFFLINE");
+  g_assert_cmpint (ag_call_get_state (call), ==, AG_CALL_STATE_FAILED);
+}
+
+static gboolean
+channel_joined (gpointer data)
+{
+  return ag_channel_get_joined (AG_CHANNEL (data));
+}
+
+static void
+test_call_dialog_form (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  AgConsoleCallDialog *dialog;
+  g_autofree char *extra = NULL;
+  g_autofree char *reason = NULL;
+  GtkWidget *call_button;
+
+  /* The channel defaults to the session's current one. */
+  {
+    g_autoptr (AgChannel) channel = ag_session_channel_join (fixture->alice, "lobby");
+
+    g_assert_true (ag_test_spin_until (channel_joined, channel, WAIT_MS));
+  }
+  dialog = open_call_dialog (fixture, NULL, NULL);
+  g_assert_cmpstr (ag_console_call_dialog_get_channel (dialog), ==, "lobby");
+  g_assert_cmpstr (ag_console_call_dialog_get_peer (dialog), ==, "");
+  call_button = find_button (GTK_WIDGET (dialog), "C_all");
+  g_assert_false (gtk_widget_is_sensitive (call_button));
+  g_assert_false (ag_console_call_dialog_is_valid (dialog, NULL));
+
+  ag_console_call_dialog_set_peer (dialog, "bob");
+  g_assert_true (gtk_widget_is_sensitive (call_button));
+
+  /* The switch and the spin button edit the JSON... */
+  ag_console_call_dialog_set_require_peer_online (dialog, TRUE);
+  ag_console_call_dialog_set_timeout (dialog, 12);
+  extra = ag_console_call_dialog_get_extra (dialog);
+  g_assert_cmpint (json_int_member (extra, "_require_peer_online"), ==, 1);
+  g_assert_cmpint (json_int_member (extra, "_timeout"), ==, 12);
+  ag_console_call_dialog_set_require_peer_online (dialog, FALSE);
+  ag_console_call_dialog_set_timeout (dialog, 0);
+  g_clear_pointer (&extra, g_free);
+  extra = ag_console_call_dialog_get_extra (dialog);
+  g_assert_cmpstr (extra, ==, "{}");
+
+  /* ...and follow it when it is edited by hand. */
+  ag_console_call_dialog_set_extra (dialog, "{\"_timeout\": 5, \"_require_peer_online\": \"1\", \"k\": [1]}");
+  g_assert_cmpuint (ag_console_call_dialog_get_timeout (dialog), ==, 5);
+  g_assert_true (ag_console_call_dialog_get_require_peer_online (dialog));
+  g_assert_true (gtk_widget_is_sensitive (call_button));
+
+  /* Not an object, or not JSON: refused with a reason, Call disabled. */
+  ag_console_call_dialog_set_extra (dialog, "[1, 2]");
+  g_assert_false (ag_console_call_dialog_is_valid (dialog, &reason));
+  g_assert_nonnull (strstr (reason, "object"));
+  g_assert_false (gtk_widget_is_sensitive (call_button));
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), reason));
+  g_clear_pointer (&reason, g_free);
+
+  ag_console_call_dialog_set_extra (dialog, "{\"a\": ");
+  g_assert_false (ag_console_call_dialog_is_valid (dialog, &reason));
+  g_assert_false (gtk_widget_is_sensitive (call_button));
+
+  /* Blank stands for {}. */
+  ag_console_call_dialog_set_extra (dialog, "  ");
+  g_assert_true (ag_console_call_dialog_is_valid (dialog, NULL));
+
+  /* Accounts have no spaces. */
+  ag_console_call_dialog_set_peer (dialog, "b ob");
+  g_assert_false (gtk_widget_is_sensitive (call_button));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_null (ag_console_calls_view_get_call_dialog (AG_CONSOLE_CALLS_VIEW (fixture->view)));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (!gtk_init_check ()) {
+    g_print ("1..0 # SKIP no display\n");
+    return 0;
+  }
+  adw_init ();
+
+  g_test_add ("/ag/calls-view/incoming-accept-dtmf-end", Fixture, NULL,
+              fixture_set_up, test_incoming_accept_dtmf_end, fixture_tear_down);
+  g_test_add ("/ag/calls-view/incoming-refuse", Fixture, NULL,
+              fixture_set_up, test_incoming_refuse, fixture_tear_down);
+  g_test_add ("/ag/calls-view/incoming-end-by-peer", Fixture, NULL,
+              fixture_set_up, test_incoming_end_by_peer, fixture_tear_down);
+  g_test_add ("/ag/calls-view/incoming-hide-and-answer-later", Fixture, NULL,
+              fixture_set_up, test_incoming_hide_and_answer_later, fixture_tear_down);
+  g_test_add ("/ag/calls-view/outgoing-stages", Fixture, NULL,
+              fixture_set_up, test_outgoing_stages, fixture_tear_down);
+  g_test_add ("/ag/calls-view/outgoing-refused-and-withdrawn", Fixture, NULL,
+              fixture_set_up, test_outgoing_refused_and_withdrawn, fixture_tear_down);
+  g_test_add ("/ag/calls-view/outgoing-failed-offline", Fixture, NULL,
+              fixture_set_up, test_outgoing_failed_offline, fixture_tear_down);
+  g_test_add ("/ag/calls-view/call-dialog-form", Fixture, NULL,
+              fixture_set_up, test_call_dialog_form, fixture_tear_down);
+
+  return g_test_run ();
+}
