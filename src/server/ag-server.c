@@ -23,25 +23,18 @@
 #include "ag-error.h"
 #include "ag-frame.h"
 #include "ag-limits.h"
+#include "ag-metrics.h"
+#include "ag-wire-trace.h"
 
 #define LISTEN_BACKLOG         1024
 #define KEEPALIVE_SECONDS      30
 #define SHUTDOWN_TIMEOUT_MS    3000
 #define TIMER_MAX_DELAY_MS     (60 * 1000)
-#define TRACE_MAX_BYTES        1024
 
 /* libsoup 3.2 drops a connection whose frame is over its max-incoming-payload-size without
  * sending a close frame, so the peer only sees a reset. libsoup is given twice the protocol
  * limit, and the server itself closes with 1009 (and a close frame) anything in between. */
 #define SOUP_PAYLOAD_LIMIT     (2 * AG_LIMIT_FRAME_BYTES)
-
-/* Wire traces: one debug line per frame in either direction, tokens redacted. The check
- * keeps the redaction off the hot path when debug output is off. */
-#define TRACE_FRAME(conn, direction, data, length)                               \
-  G_STMT_START {                                                                 \
-    if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))      \
-      trace_frame ((conn), (direction), (data), (length));                       \
-  } G_STMT_END
 
 typedef struct {
   AgServer                *server;
@@ -60,11 +53,6 @@ typedef struct {
   gboolean                 closing;     /* close requested: further frames are dropped */
   gboolean                 hub_knows;   /* the hub has not been told the connection is gone */
 } Connection;
-
-typedef struct {
-  int     code;
-  guint64 count;
-} ErrorCount;
 
 struct _AgServer {
   GObject     parent_instance;
@@ -88,81 +76,16 @@ struct _AgServer {
   guint       shutdown_timeout_id;
 
   /* Counted here rather than in the hub: frames the hub never sees. */
-  guint64     binary_frames_in;
-  guint64     transport_frames_out;
-  guint64     slow_consumer_disconnects;
-  GHashTable *transport_errors;  /* GINT_TO_POINTER (code) -> guint64* */
-
-  gint64      start_time_us;
-  gint64      start_monotonic_us;
+  AgTransportCounters counters;
 };
 
-G_DEFINE_FINAL_TYPE (AgServer, ag_server, G_TYPE_OBJECT)
+static void ag_server_transport_iface_init (AgServerTransportInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (AgServer, ag_server, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (AG_TYPE_SERVER_TRANSPORT,
+                                                      ag_server_transport_iface_init))
 
 static void hub_leave (AgServer *self);
-
-/* Traces */
-
-/* Copies a frame for the log with the value of every "token" key replaced. */
-static GString *
-redact_tokens (const char *data,
-               gsize       length)
-{
-  static const char key[] = "\"token\"";
-  GString *out = g_string_sized_new (length + 16);
-  const char *end = data + length;
-  const char *p = data;
-
-  while (p < end) {
-    const char *hit = g_strstr_len (p, end - p, key);
-    const char *q;
-
-    if (hit == NULL) {
-      g_string_append_len (out, p, end - p);
-      break;
-    }
-
-    q = hit + strlen (key);
-    while (q < end && g_ascii_isspace (*q))
-      q++;
-    if (q < end && *q == ':')
-      q++;
-    while (q < end && g_ascii_isspace (*q))
-      q++;
-
-    if (q < end && *q == '"') {
-      g_string_append_len (out, p, q + 1 - p);
-      g_string_append (out, "[redacted]");
-      for (q++; q < end && *q != '"'; q++) {
-        if (*q == '\\' && q + 1 < end)
-          q++;
-      }
-    } else {
-      g_string_append_len (out, p, q - p);
-    }
-
-    p = q;
-  }
-
-  return out;
-}
-
-static void
-trace_frame (Connection *conn,
-             const char *direction,
-             const char *data,
-             gsize       length)
-{
-  g_autoptr(GString) text = NULL;
-  const char *valid_end;
-
-  /* Cut long frames at a character boundary. */
-  g_utf8_validate_len (data, MIN (length, TRACE_MAX_BYTES), &valid_end);
-  text = redact_tokens (data, valid_end - data);
-
-  g_debug ("%s %" G_GUINT64_FORMAT " %s%s", direction, conn->id, text->str,
-           (gsize) (valid_end - data) < length ? " [truncated]" : "");
-}
 
 /* Outbound accounting */
 
@@ -258,20 +181,6 @@ connection_free (gpointer data)
   g_free (conn);
 }
 
-static void
-count_transport_error (AgServer *self,
-                       int       code)
-{
-  guint64 *count = g_hash_table_lookup (self->transport_errors, GINT_TO_POINTER (code));
-
-  if (count == NULL) {
-    count = g_new0 (guint64, 1);
-    g_hash_table_insert (self->transport_errors, GINT_TO_POINTER (code), count);
-  }
-
-  (*count)++;
-}
-
 /* Tells the hub a connection is gone, now or, inside a hub call, once it returns. */
 static void
 connection_forget (AgServer   *self,
@@ -315,7 +224,7 @@ connection_send_unmetered (AgServer   *self,
   gsize length;
   const char *data = g_bytes_get_data (bytes, &length);
 
-  TRACE_FRAME (conn, "out", data, length);
+  AG_WIRE_TRACE (conn->id, "out", data, length);
 
   conn->queued_bytes += wire_size (length);
   soup_websocket_connection_send_message (conn->ws, SOUP_WEBSOCKET_DATA_TEXT, bytes);
@@ -331,8 +240,8 @@ connection_send_error (AgServer   *self,
   g_autoptr(AgFrame) frame = ag_frame_new_error (id, code, reason);
   g_autoptr(GBytes) bytes = ag_frame_encode (frame);
 
-  count_transport_error (self, code);
-  self->transport_frames_out++;
+  ag_transport_counters_count_error (&self->counters, code);
+  self->counters.transport_frames_out++;
   connection_send_unmetered (self, conn, bytes);
 }
 
@@ -343,7 +252,7 @@ connection_drop_slow_consumer (AgServer   *self,
   g_message ("connection %" G_GUINT64_FORMAT " (%s): more than %d bytes not yet written, "
              "disconnecting", conn->id, conn->peer, AG_LIMIT_OUTBOUND_BYTES);
 
-  self->slow_consumer_disconnects++;
+  self->counters.slow_consumer_disconnects++;
 
   /* Both the error frame and the close frame queue behind everything the peer has not read
    * (libsoup has no way to put a frame first); the hub forgets the session now. */
@@ -516,13 +425,13 @@ websocket_message_cb (SoupWebsocketConnection *ws,
   }
 
   if (type != SOUP_WEBSOCKET_DATA_TEXT) {
-    self->binary_frames_in++;
+    self->counters.binary_frames_in++;
     connection_send_error (self, conn, 0, AG_ERROR_PROTO_E_MALFORMED,
                            "binary frames are not accepted");
     return;
   }
 
-  TRACE_FRAME (conn, "in", data, length);
+  AG_WIRE_TRACE (conn->id, "in", data, length);
 
   self->hub_depth++;
   ag_hub_connection_frame (self->hub, conn->id, data, length, g_get_real_time ());
@@ -692,111 +601,12 @@ metrics_cb (SoupServer        *soup,
 
 /* Metrics */
 
-static void
-add_metric (GString    *out,
-            const char *name,
-            const char *type,
-            const char *help,
-            guint64     value)
-{
-  g_string_append_printf (out, "# HELP %s %s\n# TYPE %s %s\n%s %" G_GUINT64_FORMAT "\n",
-                          name, help, name, type, name, value);
-}
-
-static void
-collect_error_cb (int      code,
-                  guint64  count,
-                  gpointer data)
-{
-  GArray *errors = data;
-
-  for (guint i = 0; i < errors->len; i++) {
-    ErrorCount *entry = &g_array_index (errors, ErrorCount, i);
-
-    if (entry->code == code) {
-      entry->count += count;
-      return;
-    }
-  }
-
-  g_array_append_vals (errors, &(ErrorCount) { code, count }, 1);
-}
-
-static int
-compare_error_counts (gconstpointer a,
-                      gconstpointer b)
-{
-  const ErrorCount *ea = a;
-  const ErrorCount *eb = b;
-
-  return (ea->code > eb->code) - (ea->code < eb->code);
-}
-
 char *
 ag_server_render_metrics (AgServer *self)
 {
-  const AgHubStats *stats;
-  g_autoptr(GArray) errors = g_array_new (FALSE, FALSE, sizeof (ErrorCount));
-  GString *out = g_string_new (NULL);
-  GHashTableIter iter;
-  gpointer key, value;
-  char number[G_ASCII_DTOSTR_BUF_SIZE];
-
   g_return_val_if_fail (AG_IS_SERVER (self), NULL);
 
-  stats = ag_hub_get_stats (self->hub);
-
-  add_metric (out, "agsignal_connections", "gauge", "Open WebSocket connections.",
-              g_hash_table_size (self->connections));
-  add_metric (out, "agsignal_sessions", "gauge", "Logged-in connections.", stats->sessions);
-  add_metric (out, "agsignal_channels", "gauge", "Live channels.", stats->channels);
-  add_metric (out, "agsignal_frames_in_total", "counter",
-              "WebSocket frames received from clients.",
-              stats->frames_in + self->binary_frames_in);
-  add_metric (out, "agsignal_frames_out_total", "counter",
-              "Frames queued to clients (a fan-out counts each copy).",
-              stats->frames_out + self->transport_frames_out);
-  add_metric (out, "agsignal_messages_in_total", "counter",
-              "Accepted peer, channel and call messages.", stats->messages_in);
-  add_metric (out, "agsignal_messages_out_total", "counter",
-              "Peer, channel and call messages delivered.", stats->messages_out);
-  add_metric (out, "agsignal_logins_total", "counter", "Successful logins.", stats->logins);
-
-  ag_hub_foreach_error_count (self->hub, collect_error_cb, errors);
-  g_hash_table_iter_init (&iter, self->transport_errors);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    collect_error_cb (GPOINTER_TO_INT (key), *(guint64 *) value, errors);
-  g_array_sort (errors, compare_error_counts);
-
-  g_string_append (out, "# HELP agsignal_errors_total Error replies and error events sent, "
-                        "by code.\n# TYPE agsignal_errors_total counter\n");
-  for (guint i = 0; i < errors->len; i++) {
-    const ErrorCount *entry = &g_array_index (errors, ErrorCount, i);
-
-    g_string_append_printf (out, "agsignal_errors_total{code=\"%d\"} %" G_GUINT64_FORMAT "\n",
-                            entry->code, entry->count);
-  }
-
-  add_metric (out, "agsignal_slow_consumer_disconnects_total", "counter",
-              "Connections closed for having more than the outbound limit not yet written.",
-              self->slow_consumer_disconnects);
-
-  g_ascii_formatd (number, sizeof number, "%.3f", self->start_time_us / (double) G_USEC_PER_SEC);
-  g_string_append_printf (out, "# HELP process_start_time_seconds Start time of the process "
-                               "since the Unix epoch in seconds.\n"
-                               "# TYPE process_start_time_seconds gauge\n"
-                               "process_start_time_seconds %s\n", number);
-  g_ascii_formatd (number, sizeof number, "%.3f",
-                   (g_get_monotonic_time () - self->start_monotonic_us) / (double) G_USEC_PER_SEC);
-  g_string_append_printf (out, "# HELP agsignal_uptime_seconds Seconds since the server "
-                               "started.\n"
-                               "# TYPE agsignal_uptime_seconds gauge\n"
-                               "agsignal_uptime_seconds %s\n", number);
-  g_string_append (out, "# HELP agsignal_build_info The running version.\n"
-                        "# TYPE agsignal_build_info gauge\n"
-                        "agsignal_build_info{version=\"" AG_VERSION "\"} 1\n");
-
-  return g_string_free (out, FALSE);
+  return ag_metrics_render (self->hub, g_hash_table_size (self->connections), &self->counters);
 }
 
 /* Object */
@@ -830,7 +640,7 @@ ag_server_finalize (GObject *object)
   AgServer *self = AG_SERVER (object);
 
   g_hash_table_unref (self->connections);
-  g_hash_table_unref (self->transport_errors);
+  ag_transport_counters_clear (&self->counters);
   g_array_unref (self->pending_closes);
   g_free (self->uri);
 
@@ -852,11 +662,9 @@ ag_server_init (AgServer *self)
   static const char * const protocols[] = { AG_SUBPROTOCOL, NULL };
 
   self->connections = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, connection_free);
-  self->transport_errors = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  ag_transport_counters_init (&self->counters);
   self->pending_closes = g_array_new (FALSE, FALSE, sizeof (guint64));
   self->timer_deadline = G_MAXINT64;
-  self->start_time_us = g_get_real_time ();
-  self->start_monotonic_us = g_get_monotonic_time ();
 
   self->soup = soup_server_new ("server-header", "agsignald/" AG_VERSION " ", NULL);
 
@@ -1049,4 +857,17 @@ ag_server_shutdown_finish (AgServer      *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+ag_server_transport_iface_init (AgServerTransportInterface *iface)
+{
+  iface->get_hub = (gpointer) ag_server_get_hub;
+  iface->listen = (gpointer) ag_server_listen;
+  iface->get_uri = (gpointer) ag_server_get_uri;
+  iface->get_port = (gpointer) ag_server_get_port;
+  iface->get_n_connections = (gpointer) ag_server_get_n_connections;
+  iface->render_metrics = (gpointer) ag_server_render_metrics;
+  iface->shutdown_async = (gpointer) ag_server_shutdown_async;
+  iface->shutdown_finish = (gpointer) ag_server_shutdown_finish;
 }

@@ -1,7 +1,7 @@
-/* ag-server.h: agsignald's transport: a SoupServer carrying AgHub over WebSockets
+/* ag-server.h: agsignald's SoupServer transport carrying AgHub over WebSockets
  *
  * Routes: "/v1" (WebSocket, subprotocol agsignal.v1), "/healthz" and "/metrics"
- * (Prometheus text). See docs/server.md.
+ * (Prometheus text). Implements AgServerTransport. See docs/server.md.
  */
 #pragma once
 
@@ -9,6 +9,7 @@
 
 #include "ag-engine.h"
 #include "ag-hub.h"
+#include "ag-server-transport.h"
 
 G_BEGIN_DECLS
 

@@ -11,6 +11,7 @@
 
 #include "ag-engine-memory.h"
 #include "ag-limits.h"
+#include "ag-epoll-server.h"
 #include "ag-server.h"
 #include "ag-server-config.h"
 
@@ -19,9 +20,9 @@
 #define DRAIN_TIMEOUT_US     (500 * 1000)
 
 typedef struct {
-  GMainLoop *loop;
-  AgServer  *server;
-  gboolean   stopping;
+  GMainLoop         *loop;
+  AgServerTransport *server;
+  gboolean           stopping;
 } Daemon;
 
 /* Each WebSocket is a file descriptor: the soft limit (often 1024) would cap the number of
@@ -70,7 +71,7 @@ shutdown_cb (GObject      *object,
   Daemon *daemon = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!ag_server_shutdown_finish (AG_SERVER (object), result, &error))
+  if (!ag_server_transport_shutdown_finish (AG_SERVER_TRANSPORT (object), result, &error))
     g_message ("Shutdown: %s", error->message);
 
   g_main_loop_quit (daemon->loop);
@@ -89,7 +90,7 @@ stop_signal_cb (gpointer user_data)
 
   g_message ("Shutting down");
   daemon->stopping = TRUE;
-  ag_server_shutdown_async (daemon->server, NULL, shutdown_cb, daemon);
+  ag_server_transport_shutdown_async (daemon->server, NULL, shutdown_cb, daemon);
 
   return G_SOURCE_CONTINUE;
 }
@@ -116,6 +117,7 @@ main (int   argc,
   g_autofree char *listen = NULL;
   g_autofree char *config_path = NULL;
   g_autofree char *host = NULL;
+  g_autofree char *transport = NULL;
   gboolean demo = FALSE;
   gboolean version = FALSE;
   gboolean verbose = FALSE;
@@ -130,6 +132,8 @@ main (int   argc,
       "Configuration file with [app:ID] groups", "FILE" },
     { "demo", 0, 0, G_OPTION_ARG_NONE, &demo,
       "Add the app '" DEMO_APP_ID "', which accepts the token " AG_NO_NEED_TOKEN, NULL },
+    { "transport", 0, 0, G_OPTION_ARG_STRING, &transport,
+      "The connection transport: epoll (default) or soup", "NAME" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
       "Log debug messages and every frame (tokens redacted) to stderr", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
@@ -160,6 +164,12 @@ main (int   argc,
 
   if (argc > 1) {
     g_printerr ("agsignald: unexpected argument '%s'\n", argv[1]);
+    return EXIT_FAILURE;
+  }
+
+  if (transport != NULL && !g_str_equal (transport, "epoll") &&
+      !g_str_equal (transport, "soup")) {
+    g_printerr ("agsignald: --transport: '%s' is neither epoll nor soup\n", transport);
     return EXIT_FAILURE;
   }
 
@@ -211,11 +221,23 @@ main (int   argc,
   sigterm_id = g_unix_signal_add (SIGTERM, stop_signal_cb, &daemon);
 
   engine = ag_engine_memory_new ();
-  daemon.server = ag_server_new (engine);
-  for (guint i = 0; i < config->apps->len; i++)
-    ag_hub_add_app (ag_server_get_hub (daemon.server), g_ptr_array_index (config->apps, i));
+  if (transport != NULL && g_str_equal (transport, "soup")) {
+    daemon.server = AG_SERVER_TRANSPORT (ag_server_new (engine));
+  } else {
+    daemon.server = AG_SERVER_TRANSPORT (ag_epoll_server_new (engine, &error));
+    if (daemon.server == NULL) {
+      g_printerr ("agsignald: %s\n", error->message);
+      g_source_remove (sigint_id);
+      g_source_remove (sigterm_id);
+      return EXIT_FAILURE;
+    }
+  }
 
-  if (!ag_server_listen (daemon.server, host, port, &error)) {
+  for (guint i = 0; i < config->apps->len; i++)
+    ag_hub_add_app (ag_server_transport_get_hub (daemon.server),
+                    g_ptr_array_index (config->apps, i));
+
+  if (!ag_server_transport_listen (daemon.server, host, port, &error)) {
     g_printerr ("agsignald: cannot listen on %s: %s\n", listen != NULL ? listen : host,
                 error->message);
     g_source_remove (sigint_id);
@@ -225,7 +247,7 @@ main (int   argc,
   }
 
   /* Scripts and the test fixture read the address from this line. */
-  printf ("agsignald listening on %s\n", ag_server_get_uri (daemon.server));
+  printf ("agsignald listening on %s\n", ag_server_transport_get_uri (daemon.server));
   if (demo)
     printf ("demo app: %s (token %s accepted)\n", DEMO_APP_ID, AG_NO_NEED_TOKEN);
   fflush (stdout);

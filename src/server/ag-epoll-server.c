@@ -1,0 +1,1697 @@
+/* ag-epoll-server.c: agsignald's high-volume transport around the sans-IO AgHub
+ *
+ * Every socket is in one epoll set, and the set is one GSource: a main-loop iteration costs
+ * the same with 10 or 10,000 idle connections. Reads are level-triggered with a byte budget
+ * per connection and dispatch, so a flooding client cannot starve the others. wslay parses
+ * client frames and produces control frames; data frames are written here, because server
+ * frames are unmasked: a frame is a small header plus a reference to the GBytes the hub
+ * shares across every recipient of a fan-out, and everything queued for a connection leaves
+ * in one writev().
+ *
+ * Connections are never freed from inside a hub call or a wslay callback: a connection that
+ * fails is marked and reaped once the current dispatch is done.
+ */
+
+#define _GNU_SOURCE
+
+#include "ag-epoll-server.h"
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <wslay/wslay.h>
+
+#include "ag-error.h"
+#include "ag-frame.h"
+#include "ag-limits.h"
+#include "ag-metrics.h"
+#include "ag-wire-trace.h"
+
+#define LISTEN_BACKLOG          1024
+#define MAX_EVENTS              256
+#define MAX_ACCEPTS             256           /* per listener and dispatch */
+#define READ_BUDGET             (64 * 1024)   /* per connection and dispatch */
+#define REQUEST_HEADER_LIMIT    8192
+#define REQUEST_TIMEOUT_US      (10 * G_USEC_PER_SEC)
+#define HOUSEKEEPING_MS         5000
+#define KEEPALIVE_IDLE_US       (30 * G_USEC_PER_SEC)
+#define KEEPALIVE_MAX_PER_TICK  4096
+#define CLOSE_GRACE_US          (5 * G_USEC_PER_SEC)
+#define SHUTDOWN_TIMEOUT_MS     3000
+#define TIMER_MAX_DELAY_MS      (60 * 1000)
+#define WRITE_MAX_IOV           MIN (IOV_MAX, 1024)
+
+#define WEBSOCKET_GUID          "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+#define CLOSE_NORMAL            1000
+#define CLOSE_GOING_AWAY        1001
+#define CLOSE_BAD_DATA          1007
+#define CLOSE_POLICY_VIOLATION  1008
+
+typedef enum {
+  ENDPOINT_LISTENER,
+  ENDPOINT_CONNECTION,
+} EndpointKind;
+
+typedef struct {
+  EndpointKind  kind;
+  int           fd;
+} Listener;
+
+typedef enum {
+  STATE_REQUEST,      /* reading the HTTP request */
+  STATE_WEBSOCKET,
+  STATE_RESPONSE,     /* an HTTP response is queued; the connection ends after it */
+} ConnectionState;
+
+/* One entry of the output queue: a frame header (empty for raw bytes) and its payload. */
+typedef struct {
+  GBytes *bytes;
+  guint8  header[10];
+  guint8  header_length;
+} OutChunk;
+
+typedef struct {
+  EndpointKind            kind;
+  int                     fd;
+
+  AgEpollServer          *server;
+  guint64                 id;
+  char                   *peer;
+  ConnectionState         state;
+
+  /* The request being read; after the upgrade, bytes the client sent right behind it. */
+  GByteArray             *input;
+  gsize                   input_offset;
+
+  wslay_event_context_ptr ws;
+  gboolean                in_wslay;
+  gboolean                wslay_done;     /* a close frame was written here instead */
+  gboolean                protocol_error;
+  gsize                   read_budget;
+  gboolean                eof;
+  gboolean                recv_failed;
+
+  GArray                 *out;            /* of OutChunk */
+  guint                   out_head;
+  gsize                   out_offset;     /* bytes of the head chunk already written */
+  guint64                 queued_bytes;   /* not yet written to the socket */
+  gboolean                epollout;
+  gboolean                dirty;
+
+  /* In exactly one of the server's queues: requesting, open or closing. */
+  GList                   link;
+  GQueue                 *queue;
+  gint64                  stamp;          /* last activity, or the close deadline */
+  gboolean                ping_outstanding;
+
+  gboolean                closing;        /* closing: further frames are dropped */
+  gboolean                close_queued;   /* a close frame is in the output queue */
+  gboolean                write_shut;
+  gboolean                dead;
+  gboolean                hub_knows;
+} Connection;
+
+struct _AgEpollServer {
+  GObject              parent_instance;
+
+  AgHub               *hub;
+  int                  epoll_fd;
+  GSource             *source;
+  GPtrArray           *listeners;          /* of Listener* */
+  GHashTable          *connections;        /* guint64* id -> Connection* (owned) */
+  guint64              last_connection_id;
+  guint                n_websockets;
+
+  GQueue               requesting;         /* by accept time */
+  GQueue               open;               /* by last activity */
+  GQueue               closing;            /* by close deadline */
+  GPtrArray           *dirty;              /* connections with output to flush */
+  GPtrArray           *doomed;             /* connections to free after the dispatch */
+  guint                housekeeping_id;
+
+  char                *uri;
+  guint16              port;
+
+  guint                hub_depth;
+  GArray              *pending_closes;     /* of guint64 */
+  GSource             *timer;
+  gint64               timer_deadline;
+
+  GTask               *shutdown_task;
+  guint                shutdown_timeout_id;
+
+  AgTransportCounters  counters;
+};
+
+static void ag_epoll_server_transport_iface_init (AgServerTransportInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (AgEpollServer, ag_epoll_server, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (AG_TYPE_SERVER_TRANSPORT,
+                                                      ag_epoll_server_transport_iface_init))
+
+static void hub_leave              (AgEpollServer *self);
+static void connection_flush       (AgEpollServer *self,
+                                    Connection    *conn);
+static void maybe_finish_shutdown  (AgEpollServer *self);
+
+/* Connection lifetime */
+
+static void
+connection_move_to (Connection *conn,
+                    GQueue     *queue)
+{
+  if (conn->queue != NULL)
+    g_queue_unlink (conn->queue, &conn->link);
+  conn->queue = queue;
+  if (queue != NULL)
+    g_queue_push_tail_link (queue, &conn->link);
+}
+
+static void
+connection_free (gpointer data)
+{
+  Connection *conn = data;
+
+  connection_move_to (conn, NULL);
+  if (conn->fd >= 0)
+    close (conn->fd);
+  g_clear_pointer (&conn->ws, wslay_event_context_free);
+  for (guint i = conn->out_head; i < conn->out->len; i++)
+    g_bytes_unref (g_array_index (conn->out, OutChunk, i).bytes);
+  g_array_unref (conn->out);
+  g_clear_pointer (&conn->input, g_byte_array_unref);
+  g_free (conn->peer);
+  g_free (conn);
+}
+
+/* Tells the hub a connection is gone, now or, inside a hub call, once it returns. */
+static void
+connection_forget (AgEpollServer *self,
+                   Connection    *conn)
+{
+  if (!conn->hub_knows)
+    return;
+
+  conn->hub_knows = FALSE;
+  g_array_append_val (self->pending_closes, conn->id);
+
+  if (self->hub_depth == 0) {
+    self->hub_depth++;
+    hub_leave (self);
+  }
+}
+
+/* Marks a connection for release after the current dispatch. */
+static void
+connection_fail (AgEpollServer *self,
+                 Connection    *conn)
+{
+  if (conn->dead)
+    return;
+
+  conn->dead = TRUE;
+  conn->closing = TRUE;
+  connection_move_to (conn, NULL);
+  g_ptr_array_add (self->doomed, conn);
+  connection_forget (self, conn);
+}
+
+static void
+reap (AgEpollServer *self)
+{
+  while (self->doomed->len > 0) {
+    g_autoptr(GPtrArray) doomed = g_steal_pointer (&self->doomed);
+
+    self->doomed = g_ptr_array_new ();
+    for (guint i = 0; i < doomed->len; i++) {
+      Connection *conn = g_ptr_array_index (doomed, i);
+      guint64 id = conn->id;
+
+      g_debug ("connection %" G_GUINT64_FORMAT " (%s) closed", id, conn->peer);
+      if (conn->state == STATE_WEBSOCKET)
+        self->n_websockets--;
+      if (conn->dirty)
+        g_ptr_array_remove_fast (self->dirty, conn);
+      /* Closing the descriptor also removes it from the epoll set. */
+      g_hash_table_remove (self->connections, &id);
+    }
+  }
+
+  maybe_finish_shutdown (self);
+}
+
+/* Output */
+
+static gsize
+chunk_length (const OutChunk *chunk)
+{
+  return chunk->header_length + g_bytes_get_size (chunk->bytes);
+}
+
+static void
+connection_mark_dirty (AgEpollServer *self,
+                       Connection    *conn)
+{
+  if (conn->dirty)
+    return;
+
+  conn->dirty = TRUE;
+  g_ptr_array_add (self->dirty, conn);
+}
+
+static void
+connection_push (AgEpollServer *self,
+                 Connection    *conn,
+                 const guint8  *header,
+                 guint8         header_length,
+                 GBytes        *bytes)
+{
+  OutChunk chunk = { g_bytes_ref (bytes), { 0, }, header_length };
+
+  if (header_length > 0)
+    memcpy (chunk.header, header, header_length);
+  g_array_append_val (conn->out, chunk);
+  conn->queued_bytes += chunk_length (&chunk);
+  connection_mark_dirty (self, conn);
+}
+
+static void
+connection_push_raw (AgEpollServer *self,
+                     Connection    *conn,
+                     const void    *data,
+                     gsize          length)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (data, length);
+
+  connection_push (self, conn, NULL, 0, bytes);
+}
+
+static guint8
+frame_header (guint8  *header,
+              guint8   opcode,
+              gsize    length)
+{
+  header[0] = 0x80 | opcode;
+
+  if (length < 126) {
+    header[1] = length;
+    return 2;
+  }
+
+  if (length < 65536) {
+    header[1] = 126;
+    header[2] = length >> 8;
+    header[3] = length & 0xff;
+    return 4;
+  }
+
+  header[1] = 127;
+  for (int i = 0; i < 8; i++)
+    header[2 + i] = ((guint64) length >> (56 - 8 * i)) & 0xff;
+  return 10;
+}
+
+static void
+connection_push_text (AgEpollServer *self,
+                      Connection    *conn,
+                      GBytes        *bytes)
+{
+  guint8 header[10];
+  guint8 header_length = frame_header (header, WSLAY_TEXT_FRAME, g_bytes_get_size (bytes));
+
+  connection_push (self, conn, header, header_length, bytes);
+}
+
+static void
+set_epollout (AgEpollServer *self,
+              Connection    *conn,
+              gboolean       wanted)
+{
+  struct epoll_event event = { 0, };
+
+  if (conn->epollout == wanted)
+    return;
+
+  conn->epollout = wanted;
+  event.events = EPOLLIN | EPOLLRDHUP | (wanted ? EPOLLOUT : 0);
+  event.data.ptr = conn;
+  if (epoll_ctl (self->epoll_fd, EPOLL_CTL_MOD, conn->fd, &event) != 0)
+    connection_fail (self, conn);
+}
+
+/* Moves control frames (pongs, closes) wslay has queued into the output queue, behind the
+ * frames already there. */
+static void
+connection_pump_control (AgEpollServer *self,
+                         Connection    *conn)
+{
+  if (conn->ws == NULL || conn->in_wslay || conn->wslay_done || conn->dead)
+    return;
+
+  if (wslay_event_want_write (conn->ws) && wslay_event_send (conn->ws) != 0)
+    connection_fail (self, conn);
+  else if (wslay_event_get_close_sent (conn->ws))
+    conn->close_queued = TRUE;
+}
+
+static void
+output_drained (AgEpollServer *self,
+                Connection    *conn)
+{
+  gboolean peer_done;
+
+  if (!conn->closing || conn->write_shut)
+    return;
+
+  /* A close frame (or an HTTP response) is out: end our side and wait for the peer's close,
+   * its end of stream or the grace period. Closing the socket right away would reset it and
+   * could destroy the close frame before the peer reads it. */
+  if (conn->ws != NULL && !conn->close_queued)
+    return;
+
+  conn->write_shut = TRUE;
+  shutdown (conn->fd, SHUT_WR);
+
+  peer_done = conn->eof ||
+    (conn->ws != NULL && wslay_event_get_close_received (conn->ws));
+  if (peer_done)
+    connection_fail (self, conn);
+}
+
+static void
+connection_flush (AgEpollServer *self,
+                  Connection    *conn)
+{
+  struct iovec iov[WRITE_MAX_IOV];
+
+  if (conn->dead)
+    return;
+
+  while (conn->out_head < conn->out->len) {
+    int n_iov = 0;
+    gsize total = 0;
+    ssize_t written;
+
+    for (guint i = conn->out_head; i < conn->out->len && n_iov < WRITE_MAX_IOV - 1; i++) {
+      OutChunk *chunk = &g_array_index (conn->out, OutChunk, i);
+      gsize skip = i == conn->out_head ? conn->out_offset : 0;
+      gsize size;
+      const guint8 *payload = g_bytes_get_data (chunk->bytes, &size);
+
+      if (skip < chunk->header_length) {
+        iov[n_iov].iov_base = chunk->header + skip;
+        iov[n_iov].iov_len = chunk->header_length - skip;
+        total += iov[n_iov++].iov_len;
+        skip = 0;
+      } else {
+        skip -= chunk->header_length;
+      }
+
+      if (size > skip) {
+        iov[n_iov].iov_base = (guint8 *) payload + skip;
+        iov[n_iov].iov_len = size - skip;
+        total += iov[n_iov++].iov_len;
+      }
+    }
+
+    written = writev (conn->fd, iov, n_iov);
+    if (written < 0) {
+      if (errno == EINTR)
+        continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK)
+        break;
+      g_debug ("connection %" G_GUINT64_FORMAT " (%s): write: %s", conn->id, conn->peer,
+               g_strerror (errno));
+      connection_fail (self, conn);
+      return;
+    }
+
+    conn->queued_bytes -= written;
+    while (written > 0) {
+      OutChunk *chunk = &g_array_index (conn->out, OutChunk, conn->out_head);
+      gsize left = chunk_length (chunk) - conn->out_offset;
+
+      if ((gsize) written < left) {
+        conn->out_offset += written;
+        break;
+      }
+
+      written -= left;
+      g_bytes_unref (chunk->bytes);
+      conn->out_head++;
+      conn->out_offset = 0;
+    }
+
+    if ((gsize) written < total && conn->out_head < conn->out->len)
+      break;
+  }
+
+  if (conn->out_head == conn->out->len) {
+    g_array_set_size (conn->out, 0);
+    conn->out_head = 0;
+  } else if (conn->out_head > 1024 && conn->out_head * 2 > conn->out->len) {
+    g_array_remove_range (conn->out, 0, conn->out_head);
+    conn->out_head = 0;
+  }
+
+  set_epollout (self, conn, conn->out_head < conn->out->len);
+
+  if (conn->out->len == 0)
+    output_drained (self, conn);
+}
+
+static void
+flush_dirty (AgEpollServer *self)
+{
+  /* Flushing can fail a connection, which the hub learns of and may answer with more
+   * frames for others: the list is taken before it is walked. */
+  while (self->dirty->len > 0) {
+    g_autoptr(GPtrArray) dirty = g_steal_pointer (&self->dirty);
+
+    self->dirty = g_ptr_array_new ();
+    for (guint i = 0; i < dirty->len; i++) {
+      Connection *conn = g_ptr_array_index (dirty, i);
+
+      conn->dirty = FALSE;
+      connection_flush (self, conn);
+    }
+  }
+}
+
+/* Closing */
+
+static void
+connection_start_closing (AgEpollServer *self,
+                          Connection    *conn)
+{
+  conn->closing = TRUE;
+  conn->stamp = g_get_monotonic_time () + CLOSE_GRACE_US;
+  connection_move_to (conn, &self->closing);
+}
+
+/* Queues a close frame behind everything already queued; the hub forgets the connection. */
+static void
+connection_close (AgEpollServer *self,
+                  Connection    *conn,
+                  guint16        status,
+                  const char    *reason)
+{
+  if (conn->closing || conn->dead)
+    return;
+
+  connection_start_closing (self, conn);
+
+  if (conn->state != STATE_WEBSOCKET) {
+    connection_fail (self, conn);
+    return;
+  }
+
+  if (!conn->close_queued && !conn->wslay_done) {
+    gsize length = MIN (strlen (reason), 123);
+
+    wslay_event_queue_close (conn->ws, status, (const guint8 *) reason, length);
+    connection_pump_control (self, conn);
+  }
+
+  connection_mark_dirty (self, conn);
+  connection_forget (self, conn);
+}
+
+static void
+connection_send_error (AgEpollServer *self,
+                       Connection    *conn,
+                       gint64         id,
+                       int            code,
+                       const char    *reason)
+{
+  g_autoptr(AgFrame) frame = ag_frame_new_error (id, code, reason);
+  g_autoptr(GBytes) bytes = ag_frame_encode (frame);
+  gsize length;
+  const char *data = g_bytes_get_data (bytes, &length);
+
+  AG_WIRE_TRACE (conn->id, "out", data, length);
+  ag_transport_counters_count_error (&self->counters, code);
+  self->counters.transport_frames_out++;
+  connection_push_text (self, conn, bytes);
+}
+
+static void
+connection_drop_slow_consumer (AgEpollServer *self,
+                               Connection    *conn)
+{
+  g_message ("connection %" G_GUINT64_FORMAT " (%s): more than %d bytes not yet written, "
+             "disconnecting", conn->id, conn->peer, AG_LIMIT_OUTBOUND_BYTES);
+
+  self->counters.slow_consumer_disconnects++;
+  connection_send_error (self, conn, 0, AG_ERROR_LIMIT_E_SLOW_CONSUMER,
+                         "the connection did not read fast enough");
+  connection_close (self, conn, CLOSE_POLICY_VIOLATION, "1105 LIMIT_E_SLOW_CONSUMER");
+}
+
+/* Hub calls */
+
+static gboolean
+timer_cb (gpointer user_data)
+{
+  AgEpollServer *self = user_data;
+
+  g_clear_pointer (&self->timer, g_source_unref);
+  self->timer_deadline = G_MAXINT64;
+
+  self->hub_depth++;
+  ag_hub_tick (self->hub, g_get_real_time ());
+  hub_leave (self);
+
+  flush_dirty (self);
+  reap (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+timer_rearm (AgEpollServer *self)
+{
+  gint64 deadline = ag_hub_next_deadline (self->hub);
+  gint64 delay_us;
+  guint delay_ms;
+
+  if (self->timer != NULL && deadline == self->timer_deadline)
+    return;
+
+  if (self->timer != NULL) {
+    g_source_destroy (self->timer);
+    g_clear_pointer (&self->timer, g_source_unref);
+  }
+
+  self->timer_deadline = deadline;
+  if (deadline == G_MAXINT64)
+    return;
+
+  /* The hub counts in wall-clock time and GLib timeouts in monotonic time: long waits are
+   * cut short so that a wall clock that jumps is noticed within a minute. */
+  delay_us = deadline - g_get_real_time ();
+  if (delay_us <= 0)
+    delay_ms = 0;
+  else
+    delay_ms = (guint) MIN ((delay_us + 999) / 1000, TIMER_MAX_DELAY_MS);
+
+  self->timer = g_timeout_source_new (delay_ms);
+  g_source_set_static_name (self->timer, "[agsignald] hub timer");
+  g_source_set_callback (self->timer, timer_cb, self, NULL);
+  g_source_attach (self->timer, NULL);
+}
+
+/* Every hub call is bracketed by hub_depth++ and hub_leave(). */
+static void
+hub_leave (AgEpollServer *self)
+{
+  g_assert (self->hub_depth > 0);
+
+  if (self->hub_depth == 1) {
+    /* Reporting a close can make the hub close or drop further connections: the queue is
+     * drained until it stays empty. */
+    for (guint i = 0; i < self->pending_closes->len; i++) {
+      guint64 id = g_array_index (self->pending_closes, guint64, i);
+
+      ag_hub_connection_closed (self->hub, id, g_get_real_time ());
+    }
+    g_array_set_size (self->pending_closes, 0);
+
+    timer_rearm (self);
+  }
+
+  self->hub_depth--;
+}
+
+static void
+hub_send_cb (gpointer  user_data,
+             guint64   conn_id,
+             GBytes   *frame)
+{
+  AgEpollServer *self = user_data;
+  Connection *conn = g_hash_table_lookup (self->connections, &conn_id);
+  gsize length;
+  const char *data;
+
+  if (conn == NULL || conn->closing || conn->dead)
+    return;
+
+  data = g_bytes_get_data (frame, &length);
+  if (conn->queued_bytes + length + 10 > AG_LIMIT_OUTBOUND_BYTES) {
+    connection_drop_slow_consumer (self, conn);
+    return;
+  }
+
+  AG_WIRE_TRACE (conn->id, "out", data, length);
+  connection_push_text (self, conn, frame);
+}
+
+static void
+hub_close_cb (gpointer user_data,
+              guint64  conn_id,
+              int      code)
+{
+  AgEpollServer *self = user_data;
+  Connection *conn = g_hash_table_lookup (self->connections, &conn_id);
+  g_autofree char *reason = NULL;
+  const char *name;
+
+  if (conn == NULL)
+    return;
+
+  /* The hub has already forgotten this connection. */
+  conn->hub_knows = FALSE;
+
+  name = ag_error_code_name (code);
+  reason = g_strdup_printf ("%d %s", code, name != NULL ? name : "");
+  connection_close (self, conn,
+                    code == AG_ERROR_LIMIT_E_SLOW_CONSUMER ? CLOSE_POLICY_VIOLATION
+                                                           : CLOSE_NORMAL,
+                    g_strstrip (reason));
+}
+
+/* WebSocket */
+
+static ssize_t
+ws_recv_cb (wslay_event_context_ptr  ctx,
+            uint8_t                 *buf,
+            size_t                   len,
+            int                      flags,
+            void                    *user_data)
+{
+  Connection *conn = user_data;
+  ssize_t n;
+
+  /* Bytes that arrived right behind the upgrade request come first. */
+  if (conn->input != NULL) {
+    gsize left = conn->input->len - conn->input_offset;
+
+    n = MIN (left, len);
+    memcpy (buf, conn->input->data + conn->input_offset, n);
+    conn->input_offset += n;
+    if (conn->input_offset == conn->input->len)
+      g_clear_pointer (&conn->input, g_byte_array_unref);
+    return n;
+  }
+
+  if (conn->read_budget == 0) {
+    wslay_event_set_error (ctx, WSLAY_ERR_WOULDBLOCK);
+    return -1;
+  }
+
+  do
+    n = recv (conn->fd, buf, MIN (len, conn->read_budget), 0);
+  while (n < 0 && errno == EINTR);
+
+  if (n > 0) {
+    conn->read_budget -= n;
+    return n;
+  }
+
+  if (n == 0) {
+    conn->eof = TRUE;
+    conn->recv_failed = TRUE;
+    wslay_event_set_error (ctx, WSLAY_ERR_CALLBACK_FAILURE);
+  } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+    wslay_event_set_error (ctx, WSLAY_ERR_WOULDBLOCK);
+  } else {
+    conn->recv_failed = TRUE;
+    wslay_event_set_error (ctx, WSLAY_ERR_CALLBACK_FAILURE);
+  }
+
+  return -1;
+}
+
+static ssize_t
+ws_send_cb (wslay_event_context_ptr  ctx,
+            const uint8_t           *data,
+            size_t                   len,
+            int                      flags,
+            void                    *user_data)
+{
+  Connection *conn = user_data;
+
+  connection_push_raw (conn->server, conn, data, len);
+
+  return len;
+}
+
+/* RFC 6455 text is UTF-8 in which NUL is a valid character; GLib's validator stops at NUL,
+ * so the text is validated between them (the hub rejects NUL in JSON with an error). */
+static gboolean
+text_is_utf8 (const char *data,
+              gsize       length)
+{
+  const char *end = data + length;
+
+  while (data < end) {
+    const char *nul = memchr (data, '\0', end - data);
+    const char *stop = nul != NULL ? nul : end;
+
+    if (!g_utf8_validate_len (data, stop - data, NULL))
+      return FALSE;
+    data = nul != NULL ? nul + 1 : end;
+  }
+
+  return TRUE;
+}
+
+static void
+ws_msg_recv_cb (wslay_event_context_ptr                  ctx,
+                const struct wslay_event_on_msg_recv_arg *arg,
+                void                                     *user_data)
+{
+  Connection *conn = user_data;
+  AgEpollServer *self = conn->server;
+  const char *data = (const char *) arg->msg;
+
+  /* wslay takes a one-byte close payload for a close without status; RFC 6455 makes it a
+   * protocol error. */
+  if (arg->opcode == WSLAY_CONNECTION_CLOSE && arg->msg_length == 1)
+    conn->protocol_error = TRUE;
+
+  if (conn->closing || conn->dead || wslay_is_ctrl_frame (arg->opcode))
+    return;
+
+  if (arg->opcode != WSLAY_TEXT_FRAME) {
+    self->counters.binary_frames_in++;
+    connection_send_error (self, conn, 0, AG_ERROR_PROTO_E_MALFORMED,
+                           "binary frames are not accepted");
+    return;
+  }
+
+  if (!text_is_utf8 (data, arg->msg_length)) {
+    g_debug ("connection %" G_GUINT64_FORMAT ": invalid UTF-8 in a text frame", conn->id);
+    connection_close (self, conn, CLOSE_BAD_DATA, "invalid UTF-8 in a text frame");
+    return;
+  }
+
+  AG_WIRE_TRACE (conn->id, "in", data, arg->msg_length);
+
+  self->hub_depth++;
+  ag_hub_connection_frame (self->hub, conn->id, data, arg->msg_length, g_get_real_time ());
+  hub_leave (self);
+}
+
+static void
+discard_input (AgEpollServer *self,
+               Connection    *conn)
+{
+  char buffer[4096];
+  gsize budget = READ_BUDGET;
+
+  while (budget > 0) {
+    ssize_t n = recv (conn->fd, buffer, MIN (sizeof buffer, budget), 0);
+
+    if (n > 0) {
+      budget -= n;
+      continue;
+    }
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+      connection_fail (self, conn);
+    return;
+  }
+}
+
+static void
+websocket_read (AgEpollServer *self,
+                Connection    *conn)
+{
+  int result;
+
+  /* After a protocol error or a closing handshake wslay reads no more; what the peer still
+   * sends is discarded until it closes. */
+  if (!wslay_event_get_read_enabled (conn->ws)) {
+    discard_input (self, conn);
+    return;
+  }
+
+  conn->read_budget = READ_BUDGET;
+  conn->in_wslay = TRUE;
+  result = wslay_event_recv (conn->ws);
+  conn->in_wslay = FALSE;
+
+  if (conn->dead)
+    return;
+
+  /* wslay reports a malformed frame header (such as a control frame over 125 bytes) as a
+   * callback failure and answers it with a close without status: the close frame is
+   * written here instead, with 1002. */
+  if (result == WSLAY_ERR_CALLBACK_FAILURE && !conn->recv_failed)
+    conn->protocol_error = TRUE;
+
+  if (result != 0 && !conn->protocol_error && !conn->eof) {
+    g_debug ("connection %" G_GUINT64_FORMAT " (%s): WebSocket error %d", conn->id, conn->peer,
+             result);
+    connection_fail (self, conn);
+    return;
+  }
+
+  if (conn->protocol_error && !conn->wslay_done) {
+    static const guint8 close_protocol_error[] = { 0x88, 0x02, 0x03, 0xea };
+
+    g_debug ("connection %" G_GUINT64_FORMAT " (%s): WebSocket protocol error", conn->id,
+             conn->peer);
+    conn->wslay_done = TRUE;
+    if (!conn->close_queued) {
+      connection_push_raw (self, conn, close_protocol_error, sizeof close_protocol_error);
+      conn->close_queued = TRUE;
+    }
+    wslay_event_shutdown_read (conn->ws);
+  }
+
+  if (!conn->closing) {
+    conn->stamp = g_get_monotonic_time ();
+    conn->ping_outstanding = FALSE;
+    connection_move_to (conn, &self->open);
+  }
+
+  connection_pump_control (self, conn);
+
+  /* wslay answered a close, or refused a frame and queued its own close. */
+  if (!conn->dead && (conn->close_queued || !wslay_event_get_read_enabled (conn->ws))) {
+    if (!conn->closing)
+      connection_start_closing (self, conn);
+    connection_forget (self, conn);
+  }
+
+  if (conn->eof) {
+    connection_fail (self, conn);
+    return;
+  }
+
+  if (conn->write_shut && wslay_event_get_close_received (conn->ws))
+    connection_fail (self, conn);
+}
+
+/* HTTP */
+
+static const char *
+status_reason (guint status)
+{
+  switch (status) {
+  case 200: return "OK";
+  case 400: return "Bad Request";
+  case 404: return "Not Found";
+  case 405: return "Method Not Allowed";
+  case 431: return "Request Header Fields Too Large";
+  case 503: return "Service Unavailable";
+  default:  return "Error";
+  }
+}
+
+static void
+connection_respond (AgEpollServer *self,
+                    Connection    *conn,
+                    guint          status,
+                    const char    *content_type,
+                    const char    *extra_headers,
+                    const char    *body,
+                    gboolean       head_only)
+{
+  g_autoptr(GString) response = g_string_new (NULL);
+  gsize body_length = body != NULL ? strlen (body) : 0;
+
+  g_string_append_printf (response,
+                          "HTTP/1.1 %u %s\r\n"
+                          "Server: agsignald/" AG_VERSION "\r\n"
+                          "Connection: close\r\n"
+                          "Content-Length: %" G_GSIZE_FORMAT "\r\n",
+                          status, status_reason (status), body_length);
+  if (content_type != NULL)
+    g_string_append_printf (response, "Content-Type: %s\r\n", content_type);
+  if (extra_headers != NULL)
+    g_string_append (response, extra_headers);
+  g_string_append (response, "\r\n");
+  if (!head_only && body != NULL)
+    g_string_append (response, body);
+
+  conn->state = STATE_RESPONSE;
+  connection_push_raw (self, conn, response->str, response->len);
+  connection_start_closing (self, conn);
+}
+
+/* Whether a comma-separated header value lists token (case-insensitive). */
+static gboolean
+header_has_token (const char *value,
+                  const char *token)
+{
+  g_auto(GStrv) items = NULL;
+
+  if (value == NULL)
+    return FALSE;
+
+  items = g_strsplit (value, ",", -1);
+  for (guint i = 0; items[i] != NULL; i++) {
+    if (g_ascii_strcasecmp (g_strstrip (items[i]), token) == 0)
+      return TRUE;
+  }
+
+  return FALSE;
+}
+
+static char *
+websocket_accept_key (const char *key)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA1);
+  guint8 digest[20];
+  gsize digest_length = sizeof digest;
+
+  g_checksum_update (checksum, (const guchar *) key, strlen (key));
+  g_checksum_update (checksum, (const guchar *) WEBSOCKET_GUID, strlen (WEBSOCKET_GUID));
+  g_checksum_get_digest (checksum, digest, &digest_length);
+
+  return g_base64_encode (digest, digest_length);
+}
+
+static void
+websocket_upgrade (AgEpollServer *self,
+                   Connection    *conn,
+                   const char    *key,
+                   gsize          header_end)
+{
+  static const struct wslay_event_callbacks callbacks = {
+    .recv_callback = ws_recv_cb,
+    .send_callback = ws_send_cb,
+    .on_msg_recv_callback = ws_msg_recv_cb,
+  };
+  g_autofree char *accept = websocket_accept_key (key);
+  g_autofree char *response = NULL;
+
+  if (wslay_event_context_server_init (&conn->ws, &callbacks, conn) != 0) {
+    connection_fail (self, conn);
+    return;
+  }
+  wslay_event_config_set_max_recv_msg_length (conn->ws, AG_LIMIT_FRAME_BYTES);
+
+  response = g_strdup_printf ("HTTP/1.1 101 Switching Protocols\r\n"
+                              "Server: agsignald/" AG_VERSION "\r\n"
+                              "Upgrade: websocket\r\n"
+                              "Connection: Upgrade\r\n"
+                              "Sec-WebSocket-Accept: %s\r\n"
+                              "Sec-WebSocket-Protocol: " AG_SUBPROTOCOL "\r\n\r\n", accept);
+  connection_push_raw (self, conn, response, strlen (response));
+
+  /* Keep what the client sent behind the request for wslay. */
+  g_byte_array_remove_range (conn->input, 0, header_end);
+  conn->input_offset = 0;
+  if (conn->input->len == 0)
+    g_clear_pointer (&conn->input, g_byte_array_unref);
+
+  conn->state = STATE_WEBSOCKET;
+  conn->hub_knows = TRUE;
+  conn->stamp = g_get_monotonic_time ();
+  connection_move_to (conn, &self->open);
+  self->n_websockets++;
+
+  g_debug ("connection %" G_GUINT64_FORMAT " from %s", conn->id, conn->peer);
+
+  self->hub_depth++;
+  ag_hub_connection_opened (self->hub, conn->id, g_get_real_time ());
+  hub_leave (self);
+
+  if (conn->input != NULL)
+    websocket_read (self, conn);
+}
+
+static void
+handle_request (AgEpollServer *self,
+                Connection    *conn,
+                gsize          header_end)
+{
+  static const char required[] = "the WebSocket subprotocol " AG_SUBPROTOCOL " is required\n";
+  g_autofree char *head = g_strndup ((const char *) conn->input->data, header_end);
+  g_auto(GStrv) lines = g_strsplit (head, "\r\n", -1);
+  g_auto(GStrv) request = NULL;
+  g_autoptr(GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                         g_free, g_free);
+  g_autofree char *path = NULL;
+  const char *method;
+  gboolean head_only;
+  const char *query;
+
+  request = g_strsplit (lines[0], " ", -1);
+  if (g_strv_length (request) != 3 || !g_str_has_prefix (request[2], "HTTP/1.")) {
+    connection_respond (self, conn, 400, "text/plain", NULL, "bad request\n", FALSE);
+    return;
+  }
+
+  for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++) {
+    const char *colon = strchr (lines[i], ':');
+    g_autofree char *name = NULL;
+    g_autofree char *value = NULL;
+    const char *previous;
+
+    if (colon == NULL || colon == lines[i]) {
+      connection_respond (self, conn, 400, "text/plain", NULL, "bad header\n", FALSE);
+      return;
+    }
+
+    name = g_ascii_strdown (lines[i], colon - lines[i]);
+    value = g_strstrip (g_strdup (colon + 1));
+    previous = g_hash_table_lookup (headers, name);
+    if (previous != NULL) {
+      char *joined = g_strdup_printf ("%s, %s", previous, value);
+
+      g_free (value);
+      value = joined;
+    }
+    g_hash_table_replace (headers, g_steal_pointer (&name), g_steal_pointer (&value));
+  }
+
+  method = request[0];
+  head_only = g_str_equal (method, "HEAD");
+  query = strchr (request[1], '?');
+  path = query != NULL ? g_strndup (request[1], query - request[1]) : g_strdup (request[1]);
+
+  if (g_str_equal (path, "/healthz") || g_str_equal (path, "/metrics")) {
+    g_autofree char *metrics = NULL;
+
+    if (!g_str_equal (method, "GET") && !head_only) {
+      connection_respond (self, conn, 405, NULL, "Allow: GET, HEAD\r\n", NULL, FALSE);
+      return;
+    }
+
+    if (g_str_equal (path, "/healthz")) {
+      connection_respond (self, conn, 200, "text/plain", NULL, "ok\n", head_only);
+    } else {
+      metrics = ag_metrics_render (self->hub, self->n_websockets, &self->counters);
+      connection_respond (self, conn, 200, "text/plain; version=0.0.4; charset=utf-8", NULL,
+                          metrics, head_only);
+    }
+    return;
+  }
+
+  if (!g_str_equal (path, AG_WEBSOCKET_PATH)) {
+    connection_respond (self, conn, 404, "text/plain", NULL, "not found\n", head_only);
+    return;
+  }
+
+  if (self->shutdown_task != NULL) {
+    connection_respond (self, conn, 503, "text/plain", NULL, "the server is shutting down\n",
+                        FALSE);
+    return;
+  }
+
+  if (!header_has_token (g_hash_table_lookup (headers, "sec-websocket-protocol"),
+                         AG_SUBPROTOCOL)) {
+    connection_respond (self, conn, 400, "text/plain", NULL, required, FALSE);
+    return;
+  }
+
+  if (!g_str_equal (method, "GET") ||
+      !header_has_token (g_hash_table_lookup (headers, "upgrade"), "websocket") ||
+      !header_has_token (g_hash_table_lookup (headers, "connection"), "upgrade") ||
+      g_strcmp0 (g_hash_table_lookup (headers, "sec-websocket-version"), "13") != 0 ||
+      g_hash_table_lookup (headers, "sec-websocket-key") == NULL) {
+    connection_respond (self, conn, 400, "text/plain", NULL, "a WebSocket upgrade is required\n",
+                        FALSE);
+    return;
+  }
+
+  websocket_upgrade (self, conn, g_hash_table_lookup (headers, "sec-websocket-key"),
+                     header_end);
+}
+
+static void
+request_read (AgEpollServer *self,
+              Connection    *conn)
+{
+  guint8 buffer[REQUEST_HEADER_LIMIT];
+  gsize room = REQUEST_HEADER_LIMIT - conn->input->len;
+  ssize_t n;
+  const guint8 *end;
+  gsize from;
+
+  do
+    n = recv (conn->fd, buffer, room, 0);
+  while (n < 0 && errno == EINTR);
+
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+    return;
+  if (n <= 0) {
+    connection_fail (self, conn);
+    return;
+  }
+
+  /* The end of the header may straddle the previous read. */
+  from = conn->input->len >= 3 ? conn->input->len - 3 : 0;
+  g_byte_array_append (conn->input, buffer, n);
+  end = memmem (conn->input->data + from, conn->input->len - from, "\r\n\r\n", 4);
+
+  if (end != NULL) {
+    handle_request (self, conn, end + 4 - conn->input->data);
+    return;
+  }
+
+  if (conn->input->len >= REQUEST_HEADER_LIMIT)
+    connection_respond (self, conn, 431, "text/plain", NULL, "request header too large\n",
+                        FALSE);
+}
+
+/* Accepting */
+
+static char *
+describe_peer (const struct sockaddr_storage *address,
+               socklen_t                      length)
+{
+  g_autoptr(GSocketAddress) socket_address =
+    g_socket_address_new_from_native ((gpointer) address, length);
+  g_autofree char *host = NULL;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (socket_address))
+    return g_strdup ("unknown");
+
+  host = g_inet_address_to_string (
+    g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (socket_address)));
+
+  return g_strdup_printf (strchr (host, ':') != NULL ? "[%s]:%u" : "%s:%u", host,
+                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (socket_address)));
+}
+
+static void
+accept_connections (AgEpollServer *self,
+                    Listener      *listener)
+{
+  for (guint i = 0; i < MAX_ACCEPTS; i++) {
+    struct sockaddr_storage address;
+    socklen_t length = sizeof address;
+    struct epoll_event event = { 0, };
+    Connection *conn;
+    int one = 1;
+    int fd = accept4 (listener->fd, (struct sockaddr *) &address, &length,
+                      SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED)
+        continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK)
+        g_message ("Cannot accept a connection: %s", g_strerror (errno));
+      return;
+    }
+
+    setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+
+    conn = g_new0 (Connection, 1);
+    conn->kind = ENDPOINT_CONNECTION;
+    conn->fd = fd;
+    conn->server = self;
+    conn->id = ++self->last_connection_id;
+    conn->peer = describe_peer (&address, length);
+    conn->state = STATE_REQUEST;
+    conn->input = g_byte_array_new ();
+    conn->out = g_array_new (FALSE, FALSE, sizeof (OutChunk));
+    conn->link.data = conn;
+    conn->stamp = g_get_monotonic_time ();
+    connection_move_to (conn, &self->requesting);
+    g_hash_table_insert (self->connections, &conn->id, conn);
+
+    event.events = EPOLLIN | EPOLLRDHUP;
+    event.data.ptr = conn;
+    if (epoll_ctl (self->epoll_fd, EPOLL_CTL_ADD, fd, &event) != 0) {
+      g_message ("Cannot watch a connection: %s", g_strerror (errno));
+      connection_fail (self, conn);
+    }
+  }
+}
+
+/* The event source */
+
+static void
+connection_readable (AgEpollServer *self,
+                     Connection    *conn)
+{
+  switch (conn->state) {
+  case STATE_REQUEST:
+    request_read (self, conn);
+    break;
+  case STATE_WEBSOCKET:
+    websocket_read (self, conn);
+    break;
+  case STATE_RESPONSE:
+    discard_input (self, conn);
+    break;
+  default:
+    g_assert_not_reached ();
+  }
+}
+
+static gboolean
+epoll_dispatch_cb (gpointer user_data)
+{
+  AgEpollServer *self = user_data;
+  struct epoll_event events[MAX_EVENTS];
+  int n;
+
+  do
+    n = epoll_wait (self->epoll_fd, events, MAX_EVENTS, 0);
+  while (n < 0 && errno == EINTR);
+
+  for (int i = 0; i < n; i++) {
+    EndpointKind *kind = events[i].data.ptr;
+    Connection *conn;
+
+    if (*kind == ENDPOINT_LISTENER) {
+      accept_connections (self, events[i].data.ptr);
+      continue;
+    }
+
+    conn = events[i].data.ptr;
+    if (conn->dead)
+      continue;
+
+    if (events[i].events & EPOLLOUT)
+      connection_flush (self, conn);
+    if (!conn->dead && (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP | EPOLLERR)))
+      connection_readable (self, conn);
+  }
+
+  flush_dirty (self);
+  reap (self);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+source_dispatch (GSource     *source,
+                 GSourceFunc  callback,
+                 gpointer     user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs epoll_source_funcs = {
+  .dispatch = source_dispatch,
+};
+
+/* Keepalive and deadlines: one timer for every connection. */
+static gboolean
+housekeeping_cb (gpointer user_data)
+{
+  AgEpollServer *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  guint budget = KEEPALIVE_MAX_PER_TICK;
+  GList *link;
+
+  while ((link = self->requesting.head) != NULL && budget > 0) {
+    Connection *conn = link->data;
+
+    if (now - conn->stamp < REQUEST_TIMEOUT_US)
+      break;
+    budget--;
+    connection_fail (self, conn);
+  }
+
+  while ((link = self->closing.head) != NULL && budget > 0) {
+    Connection *conn = link->data;
+
+    if (now < conn->stamp)
+      break;
+    budget--;
+    connection_fail (self, conn);
+  }
+
+  /* A connection that stayed silent for the idle time is pinged; one that stays silent for
+   * another idle time after the ping is gone. */
+  while ((link = self->open.head) != NULL && budget > 0) {
+    Connection *conn = link->data;
+
+    if (now - conn->stamp < KEEPALIVE_IDLE_US)
+      break;
+    budget--;
+
+    if (conn->ping_outstanding) {
+      g_debug ("connection %" G_GUINT64_FORMAT " (%s) did not answer a ping", conn->id,
+               conn->peer);
+      connection_fail (self, conn);
+      continue;
+    }
+
+    wslay_event_queue_msg (conn->ws, &(struct wslay_event_msg) { WSLAY_PING, NULL, 0 });
+    connection_pump_control (self, conn);
+    conn->ping_outstanding = TRUE;
+    conn->stamp = now;
+    connection_move_to (conn, &self->open);
+  }
+
+  flush_dirty (self);
+  reap (self);
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* Shutdown */
+
+static void
+maybe_finish_shutdown (AgEpollServer *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->shutdown_task == NULL || g_hash_table_size (self->connections) > 0)
+    return;
+
+  task = g_steal_pointer (&self->shutdown_task);
+  g_clear_handle_id (&self->shutdown_timeout_id, g_source_remove);
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+shutdown_timeout_cb (gpointer user_data)
+{
+  AgEpollServer *self = user_data;
+  GHashTableIter iter;
+  gpointer value;
+
+  self->shutdown_timeout_id = 0;
+
+  g_message ("%u connection(s) did not finish the closing handshake in time",
+             g_hash_table_size (self->connections));
+
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    connection_fail (self, value);
+  reap (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+ag_epoll_server_shutdown_async (AgServerTransport   *transport,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  AgEpollServer *self = AG_EPOLL_SERVER (transport);
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GPtrArray) connections = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ag_epoll_server_shutdown_async);
+
+  if (self->shutdown_task != NULL) {
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                             "the server is already shutting down");
+    return;
+  }
+
+  /* Closing a listening descriptor also takes it out of the epoll set. */
+  g_ptr_array_set_size (self->listeners, 0);
+
+  self->shutdown_task = g_steal_pointer (&task);
+  self->shutdown_timeout_id = g_timeout_add (SHUTDOWN_TIMEOUT_MS, shutdown_timeout_cb, self);
+
+  /* Closing reports each connection to the hub, which may send to the others: work on a
+   * copy of the table. */
+  connections = g_ptr_array_new ();
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (connections, value);
+
+  for (guint i = 0; i < connections->len; i++) {
+    Connection *conn = g_ptr_array_index (connections, i);
+
+    if (conn->state == STATE_WEBSOCKET)
+      connection_close (self, conn, CLOSE_GOING_AWAY, "server shutting down");
+    else
+      connection_fail (self, conn);
+  }
+
+  flush_dirty (self);
+  reap (self);
+}
+
+static gboolean
+ag_epoll_server_shutdown_finish (AgServerTransport  *transport,
+                                 GAsyncResult       *result,
+                                 GError            **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, transport), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Transport */
+
+static AgHub *
+ag_epoll_server_get_hub (AgServerTransport *transport)
+{
+  return AG_EPOLL_SERVER (transport)->hub;
+}
+
+static void
+listener_free (gpointer data)
+{
+  Listener *listener = data;
+
+  close (listener->fd);
+  g_free (listener);
+}
+
+static gboolean
+ag_epoll_server_listen (AgServerTransport  *transport,
+                        const char         *host,
+                        guint16             port,
+                        GError            **error)
+{
+  AgEpollServer *self = AG_EPOLL_SERVER (transport);
+  g_autoptr(GInetAddress) address = NULL;
+  g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(GSocketAddress) local_address = NULL;
+  struct sockaddr_storage native;
+  socklen_t length = sizeof native;
+  struct epoll_event event = { 0, };
+  Listener *listener;
+  int one = 1;
+  int fd;
+
+  address = g_inet_address_new_from_string (host);
+  if (address == NULL) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 "'%s' is not an IP address", host);
+    return FALSE;
+  }
+
+  socket_address = g_inet_socket_address_new (address, port);
+  if (!g_socket_address_to_native (socket_address, &native, sizeof native, error))
+    return FALSE;
+
+  fd = socket (native.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    int saved = errno;
+
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "socket: %s",
+                 g_strerror (saved));
+    return FALSE;
+  }
+
+  listener = g_new0 (Listener, 1);
+  listener->kind = ENDPOINT_LISTENER;
+  listener->fd = fd;
+
+  setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind (fd, (struct sockaddr *) &native, g_socket_address_get_native_size (socket_address)) != 0 ||
+      listen (fd, LISTEN_BACKLOG) != 0 ||
+      getsockname (fd, (struct sockaddr *) &native, &length) != 0) {
+    int saved = errno;
+
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s", g_strerror (saved));
+    listener_free (listener);
+    return FALSE;
+  }
+
+  event.events = EPOLLIN;
+  event.data.ptr = listener;
+  if (epoll_ctl (self->epoll_fd, EPOLL_CTL_ADD, fd, &event) != 0) {
+    int saved = errno;
+
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "epoll: %s",
+                 g_strerror (saved));
+    listener_free (listener);
+    return FALSE;
+  }
+  g_ptr_array_add (self->listeners, listener);
+
+  if (self->uri == NULL) {
+    g_autofree char *authority = NULL;
+
+    local_address = g_socket_address_new_from_native (&native, length);
+    authority = describe_peer (&native, length);
+    self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local_address));
+    self->uri = g_strdup_printf ("ws://%s%s", authority, AG_WEBSOCKET_PATH);
+  }
+
+  return TRUE;
+}
+
+static const char *
+ag_epoll_server_get_uri (AgServerTransport *transport)
+{
+  return AG_EPOLL_SERVER (transport)->uri;
+}
+
+static guint16
+ag_epoll_server_get_port (AgServerTransport *transport)
+{
+  return AG_EPOLL_SERVER (transport)->port;
+}
+
+static guint
+ag_epoll_server_get_n_connections (AgServerTransport *transport)
+{
+  return AG_EPOLL_SERVER (transport)->n_websockets;
+}
+
+static char *
+ag_epoll_server_render_metrics (AgServerTransport *transport)
+{
+  AgEpollServer *self = AG_EPOLL_SERVER (transport);
+
+  return ag_metrics_render (self->hub, self->n_websockets, &self->counters);
+}
+
+static void
+ag_epoll_server_transport_iface_init (AgServerTransportInterface *iface)
+{
+  iface->get_hub = ag_epoll_server_get_hub;
+  iface->listen = ag_epoll_server_listen;
+  iface->get_uri = ag_epoll_server_get_uri;
+  iface->get_port = ag_epoll_server_get_port;
+  iface->get_n_connections = ag_epoll_server_get_n_connections;
+  iface->render_metrics = ag_epoll_server_render_metrics;
+  iface->shutdown_async = ag_epoll_server_shutdown_async;
+  iface->shutdown_finish = ag_epoll_server_shutdown_finish;
+}
+
+/* Object */
+
+static void
+ag_epoll_server_dispose (GObject *object)
+{
+  AgEpollServer *self = AG_EPOLL_SERVER (object);
+
+  g_clear_handle_id (&self->shutdown_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->housekeeping_id, g_source_remove);
+  if (self->timer != NULL) {
+    g_source_destroy (self->timer);
+    g_clear_pointer (&self->timer, g_source_unref);
+  }
+  if (self->source != NULL) {
+    g_source_destroy (self->source);
+    g_clear_pointer (&self->source, g_source_unref);
+  }
+
+  if (self->listeners != NULL)
+    g_ptr_array_set_size (self->listeners, 0);
+
+  /* The hub is gone with the server: the connections need not be reported to it. */
+  if (self->connections != NULL) {
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init (&iter, self->connections);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
+      ((Connection *) value)->hub_knows = FALSE;
+    g_hash_table_remove_all (self->connections);
+  }
+  g_ptr_array_set_size (self->dirty, 0);
+  g_ptr_array_set_size (self->doomed, 0);
+
+  g_clear_object (&self->hub);
+
+  G_OBJECT_CLASS (ag_epoll_server_parent_class)->dispose (object);
+}
+
+static void
+ag_epoll_server_finalize (GObject *object)
+{
+  AgEpollServer *self = AG_EPOLL_SERVER (object);
+
+  if (self->epoll_fd >= 0)
+    close (self->epoll_fd);
+  g_ptr_array_unref (self->listeners);
+  g_hash_table_unref (self->connections);
+  g_ptr_array_unref (self->dirty);
+  g_ptr_array_unref (self->doomed);
+  g_array_unref (self->pending_closes);
+  ag_transport_counters_clear (&self->counters);
+  g_free (self->uri);
+
+  G_OBJECT_CLASS (ag_epoll_server_parent_class)->finalize (object);
+}
+
+static void
+ag_epoll_server_class_init (AgEpollServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ag_epoll_server_dispose;
+  object_class->finalize = ag_epoll_server_finalize;
+}
+
+static void
+ag_epoll_server_init (AgEpollServer *self)
+{
+  self->epoll_fd = -1;
+  self->listeners = g_ptr_array_new_with_free_func (listener_free);
+  self->connections = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, connection_free);
+  self->dirty = g_ptr_array_new ();
+  self->doomed = g_ptr_array_new ();
+  self->pending_closes = g_array_new (FALSE, FALSE, sizeof (guint64));
+  self->timer_deadline = G_MAXINT64;
+  ag_transport_counters_init (&self->counters);
+}
+
+/**
+ * ag_epoll_server_new:
+ * @engine: where the hub keeps state that outlives sessions
+ * @error: return location for an error
+ *
+ * Creates a server, its hub and its event source on the default main context. Apps are
+ * added through ag_server_transport_get_hub().
+ *
+ * Returns: (transfer full): a new #AgEpollServer, or %NULL with @error set
+ */
+AgEpollServer *
+ag_epoll_server_new (AgEngine  *engine,
+                     GError   **error)
+{
+  static const AgHubSink sink = { hub_send_cb, hub_close_cb };
+  g_autoptr(AgEpollServer) self = NULL;
+
+  g_return_val_if_fail (AG_IS_ENGINE (engine), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (AG_TYPE_EPOLL_SERVER, NULL);
+  self->epoll_fd = epoll_create1 (EPOLL_CLOEXEC);
+  if (self->epoll_fd < 0) {
+    int saved = errno;
+
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "epoll: %s",
+                 g_strerror (saved));
+    return NULL;
+  }
+
+  self->hub = ag_hub_new (engine, &sink, self);
+
+  self->source = g_source_new (&epoll_source_funcs, sizeof (GSource));
+  g_source_set_static_name (self->source, "[agsignald] epoll");
+  g_source_add_unix_fd (self->source, self->epoll_fd, G_IO_IN);
+  g_source_set_callback (self->source, epoll_dispatch_cb, self, NULL);
+  g_source_attach (self->source, NULL);
+
+  self->housekeeping_id = g_timeout_add (HOUSEKEEPING_MS, housekeeping_cb, self);
+
+  return g_steal_pointer (&self);
+}

@@ -1,0 +1,34 @@
+/* ag-metrics.h: the Prometheus /metrics document shared by agsignald's transports
+ *
+ * The hub counts what it sees; a transport counts what never reaches the hub (binary
+ * frames, its own error replies, slow-consumer disconnects) in an AgTransportCounters.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "ag-hub.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  guint64     binary_frames_in;
+  guint64     transport_frames_out;
+  guint64     slow_consumer_disconnects;
+  GHashTable *errors;              /* GINT_TO_POINTER (code) -> guint64* */
+
+  gint64      start_time_us;
+  gint64      start_monotonic_us;
+} AgTransportCounters;
+
+void   ag_transport_counters_init        (AgTransportCounters       *counters);
+void   ag_transport_counters_clear       (AgTransportCounters       *counters);
+void   ag_transport_counters_count_error (AgTransportCounters       *counters,
+                                          int                        code);
+
+/* The /metrics document (Prometheus text format 0.0.4). */
+char  *ag_metrics_render                 (AgHub                     *hub,
+                                          guint                      n_connections,
+                                          const AgTransportCounters *counters);
+
+G_END_DECLS

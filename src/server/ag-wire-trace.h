@@ -1,0 +1,24 @@
+/* ag-wire-trace.h: one debug line per WebSocket frame, tokens redacted */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The check keeps the redaction off the hot path when debug output is off. */
+#define AG_WIRE_TRACE(conn_id, direction, data, length)                          \
+  G_STMT_START {                                                                 \
+    if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))      \
+      ag_wire_trace ((conn_id), (direction), (data), (length));                  \
+  } G_STMT_END
+
+void     ag_wire_trace          (guint64     conn_id,
+                                 const char *direction,
+                                 const char *data,
+                                 gsize       length);
+
+/* Copies a frame with the value of every "token" key replaced by "[redacted]". */
+GString *ag_wire_redact_tokens  (const char *data,
+                                 gsize       length);
+
+G_END_DECLS
