@@ -1,0 +1,56 @@
+/* ag-session-private.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "ag-frame.h"
+#include "ag-session.h"
+
+G_BEGIN_DECLS
+
+AgSession *_ag_session_new              (AgSignal            *signal,
+                                         SoupSession         *soup,
+                                         const char          *account,
+                                         const char          *token);
+/* Starts connecting and logging in; every outcome is signalled from the main loop. */
+void       _ag_session_start            (AgSession           *self);
+
+/* Sends a request (taking frame) once the session is logged in. Fails at once with 1003 when
+ * the session is not logged in nor logging in. */
+void       _ag_session_request_async    (AgSession           *self,
+                                         AgFrame             *frame,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+AgFrame   *_ag_session_request_finish   (AgSession           *self,
+                                         GAsyncResult        *result,
+                                         GError             **error);
+
+void       _ag_session_emit_error       (AgSession           *self,
+                                         const GError        *error);
+
+/* The channel left (by request, or refused on re-join): the session forgets it. */
+void       _ag_session_channel_left     (AgSession           *self,
+                                         AgChannel           *channel);
+/* The call reached a final state: the session stops routing events to it. */
+void       _ag_session_call_finished    (AgSession           *self,
+                                         AgCall              *call);
+
+/* The spec's JSONObject results of the user-attribute callbacks, as JSON text. */
+char      *_ag_session_format_set_attr_result     (const GError *error);
+char      *_ag_session_format_get_attr_result     (const char   *account,
+                                                   const char   *name,
+                                                   const char   *value,
+                                                   const GError *error);
+char      *_ag_session_format_get_attr_all_result (const char   *account,
+                                                   GHashTable   *attrs,
+                                                   const GError *error);
+
+/* The AG_ERROR code of error, or the fallback for other domains (cancellation, I/O). */
+int        _ag_error_get_code           (const GError        *error,
+                                         int                  fallback);
+
+G_END_DECLS

@@ -1,0 +1,157 @@
+#!/usr/bin/python3
+# test-gi.py: libagsignal through GObject Introspection, against a real agsignald.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+import os
+import re
+import subprocess
+import sys
+
+import gi
+
+gi.require_version('Ag', '1')
+from gi.repository import Ag, GLib  # noqa: E402
+
+TIMEOUT_MS = 10000
+
+
+class Server:
+    """agsignald on 127.0.0.1 and a free port, with the demo app."""
+
+    def __init__(self):
+        self.process = subprocess.Popen(
+            [os.environ['AGSIGNALD'], '--listen', '127.0.0.1:0', '--demo'],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.process.stdout.readline()
+        match = re.search(r'agsignald listening on (ws://\S+)', line)
+        if match is None:
+            self.process.kill()
+            raise RuntimeError('agsignald did not start: %r' % line)
+        self.uri = match.group(1)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.process.stdout.close()
+
+
+def spin_until(condition):
+    """Iterates the main context until condition() holds, for at most TIMEOUT_MS."""
+    context = GLib.MainContext.default()
+    timed_out = []
+    source = GLib.timeout_add(TIMEOUT_MS, lambda: timed_out.append(True) or False)
+    while not condition() and not timed_out:
+        context.iteration(True)
+    if not timed_out:
+        GLib.source_remove(source)
+    return condition()
+
+
+class Test:
+    def __init__(self):
+        self.results = []
+
+    def check(self, name, ok, detail=''):
+        self.results.append((name, ok, detail))
+
+    def report(self):
+        print('1..%d' % len(self.results))
+        failed = 0
+        for number, (name, ok, detail) in enumerate(self.results, 1):
+            print('%s %d %s%s' % ('ok' if ok else 'not ok', number, name,
+                                  '' if ok else ' # ' + detail))
+            failed += not ok
+        return 1 if failed else 0
+
+
+def main():
+    test = Test()
+    server = Server()
+    try:
+        signal = Ag.Signal.new('demo')
+        test.check('/ag/gi/defaults',
+                   signal.get_status() == Ag.Status.INITIAL and int(Ag.Status.INITIAL) == 4
+                   and signal.props.server_uri == 'ws://127.0.0.1:7070/v1',
+                   'status %r, uri %r' % (signal.get_status(), signal.props.server_uri))
+        signal.props.server_uri = server.uri
+
+        logins = {}
+
+        def on_login_success(session, uid):
+            logins[session.props.account] = uid
+
+        alice = signal.login('alice', '_no_need_token')
+        bob = signal.login('bob', '_no_need_token')
+        for session in (alice, bob):
+            session.connect('login-success', on_login_success)
+
+        spin_until(lambda: len(logins) == 2)
+        test.check('/ag/gi/login',
+                   len(logins) == 2 and logins['alice'] == alice.props.uid > 0
+                   and logins['bob'] == bob.props.uid > 0
+                   and alice.get_status() == Ag.Status.LOGGED_IN,
+                   'logins %r' % logins)
+
+        received = []
+        sent = []
+        bob.connect('message-instant-receive',
+                    lambda session, account, uid, msg: received.append((account, uid, msg)))
+        alice.connect('message-send-success', lambda session: sent.append(True))
+        alice.message_instant_send('bob', 'hello from python', 0)
+        spin_until(lambda: received and sent)
+        test.check('/ag/gi/message',
+                   received == [('alice', alice.props.uid, 'hello from python')] and sent,
+                   'received %r' % received)
+
+        # An async call with a typed result, and an AG_ERROR carrying the spec's code.
+        outcome = []
+        alice.message_instant_send_async(
+            'nobody', 'anyone?', 0, None,
+            lambda session, result: outcome.append(_finish_send(session, result)))
+        spin_until(lambda: outcome)
+        test.check('/ag/gi/error-code',
+                   outcome and outcome[0] == ('error', int(Ag.ErrorCode.PROTO_E_PEER_OFFLINE),
+                                               Ag.error_quark()),
+                   'outcome %r' % outcome)
+
+        # The channel roster is a live list model of Ag.Member.
+        joined = []
+        users = []
+        channel = bob.channel_join('lobby')
+        channel.connect('channel-joined', lambda channel: joined.append(True))
+        spin_until(lambda: joined)
+        alice_channel = alice.channel_join('lobby')
+        alice_channel.connect('channel-user-list',
+                              lambda channel, accounts, uids: users.append((list(accounts),
+                                                                            uids.unpack())))
+        spin_until(lambda: users and channel.props.member_count == 2)
+        members = [(m.props.account, m.props.uid) for m in channel.props.members]
+        test.check('/ag/gi/channel',
+                   users == [(['bob'], [bob.props.uid])]
+                   and members == [('bob', bob.props.uid), ('alice', alice.props.uid)],
+                   'users %r, members %r' % (users, members))
+
+        logouts = []
+        for session in (alice, bob):
+            session.connect('logout', lambda session, code: logouts.append(code))
+            session.logout()
+        spin_until(lambda: len(logouts) == 2)
+        test.check('/ag/gi/logout', logouts == [101, 101] and
+                   signal.props.status == Ag.Status.NOT_LOGGED_IN, 'logouts %r' % logouts)
+    finally:
+        server.stop()
+
+    return test.report()
+
+
+def _finish_send(session, result):
+    try:
+        stored = session.message_instant_send_finish(result)
+        return ('ok', stored)
+    except GLib.Error as error:
+        return ('error', error.code, GLib.quark_from_string(error.domain))
+
+
+if __name__ == '__main__':
+    sys.exit(main())
