@@ -5,7 +5,7 @@
 
 #include "ag-error.h"
 
-G_DEFINE_QUARK (ag-error-quark, ag_error)
+G_DEFINE_QUARK (ag-error-quark, ag_error_code)
 
 typedef struct {
   int         code;
