@@ -5,7 +5,7 @@
 
 #include "ag-error.h"
 
-G_DEFINE_QUARK (ag-error-quark, ag_error_code)
+G_DEFINE_QUARK (ag-error-quark, ag_error)
 
 typedef struct {
   int         code;

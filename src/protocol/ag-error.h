@@ -5,7 +5,7 @@
 
 G_BEGIN_DECLS
 
-#define AG_ERROR (ag_error_code_quark ())
+#define AG_ERROR (ag_error_quark ())
 
 /**
  * AgErrorCode:
@@ -71,7 +71,7 @@ typedef enum {
   AG_ERROR_PROTO_E_READ_ONLY_CHANNEL  = 1205,
 } AgErrorCode;
 
-GQuark       ag_error_code_quark (void);
+GQuark       ag_error_quark      (void);
 
 /* The code's name as in the tables ("LOGIN_E_TOKENWRONG"), or NULL for an unknown code. */
 const char  *ag_error_code_name (int code);

@@ -101,7 +101,7 @@ test_error_quark (void)
   g_autoptr(GError) error = NULL;
 
   g_assert_cmpuint (AG_ERROR, !=, 0);
-  g_assert_cmpuint (AG_ERROR, ==, ag_error_code_quark ());
+  g_assert_cmpuint (AG_ERROR, ==, ag_error_quark ());
   g_assert_cmpstr (g_quark_to_string (AG_ERROR), ==, "ag-error-quark");
 
   error = g_error_new_literal (AG_ERROR, AG_ERROR_LOGIN_E_TOKENWRONG, "token wrong");
