@@ -2021,6 +2021,62 @@ estimate_size (const AgFrame *frame)
  *
  * Returns: (transfer full): the JSON text, not NUL-terminated
  */
+/**
+ * ag_system_event_to_json:
+ * @event: a special-channel event
+ *
+ * Returns: (transfer full): @event as JSON object text, such as
+ *   `{"type":"offline","account":"bob","uid":2,"code":101,"ts":1764099000456}`
+ */
+char *
+ag_system_event_to_json (const AgSystemEvent *event)
+{
+  static const char * const type_names[] = {
+    [AG_SYSTEM_EVENT_ONLINE] = "online",
+    [AG_SYSTEM_EVENT_OFFLINE] = "offline",
+    [AG_SYSTEM_EVENT_JOIN] = "join",
+    [AG_SYSTEM_EVENT_LEAVE] = "leave",
+  };
+  gboolean membership;
+  gboolean ended;
+  GString *out;
+
+  g_return_val_if_fail (event != NULL, NULL);
+  g_return_val_if_fail ((guint) event->type < G_N_ELEMENTS (type_names), NULL);
+  g_return_val_if_fail (event->account != NULL, NULL);
+
+  membership = event->type == AG_SYSTEM_EVENT_JOIN || event->type == AG_SYSTEM_EVENT_LEAVE;
+  ended = event->type == AG_SYSTEM_EVENT_OFFLINE || event->type == AG_SYSTEM_EVENT_LEAVE;
+  g_return_val_if_fail (!membership || event->channel != NULL, NULL);
+
+  out = g_string_sized_new (128);
+
+  g_string_append (out, "{\"type\":\"");
+  g_string_append (out, type_names[event->type]);
+  g_string_append_c (out, '"');
+  if (membership) {
+    g_string_append (out, ",\"channel\":");
+    write_string (out, event->channel);
+  }
+  g_string_append (out, ",\"account\":");
+  write_string (out, event->account);
+  g_string_append (out, ",\"uid\":");
+  write_int (out, event->uid);
+  if (membership) {
+    g_string_append (out, ",\"num\":");
+    write_int (out, event->num);
+  }
+  if (ended) {
+    g_string_append (out, ",\"code\":");
+    write_int (out, event->code);
+  }
+  g_string_append (out, ",\"ts\":");
+  write_int (out, event->ts);
+  g_string_append_c (out, '}');
+
+  return g_string_free (out, FALSE);
+}
+
 GBytes *
 ag_frame_encode (const AgFrame *frame)
 {

@@ -158,6 +158,28 @@ AgFrame    *ag_frame_decode         (const char    *data,
 /* Serializes a frame to compact JSON text (not NUL-terminated in the GBytes). */
 GBytes     *ag_frame_encode         (const AgFrame *frame);
 
+/* The events of the special channels (docs/protocol.md, "Special channels"), carried as the
+ * msg text of channel_msg events from AG_SYSTEM_ACCOUNT. */
+typedef enum {
+  AG_SYSTEM_EVENT_ONLINE,      /* in AG_SPECIAL_CHANNEL_USER_ONLINE */
+  AG_SYSTEM_EVENT_OFFLINE,
+  AG_SYSTEM_EVENT_JOIN,        /* in AG_SPECIAL_CHANNEL_EVENTS */
+  AG_SYSTEM_EVENT_LEAVE,
+} AgSystemEventType;
+
+typedef struct {
+  AgSystemEventType  type;
+  const char        *channel;  /* join and leave only */
+  const char        *account;
+  guint32            uid;
+  guint              num;      /* join and leave only: members after the change */
+  int                code;     /* offline and leave only */
+  gint64             ts;       /* milliseconds since the Unix epoch */
+} AgSystemEvent;
+
+/* The event as compact JSON object text, keys in the order of docs/protocol.md. */
+char       *ag_system_event_to_json (const AgSystemEvent *event);
+
 /* Checks shared by the decoder and by callers that validate before sending: each returns
  * AG_ERROR_SUCCESS or the code the server would answer with. */
 int         ag_check_account        (const char    *account);  /* 209 */

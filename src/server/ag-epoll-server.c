@@ -30,8 +30,10 @@
 
 #include "ag-error.h"
 #include "ag-frame.h"
+#include "ag-hub-driver.h"
 #include "ag-limits.h"
 #include "ag-metrics.h"
+#include "ag-server-transport-private.h"
 #include "ag-wire-trace.h"
 
 #define LISTEN_BACKLOG          1024
@@ -45,7 +47,6 @@
 #define KEEPALIVE_MAX_PER_TICK  4096
 #define CLOSE_GRACE_US          (5 * G_USEC_PER_SEC)
 #define SHUTDOWN_TIMEOUT_MS     3000
-#define TIMER_MAX_DELAY_MS      (60 * 1000)
 #define WRITE_MAX_IOV           MIN (IOV_MAX, 1024)
 
 #define WEBSOCKET_GUID          "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -122,7 +123,7 @@ typedef struct {
 struct _AgEpollServer {
   GObject              parent_instance;
 
-  AgHub               *hub;
+  AgHubDriver          driver;
   int                  epoll_fd;
   GSource             *source;
   GPtrArray           *listeners;          /* of Listener* */
@@ -140,11 +141,6 @@ struct _AgEpollServer {
   char                *uri;
   guint16              port;
 
-  guint                hub_depth;
-  GArray              *pending_closes;     /* of guint64 */
-  GSource             *timer;
-  gint64               timer_deadline;
-
   GTask               *shutdown_task;
   guint                shutdown_timeout_id;
 
@@ -157,7 +153,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (AgEpollServer, ag_epoll_server, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (AG_TYPE_SERVER_TRANSPORT,
                                                       ag_epoll_server_transport_iface_init))
 
-static void hub_leave              (AgEpollServer *self);
 static void connection_flush       (AgEpollServer *self,
                                     Connection    *conn);
 static void maybe_finish_shutdown  (AgEpollServer *self);
@@ -201,12 +196,7 @@ connection_forget (AgEpollServer *self,
     return;
 
   conn->hub_knows = FALSE;
-  g_array_append_val (self->pending_closes, conn->id);
-
-  if (self->hub_depth == 0) {
-    self->hub_depth++;
-    hub_leave (self);
-  }
+  ag_hub_driver_connection_closed (&self->driver, conn->id);
 }
 
 /* Marks a connection for release after the current dispatch. */
@@ -319,14 +309,18 @@ frame_header (guint8  *header,
   return 10;
 }
 
+/* A text frame of the hub's or the transport's own, traced like every outbound frame. */
 static void
 connection_push_text (AgEpollServer *self,
                       Connection    *conn,
                       GBytes        *bytes)
 {
   guint8 header[10];
-  guint8 header_length = frame_header (header, WSLAY_TEXT_FRAME, g_bytes_get_size (bytes));
+  gsize length;
+  const char *data = g_bytes_get_data (bytes, &length);
+  guint8 header_length = frame_header (header, WSLAY_TEXT_FRAME, length);
 
+  AG_WIRE_TRACE (conn->id, "out", data, length);
   connection_push (self, conn, header, header_length, bytes);
 }
 
@@ -532,14 +526,9 @@ connection_send_error (AgEpollServer *self,
                        int            code,
                        const char    *reason)
 {
-  g_autoptr(AgFrame) frame = ag_frame_new_error (id, code, reason);
-  g_autoptr(GBytes) bytes = ag_frame_encode (frame);
-  gsize length;
-  const char *data = g_bytes_get_data (bytes, &length);
+  g_autoptr(GBytes) bytes = ag_transport_counters_error_frame (&self->counters, id, code,
+                                                              reason);
 
-  AG_WIRE_TRACE (conn->id, "out", data, length);
-  ag_transport_counters_count_error (&self->counters, code);
-  self->counters.transport_frames_out++;
   connection_push_text (self, conn, bytes);
 }
 
@@ -547,88 +536,25 @@ static void
 connection_drop_slow_consumer (AgEpollServer *self,
                                Connection    *conn)
 {
-  g_message ("connection %" G_GUINT64_FORMAT " (%s): more than %d bytes not yet written, "
-             "disconnecting", conn->id, conn->peer, AG_LIMIT_OUTBOUND_BYTES);
+  g_autoptr(GBytes) error = ag_transport_counters_slow_consumer (&self->counters, conn->id,
+                                                                conn->peer);
+  g_autofree char *reason = NULL;
 
-  self->counters.slow_consumer_disconnects++;
-  connection_send_error (self, conn, 0, AG_ERROR_LIMIT_E_SLOW_CONSUMER,
-                         "the connection did not read fast enough");
-  connection_close (self, conn, CLOSE_POLICY_VIOLATION, "1105 LIMIT_E_SLOW_CONSUMER");
+  connection_push_text (self, conn, error);
+  reason = _ag_server_transport_close_reason (AG_ERROR_LIMIT_E_SLOW_CONSUMER);
+  connection_close (self, conn, CLOSE_POLICY_VIOLATION, reason);
 }
 
 /* Hub calls */
 
-static gboolean
-timer_cb (gpointer user_data)
+/* What the hub sent from its timer leaves now. */
+static void
+hub_ticked_cb (gpointer user_data)
 {
   AgEpollServer *self = user_data;
 
-  g_clear_pointer (&self->timer, g_source_unref);
-  self->timer_deadline = G_MAXINT64;
-
-  self->hub_depth++;
-  ag_hub_tick (self->hub, g_get_real_time ());
-  hub_leave (self);
-
   flush_dirty (self);
   reap (self);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-timer_rearm (AgEpollServer *self)
-{
-  gint64 deadline = ag_hub_next_deadline (self->hub);
-  gint64 delay_us;
-  guint delay_ms;
-
-  if (self->timer != NULL && deadline == self->timer_deadline)
-    return;
-
-  if (self->timer != NULL) {
-    g_source_destroy (self->timer);
-    g_clear_pointer (&self->timer, g_source_unref);
-  }
-
-  self->timer_deadline = deadline;
-  if (deadline == G_MAXINT64)
-    return;
-
-  /* The hub counts in wall-clock time and GLib timeouts in monotonic time: long waits are
-   * cut short so that a wall clock that jumps is noticed within a minute. */
-  delay_us = deadline - g_get_real_time ();
-  if (delay_us <= 0)
-    delay_ms = 0;
-  else
-    delay_ms = (guint) MIN ((delay_us + 999) / 1000, TIMER_MAX_DELAY_MS);
-
-  self->timer = g_timeout_source_new (delay_ms);
-  g_source_set_static_name (self->timer, "[agsignald] hub timer");
-  g_source_set_callback (self->timer, timer_cb, self, NULL);
-  g_source_attach (self->timer, NULL);
-}
-
-/* Every hub call is bracketed by hub_depth++ and hub_leave(). */
-static void
-hub_leave (AgEpollServer *self)
-{
-  g_assert (self->hub_depth > 0);
-
-  if (self->hub_depth == 1) {
-    /* Reporting a close can make the hub close or drop further connections: the queue is
-     * drained until it stays empty. */
-    for (guint i = 0; i < self->pending_closes->len; i++) {
-      guint64 id = g_array_index (self->pending_closes, guint64, i);
-
-      ag_hub_connection_closed (self->hub, id, g_get_real_time ());
-    }
-    g_array_set_size (self->pending_closes, 0);
-
-    timer_rearm (self);
-  }
-
-  self->hub_depth--;
 }
 
 static void
@@ -638,19 +564,15 @@ hub_send_cb (gpointer  user_data,
 {
   AgEpollServer *self = user_data;
   Connection *conn = g_hash_table_lookup (self->connections, &conn_id);
-  gsize length;
-  const char *data;
 
   if (conn == NULL || conn->closing || conn->dead)
     return;
 
-  data = g_bytes_get_data (frame, &length);
-  if (conn->queued_bytes + length + 10 > AG_LIMIT_OUTBOUND_BYTES) {
+  if (conn->queued_bytes + g_bytes_get_size (frame) + 10 > AG_LIMIT_OUTBOUND_BYTES) {
     connection_drop_slow_consumer (self, conn);
     return;
   }
 
-  AG_WIRE_TRACE (conn->id, "out", data, length);
   connection_push_text (self, conn, frame);
 }
 
@@ -662,7 +584,6 @@ hub_close_cb (gpointer user_data,
   AgEpollServer *self = user_data;
   Connection *conn = g_hash_table_lookup (self->connections, &conn_id);
   g_autofree char *reason = NULL;
-  const char *name;
 
   if (conn == NULL)
     return;
@@ -670,12 +591,11 @@ hub_close_cb (gpointer user_data,
   /* The hub has already forgotten this connection. */
   conn->hub_knows = FALSE;
 
-  name = ag_error_code_name (code);
-  reason = g_strdup_printf ("%d %s", code, name != NULL ? name : "");
+  reason = _ag_server_transport_close_reason (code);
   connection_close (self, conn,
                     code == AG_ERROR_LIMIT_E_SLOW_CONSUMER ? CLOSE_POLICY_VIOLATION
                                                            : CLOSE_NORMAL,
-                    g_strstrip (reason));
+                    reason);
 }
 
 /* WebSocket */
@@ -796,9 +716,7 @@ ws_msg_recv_cb (wslay_event_context_ptr                  ctx,
 
   AG_WIRE_TRACE (conn->id, "in", data, arg->msg_length);
 
-  self->hub_depth++;
-  ag_hub_connection_frame (self->hub, conn->id, data, arg->msg_length, g_get_real_time ());
-  hub_leave (self);
+  ag_hub_driver_connection_frame (&self->driver, conn->id, data, arg->msg_length);
 }
 
 static void
@@ -1016,9 +934,7 @@ websocket_upgrade (AgEpollServer *self,
 
   g_debug ("connection %" G_GUINT64_FORMAT " from %s", conn->id, conn->peer);
 
-  self->hub_depth++;
-  ag_hub_connection_opened (self->hub, conn->id, g_get_real_time ());
-  hub_leave (self);
+  ag_hub_driver_connection_opened (&self->driver, conn->id);
 
   if (conn->input != NULL)
     websocket_read (self, conn);
@@ -1085,7 +1001,7 @@ handle_request (AgEpollServer *self,
     if (g_str_equal (path, "/healthz")) {
       connection_respond (self, conn, 200, "text/plain", NULL, "ok\n", head_only);
     } else {
-      metrics = ag_metrics_render (self->hub, self->n_websockets, &self->counters);
+      metrics = ag_metrics_render (self->driver.hub, self->n_websockets, &self->counters);
       connection_respond (self, conn, 200, "text/plain; version=0.0.4; charset=utf-8", NULL,
                           metrics, head_only);
     }
@@ -1167,16 +1083,8 @@ describe_peer (const struct sockaddr_storage *address,
 {
   g_autoptr(GSocketAddress) socket_address =
     g_socket_address_new_from_native ((gpointer) address, length);
-  g_autofree char *host = NULL;
 
-  if (!G_IS_INET_SOCKET_ADDRESS (socket_address))
-    return g_strdup ("unknown");
-
-  host = g_inet_address_to_string (
-    g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (socket_address)));
-
-  return g_strdup_printf (strchr (host, ':') != NULL ? "[%s]:%u" : "%s:%u", host,
-                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (socket_address)));
+  return _ag_server_transport_describe_address (socket_address);
 }
 
 static void
@@ -1447,7 +1355,7 @@ ag_epoll_server_shutdown_finish (AgServerTransport  *transport,
 static AgHub *
 ag_epoll_server_get_hub (AgServerTransport *transport)
 {
-  return AG_EPOLL_SERVER (transport)->hub;
+  return AG_EPOLL_SERVER (transport)->driver.hub;
 }
 
 static void
@@ -1476,12 +1384,9 @@ ag_epoll_server_listen (AgServerTransport  *transport,
   int one = 1;
   int fd;
 
-  address = g_inet_address_new_from_string (host);
-  if (address == NULL) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                 "'%s' is not an IP address", host);
+  address = _ag_server_transport_parse_host (host, error);
+  if (address == NULL)
     return FALSE;
-  }
 
   socket_address = g_inet_socket_address_new (address, port);
   if (!g_socket_address_to_native (socket_address, &native, sizeof native, error))
@@ -1524,12 +1429,9 @@ ag_epoll_server_listen (AgServerTransport  *transport,
   g_ptr_array_add (self->listeners, listener);
 
   if (self->uri == NULL) {
-    g_autofree char *authority = NULL;
-
     local_address = g_socket_address_new_from_native (&native, length);
-    authority = describe_peer (&native, length);
     self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local_address));
-    self->uri = g_strdup_printf ("ws://%s%s", authority, AG_WEBSOCKET_PATH);
+    self->uri = _ag_server_transport_uri (local_address);
   }
 
   return TRUE;
@@ -1558,7 +1460,7 @@ ag_epoll_server_render_metrics (AgServerTransport *transport)
 {
   AgEpollServer *self = AG_EPOLL_SERVER (transport);
 
-  return ag_metrics_render (self->hub, self->n_websockets, &self->counters);
+  return ag_metrics_render (self->driver.hub, self->n_websockets, &self->counters);
 }
 
 static void
@@ -1583,10 +1485,6 @@ ag_epoll_server_dispose (GObject *object)
 
   g_clear_handle_id (&self->shutdown_timeout_id, g_source_remove);
   g_clear_handle_id (&self->housekeeping_id, g_source_remove);
-  if (self->timer != NULL) {
-    g_source_destroy (self->timer);
-    g_clear_pointer (&self->timer, g_source_unref);
-  }
   if (self->source != NULL) {
     g_source_destroy (self->source);
     g_clear_pointer (&self->source, g_source_unref);
@@ -1608,7 +1506,7 @@ ag_epoll_server_dispose (GObject *object)
   g_ptr_array_set_size (self->dirty, 0);
   g_ptr_array_set_size (self->doomed, 0);
 
-  g_clear_object (&self->hub);
+  ag_hub_driver_clear (&self->driver);
 
   G_OBJECT_CLASS (ag_epoll_server_parent_class)->dispose (object);
 }
@@ -1624,7 +1522,6 @@ ag_epoll_server_finalize (GObject *object)
   g_hash_table_unref (self->connections);
   g_ptr_array_unref (self->dirty);
   g_ptr_array_unref (self->doomed);
-  g_array_unref (self->pending_closes);
   ag_transport_counters_clear (&self->counters);
   g_free (self->uri);
 
@@ -1648,8 +1545,6 @@ ag_epoll_server_init (AgEpollServer *self)
   self->connections = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, connection_free);
   self->dirty = g_ptr_array_new ();
   self->doomed = g_ptr_array_new ();
-  self->pending_closes = g_array_new (FALSE, FALSE, sizeof (guint64));
-  self->timer_deadline = G_MAXINT64;
   ag_transport_counters_init (&self->counters);
 }
 
@@ -1683,7 +1578,7 @@ ag_epoll_server_new (AgEngine  *engine,
     return NULL;
   }
 
-  self->hub = ag_hub_new (engine, &sink, self);
+  ag_hub_driver_init (&self->driver, ag_hub_new (engine, &sink, self), hub_ticked_cb, self);
 
   self->source = g_source_new (&epoll_source_funcs, sizeof (GSource));
   g_source_set_static_name (self->source, "[agsignald] epoll");

@@ -77,29 +77,6 @@ builtin_value (AgHubChannel *channel,
   return value;
 }
 
-/* JSON text of the special channels' messages. Accounts and channel names may hold quotes,
- * backslashes and any non-ASCII character, so strings are escaped; the text itself is UTF-8
- * already (the decoder checked it). */
-static void
-append_json_string (GString    *json,
-                    const char *text)
-{
-  g_string_append_c (json, '"');
-
-  for (const char *p = text; *p != '\0'; p++) {
-    guchar c = (guchar) *p;
-
-    if (c == '"' || c == '\\')
-      g_string_append_printf (json, "\\%c", c);
-    else if (c < 0x20)
-      g_string_append_printf (json, "\\u%04x", c);
-    else
-      g_string_append_c (json, (char) c);
-  }
-
-  g_string_append_c (json, '"');
-}
-
 static AgHubChannelKind
 kind_for_name (const char *name)
 {
@@ -170,9 +147,9 @@ special_listeners (AgHubApp   *app,
 }
 
 static void
-system_message (AgHub        *hub,
-                AgHubChannel *channel,
-                const char   *json)
+system_message (AgHub               *hub,
+                AgHubChannel        *channel,
+                const AgSystemEvent *system_event)
 {
   g_autoptr(AgFrame) event = ag_frame_new (AG_OP_EV_CHANNEL_MSG);
 
@@ -180,7 +157,7 @@ system_message (AgHub        *hub,
   event->account = g_strdup (AG_SYSTEM_ACCOUNT);
   event->uid = 0;
   event->has_uid = TRUE;
-  event->msg = g_strdup (json);
+  event->msg = ag_system_event_to_json (system_event);
   event->ts = ag_ts_from_us (hub->now_us);
 
   hub->stats.messages_out += broadcast (hub, channel, event, NULL);
@@ -193,21 +170,17 @@ _ag_hub_announce_presence (AgHub     *hub,
                            int        code)
 {
   AgHubChannel *listeners = special_listeners (user->app, AG_SPECIAL_CHANNEL_USER_ONLINE);
-  g_autoptr(GString) json = NULL;
 
   if (listeners == NULL)
     return;
 
-  json = g_string_new ("{\"type\":");
-  append_json_string (json, online ? "online" : "offline");
-  g_string_append (json, ",\"account\":");
-  append_json_string (json, user->account);
-  g_string_append_printf (json, ",\"uid\":%u", user->uid);
-  if (!online)
-    g_string_append_printf (json, ",\"code\":%d", code);
-  g_string_append_printf (json, ",\"ts\":%" G_GINT64_FORMAT "}", ag_ts_from_us (hub->now_us));
-
-  system_message (hub, listeners, json->str);
+  system_message (hub, listeners, &(AgSystemEvent) {
+    .type = online ? AG_SYSTEM_EVENT_ONLINE : AG_SYSTEM_EVENT_OFFLINE,
+    .account = user->account,
+    .uid = user->uid,
+    .code = code,
+    .ts = ag_ts_from_us (hub->now_us),
+  });
 }
 
 static void
@@ -218,23 +191,19 @@ announce_membership (AgHub        *hub,
                      int           code)
 {
   AgHubChannel *listeners = special_listeners (channel->app, AG_SPECIAL_CHANNEL_EVENTS);
-  g_autoptr(GString) json = NULL;
 
   if (listeners == NULL)
     return;
 
-  json = g_string_new ("{\"type\":");
-  append_json_string (json, joined ? "join" : "leave");
-  g_string_append (json, ",\"channel\":");
-  append_json_string (json, channel->name);
-  g_string_append (json, ",\"account\":");
-  append_json_string (json, user->account);
-  g_string_append_printf (json, ",\"uid\":%u,\"num\":%u", user->uid, channel->members.length);
-  if (!joined)
-    g_string_append_printf (json, ",\"code\":%d", code);
-  g_string_append_printf (json, ",\"ts\":%" G_GINT64_FORMAT "}", ag_ts_from_us (hub->now_us));
-
-  system_message (hub, listeners, json->str);
+  system_message (hub, listeners, &(AgSystemEvent) {
+    .type = joined ? AG_SYSTEM_EVENT_JOIN : AG_SYSTEM_EVENT_LEAVE,
+    .channel = channel->name,
+    .account = user->account,
+    .uid = user->uid,
+    .num = channel->members.length,
+    .code = code,
+    .ts = ag_ts_from_us (hub->now_us),
+  });
 }
 
 /* Built-in attributes */
@@ -602,18 +571,24 @@ _ag_hub_channel_send (AgHub         *hub,
   hub->stats.messages_out += broadcast (hub, channel, event, NULL);
 }
 
-/* Charges one attribute update to the channel's _setattr_limit, if it has one. */
+/* Charges one attribute update to the channel's _setattr_limit, if it has one, and answers
+ * the request: ok, or 1102 when the limit is reached (and nothing may change). */
 static gboolean
-take_attr_token (AgHub        *hub,
-                 AgHubChannel *channel)
+accept_attr_change (AgHub         *hub,
+                    AgHubConn     *conn,
+                    const AgFrame *frame,
+                    AgHubChannel  *channel)
 {
-  if (channel->setattr_limit == 0)
-    return TRUE;
+  if (channel->setattr_limit > 0) {
+    if (!_ag_hub_bucket_can_take (&channel->attr_bucket, hub->now_us)) {
+      _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_ATTR_RATE, NULL);
+      return FALSE;
+    }
 
-  if (!_ag_hub_bucket_can_take (&channel->attr_bucket, hub->now_us))
-    return FALSE;
+    _ag_hub_bucket_take (&channel->attr_bucket);
+  }
 
-  _ag_hub_bucket_take (&channel->attr_bucket);
+  _ag_hub_reply_ok (hub, conn, frame->id);
   return TRUE;
 }
 
@@ -634,12 +609,8 @@ _ag_hub_channel_set_attr (AgHub         *hub,
     return;
   }
 
-  if (!take_attr_token (hub, channel)) {
-    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_ATTR_RATE, NULL);
+  if (!accept_attr_change (hub, conn, frame, channel))
     return;
-  }
-
-  _ag_hub_reply_ok (hub, conn, frame->id);
 
   g_hash_table_insert (channel->attrs, g_strdup (frame->name), g_strdup (frame->value));
   broadcast_attr (hub, channel, "update", frame->name, frame->value);
@@ -656,12 +627,8 @@ _ag_hub_channel_del_attr (AgHub         *hub,
   if (channel == NULL)
     return;
 
-  if (!take_attr_token (hub, channel)) {
-    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_ATTR_RATE, NULL);
+  if (!accept_attr_change (hub, conn, frame, channel))
     return;
-  }
-
-  _ag_hub_reply_ok (hub, conn, frame->id);
 
   /* Deleting an attribute that is not there changes nothing, so nobody is told. */
   if (g_hash_table_remove (channel->attrs, frame->name)) {
@@ -680,12 +647,8 @@ _ag_hub_channel_clear_attr (AgHub         *hub,
   if (channel == NULL)
     return;
 
-  if (!take_attr_token (hub, channel)) {
-    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_ATTR_RATE, NULL);
+  if (!accept_attr_change (hub, conn, frame, channel))
     return;
-  }
-
-  _ag_hub_reply_ok (hub, conn, frame->id);
 
   if (g_hash_table_size (channel->attrs) > 0) {
     g_hash_table_remove_all (channel->attrs);

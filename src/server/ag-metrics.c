@@ -4,6 +4,10 @@
 
 #include <string.h>
 
+#include "ag-error.h"
+#include "ag-frame.h"
+#include "ag-limits.h"
+
 typedef struct {
   int     code;
   guint64 count;
@@ -24,10 +28,13 @@ ag_transport_counters_clear (AgTransportCounters *counters)
   g_clear_pointer (&counters->errors, g_hash_table_unref);
 }
 
-void
-ag_transport_counters_count_error (AgTransportCounters *counters,
-                                   int                  code)
+GBytes *
+ag_transport_counters_error_frame (AgTransportCounters *counters,
+                                   gint64               id,
+                                   int                  code,
+                                   const char          *reason)
 {
+  g_autoptr(AgFrame) frame = ag_frame_new_error (id, code, reason);
   guint64 *count = g_hash_table_lookup (counters->errors, GINT_TO_POINTER (code));
 
   if (count == NULL) {
@@ -36,6 +43,23 @@ ag_transport_counters_count_error (AgTransportCounters *counters,
   }
 
   (*count)++;
+  counters->transport_frames_out++;
+
+  return ag_frame_encode (frame);
+}
+
+GBytes *
+ag_transport_counters_slow_consumer (AgTransportCounters *counters,
+                                     guint64              conn_id,
+                                     const char          *peer)
+{
+  g_message ("connection %" G_GUINT64_FORMAT " (%s): more than %d bytes not yet written, "
+             "disconnecting", conn_id, peer, AG_LIMIT_OUTBOUND_BYTES);
+
+  counters->slow_consumer_disconnects++;
+
+  return ag_transport_counters_error_frame (counters, 0, AG_ERROR_LIMIT_E_SLOW_CONSUMER,
+                                            "the connection did not read fast enough");
 }
 
 static void

@@ -23,8 +23,16 @@ typedef struct {
 
 void   ag_transport_counters_init        (AgTransportCounters       *counters);
 void   ag_transport_counters_clear       (AgTransportCounters       *counters);
-void   ag_transport_counters_count_error (AgTransportCounters       *counters,
-                                          int                        code);
+/* Encodes an error frame the transport answers with on its own, and counts it. */
+GBytes *ag_transport_counters_error_frame (AgTransportCounters     *counters,
+                                           gint64                   id,
+                                           int                      code,
+                                           const char              *reason);
+/* Logs and counts a connection dropped for not reading its output, and encodes the 1105
+ * error frame it is sent before the close. */
+GBytes *ag_transport_counters_slow_consumer (AgTransportCounters   *counters,
+                                             guint64                conn_id,
+                                             const char            *peer);
 
 /* The /metrics document (Prometheus text format 0.0.4). */
 char  *ag_metrics_render                 (AgHub                     *hub,

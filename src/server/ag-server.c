@@ -22,14 +22,15 @@
 
 #include "ag-error.h"
 #include "ag-frame.h"
+#include "ag-hub-driver.h"
 #include "ag-limits.h"
 #include "ag-metrics.h"
+#include "ag-server-transport-private.h"
 #include "ag-wire-trace.h"
 
 #define LISTEN_BACKLOG         1024
 #define KEEPALIVE_SECONDS      30
 #define SHUTDOWN_TIMEOUT_MS    3000
-#define TIMER_MAX_DELAY_MS     (60 * 1000)
 
 /* libsoup 3.2 drops a connection whose frame is over its max-incoming-payload-size without
  * sending a close frame, so the peer only sees a reset. libsoup is given twice the protocol
@@ -57,20 +58,13 @@ typedef struct {
 struct _AgServer {
   GObject     parent_instance;
 
-  AgHub      *hub;
+  AgHubDriver driver;
   SoupServer *soup;
   GHashTable *connections;       /* guint64* id -> Connection* (owned) */
   guint64     last_connection_id;
 
   char       *uri;
   guint16     port;
-
-  /* Hub calls in progress, and connections to report as closed once they return. */
-  guint       hub_depth;
-  GArray     *pending_closes;    /* of guint64 */
-
-  GSource    *timer;
-  gint64      timer_deadline;
 
   GTask      *shutdown_task;
   guint       shutdown_timeout_id;
@@ -84,8 +78,6 @@ static void ag_server_transport_iface_init (AgServerTransportInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (AgServer, ag_server, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (AG_TYPE_SERVER_TRANSPORT,
                                                       ag_server_transport_iface_init))
-
-static void hub_leave (AgServer *self);
 
 /* Outbound accounting */
 
@@ -190,12 +182,7 @@ connection_forget (AgServer   *self,
     return;
 
   conn->hub_knows = FALSE;
-  g_array_append_val (self->pending_closes, conn->id);
-
-  if (self->hub_depth == 0) {
-    self->hub_depth++;
-    hub_leave (self);
-  }
+  ag_hub_driver_connection_closed (&self->driver, conn->id);
 }
 
 static void
@@ -237,11 +224,9 @@ connection_send_error (AgServer   *self,
                        int         code,
                        const char *reason)
 {
-  g_autoptr(AgFrame) frame = ag_frame_new_error (id, code, reason);
-  g_autoptr(GBytes) bytes = ag_frame_encode (frame);
+  g_autoptr(GBytes) bytes = ag_transport_counters_error_frame (&self->counters, id, code,
+                                                              reason);
 
-  ag_transport_counters_count_error (&self->counters, code);
-  self->counters.transport_frames_out++;
   connection_send_unmetered (self, conn, bytes);
 }
 
@@ -249,17 +234,15 @@ static void
 connection_drop_slow_consumer (AgServer   *self,
                                Connection *conn)
 {
-  g_message ("connection %" G_GUINT64_FORMAT " (%s): more than %d bytes not yet written, "
-             "disconnecting", conn->id, conn->peer, AG_LIMIT_OUTBOUND_BYTES);
-
-  self->counters.slow_consumer_disconnects++;
+  g_autoptr(GBytes) error = ag_transport_counters_slow_consumer (&self->counters, conn->id,
+                                                                conn->peer);
+  g_autofree char *reason = NULL;
 
   /* Both the error frame and the close frame queue behind everything the peer has not read
    * (libsoup has no way to put a frame first); the hub forgets the session now. */
-  connection_send_error (self, conn, 0, AG_ERROR_LIMIT_E_SLOW_CONSUMER,
-                         "the connection did not read fast enough");
-  connection_close (self, conn, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
-                    "1105 LIMIT_E_SLOW_CONSUMER");
+  connection_send_unmetered (self, conn, error);
+  reason = _ag_server_transport_close_reason (AG_ERROR_LIMIT_E_SLOW_CONSUMER);
+  connection_close (self, conn, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, reason);
 }
 
 static void
@@ -288,76 +271,6 @@ connection_send (AgServer   *self,
 
 /* Hub calls */
 
-static gboolean
-timer_cb (gpointer user_data)
-{
-  AgServer *self = user_data;
-
-  g_clear_pointer (&self->timer, g_source_unref);
-  self->timer_deadline = G_MAXINT64;
-
-  self->hub_depth++;
-  ag_hub_tick (self->hub, g_get_real_time ());
-  hub_leave (self);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-timer_rearm (AgServer *self)
-{
-  gint64 deadline = ag_hub_next_deadline (self->hub);
-  gint64 delay_us;
-  guint delay_ms;
-
-  if (self->timer != NULL && deadline == self->timer_deadline)
-    return;
-
-  if (self->timer != NULL) {
-    g_source_destroy (self->timer);
-    g_clear_pointer (&self->timer, g_source_unref);
-  }
-
-  self->timer_deadline = deadline;
-  if (deadline == G_MAXINT64)
-    return;
-
-  /* The hub counts in wall-clock time and GLib timeouts in monotonic time: long waits are
-   * cut short so that a wall clock that jumps is noticed within a minute. */
-  delay_us = deadline - g_get_real_time ();
-  if (delay_us <= 0)
-    delay_ms = 0;
-  else
-    delay_ms = (guint) MIN ((delay_us + 999) / 1000, TIMER_MAX_DELAY_MS);
-
-  self->timer = g_timeout_source_new (delay_ms);
-  g_source_set_static_name (self->timer, "[agsignald] hub timer");
-  g_source_set_callback (self->timer, timer_cb, self, NULL);
-  g_source_attach (self->timer, NULL);
-}
-
-/* Every hub call is bracketed by hub_depth++ and hub_leave(). */
-static void
-hub_leave (AgServer *self)
-{
-  g_assert (self->hub_depth > 0);
-
-  if (self->hub_depth == 1) {
-    /* Reporting a close can make the hub close or drop further connections: the queue is
-     * drained until it stays empty. */
-    for (guint i = 0; i < self->pending_closes->len; i++) {
-      guint64 id = g_array_index (self->pending_closes, guint64, i);
-
-      ag_hub_connection_closed (self->hub, id, g_get_real_time ());
-    }
-    g_array_set_size (self->pending_closes, 0);
-
-    timer_rearm (self);
-  }
-
-  self->hub_depth--;
-}
-
 static void
 hub_send_cb (gpointer  user_data,
              guint64   conn_id,
@@ -378,7 +291,6 @@ hub_close_cb (gpointer user_data,
   AgServer *self = user_data;
   Connection *conn = g_hash_table_lookup (self->connections, &conn_id);
   g_autofree char *reason = NULL;
-  const char *name;
 
   if (conn == NULL)
     return;
@@ -386,9 +298,8 @@ hub_close_cb (gpointer user_data,
   /* The hub has already forgotten this connection. */
   conn->hub_knows = FALSE;
 
-  name = ag_error_code_name (code);
-  reason = g_strdup_printf ("%d %s", code, name != NULL ? name : "");
-  connection_close (self, conn, SOUP_WEBSOCKET_CLOSE_NORMAL, g_strstrip (reason));
+  reason = _ag_server_transport_close_reason (code);
+  connection_close (self, conn, SOUP_WEBSOCKET_CLOSE_NORMAL, reason);
 }
 
 /* WebSocket connections */
@@ -433,9 +344,7 @@ websocket_message_cb (SoupWebsocketConnection *ws,
 
   AG_WIRE_TRACE (conn->id, "in", data, length);
 
-  self->hub_depth++;
-  ag_hub_connection_frame (self->hub, conn->id, data, length, g_get_real_time ());
-  hub_leave (self);
+  ag_hub_driver_connection_frame (&self->driver, conn->id, data, length);
 }
 
 static void
@@ -468,21 +377,6 @@ websocket_closed_cb (SoupWebsocketConnection *ws,
     shutdown_complete (self);
 }
 
-static char *
-describe_address (GSocketAddress *address)
-{
-  g_autofree char *host = NULL;
-
-  if (!G_IS_INET_SOCKET_ADDRESS (address))
-    return g_strdup ("unknown");
-
-  host = g_inet_address_to_string (
-    g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
-
-  return g_strdup_printf (strchr (host, ':') != NULL ? "[%s]:%u" : "%s:%u", host,
-                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
-}
-
 static void
 websocket_cb (SoupServer              *soup,
               SoupServerMessage       *msg,
@@ -498,7 +392,7 @@ websocket_cb (SoupServer              *soup,
   conn->id = ++self->last_connection_id;
   conn->ws = g_object_ref (ws);
   conn->socket = socket != NULL ? g_object_ref (socket) : NULL;
-  conn->peer = describe_address (soup_server_message_get_remote_address (msg));
+  conn->peer = _ag_server_transport_describe_address (soup_server_message_get_remote_address (msg));
   conn->hub_knows = TRUE;
 
   soup_websocket_connection_set_max_incoming_payload_size (ws, SOUP_PAYLOAD_LIMIT);
@@ -512,9 +406,7 @@ websocket_cb (SoupServer              *soup,
 
   g_debug ("connection %" G_GUINT64_FORMAT " from %s", conn->id, conn->peer);
 
-  self->hub_depth++;
-  ag_hub_connection_opened (self->hub, conn->id, g_get_real_time ());
-  hub_leave (self);
+  ag_hub_driver_connection_opened (&self->driver, conn->id);
 
   if (self->shutdown_task != NULL)
     connection_close (self, conn, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "server shutting down");
@@ -606,7 +498,8 @@ ag_server_render_metrics (AgServer *self)
 {
   g_return_val_if_fail (AG_IS_SERVER (self), NULL);
 
-  return ag_metrics_render (self->hub, g_hash_table_size (self->connections), &self->counters);
+  return ag_metrics_render (self->driver.hub, g_hash_table_size (self->connections),
+                            &self->counters);
 }
 
 /* Object */
@@ -617,10 +510,6 @@ ag_server_dispose (GObject *object)
   AgServer *self = AG_SERVER (object);
 
   g_clear_handle_id (&self->shutdown_timeout_id, g_source_remove);
-  if (self->timer != NULL) {
-    g_source_destroy (self->timer);
-    g_clear_pointer (&self->timer, g_source_unref);
-  }
 
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
@@ -629,7 +518,7 @@ ag_server_dispose (GObject *object)
   if (self->connections != NULL)
     g_hash_table_remove_all (self->connections);
 
-  g_clear_object (&self->hub);
+  ag_hub_driver_clear (&self->driver);
 
   G_OBJECT_CLASS (ag_server_parent_class)->dispose (object);
 }
@@ -641,7 +530,6 @@ ag_server_finalize (GObject *object)
 
   g_hash_table_unref (self->connections);
   ag_transport_counters_clear (&self->counters);
-  g_array_unref (self->pending_closes);
   g_free (self->uri);
 
   G_OBJECT_CLASS (ag_server_parent_class)->finalize (object);
@@ -663,8 +551,6 @@ ag_server_init (AgServer *self)
 
   self->connections = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, connection_free);
   ag_transport_counters_init (&self->counters);
-  self->pending_closes = g_array_new (FALSE, FALSE, sizeof (guint64));
-  self->timer_deadline = G_MAXINT64;
 
   self->soup = soup_server_new ("server-header", "agsignald/" AG_VERSION " ", NULL);
 
@@ -696,7 +582,7 @@ ag_server_new (AgEngine *engine)
   g_return_val_if_fail (AG_IS_ENGINE (engine), NULL);
 
   self = g_object_new (AG_TYPE_SERVER, NULL);
-  self->hub = ag_hub_new (engine, &sink, self);
+  ag_hub_driver_init (&self->driver, ag_hub_new (engine, &sink, self), NULL, NULL);
 
   return self;
 }
@@ -706,7 +592,7 @@ ag_server_get_hub (AgServer *self)
 {
   g_return_val_if_fail (AG_IS_SERVER (self), NULL);
 
-  return self->hub;
+  return self->driver.hub;
 }
 
 gboolean
@@ -724,12 +610,9 @@ ag_server_listen (AgServer    *self,
   g_return_val_if_fail (host != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  address = g_inet_address_new_from_string (host);
-  if (address == NULL) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                 "'%s' is not an IP address", host);
+  address = _ag_server_transport_parse_host (host, error);
+  if (address == NULL)
     return FALSE;
-  }
 
   /* SoupServer's own listen functions use a backlog of 10, which drops connections when
    * many clients connect at once. */
@@ -752,10 +635,8 @@ ag_server_listen (AgServer    *self,
     return FALSE;
 
   if (self->uri == NULL) {
-    g_autofree char *authority = describe_address (local_address);
-
     self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local_address));
-    self->uri = g_strdup_printf ("ws://%s%s", authority, AG_WEBSOCKET_PATH);
+    self->uri = _ag_server_transport_uri (local_address);
   }
 
   return TRUE;

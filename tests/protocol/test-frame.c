@@ -1473,6 +1473,75 @@ test_check_dtmf (void)
   g_assert_cmpint (ag_check_dtmf ("\xef\xbc\x91"), ==, AG_ERROR_GENERAL_E_WRONG_PARAM);
 }
 
+/* Special-channel events */
+
+static void
+test_system_event_types (void)
+{
+  g_autofree char *online = NULL;
+  g_autofree char *offline = NULL;
+  g_autofree char *join = NULL;
+  g_autofree char *leave = NULL;
+
+  /* Fields that do not belong to a type are not written, whatever they hold. */
+  online = ag_system_event_to_json (&(AgSystemEvent) {
+    .type = AG_SYSTEM_EVENT_ONLINE, .channel = "lobby", .account = "bob", .uid = 2,
+    .num = 9, .code = 101, .ts = 1764099000123,
+  });
+  g_assert_cmpstr (online, ==, "{\"type\":\"online\",\"account\":\"bob\",\"uid\":2,"
+                               "\"ts\":1764099000123}");
+
+  offline = ag_system_event_to_json (&(AgSystemEvent) {
+    .type = AG_SYSTEM_EVENT_OFFLINE, .account = "bob", .uid = 2, .code = 101,
+    .ts = 1764099000456,
+  });
+  g_assert_cmpstr (offline, ==, "{\"type\":\"offline\",\"account\":\"bob\",\"uid\":2,"
+                                "\"code\":101,\"ts\":1764099000456}");
+
+  join = ag_system_event_to_json (&(AgSystemEvent) {
+    .type = AG_SYSTEM_EVENT_JOIN, .channel = "lobby", .account = "bob", .uid = 2, .num = 4,
+    .code = 602, .ts = 1764099000789,
+  });
+  g_assert_cmpstr (join, ==, "{\"type\":\"join\",\"channel\":\"lobby\",\"account\":\"bob\","
+                             "\"uid\":2,\"num\":4,\"ts\":1764099000789}");
+
+  leave = ag_system_event_to_json (&(AgSystemEvent) {
+    .type = AG_SYSTEM_EVENT_LEAVE, .channel = "lobby", .account = "bob", .uid = G_MAXUINT32,
+    .num = 0, .code = 602, .ts = 1764099000999,
+  });
+  g_assert_cmpstr (leave, ==, "{\"type\":\"leave\",\"channel\":\"lobby\",\"account\":\"bob\","
+                              "\"uid\":4294967295,\"num\":0,\"code\":602,"
+                              "\"ts\":1764099000999}");
+}
+
+static void
+test_system_event_escaping (void)
+{
+  static const char channel[] = "q\"b\\s\x01\x1f \xc3\xa9";
+  static const char account[] = "\xe2\x80\xa8" "a\"";
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  JsonObject *object;
+
+  text = ag_system_event_to_json (&(AgSystemEvent) {
+    .type = AG_SYSTEM_EVENT_LEAVE, .channel = channel, .account = account, .uid = 7,
+    .num = 1, .code = 604, .ts = 5,
+  });
+  g_assert_cmpstr (text, ==, "{\"type\":\"leave\","
+                             "\"channel\":\"q\\\"b\\\\s\\u0001\\u001f \xc3\xa9\","
+                             "\"account\":\"\xe2\x80\xa8" "a\\\"\",\"uid\":7,\"num\":1,"
+                             "\"code\":604,\"ts\":5}");
+
+  /* An independent parser reads back the same strings. */
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (object, "channel"), ==, channel);
+  g_assert_cmpstr (json_object_get_string_member (object, "account"), ==, account);
+  g_assert_cmpint (json_object_get_int_member (object, "code"), ==, 604);
+}
+
 /* Frame values */
 
 static void
@@ -1557,6 +1626,8 @@ main (int   argc,
   g_test_add_func ("/ag/frame/check-msg-and-value", test_check_msg_and_value);
   g_test_add_func ("/ag/frame/check-extra", test_check_extra);
   g_test_add_func ("/ag/frame/check-dtmf", test_check_dtmf);
+  g_test_add_func ("/ag/frame/system-event-types", test_system_event_types);
+  g_test_add_func ("/ag/frame/system-event-escaping", test_system_event_escaping);
 
   return g_test_run ();
 }

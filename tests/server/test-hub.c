@@ -156,6 +156,26 @@ send_raw (Fixture    *fx,
 
 /* Sends {"op": op, "id": <new id>, fields...}. The fields are written with single quotes
  * for readability and turned into double quotes (arguments must not contain any). */
+static gint64 G_GNUC_PRINTF (4, 0)
+request_valist (Fixture    *fx,
+                guint64     conn,
+                const char *op,
+                const char *fields_format,
+                va_list     args)
+{
+  g_autofree char *fields = g_strdup_vprintf (fields_format, args);
+  g_autofree char *text = NULL;
+  gint64 id = ++fx->last_id;
+
+  g_strdelimit (fields, "'", '"');
+
+  text = g_strdup_printf ("{\"op\":\"%s\",\"id\":%" G_GINT64_FORMAT "%s%s}",
+                          op, id, fields[0] != '\0' ? "," : "", fields);
+  send_raw (fx, conn, text);
+
+  return id;
+}
+
 static gint64 G_GNUC_PRINTF (4, 5)
 request (Fixture    *fx,
          guint64     conn,
@@ -163,19 +183,12 @@ request (Fixture    *fx,
          const char *fields_format,
          ...)
 {
-  g_autofree char *fields = NULL;
-  g_autofree char *text = NULL;
   va_list args;
-  gint64 id = ++fx->last_id;
+  gint64 id;
 
   va_start (args, fields_format);
-  fields = g_strdup_vprintf (fields_format, args);
+  id = request_valist (fx, conn, op, fields_format, args);
   va_end (args);
-  g_strdelimit (fields, "'", '"');
-
-  text = g_strdup_printf ("{\"op\":\"%s\",\"id\":%" G_GINT64_FORMAT "%s%s}",
-                          op, id, fields[0] != '\0' ? "," : "", fields);
-  send_raw (fx, conn, text);
 
   return id;
 }
@@ -266,6 +279,24 @@ expect_ok_only (Fixture *fx,
                 gint64   id)
 {
   g_autoptr(AgFrame) reply = expect_ok (fx, conn, id);
+}
+
+/* Sends a request that must be answered with a plain ok, before anything else. */
+static void G_GNUC_PRINTF (4, 5)
+request_ok (Fixture    *fx,
+            guint64     conn,
+            const char *op,
+            const char *fields_format,
+            ...)
+            {
+            va_list args;
+            gint64 id;
+            
+            va_start (args, fields_format);
+  id = request_valist (fx, conn, op, fields_format, args);
+  va_end (args);
+
+  expect_ok_only (fx, conn, id);
 }
 
 static void
@@ -534,22 +565,16 @@ set_channel_attr (Fixture    *fx,
                   const char *name,
                   const char *value)
 {
-  gint64 id;
-
   drain (fx, conn);
-  id = request (fx, conn, "channel_set_attr", "'name':'%s','value':'%s'", name, value);
-  expect_ok_only (fx, conn, id);
+  request_ok (fx, conn, "channel_set_attr", "'name':'%s','value':'%s'", name, value);
 }
 
 static void
 logout (Fixture *fx,
         guint64  conn)
 {
-  gint64 id;
-
   drain (fx, conn);
-  id = request (fx, conn, "logout", "%s", "");
-  expect_ok_only (fx, conn, id);
+  request_ok (fx, conn, "logout", "%s", "");
   g_assert_cmpint (GPOINTER_TO_INT (g_hash_table_lookup (fx->closed, CONN_KEY (conn))), ==,
                    AG_ERROR_LOGOUT_E_USER);
 }
@@ -560,13 +585,10 @@ ring (Fixture    *fx,
       const char *channel,
       const char *extra)
 {
-  gint64 id;
-
   drain (fx, 1);
   drain (fx, 2);
-  id = request (fx, 1, "call_invite", "'channel':'%s','peer':'bob','extra':'%s'",
-                channel, extra);
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_invite", "'channel':'%s','peer':'bob','extra':'%s'",
+              channel, extra);
   expect_call_incoming (fx, 2, channel, "alice", 1, extra);
   expect_call_event (fx, 1, AG_OP_EV_CALL_RECEIVED, channel, "bob", NULL);
 }
@@ -575,11 +597,8 @@ static void
 ring_and_accept (Fixture    *fx,
                  const char *channel)
 {
-  gint64 id;
-
   ring (fx, channel, "{}");
-  id = request (fx, 2, "call_accept", "'channel':'%s','peer':'alice'", channel);
-  expect_ok_only (fx, 2, id);
+  request_ok (fx, 2, "call_accept", "'channel':'%s','peer':'alice'", channel);
   expect_call_event (fx, 1, AG_OP_EV_CALL_ACCEPTED, channel, "bob", "{}");
 }
 
@@ -635,8 +654,7 @@ test_login_errors (Fixture       *fx,
   id = request (fx, 1, "msg_send", "'peer':'bob','msg':'hi'");
   expect_error (fx, 1, id, AG_ERROR_GENERAL_E_NOT_LOGIN);
 
-  id = request (fx, 1, "login", "'app_id':'demo','account':'alice','token':'_no_need_token'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "login", "'app_id':'demo','account':'alice','token':'_no_need_token'");
 
   id = request (fx, 1, "login", "'app_id':'demo','account':'alice','token':'_no_need_token'");
   expect_error (fx, 1, id, AG_ERROR_LOGIN_E_ALREADY_LOGIN);
@@ -680,8 +698,7 @@ test_login_tokens (Fixture       *fx,
   g_assert_cmpstr (reply->account, ==, "alice");
   g_assert_cmpuint (reply->uid, ==, 1);
 
-  id = request (fx, 2, "login", "'app_id':'secure','account':'carol','token':'%s'", valid_v2);
-  expect_ok_only (fx, 2, id);
+  request_ok (fx, 2, "login", "'app_id':'secure','account':'carol','token':'%s'", valid_v2);
 
   /* An app without a certificate only takes _no_need_token. */
   id = request (fx, 3, "login", "'app_id':'demo','account':'dave','token':'%s'", demo_token);
@@ -697,18 +714,14 @@ test_token_expiry (Fixture       *fx,
   g_autofree char *bob_token = ag_token_make ("bob", SECURE_APP, SECURE_CERT, now_s + 100000);
   g_autofree char *w_token = ag_token_make ("w", SECURE_APP, SECURE_CERT, now_s + 100000);
   g_autofree char *json = NULL;
-  gint64 id;
 
   ag_hub_connection_opened (fx->hub, 1, fx->now_us);
   ag_hub_connection_opened (fx->hub, 2, fx->now_us);
   ag_hub_connection_opened (fx->hub, 3, fx->now_us);
-  id = request (fx, 3, "login", "'app_id':'secure','account':'w','token':'%s'", w_token);
-  expect_ok_only (fx, 3, id);
+  request_ok (fx, 3, "login", "'app_id':'secure','account':'w','token':'%s'", w_token);
   hub_join (fx, 3, AG_SPECIAL_CHANNEL_USER_ONLINE);
-  id = request (fx, 1, "login", "'app_id':'secure','account':'alice','token':'%s'", short_token);
-  expect_ok_only (fx, 1, id);
-  id = request (fx, 2, "login", "'app_id':'secure','account':'bob','token':'%s'", bob_token);
-  expect_ok_only (fx, 2, id);
+  request_ok (fx, 1, "login", "'app_id':'secure','account':'alice','token':'%s'", short_token);
+  request_ok (fx, 2, "login", "'app_id':'secure','account':'bob','token':'%s'", bob_token);
   hub_join (fx, 1, "lobby");
   hub_join (fx, 2, "lobby");
   drain_all (fx);
@@ -918,7 +931,6 @@ test_stats (Fixture       *fx,
             gconstpointer  data)
 {
   const AgHubStats *stats = ag_hub_get_stats (fx->hub);
-  gint64 id;
 
   g_assert_cmpuint (stats->connections, ==, 0);
   g_assert_cmpuint (stats->frames_out, ==, 0);
@@ -928,11 +940,9 @@ test_stats (Fixture       *fx,
   hub_join (fx, 1, "lobby");
   hub_join (fx, 2, "lobby");
   drain_all (fx);
-  id = request (fx, 1, "channel_send", "'msg':'hi'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "channel_send", "'msg':'hi'");
   drain_all (fx);
-  id = request (fx, 1, "msg_send", "'peer':'bob','msg':'psst'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "msg_send", "'peer':'bob','msg':'psst'");
   drain_all (fx);
 
   g_assert_cmpuint (stats->connections, ==, 2);
@@ -977,12 +987,9 @@ static void
 test_msg_to_self (Fixture       *fx,
                   gconstpointer  data)
 {
-  gint64 id;
-
   hub_login (fx, 1, "alice");
 
-  id = request (fx, 1, "msg_send", "'peer':'alice','msg':'note to self'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "msg_send", "'peer':'alice','msg':'note to self'");
   expect_msg (fx, 1, "alice", 1, "note to self", now_ms (fx));
   expect_nothing (fx, 1);
 }
@@ -1028,18 +1035,15 @@ test_msg_offline_delivered_in_order (Fixture       *fx,
 
   advance (fx, SECONDS (1));
   sent_at[1] = now_ms (fx);
-  id = request (fx, 1, "msg_send", "'peer':'bob','msg':'two','ttl':60");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "msg_send", "'peer':'bob','msg':'two','ttl':60");
 
   advance (fx, MS (500));
   sent_at[2] = now_ms (fx);
-  id = request (fx, 2, "msg_send", "'peer':'bob','msg':'three','ttl':600");
-  expect_ok_only (fx, 2, id);
+  request_ok (fx, 2, "msg_send", "'peer':'bob','msg':'three','ttl':600");
 
   advance (fx, MS (500));
   sent_at[3] = now_ms (fx);
-  id = request (fx, 1, "msg_send", "'peer':'bob','msg':'four','ttl':30");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "msg_send", "'peer':'bob','msg':'four','ttl':30");
 
   advance (fx, SECONDS (10));
   g_assert_cmpuint (hub_login (fx, 3, "bob"), ==, 3);
@@ -1060,16 +1064,12 @@ test_msg_offline_expiry (Fixture       *fx,
                          gconstpointer  data)
 {
   gint64 sent_at = now_ms (fx);
-  gint64 id;
 
   hub_login (fx, 1, "alice");
 
-  id = request (fx, 1, "msg_send", "'peer':'bob','msg':'short','ttl':10");
-  expect_ok_only (fx, 1, id);
-  id = request (fx, 1, "msg_send", "'peer':'bob','msg':'long','ttl':60");
-  expect_ok_only (fx, 1, id);
-  id = request (fx, 1, "msg_send", "'peer':'carol','msg':'edge','ttl':5");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "msg_send", "'peer':'bob','msg':'short','ttl':10");
+  request_ok (fx, 1, "msg_send", "'peer':'bob','msg':'long','ttl':60");
+  request_ok (fx, 1, "msg_send", "'peer':'carol','msg':'edge','ttl':5");
 
   g_assert_cmpint (ag_hub_next_deadline (fx->hub), ==, T0 + SECONDS (5));
   advance (fx, SECONDS (5));
@@ -1094,11 +1094,8 @@ static void
 test_msg_offline_dropped_before_expiry_timer (Fixture       *fx,
                                               gconstpointer  data)
 {
-  gint64 id;
-
   hub_login (fx, 1, "alice");
-  id = request (fx, 1, "msg_send", "'peer':'bob','msg':'late','ttl':5");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "msg_send", "'peer':'bob','msg':'late','ttl':5");
 
   /* The login comes in before the hub was ticked: the message is expired all the same. */
   fx->now_us += SECONDS (5);
@@ -1123,8 +1120,7 @@ test_msg_offline_queue_full (Fixture       *fx,
   expect_error (fx, 1, id, AG_ERROR_LIMIT_E_OFFLINE_QUEUE_FULL);
 
   /* Another account's queue is separate. */
-  id = request (fx, 1, "msg_send", "'peer':'carol','msg':'fine','ttl':600");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "msg_send", "'peer':'carol','msg':'fine','ttl':600");
 
   login_to (fx, 2, BULK_APP, "bob");
   g_assert_cmpuint (pending (fx, 2), ==, AG_LIMIT_OFFLINE_QUEUE);
@@ -1143,8 +1139,7 @@ test_rate_user (Fixture       *fx,
   hub_login (fx, 2, "bob");
 
   for (guint i = 1; i <= AG_DEFAULT_USER_MSG_RATE; i++) {
-    id = request (fx, 1, "msg_send", "'peer':'bob','msg':'m%u'", i);
-    expect_ok_only (fx, 1, id);
+    request_ok (fx, 1, "msg_send", "'peer':'bob','msg':'m%u'", i);
   }
   id = request (fx, 1, "msg_send", "'peer':'bob','msg':'61'");
   expect_error (fx, 1, id, AG_ERROR_LIMIT_E_USER_RATE);
@@ -1154,16 +1149,14 @@ test_rate_user (Fixture       *fx,
   /* A refused message costs nothing; one second refills the whole bucket. */
   advance (fx, SECONDS (1));
   for (guint i = 1; i <= AG_DEFAULT_USER_MSG_RATE; i++) {
-    id = request (fx, 1, "msg_send", "'peer':'bob','msg':'again %u'", i);
-    expect_ok_only (fx, 1, id);
+    request_ok (fx, 1, "msg_send", "'peer':'bob','msg':'again %u'", i);
   }
   id = request (fx, 1, "msg_send", "'peer':'bob','msg':'over'");
   expect_error (fx, 1, id, AG_ERROR_LIMIT_E_USER_RATE);
 
   /* The bucket refills continuously: one sixtieth of a second buys one message. */
   advance (fx, G_USEC_PER_SEC / AG_DEFAULT_USER_MSG_RATE + 1);
-  id = request (fx, 1, "msg_send", "'peer':'bob','msg':'one more'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "msg_send", "'peer':'bob','msg':'one more'");
   id = request (fx, 1, "msg_send", "'peer':'bob','msg':'over'");
   expect_error (fx, 1, id, AG_ERROR_LIMIT_E_USER_RATE);
 
@@ -1215,8 +1208,7 @@ test_rate_user_app_config (Fixture       *fx,
   login_to (fx, 2, SLOW_APP, "bob");
 
   for (guint i = 0; i < 5; i++) {
-    id = request (fx, 1, "msg_send", "'peer':'bob','msg':'m'");
-    expect_ok_only (fx, 1, id);
+    request_ok (fx, 1, "msg_send", "'peer':'bob','msg':'m'");
   }
   id = request (fx, 1, "msg_send", "'peer':'bob','msg':'m'");
   expect_error (fx, 1, id, AG_ERROR_LIMIT_E_USER_RATE);
@@ -1225,8 +1217,7 @@ test_rate_user_app_config (Fixture       *fx,
   add_app (fx, SLOW_APP, NULL, TRUE, 7, 8);
   advance (fx, SECONDS (1));
   for (guint i = 0; i < 7; i++) {
-    id = request (fx, 1, "msg_send", "'peer':'bob','msg':'m'");
-    expect_ok_only (fx, 1, id);
+    request_ok (fx, 1, "msg_send", "'peer':'bob','msg':'m'");
   }
   id = request (fx, 1, "msg_send", "'peer':'bob','msg':'m'");
   expect_error (fx, 1, id, AG_ERROR_LIMIT_E_USER_RATE);
@@ -1258,8 +1249,7 @@ test_rate_channel (Fixture       *fx,
   expect_nothing (fx, 2);
 
   advance (fx, SECONDS (1));
-  id = request (fx, 1, "channel_send", "'msg':'next second'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "channel_send", "'msg':'next second'");
   expect_channel_msg (fx, 2, "lobby", "a", 1, "next second");
 }
 
@@ -1276,8 +1266,7 @@ test_rate_channel_refusal_costs_no_user_token (Fixture       *fx,
   drain_all (fx);
 
   for (guint i = 0; i < 3; i++) {
-    id = request (fx, 1, "channel_send", "'msg':'m'");
-    expect_ok_only (fx, 1, id);
+    request_ok (fx, 1, "channel_send", "'msg':'m'");
     expect_channel_msg (fx, 1, "lobby", "alice", 1, "m");
   }
   id = request (fx, 1, "channel_send", "'msg':'m'");
@@ -1288,8 +1277,7 @@ test_rate_channel_refusal_costs_no_user_token (Fixture       *fx,
   /* Two user tokens are left, whatever the channel refused. */
   hub_join (fx, 1, "other");
   for (guint i = 0; i < 2; i++) {
-    id = request (fx, 1, "channel_send", "'msg':'m'");
-    expect_ok_only (fx, 1, id);
+    request_ok (fx, 1, "channel_send", "'msg':'m'");
     expect_channel_msg (fx, 1, "other", "alice", 1, "m");
   }
   id = request (fx, 1, "channel_send", "'msg':'m'");
@@ -1373,8 +1361,7 @@ test_user_attrs (Fixture       *fx,
   g_assert_cmpstr (set->account, ==, "alice");
   g_assert_cmpstr (set->name, ==, "color");
   g_assert_cmpstr (set->value, ==, "blue");
-  id = request (fx, 1, "user_set_attr", "'name':'shape','value':'round'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "user_set_attr", "'name':'shape','value':'round'");
 
   id = request (fx, 2, "user_get_attr", "'account':'alice','name':'color'");
   get = expect_ok (fx, 2, id);
@@ -1403,8 +1390,7 @@ test_user_attrs (Fixture       *fx,
   g_assert_cmpuint (g_hash_table_size (unknown->attrs), ==, 0);
 
   /* An empty value deletes. */
-  id = request (fx, 1, "user_set_attr", "'name':'color','value':''");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "user_set_attr", "'name':'color','value':''");
   id = request (fx, 2, "user_get_attr", "'account':'alice','name':'color'");
   deleted = expect_ok (fx, 2, id);
   g_assert_null (deleted->value);
@@ -1679,8 +1665,7 @@ test_channel_full (Fixture       *fx,
 
   /* One message reaches all 10,000 members as the very same encoded bytes. */
   sends_before = fx->sends;
-  id = request (fx, 5000, "channel_send", "'msg':'to everyone'");
-  expect_ok_only (fx, 5000, id);
+  request_ok (fx, 5000, "channel_send", "'msg':'to everyone'");
   g_assert_cmpuint (fx->sends - sends_before, ==, AG_LIMIT_CHANNEL_MEMBERS + 1);
   shared = g_hash_table_lookup (fx->last_bytes, CONN_KEY (1));
   for (guint i = 1; i <= AG_LIMIT_CHANNEL_MEMBERS; i++) {
@@ -1689,8 +1674,7 @@ test_channel_full (Fixture       *fx,
   }
 
   /* A place frees up when someone leaves. */
-  id = request (fx, 77, "channel_leave", "%s", "");
-  expect_ok_only (fx, 77, id);
+  request_ok (fx, 77, "channel_leave", "%s", "");
   rejoined = join_channel (fx, outsider, "big");
   g_assert_cmpint (rejoined->num, ==, AG_LIMIT_CHANNEL_MEMBERS);
   expect_nothing (fx, 1);
@@ -1701,7 +1685,6 @@ test_user_notification_off (Fixture       *fx,
                             gconstpointer  data)
 {
   g_autofree char *join_json = NULL;
-  gint64 id;
 
   hub_login (fx, 9, "w");
   hub_join (fx, 9, AG_SPECIAL_CHANNEL_EVENTS);
@@ -1712,8 +1695,7 @@ test_user_notification_off (Fixture       *fx,
   drain_all (fx);
 
   hub_join (fx, 2, "lobby");
-  id = request (fx, 2, "channel_leave", "%s", "");
-  expect_ok_only (fx, 2, id);
+  request_ok (fx, 2, "channel_leave", "%s", "");
   expect_nothing (fx, 1);
 
   /* The special channel still hears of it. */
@@ -1768,7 +1750,6 @@ test_channel_attrs (Fixture       *fx,
                     gconstpointer  data)
 {
   g_autoptr(AgFrame) joined = NULL;
-  gint64 id;
 
   hub_login (fx, 1, "alice");
   hub_login (fx, 2, "bob");
@@ -1777,8 +1758,7 @@ test_channel_attrs (Fixture       *fx,
   hub_join (fx, 2, "lobby");
   drain_all (fx);
 
-  id = request (fx, 1, "channel_set_attr", "'name':'topic','value':'news'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "channel_set_attr", "'name':'topic','value':'news'");
   expect_attr_event (fx, 1, "lobby", "update", "topic", "news");
   expect_attr_event (fx, 2, "lobby", "update", "topic", "news");
 
@@ -1787,28 +1767,24 @@ test_channel_attrs (Fixture       *fx,
   g_assert_cmpstr (g_hash_table_lookup (joined->attrs, "topic"), ==, "news");
   drain_all (fx);
 
-  id = request (fx, 2, "channel_del_attr", "'name':'topic'");
-  expect_ok_only (fx, 2, id);
+  request_ok (fx, 2, "channel_del_attr", "'name':'topic'");
   expect_attr_event (fx, 1, "lobby", "del", "topic", "");
   expect_attr_event (fx, 2, "lobby", "del", "topic", "");
   expect_attr_event (fx, 3, "lobby", "del", "topic", "");
 
   /* Deleting what is not there changes nothing and tells nobody. */
-  id = request (fx, 2, "channel_del_attr", "'name':'topic'");
-  expect_ok_only (fx, 2, id);
+  request_ok (fx, 2, "channel_del_attr", "'name':'topic'");
   expect_nothing (fx, 1);
 
   set_channel_attr (fx, 1, "a", "1");
   set_channel_attr (fx, 1, "b", "2");
   drain_all (fx);
-  id = request (fx, 3, "channel_clear_attr", "%s", "");
-  expect_ok_only (fx, 3, id);
+  request_ok (fx, 3, "channel_clear_attr", "%s", "");
   expect_attr_event (fx, 1, "lobby", "clear", "", "");
   expect_attr_event (fx, 2, "lobby", "clear", "", "");
   expect_attr_event (fx, 3, "lobby", "clear", "", "");
 
-  id = request (fx, 3, "channel_clear_attr", "%s", "");
-  expect_ok_only (fx, 3, id);
+  request_ok (fx, 3, "channel_clear_attr", "%s", "");
   expect_nothing (fx, 1);
   expect_nothing (fx, 3);
 }
@@ -1860,8 +1836,7 @@ test_channel_ttl (Fixture       *fx,
   set_channel_attr (fx, 1, "topic", "news");
   set_channel_attr (fx, 1, "_channel_ttl", "60");
   drain (fx, 1);
-  id = request (fx, 1, "channel_leave", "%s", "");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "channel_leave", "%s", "");
   drain_all (fx);
 
   g_assert_cmpuint (ag_hub_get_stats (fx->hub)->channels, ==, 1);
@@ -1876,8 +1851,7 @@ test_channel_ttl (Fixture       *fx,
   g_assert_cmpint (ag_hub_next_deadline (fx->hub), ==, G_MAXINT64);
 
   advance (fx, SECONDS (30));
-  id = request (fx, 2, "channel_leave", "%s", "");
-  expect_ok_only (fx, 2, id);
+  request_ok (fx, 2, "channel_leave", "%s", "");
 
   advance (fx, SECONDS (60) - 1);
   g_assert_cmpuint (ag_hub_get_stats (fx->hub)->channels, ==, 1);
@@ -1898,14 +1872,12 @@ test_channel_ttl_default (Fixture       *fx,
                           gconstpointer  data)
 {
   g_autoptr(AgFrame) kept = NULL;
-  gint64 id;
 
   hub_login (fx, 1, "alice");
   hub_join (fx, 1, "lobby");
   set_channel_attr (fx, 1, "topic", "news");
   drain (fx, 1);
-  id = request (fx, 1, "channel_leave", "%s", "");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "channel_leave", "%s", "");
 
   g_assert_cmpint (ag_hub_next_deadline (fx->hub), ==,
                    fx->now_us + SECONDS (AG_DEFAULT_CHANNEL_TTL));
@@ -1928,16 +1900,13 @@ static void
 test_auto_update_num (Fixture       *fx,
                       gconstpointer  data)
 {
-  gint64 id;
-
   hub_login (fx, 1, "alice");
   hub_login (fx, 2, "bob");
   hub_login (fx, 3, "carol");
   hub_join (fx, 1, "lobby");
 
   /* Enabling sets _member_num right away. */
-  id = request (fx, 1, "channel_set_attr", "'name':'_auto_update_num','value':'5'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "channel_set_attr", "'name':'_auto_update_num','value':'5'");
   expect_attr_event (fx, 1, "lobby", "update", "_auto_update_num", "5");
   expect_attr_event (fx, 1, "lobby", "update", "_member_num", "1");
   g_assert_cmpint (ag_hub_next_deadline (fx->hub), ==, fx->now_us + SECONDS (5));
@@ -1952,14 +1921,12 @@ test_auto_update_num (Fixture       *fx,
 
   /* No change, no event: a join and a leave within one period cancel out. */
   hub_join (fx, 3, "lobby");
-  id = request (fx, 3, "channel_leave", "%s", "");
-  expect_ok_only (fx, 3, id);
+  request_ok (fx, 3, "channel_leave", "%s", "");
   drain_all (fx);
   advance (fx, SECONDS (5));
   expect_nothing (fx, 1);
 
-  id = request (fx, 2, "channel_leave", "%s", "");
-  expect_ok_only (fx, 2, id);
+  request_ok (fx, 2, "channel_leave", "%s", "");
   drain_all (fx);
   advance (fx, SECONDS (5));
   expect_attr_event (fx, 1, "lobby", "update", "_member_num", "1");
@@ -1978,8 +1945,6 @@ static void
 test_auto_update_total_num (Fixture       *fx,
                             gconstpointer  data)
 {
-  gint64 id;
-
   hub_login (fx, 1, "alice");
   hub_login (fx, 2, "bob");
   hub_join (fx, 1, "lobby");
@@ -1996,8 +1961,7 @@ test_auto_update_total_num (Fixture       *fx,
   expect_attr_event (fx, 1, "lobby", "update", "_total_member_num", "1");
 
   hub_join (fx, 2, "lobby");
-  id = request (fx, 2, "channel_leave", "%s", "");
-  expect_ok_only (fx, 2, id);
+  request_ok (fx, 2, "channel_leave", "%s", "");
   hub_join (fx, 2, "lobby");
   drain_all (fx);
 
@@ -2011,8 +1975,7 @@ test_auto_update_total_num (Fixture       *fx,
   expect_nothing (fx, 1);
 
   /* Clearing every attribute turns both off. */
-  id = request (fx, 1, "channel_clear_attr", "%s", "");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "channel_clear_attr", "%s", "");
   g_assert_cmpint (ag_hub_next_deadline (fx->hub), ==, G_MAXINT64);
 }
 
@@ -2064,7 +2027,6 @@ test_special_channel_event (Fixture       *fx,
   g_autofree char *join_carol = NULL;
   g_autofree char *leave_bob = NULL;
   g_autofree char *lost_carol = NULL;
-  gint64 id;
 
   hub_login (fx, 9, "w");
   hub_join (fx, 9, AG_SPECIAL_CHANNEL_EVENTS);
@@ -2084,8 +2046,7 @@ test_special_channel_event (Fixture       *fx,
   expect_system_msg (fx, 9, AG_SPECIAL_CHANNEL_EVENTS, join_carol);
 
   drain (fx, 2);
-  id = request (fx, 2, "channel_leave", "%s", "");
-  expect_ok_only (fx, 2, id);
+  request_ok (fx, 2, "channel_leave", "%s", "");
   leave_bob = g_strdup_printf ("{\"type\":\"leave\",\"channel\":\"lobby\",\"account\":\"bob\","
                                "\"uid\":2,\"num\":1,\"code\":602,\"ts\":%" G_GINT64_FORMAT "}",
                                now_ms (fx));
@@ -2152,13 +2113,11 @@ test_special_read_only (Fixture       *fx,
       expect_error (fx, 1, id, AG_ERROR_PROTO_E_READ_ONLY_CHANNEL);
     }
 
-    id = request (fx, 2, "channel_leave", "%s", "");
-    expect_ok_only (fx, 2, id);
+    request_ok (fx, 2, "channel_leave", "%s", "");
   }
 
   /* Joining, leaving and switching between special channels is silent... */
-  id = request (fx, 1, "channel_leave", "%s", "");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "channel_leave", "%s", "");
   expect_nothing (fx, 1);
   expect_nothing (fx, 2);
   expect_nothing (fx, 3);
@@ -2180,21 +2139,17 @@ test_call_accept_flow (Fixture       *fx,
   hub_login (fx, 1, "alice");
   hub_login (fx, 2, "bob");
 
-  id = request (fx, 1, "call_invite", "'channel':'room','peer':'bob','extra':'{\\'video\\':true}'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_invite", "'channel':'room','peer':'bob','extra':'{\\'video\\':true}'");
   expect_call_incoming (fx, 2, "room", "alice", 1, "{\"video\":true}");
   expect_call_event (fx, 1, AG_OP_EV_CALL_RECEIVED, "room", "bob", NULL);
 
-  id = request (fx, 2, "call_accept", "'channel':'room','peer':'alice','extra':'{\\'ok\\':1}'");
-  expect_ok_only (fx, 2, id);
+  request_ok (fx, 2, "call_accept", "'channel':'room','peer':'alice','extra':'{\\'ok\\':1}'");
   expect_call_event (fx, 1, AG_OP_EV_CALL_ACCEPTED, "room", "bob", "{\"ok\":1}");
 
-  id = request (fx, 1, "call_msg", "'channel':'room','peer':'bob','type':'text','msg':'hello'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_msg", "'channel':'room','peer':'bob','type':'text','msg':'hello'");
   expect_call_msg (fx, 2, "room", "alice", "text", "hello");
 
-  id = request (fx, 2, "call_msg", "'channel':'room','peer':'alice','type':'DTMF','msg':'12#*'");
-  expect_ok_only (fx, 2, id);
+  request_ok (fx, 2, "call_msg", "'channel':'room','peer':'alice','type':'DTMF','msg':'12#*'");
   expect_call_msg (fx, 1, "room", "bob", "DTMF", "12#*");
 
   /* DTMF takes only digits, '*' and '#'. */
@@ -2205,8 +2160,7 @@ test_call_accept_flow (Fixture       *fx,
   id = request (fx, 2, "call_accept", "'channel':'room','peer':'alice'");
   expect_error (fx, 2, id, AG_ERROR_PROTO_E_NO_SUCH_CALL);
 
-  id = request (fx, 1, "call_end", "'channel':'room','peer':'bob','extra':'{\\'bye\\':1}'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_end", "'channel':'room','peer':'bob','extra':'{\\'bye\\':1}'");
   expect_call_event (fx, 2, AG_OP_EV_CALL_ENDED, "room", "alice", "{\"bye\":1}");
 
   id = request (fx, 1, "call_msg", "'channel':'room','peer':'bob','type':'text','msg':'hello'");
@@ -2230,8 +2184,7 @@ test_call_refuse (Fixture       *fx,
   hub_login (fx, 2, "bob");
   ring (fx, "room", "{}");
 
-  id = request (fx, 2, "call_refuse", "'channel':'room','peer':'alice','extra':'{\\'busy\\':1}'");
-  expect_ok_only (fx, 2, id);
+  request_ok (fx, 2, "call_refuse", "'channel':'room','peer':'alice','extra':'{\\'busy\\':1}'");
   expect_call_event (fx, 1, AG_OP_EV_CALL_REFUSED, "room", "bob", "{\"busy\":1}");
 
   id = request (fx, 2, "call_accept", "'channel':'room','peer':'alice'");
@@ -2250,21 +2203,17 @@ static void
 test_call_end_by_callee (Fixture       *fx,
                          gconstpointer  data)
 {
-  gint64 id;
-
   hub_login (fx, 1, "alice");
   hub_login (fx, 2, "bob");
 
   /* While ringing... */
   ring (fx, "room", "{}");
-  id = request (fx, 2, "call_end", "'channel':'room','peer':'alice'");
-  expect_ok_only (fx, 2, id);
+  request_ok (fx, 2, "call_end", "'channel':'room','peer':'alice'");
   expect_call_event (fx, 1, AG_OP_EV_CALL_ENDED, "room", "bob", "{}");
 
   /* ...and once active. */
   ring_and_accept (fx, "room");
-  id = request (fx, 2, "call_end", "'channel':'room','peer':'alice','extra':'{\\'r\\':2}'");
-  expect_ok_only (fx, 2, id);
+  request_ok (fx, 2, "call_end", "'channel':'room','peer':'alice','extra':'{\\'r\\':2}'");
   expect_call_event (fx, 1, AG_OP_EV_CALL_ENDED, "room", "bob", "{\"r\":2}");
 
   expect_nothing (fx, 1);
@@ -2281,8 +2230,7 @@ test_call_end_by_caller_while_ringing (Fixture       *fx,
   hub_login (fx, 2, "bob");
   ring (fx, "room", "{}");
 
-  id = request (fx, 1, "call_end", "'channel':'room','peer':'bob'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_end", "'channel':'room','peer':'bob'");
   expect_call_event (fx, 2, AG_OP_EV_CALL_ENDED, "room", "alice", "{}");
 
   id = request (fx, 2, "call_accept", "'channel':'room','peer':'alice'");
@@ -2306,14 +2254,12 @@ test_call_reinvite (Fixture       *fx,
 
   /* Another channel or the other direction is another call. */
   ring (fx, "room2", "{}");
-  id = request (fx, 2, "call_invite", "'channel':'room','peer':'alice'");
-  expect_ok_only (fx, 2, id);
+  request_ok (fx, 2, "call_invite", "'channel':'room','peer':'alice'");
   expect_call_incoming (fx, 1, "room", "bob", 2, "{}");
   expect_call_event (fx, 2, AG_OP_EV_CALL_RECEIVED, "room", "alice", NULL);
 
   /* Once over, the same call can be made again. */
-  id = request (fx, 2, "call_refuse", "'channel':'room','peer':'alice'");
-  expect_ok_only (fx, 2, id);
+  request_ok (fx, 2, "call_refuse", "'channel':'room','peer':'alice'");
   expect_call_event (fx, 1, AG_OP_EV_CALL_REFUSED, "room", "bob", "{}");
   ring (fx, "room", "{}");
 }
@@ -2357,12 +2303,9 @@ static void
 test_call_offline_callee_fails_after_20s (Fixture       *fx,
                                           gconstpointer  data)
 {
-  gint64 id;
-
   hub_login (fx, 1, "alice");
 
-  id = request (fx, 1, "call_invite", "'channel':'room','peer':'bob'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_invite", "'channel':'room','peer':'bob'");
   expect_nothing (fx, 1);
   g_assert_cmpint (ag_hub_next_deadline (fx->hub), ==,
                    fx->now_us + SECONDS (AG_DEFAULT_INVITE_OFFLINE_WAIT));
@@ -2384,17 +2327,13 @@ test_call_offline_callee_logs_in (Fixture       *fx,
                                   gconstpointer  data)
 {
   gint64 sent_at;
-  gint64 id;
 
   hub_login (fx, 1, "alice");
 
   sent_at = now_ms (fx);
-  id = request (fx, 1, "msg_send", "'peer':'bob','msg':'call me','ttl':60");
-  expect_ok_only (fx, 1, id);
-  id = request (fx, 1, "call_invite", "'channel':'room','peer':'bob','extra':'{\\'k\\':1}'");
-  expect_ok_only (fx, 1, id);
-  id = request (fx, 1, "call_invite", "'channel':'room2','peer':'bob'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "msg_send", "'peer':'bob','msg':'call me','ttl':60");
+  request_ok (fx, 1, "call_invite", "'channel':'room','peer':'bob','extra':'{\\'k\\':1}'");
+  request_ok (fx, 1, "call_invite", "'channel':'room2','peer':'bob'");
 
   advance (fx, SECONDS (10));
   hub_login (fx, 2, "bob");
@@ -2408,8 +2347,7 @@ test_call_offline_callee_logs_in (Fixture       *fx,
   advance (fx, SECONDS (15));
   expect_nothing (fx, 1);
 
-  id = request (fx, 2, "call_accept", "'channel':'room','peer':'alice'");
-  expect_ok_only (fx, 2, id);
+  request_ok (fx, 2, "call_accept", "'channel':'room','peer':'alice'");
   expect_call_event (fx, 1, AG_OP_EV_CALL_ACCEPTED, "room", "bob", "{}");
 }
 
@@ -2417,35 +2355,29 @@ static void
 test_call_require_peer_online (Fixture       *fx,
                                gconstpointer  data)
 {
-  gint64 id;
-
   hub_login (fx, 1, "alice");
 
-  id = request (fx, 1, "call_invite",
-                "'channel':'room','peer':'bob','extra':'{\\'_require_peer_online\\':1}'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_invite",
+              "'channel':'room','peer':'bob','extra':'{\\'_require_peer_online\\':1}'");
   expect_call_failed (fx, 1, "room", "bob", AG_ERROR_INVITE_E_PEEROFFLINE);
   g_assert_cmpint (ag_hub_next_deadline (fx->hub), ==, G_MAXINT64);
 
   /* The failed call is over, so inviting again is no re-invitation. */
-  id = request (fx, 1, "call_invite",
-                "'channel':'room','peer':'bob','extra':'{\\'_require_peer_online\\':0}'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_invite",
+              "'channel':'room','peer':'bob','extra':'{\\'_require_peer_online\\':0}'");
   expect_nothing (fx, 1);
   g_assert_cmpint (ag_hub_next_deadline (fx->hub), ==,
                    fx->now_us + SECONDS (AG_DEFAULT_INVITE_OFFLINE_WAIT));
 
   /* The flag may come as a boolean too. */
-  id = request (fx, 1, "call_invite",
-                "'channel':'room2','peer':'bob','extra':'{\\'_require_peer_online\\':true}'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_invite",
+              "'channel':'room2','peer':'bob','extra':'{\\'_require_peer_online\\':true}'");
   expect_call_failed (fx, 1, "room2", "bob", AG_ERROR_INVITE_E_PEEROFFLINE);
 
   /* An online callee rings whatever the flag says. */
   hub_login (fx, 3, "carol");
-  id = request (fx, 1, "call_invite",
-                "'channel':'room','peer':'carol','extra':'{\\'_require_peer_online\\':1}'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_invite",
+              "'channel':'room','peer':'carol','extra':'{\\'_require_peer_online\\':1}'");
   expect_call_incoming (fx, 3, "room", "alice", 1, "{\"_require_peer_online\":1}");
   expect_call_event (fx, 1, AG_OP_EV_CALL_RECEIVED, "room", "carol", NULL);
 }
@@ -2459,8 +2391,7 @@ test_call_timeout (Fixture       *fx,
   hub_login (fx, 1, "alice");
   hub_login (fx, 2, "bob");
 
-  id = request (fx, 1, "call_invite", "'channel':'room','peer':'bob','extra':'{\\'_timeout\\':5}'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_invite", "'channel':'room','peer':'bob','extra':'{\\'_timeout\\':5}'");
   expect_call_incoming (fx, 2, "room", "alice", 1, "{\"_timeout\":5}");
   expect_call_event (fx, 1, AG_OP_EV_CALL_RECEIVED, "room", "bob", NULL);
 
@@ -2474,22 +2405,19 @@ test_call_timeout (Fixture       *fx,
   expect_error (fx, 2, id, AG_ERROR_PROTO_E_NO_SUCH_CALL);
 
   /* Accepted in time, the timeout no longer applies. */
-  id = request (fx, 1, "call_invite",
-                "'channel':'room2','peer':'bob','extra':'{\\'_timeout\\':\\'5\\'}'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_invite",
+              "'channel':'room2','peer':'bob','extra':'{\\'_timeout\\':\\'5\\'}'");
   drain_all (fx);
   advance (fx, SECONDS (2));
-  id = request (fx, 2, "call_accept", "'channel':'room2','peer':'alice'");
-  expect_ok_only (fx, 2, id);
+  request_ok (fx, 2, "call_accept", "'channel':'room2','peer':'alice'");
   expect_call_event (fx, 1, AG_OP_EV_CALL_ACCEPTED, "room2", "bob", "{}");
   advance (fx, SECONDS (10));
   expect_nothing (fx, 1);
   expect_nothing (fx, 2);
 
   /* _timeout below 1 is ignored. */
-  id = request (fx, 1, "call_invite",
-                "'channel':'room3','peer':'bob','extra':'{\\'_timeout\\':0}'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_invite",
+              "'channel':'room3','peer':'bob','extra':'{\\'_timeout\\':0}'");
   drain_all (fx);
   g_assert_cmpint (ag_hub_next_deadline (fx->hub), ==, G_MAXINT64);
 }
@@ -2533,13 +2461,10 @@ static void
 test_call_timeout_offline_callee (Fixture       *fx,
                                   gconstpointer  data)
 {
-  gint64 id;
-
   hub_login (fx, 1, "alice");
 
-  id = request (fx, 1, "call_invite",
-                "'channel':'room','peer':'bob','extra':'{\\'_timeout\\':\\'3\\'}'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_invite",
+              "'channel':'room','peer':'bob','extra':'{\\'_timeout\\':\\'3\\'}'");
 
   advance (fx, SECONDS (3));
   expect_call_failed (fx, 1, "room", "bob", AG_ERROR_INVITE_E_TIMEOUT);
@@ -2554,21 +2479,16 @@ static void
 test_call_caller_offline (Fixture       *fx,
                           gconstpointer  data)
 {
-  gint64 id;
-
   hub_login (fx, 1, "alice");
   hub_login (fx, 2, "bob");
   hub_login (fx, 3, "carol");
 
   ring (fx, "room1", "{}");
-  id = request (fx, 1, "call_invite", "'channel':'room2','peer':'carol'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_invite", "'channel':'room2','peer':'carol'");
   drain_all (fx);
-  id = request (fx, 3, "call_accept", "'channel':'room2','peer':'alice'");
-  expect_ok_only (fx, 3, id);
+  request_ok (fx, 3, "call_accept", "'channel':'room2','peer':'alice'");
   drain (fx, 1);
-  id = request (fx, 1, "call_invite", "'channel':'room3','peer':'dave'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_invite", "'channel':'room3','peer':'dave'");
   drain_all (fx);
 
   logout (fx, 1);
@@ -2594,11 +2514,9 @@ test_call_callee_offline (Fixture       *fx,
   hub_login (fx, 3, "carol");
 
   ring (fx, "room1", "{}");
-  id = request (fx, 3, "call_invite", "'channel':'room2','peer':'bob'");
-  expect_ok_only (fx, 3, id);
+  request_ok (fx, 3, "call_invite", "'channel':'room2','peer':'bob'");
   drain_all (fx);
-  id = request (fx, 2, "call_accept", "'channel':'room2','peer':'carol'");
-  expect_ok_only (fx, 2, id);
+  request_ok (fx, 2, "call_accept", "'channel':'room2','peer':'carol'");
   drain_all (fx);
 
   ag_hub_connection_closed (fx->hub, 2, fx->now_us);
@@ -2618,15 +2536,13 @@ test_call_withdrawn_while_waiting (Fixture       *fx,
   gint64 id;
 
   hub_login (fx, 1, "alice");
-  id = request (fx, 1, "call_invite", "'channel':'room','peer':'bob'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_invite", "'channel':'room','peer':'bob'");
 
   /* A call to an offline callee carries no messages: nobody could read them. */
   id = request (fx, 1, "call_msg", "'channel':'room','peer':'bob','type':'text','msg':'x'");
   expect_error (fx, 1, id, AG_ERROR_PROTO_E_PEER_OFFLINE);
 
-  id = request (fx, 1, "call_end", "'channel':'room','peer':'bob'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_end", "'channel':'room','peer':'bob'");
   expect_nothing (fx, 1);
   g_assert_cmpint (ag_hub_next_deadline (fx->hub), ==, G_MAXINT64);
 
@@ -2640,16 +2556,12 @@ static void
 test_call_self (Fixture       *fx,
                 gconstpointer  data)
 {
-  gint64 id;
-
   hub_login (fx, 1, "alice");
 
-  id = request (fx, 1, "call_invite", "'channel':'mirror','peer':'alice'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_invite", "'channel':'mirror','peer':'alice'");
   expect_call_incoming (fx, 1, "mirror", "alice", 1, "{}");
   expect_call_event (fx, 1, AG_OP_EV_CALL_RECEIVED, "mirror", "alice", NULL);
-  id = request (fx, 1, "call_accept", "'channel':'mirror','peer':'alice'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_accept", "'channel':'mirror','peer':'alice'");
   expect_call_event (fx, 1, AG_OP_EV_CALL_ACCEPTED, "mirror", "alice", "{}");
 
   ag_hub_connection_closed (fx->hub, 1, fx->now_us);
@@ -2683,8 +2595,7 @@ test_app_isolation (Fixture       *fx,
 
   id = request (fx, 1, "msg_send", "'peer':'bob','msg':'hi'");
   expect_error (fx, 1, id, AG_ERROR_PROTO_E_PEER_OFFLINE);
-  id = request (fx, 2, "msg_send", "'peer':'bob','msg':'hi'");
-  expect_ok_only (fx, 2, id);
+  request_ok (fx, 2, "msg_send", "'peer':'bob','msg':'hi'");
   expect_msg (fx, 3, "alice", 1, "hi", now_ms (fx));
 
   hub_join (fx, 1, "lobby");
@@ -2701,18 +2612,15 @@ test_app_isolation (Fixture       *fx,
   demo_lobby = expect_ok (fx, 1, id);
   g_assert_cmpint (demo_lobby->num, ==, 1);
 
-  id = request (fx, 1, "user_set_attr", "'name':'color','value':'blue'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "user_set_attr", "'name':'color','value':'blue'");
   id = request (fx, 3, "user_get_attr", "'account':'alice','name':'color'");
   attr = expect_ok (fx, 3, id);
   g_assert_null (attr->value);
 
   /* Calls too: bob of demo is not bob of other. */
-  id = request (fx, 2, "call_invite", "'channel':'room','peer':'bob'");
-  expect_ok_only (fx, 2, id);
+  request_ok (fx, 2, "call_invite", "'channel':'room','peer':'bob'");
   expect_call_incoming (fx, 3, "room", "alice", 1, "{}");
-  id = request (fx, 1, "call_invite", "'channel':'room','peer':'bob'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_invite", "'channel':'room','peer':'bob'");
   expect_nothing (fx, 3);
 }
 
@@ -2729,8 +2637,7 @@ test_add_app_replaces_settings (Fixture       *fx,
   add_app (fx, DEMO_APP, SECURE_CERT, FALSE, 0, 0);
 
   /* The session stays; new _no_need_token logins are refused. */
-  id = request (fx, 1, "ping", "%s", "");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "ping", "%s", "");
   ag_hub_connection_opened (fx->hub, 2, fx->now_us);
   id = request (fx, 2, "login", "'app_id':'demo','account':'bob','token':'_no_need_token'");
   expect_error (fx, 2, id, AG_ERROR_LOGIN_E_TOKENWRONG);
@@ -2740,18 +2647,14 @@ static void
 test_next_deadline (Fixture       *fx,
                     gconstpointer  data)
 {
-  gint64 id;
-
   g_assert_cmpint (ag_hub_next_deadline (fx->hub), ==, G_MAXINT64);
   hub_login (fx, 1, "alice");
   g_assert_cmpint (ag_hub_next_deadline (fx->hub), ==, G_MAXINT64);
 
-  id = request (fx, 1, "call_invite", "'channel':'room','peer':'bob'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_invite", "'channel':'room','peer':'bob'");
   g_assert_cmpint (ag_hub_next_deadline (fx->hub), ==, T0 + SECONDS (20));
 
-  id = request (fx, 1, "msg_send", "'peer':'carol','msg':'hi','ttl':5");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "msg_send", "'peer':'carol','msg':'hi','ttl':5");
   g_assert_cmpint (ag_hub_next_deadline (fx->hub), ==, T0 + SECONDS (5));
 
   /* Ticking early runs nothing. */
@@ -2775,8 +2678,6 @@ static void
 test_dispose_with_state (Fixture       *fx,
                          gconstpointer  data)
 {
-  gint64 id;
-
   /* Everything here is still alive when the teardown drops the hub. */
   hub_login (fx, 1, "alice");
   hub_login (fx, 2, "bob");
@@ -2789,14 +2690,11 @@ test_dispose_with_state (Fixture       *fx,
   hub_join (fx, 3, "empty");
   hub_join (fx, 3, "lobby");
   ring_and_accept (fx, "room");
-  id = request (fx, 1, "call_invite",
-                "'channel':'room2','peer':'bob','extra':'{\\'_timeout\\':9}'");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_invite",
+              "'channel':'room2','peer':'bob','extra':'{\\'_timeout\\':9}'");
   drain (fx, 1);
-  id = request (fx, 1, "call_invite", "'channel':'room','peer':'zed'");
-  expect_ok_only (fx, 1, id);
-  id = request (fx, 1, "msg_send", "'peer':'zed','msg':'hi','ttl':60");
-  expect_ok_only (fx, 1, id);
+  request_ok (fx, 1, "call_invite", "'channel':'room','peer':'zed'");
+  request_ok (fx, 1, "msg_send", "'peer':'zed','msg':'hi','ttl':60");
   ag_hub_connection_opened (fx->hub, 4, fx->now_us);
 
   g_assert_cmpint (ag_hub_next_deadline (fx->hub), <, G_MAXINT64);

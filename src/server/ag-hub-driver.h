@@ -1,0 +1,50 @@
+/* ag-hub-driver.h: how agsignald's transports call into the sans-IO AgHub
+ *
+ * The hub must not be re-entered from its own sink callbacks: a connection a transport gives
+ * up on while a hub call is running is reported once the outermost call returns. After every
+ * outermost call the single hub timer is re-armed at ag_hub_next_deadline(), so the hub's
+ * deadlines (TTLs, invite timeouts) fire without the transport knowing about them.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "ag-hub.h"
+
+G_BEGIN_DECLS
+
+/* Called after each timer tick of the hub, outside any hub call. */
+typedef void (*AgHubDriverTicked) (gpointer user_data);
+
+typedef struct {
+  AgHub             *hub;
+  guint              depth;            /* hub calls in progress */
+  GArray            *pending_closes;   /* of guint64, reported when depth drops to 0 */
+
+  GSource           *timer;
+  gint64             timer_deadline;
+
+  AgHubDriverTicked  ticked;
+  gpointer           user_data;
+} AgHubDriver;
+
+/* Takes ownership of hub. ticked may be NULL. */
+void ag_hub_driver_init              (AgHubDriver       *driver,
+                                      AgHub             *hub,
+                                      AgHubDriverTicked  ticked,
+                                      gpointer           user_data);
+/* Stops the timer and drops the hub; a zero-filled driver may be cleared too. */
+void ag_hub_driver_clear             (AgHubDriver       *driver);
+
+/* ag_hub_connection_opened() and ag_hub_connection_frame() at the current wall-clock time. */
+void ag_hub_driver_connection_opened (AgHubDriver       *driver,
+                                      guint64            conn_id);
+void ag_hub_driver_connection_frame  (AgHubDriver       *driver,
+                                      guint64            conn_id,
+                                      const char        *data,
+                                      gsize              length);
+/* ag_hub_connection_closed() now, or once the hub call in progress returns. */
+void ag_hub_driver_connection_closed (AgHubDriver       *driver,
+                                      guint64            conn_id);
+
+G_END_DECLS
