@@ -1,0 +1,39 @@
+/* ag-console-login-dialog.h: the New Session dialog
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+#include <agsignal.h>
+
+#include "ag-console-log-model.h"
+
+G_BEGIN_DECLS
+
+#define AG_CONSOLE_TYPE_LOGIN_DIALOG (ag_console_login_dialog_get_type ())
+
+G_DECLARE_FINAL_TYPE (AgConsoleLoginDialog, ag_console_login_dialog, AG_CONSOLE, LOGIN_DIALOG, AdwWindow)
+
+/* Emits "logged-in" (AgSession *session, AgConsoleLogModel *log) once a login succeeded, then
+ * closes. log already holds the signals the session received while logging in. */
+AgConsoleLoginDialog *ag_console_login_dialog_new          (GtkWindow            *parent);
+
+void                  ag_console_login_dialog_set_server   (AgConsoleLoginDialog *self,
+                                                            const char           *server_uri,
+                                                            const char           *app_id);
+void                  ag_console_login_dialog_set_account  (AgConsoleLoginDialog *self,
+                                                            const char           *account);
+void                  ag_console_login_dialog_set_token    (AgConsoleLoginDialog *self,
+                                                            const char           *token);
+void                  ag_console_login_dialog_set_certificate (AgConsoleLoginDialog *self,
+                                                               const char           *certificate);
+/* Starts logging in, as the Log In button does. */
+void                  ag_console_login_dialog_submit       (AgConsoleLoginDialog *self);
+
+gboolean              ag_console_login_dialog_get_busy     (AgConsoleLoginDialog *self);
+/* The failure shown, e.g. "Login failed: 206 LOGIN_E_TOKENWRONG", or NULL. */
+const char           *ag_console_login_dialog_get_error_text (AgConsoleLoginDialog *self);
+
+G_END_DECLS

@@ -1,0 +1,28 @@
+/* main.c: agsignal-console
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <locale.h>
+
+#include <glib/gi18n.h>
+
+#include "ag-console-application.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(AgConsoleApplication) application = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  application = ag_console_application_new ();
+
+  return g_application_run (G_APPLICATION (application), argc, argv);
+}

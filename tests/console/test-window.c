@@ -1,0 +1,193 @@
+/* test-window.c: the console's window: logins, tabs, the embedded server's address
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "console-fixture.h"
+
+#define SECURE_CONFIG \
+  "[app:secure]\n" \
+  "certificate=0123456789abcdef0123456789abcdef\n" \
+  "allow_no_token=false\n"
+
+static void
+secure_fixture_setup (ConsoleFixture *fixture,
+                      gconstpointer   data)
+{
+  console_fixture_setup_full (fixture, SECURE_CONFIG);
+}
+
+static guint
+n_tabs (ConsoleFixture *fixture)
+{
+  return adw_tab_view_get_n_pages (ag_console_window_get_tab_view (fixture->window));
+}
+
+static void
+test_window_login (ConsoleFixture *fixture,
+                   gconstpointer   data)
+{
+  AgConsoleSessionPage *page;
+  AgSession *session;
+
+  g_assert_cmpuint (n_tabs (fixture), ==, 0);
+
+  page = console_fixture_login (fixture, "alice");
+  session = ag_console_session_page_get_session (page);
+
+  g_assert_cmpuint (n_tabs (fixture), ==, 1);
+  g_assert_cmpstr (ag_session_get_account (session), ==, "alice");
+  g_assert_cmpint (ag_session_get_status (session), ==, AG_STATUS_LOGGED_IN);
+  g_assert_cmpstr (ag_console_session_page_get_status_text (page), ==, "Logged in (2)");
+
+  /* Every page of the session is there. */
+  g_assert_true (AG_CONSOLE_IS_CHANNEL_VIEW (ag_console_session_page_get_page_widget (page, "channel")));
+  g_assert_true (AG_CONSOLE_IS_CONVERSATIONS_VIEW (ag_console_session_page_get_page_widget (page, "messages")));
+  g_assert_true (AG_CONSOLE_IS_EVENT_LOG (ag_console_session_page_get_page_widget (page, "log")));
+  g_assert_nonnull (ag_console_session_page_get_page_widget (page, "attributes"));
+  g_assert_nonnull (ag_console_session_page_get_page_widget (page, "calls"));
+}
+
+static void
+test_window_two_accounts (ConsoleFixture *fixture,
+                          gconstpointer   data)
+{
+  AdwTabView *tab_view = ag_console_window_get_tab_view (fixture->window);
+  AgConsoleSessionPage *alice;
+  AgConsoleSessionPage *bob;
+
+  alice = console_fixture_login (fixture, "alice");
+  bob = console_fixture_login (fixture, "bob");
+
+  g_assert_cmpuint (n_tabs (fixture), ==, 2);
+  g_assert_cmpstr (adw_tab_page_get_title (adw_tab_view_get_nth_page (tab_view, 0)), ==, "alice");
+  g_assert_cmpstr (adw_tab_page_get_title (adw_tab_view_get_nth_page (tab_view, 1)), ==, "bob");
+
+  /* Side by side: both stay logged in. */
+  g_assert_cmpint (ag_session_get_status (ag_console_session_page_get_session (alice)), ==, AG_STATUS_LOGGED_IN);
+  g_assert_cmpint (ag_session_get_status (ag_console_session_page_get_session (bob)), ==, AG_STATUS_LOGGED_IN);
+  g_assert_true (ag_console_session_page_get_session (alice) != ag_console_session_page_get_session (bob));
+}
+
+typedef struct
+{
+  gboolean  done;
+  gboolean  online;
+  GError   *error;
+} StatusQuery;
+
+static void
+user_status_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  StatusQuery *query = user_data;
+
+  ag_session_query_user_status_finish (AG_SESSION (object), result, &query->online, &query->error);
+  query->done = TRUE;
+}
+
+static void
+test_window_close_tab_logs_out (ConsoleFixture *fixture,
+                                gconstpointer   data)
+{
+  AdwTabView *tab_view = ag_console_window_get_tab_view (fixture->window);
+  AgConsoleSessionPage *page = console_fixture_login (fixture, "alice");
+  g_autoptr(AgSession) session = g_object_ref (ag_console_session_page_get_session (page));
+  AgSession *observer = console_fixture_peer (fixture, "observer");
+  StatusQuery query = { FALSE, TRUE, NULL };
+
+  adw_tab_view_close_page (tab_view, adw_tab_view_get_selected_page (tab_view));
+
+  g_assert_cmpuint (n_tabs (fixture), ==, 0);
+  CONSOLE_WAIT_UNTIL (ag_session_get_status (session) == AG_STATUS_NOT_LOGGED_IN);
+
+  /* The server agrees: alice is offline. */
+  ag_session_query_user_status_async (observer, "alice", NULL, user_status_cb, &query);
+  CONSOLE_WAIT_UNTIL (query.done);
+  g_assert_no_error (query.error);
+  g_assert_false (query.online);
+}
+
+static void
+test_window_login_failed (ConsoleFixture *fixture,
+                          gconstpointer   data)
+{
+  AgConsoleLoginDialog *dialog;
+
+  dialog = AG_CONSOLE_LOGIN_DIALOG (ag_console_window_open_login_dialog (fixture->window));
+  ag_console_login_dialog_set_server (dialog, ag_test_server_get_uri (fixture->server), "secure");
+  ag_console_login_dialog_set_account (dialog, "mallory");
+  ag_console_login_dialog_set_token (dialog, "1:secure:9999999999:00000000000000000000000000000000");
+  ag_console_login_dialog_submit (dialog);
+
+  g_assert_true (ag_console_login_dialog_get_busy (dialog));
+  CONSOLE_WAIT_UNTIL (!ag_console_login_dialog_get_busy (dialog));
+
+  g_assert_nonnull (ag_console_login_dialog_get_error_text (dialog));
+  g_assert_true (g_str_has_prefix (ag_console_login_dialog_get_error_text (dialog),
+                                   "Login failed: 206 LOGIN_E_TOKENWRONG"));
+  g_assert_cmpuint (n_tabs (fixture), ==, 0);
+
+  /* The same dialog, with the app certificate: the console mints a valid token. */
+  ag_console_login_dialog_set_token (dialog, "");
+  ag_console_login_dialog_set_certificate (dialog, "0123456789abcdef0123456789abcdef");
+  ag_console_login_dialog_submit (dialog);
+  CONSOLE_WAIT_UNTIL (n_tabs (fixture) == 1);
+}
+
+static void
+test_window_embedded_server (ConsoleFixture *fixture,
+                             gconstpointer   data)
+{
+  AgConsoleApplication *application = console_test_application ();
+  AgConsoleEmbeddedServer *embedded;
+  AgConsoleLoginDialog *dialog;
+  g_autofree char *expected = NULL;
+  const char *uri;
+
+  g_assert_null (ag_console_window_get_server_text (fixture->window));
+
+  embedded = ag_console_application_ensure_embedded_server (application);
+  CONSOLE_WAIT_UNTIL (ag_console_embedded_server_get_state (embedded) != AG_CONSOLE_EMBEDDED_SERVER_STARTING);
+  g_assert_cmpint (ag_console_embedded_server_get_state (embedded), ==, AG_CONSOLE_EMBEDDED_SERVER_RUNNING);
+
+  uri = ag_console_embedded_server_get_uri (embedded);
+  g_assert_true (g_str_has_prefix (uri, "ws://127.0.0.1:"));
+  expected = g_strdup_printf ("Embedded local server at %s", uri);
+  g_assert_true (g_str_has_prefix (ag_console_window_get_server_text (fixture->window), expected));
+
+  /* A new session goes to the embedded server unless told otherwise. */
+  dialog = AG_CONSOLE_LOGIN_DIALOG (ag_console_window_open_login_dialog (fixture->window));
+  ag_console_login_dialog_set_account (dialog, "carol");
+  ag_console_login_dialog_submit (dialog);
+  CONSOLE_WAIT_UNTIL (n_tabs (fixture) == 1);
+
+  ag_console_embedded_server_stop (embedded, 5000);
+  g_assert_cmpint (ag_console_embedded_server_get_state (embedded), ==, AG_CONSOLE_EMBEDDED_SERVER_STOPPED);
+  g_assert_true (strstr (ag_console_window_get_server_text (fixture->window), "stopped") != NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  if (!console_test_init (&argc, &argv))
+    {
+      g_print (CONSOLE_TEST_SKIP_NO_DISPLAY);
+      return 0;
+    }
+
+  g_test_add ("/ag/console-window/login", ConsoleFixture, NULL,
+              console_fixture_setup, test_window_login, console_fixture_teardown);
+  g_test_add ("/ag/console-window/two-accounts", ConsoleFixture, NULL,
+              console_fixture_setup, test_window_two_accounts, console_fixture_teardown);
+  g_test_add ("/ag/console-window/close-tab-logs-out", ConsoleFixture, NULL,
+              console_fixture_setup, test_window_close_tab_logs_out, console_fixture_teardown);
+  g_test_add ("/ag/console-window/login-failed", ConsoleFixture, NULL,
+              secure_fixture_setup, test_window_login_failed, console_fixture_teardown);
+  g_test_add ("/ag/console-window/embedded-server", ConsoleFixture, NULL,
+              console_fixture_setup, test_window_embedded_server, console_fixture_teardown);
+
+  return g_test_run ();
+}
