@@ -24,7 +24,6 @@ struct _AgConsoleApplication
   AgConsoleEmbeddedServer *embedded_server;
   char                    *server_override;
   char                    *app_id_override;
-  char                    *initial_page;
 };
 
 G_DEFINE_FINAL_TYPE (AgConsoleApplication, ag_console_application, ADW_TYPE_APPLICATION)
@@ -44,9 +43,6 @@ static const GOptionEntry option_entries[] = {
     N_("Connect to this server instead of starting an embedded one"), N_("URI") },
   { "app-id", 'a', 0, G_OPTION_ARG_STRING, NULL,
     N_("App id to log in to (default: demo)"), N_("APP_ID") },
-  /* Opens a page after the first login, for documentation screenshots. */
-  { "screenshot-page", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, NULL,
-    NULL, NULL },
   { NULL }
 };
 
@@ -85,24 +81,35 @@ ensure_window (AgConsoleApplication *self)
   return ag_console_window_new (self);
 }
 
+/* Closes the application's windows that are (transient = TRUE) or are not dialogs. */
+static void
+close_windows (AgConsoleApplication *self,
+               gboolean              transient)
+{
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+  g_autoptr(GPtrArray) to_close = g_ptr_array_new_with_free_func (g_object_unref);
+
+  /* Closing a window changes the list (and can destroy its dialogs): hold references. */
+  for (GList *l = windows; l != NULL; l = l->next)
+    if ((gtk_window_get_transient_for (l->data) != NULL) == transient)
+      g_ptr_array_add (to_close, g_object_ref (l->data));
+
+  for (guint i = 0; i < to_close->len; i++)
+    gtk_window_close (g_ptr_array_index (to_close, i));
+}
+
 static void
 quit_activated (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
 {
   AgConsoleApplication *self = user_data;
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
 
-  /* Closing the windows logs their sessions out before the application ends. */
-  for (GList *l = windows; l != NULL; )
-    {
-      GtkWindow *window = l->data;
-
-      l = l->next;
-      gtk_window_close (window);
-    }
-
-  g_application_quit (G_APPLICATION (self));
+  /* Dialogs first, while their parents still exist. Closing the main windows logs their
+   * sessions out; the application ends once the last window is gone and the logouts are
+   * confirmed (each bounded by the request timeout). */
+  close_windows (self, TRUE);
+  close_windows (self, FALSE);
 }
 
 static void
@@ -192,7 +199,6 @@ ag_console_application_handle_local_options (GApplication *application,
 
   g_variant_dict_lookup (options, "server", "s", &self->server_override);
   g_variant_dict_lookup (options, "app-id", "s", &self->app_id_override);
-  g_variant_dict_lookup (options, "screenshot-page", "s", &self->initial_page);
 
   source = g_settings_schema_source_get_default ();
   if (source != NULL)
@@ -284,9 +290,8 @@ ag_console_application_activate (GApplication *application)
   window = ensure_window (self);
   gtk_window_present (GTK_WINDOW (window));
 
-  /* The screenshot tooling drives the login itself; everyone else gets the dialog at once. */
-  if (adw_tab_view_get_n_pages (ag_console_window_get_tab_view (window)) == 0 &&
-      self->initial_page == NULL)
+  /* Nothing to see before a login: ask for one at once. */
+  if (adw_tab_view_get_n_pages (ag_console_window_get_tab_view (window)) == 0)
     ag_console_window_open_login_dialog (window);
 }
 
@@ -320,7 +325,6 @@ ag_console_application_finalize (GObject *object)
 
   g_free (self->server_override);
   g_free (self->app_id_override);
-  g_free (self->initial_page);
 
   G_OBJECT_CLASS (ag_console_application_parent_class)->finalize (object);
 }
@@ -424,12 +428,4 @@ ag_console_application_get_embedded_server (AgConsoleApplication *self)
   g_return_val_if_fail (AG_CONSOLE_IS_APPLICATION (self), NULL);
 
   return self->embedded_server;
-}
-
-const char *
-ag_console_application_get_initial_page (AgConsoleApplication *self)
-{
-  g_return_val_if_fail (AG_CONSOLE_IS_APPLICATION (self), NULL);
-
-  return self->initial_page;
 }

@@ -31,8 +31,4 @@ AgConsoleEmbeddedServer  *ag_console_application_get_embedded_server (AgConsoleA
 /* Starts the embedded agsignald unless it runs or is starting, and returns it. */
 AgConsoleEmbeddedServer  *ag_console_application_ensure_embedded_server (AgConsoleApplication *self);
 
-/* The page the first window opens on after its first login ("channel", "attributes", ...),
- * from --screenshot-page; NULL normally. */
-const char               *ag_console_application_get_initial_page    (AgConsoleApplication *self);
-
 G_END_DECLS

@@ -18,28 +18,28 @@
 
 struct _AgConsoleEventLog
 {
-  GtkWidget           parent_instance;
+  GtkWidget             parent_instance;
 
-  AgConsoleLogModel  *model;
+  AgConsoleLogModel    *model;
   AgConsoleLogSnapshot *snapshot;
-  GtkCustomFilter    *filter;
-  GtkFilterListModel *filtered;
-  GtkSingleSelection *selection;
-  GtkStringList      *kinds;
-  GHashTable         *known_kinds;
-  GtkNativeDialog    *export_dialog;
+  GtkCustomFilter      *filter;
+  GtkFilterListModel   *filtered;
+  GtkSingleSelection   *selection;
+  GtkStringList        *kinds;
+  GHashTable           *known_kinds;
+  GtkNativeDialog      *export_dialog;
 
-  char               *search;   /* lower-case ASCII, NULL: no search */
-  char               *kind;     /* NULL: every kind */
+  char                 *search;   /* lower-case ASCII, NULL: no search */
+  char                 *kind;     /* NULL: every kind */
 
-  GtkSearchEntry     *search_entry;
-  GtkDropDown        *kind_dropdown;
-  GtkToggleButton    *follow_button;
-  GtkToggleButton    *pause_button;
-  GtkScrolledWindow  *scroller;
-  GtkColumnView      *column_view;
-  GtkLabel           *details_label;
-  GtkLabel           *count_label;
+  GtkSearchEntry       *search_entry;
+  GtkDropDown          *kind_dropdown;
+  GtkToggleButton      *follow_button;
+  GtkToggleButton      *pause_button;
+  GtkScrolledWindow    *scroller;
+  GtkColumnView        *column_view;
+  GtkLabel             *details_label;
+  GtkLabel             *count_label;
 };
 
 G_DEFINE_FINAL_TYPE (AgConsoleEventLog, ag_console_event_log, GTK_TYPE_WIDGET)
@@ -495,6 +495,7 @@ ag_console_event_log_new (AgConsoleLogModel *model)
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
 
   g_signal_connect_swapped (self->selection, "notify::selected-item",

@@ -409,6 +409,10 @@ ag_console_login_dialog_close_request (GtkWindow *window)
 {
   cancel_login (AG_CONSOLE_LOGIN_DIALOG (window));
 
+  /* GTK 4.8 keeps no reference to the parent: a dialog that outlives it (it is closed while
+   * the application quits) must let go now, while the parent is still there. */
+  gtk_window_set_transient_for (window, NULL);
+
   return GTK_WINDOW_CLASS (ag_console_login_dialog_parent_class)->close_request (window);
 }
 
@@ -527,6 +531,8 @@ ag_console_login_dialog_new (GtkWindow *parent)
       guint n;
 
       self->application = g_object_ref (AG_CONSOLE_APPLICATION (application));
+      /* The application's shortcuts (Ctrl+Q, ...) work in the dialog too. */
+      gtk_window_set_application (GTK_WINDOW (self), application);
       settings = ag_console_application_get_settings (self->application);
       last_profile = g_settings_get_string (settings, "last-profile");
       account = g_settings_get_string (settings, "default-account");

@@ -41,11 +41,13 @@ secret_schema (void)
 }
 #endif
 
+#if HAVE_LIBSECRET
 static const char *
 secret_kind_name (AgConsoleSecretKind kind)
 {
   return kind == AG_CONSOLE_SECRET_CERTIFICATE ? "certificate" : "token";
 }
+#endif
 
 static void
 save (AgConsoleProfileStore *self)
@@ -338,7 +340,6 @@ ag_console_profile_store_save_secret_async (AgConsoleProfileStore *self,
                              NULL);
     }
 #else
-  (void) secret_kind_name;
   g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                            _("This build cannot use the keyring"));
 #endif

@@ -506,14 +506,37 @@ ag_console_session_page_get_page_widget (AgConsoleSessionPage *self,
   return adw_view_stack_get_child_by_name (self->view_stack, name);
 }
 
+static void
+logout_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GApplication) application = user_data;
+
+  /* 108 (already logged out) and 203 (a login cancelled) are fine here too. */
+  ag_session_logout_finish (AG_SESSION (object), result, NULL);
+
+  if (application != NULL)
+    g_application_release (application);
+}
+
 void
 ag_console_session_page_logout (AgConsoleSessionPage *self)
 {
+  GApplication *application;
   AgStatus status;
 
   g_return_if_fail (AG_CONSOLE_IS_SESSION_PAGE (self));
 
   status = ag_session_get_status (self->session);
-  if (status == AG_STATUS_LOGGED_IN || status == AG_STATUS_CONNECTING)
-    ag_session_logout (self->session);
+  if (status != AG_STATUS_LOGGED_IN && status != AG_STATUS_CONNECTING)
+    return;
+
+  /* The page may go away at once (a closed tab, a closed window): the operation keeps the
+   * session alive until the server confirmed, and the application waits for it. */
+  application = g_application_get_default ();
+  if (application != NULL)
+    g_application_hold (g_object_ref (application));
+
+  ag_session_logout_async (self->session, NULL, logout_done_cb, application);
 }

@@ -16,21 +16,19 @@
 
 struct _AgConsoleWindow
 {
-  AdwApplicationWindow  parent_instance;
+  AdwApplicationWindow     parent_instance;
 
-  AgConsoleApplication *application;
+  AgConsoleApplication    *application;
   AgConsoleEmbeddedServer *embedded;
-  GSettings            *settings;
-  AdwTabPage           *monitor_tab;
-  char                 *server_text;
-  gboolean              initial_page_shown;
+  GSettings               *settings;
+  AdwTabPage              *monitor_tab;
+  char                    *server_text;
 
-  AdwToastOverlay      *toast_overlay;
-  AdwWindowTitle       *window_title;
-  GtkRevealer          *server_revealer;
-  GtkLabel             *server_label;
-  GtkStack             *main_stack;
-  AdwTabView           *tab_view;
+  AdwToastOverlay         *toast_overlay;
+  GtkRevealer             *server_revealer;
+  GtkLabel                *server_label;
+  GtkStack                *main_stack;
+  AdwTabView              *tab_view;
 };
 
 G_DEFINE_FINAL_TYPE (AgConsoleWindow, ag_console_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -44,7 +42,6 @@ set_server_text (AgConsoleWindow *self,
 
   gtk_label_set_label (self->server_label, text != NULL ? text : "");
   gtk_revealer_set_reveal_child (self->server_revealer, text != NULL);
-  adw_window_title_set_subtitle (self->window_title, text != NULL ? text : "");
 }
 
 static void
@@ -198,7 +195,6 @@ ag_console_window_add_session (AgConsoleWindow   *self,
   GtkWidget *page;
   AdwTabPage *tab;
   g_autoptr(GIcon) icon = NULL;
-  const char *initial_page;
 
   g_return_val_if_fail (AG_CONSOLE_IS_WINDOW (self), NULL);
   g_return_val_if_fail (AG_IS_SESSION (session), NULL);
@@ -216,16 +212,6 @@ ag_console_window_add_session (AgConsoleWindow   *self,
   update_tab (tab);
 
   adw_tab_view_set_selected_page (self->tab_view, tab);
-
-  initial_page = ag_console_application_get_initial_page (self->application);
-  if (initial_page != NULL && !self->initial_page_shown)
-    {
-      self->initial_page_shown = TRUE;
-      if (g_strcmp0 (initial_page, "monitor") == 0)
-        gtk_widget_activate_action (GTK_WIDGET (self), "win.open-monitor", NULL);
-      else
-        ag_console_session_page_show_page (AG_CONSOLE_SESSION_PAGE (page), initial_page);
-    }
 
   return AG_CONSOLE_SESSION_PAGE (page);
 }
@@ -272,6 +258,7 @@ close_tab_action (GtkWidget  *widget,
     adw_tab_view_close_page (self->tab_view, tab);
 }
 
+#ifdef HAVE_CONSOLE_FEATURES
 /* The server the monitor watches: the one new sessions go to by default. */
 static gboolean
 default_server (AgConsoleWindow  *self,
@@ -306,6 +293,7 @@ default_server (AgConsoleWindow  *self,
 
   return *out_uri != NULL;
 }
+#endif
 
 static void
 open_monitor_action (GtkWidget  *widget,
@@ -339,7 +327,6 @@ open_monitor_action (GtkWidget  *widget,
   adw_tab_page_set_icon (self->monitor_tab, icon);
   adw_tab_view_set_selected_page (self->tab_view, self->monitor_tab);
 #else
-  (void) default_server;
   ag_console_window_add_toast (self, _("The monitor is not available in this build"));
 #endif
 }
@@ -409,7 +396,6 @@ ag_console_window_class_init (AgConsoleWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/agsignal/Console/ag-console-window.ui");
   gtk_widget_class_bind_template_child (widget_class, AgConsoleWindow, toast_overlay);
-  gtk_widget_class_bind_template_child (widget_class, AgConsoleWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleWindow, server_revealer);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleWindow, server_label);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleWindow, main_stack);

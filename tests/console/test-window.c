@@ -69,22 +69,30 @@ test_window_two_accounts (ConsoleFixture *fixture,
   g_assert_true (ag_console_session_page_get_session (alice) != ag_console_session_page_get_session (bob));
 }
 
-typedef struct
-{
-  gboolean  done;
-  gboolean  online;
-  GError   *error;
-} StatusQuery;
-
 static void
-user_status_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
+presence_cb (AgChannel  *channel,
+             const char *account,
+             guint       uid,
+             const char *msg,
+             GPtrArray  *events)
 {
-  StatusQuery *query = user_data;
+  g_ptr_array_add (events, g_strdup (msg));
+}
 
-  ag_session_query_user_status_finish (AG_SESSION (object), result, &query->online, &query->error);
-  query->done = TRUE;
+static gboolean
+has_event (GPtrArray  *events,
+           const char *part1,
+           const char *part2)
+{
+  for (guint i = 0; i < events->len; i++)
+    {
+      const char *msg = g_ptr_array_index (events, i);
+
+      if (strstr (msg, part1) != NULL && strstr (msg, part2) != NULL)
+        return TRUE;
+    }
+
+  return FALSE;
 }
 
 static void
@@ -92,21 +100,28 @@ test_window_close_tab_logs_out (ConsoleFixture *fixture,
                                 gconstpointer   data)
 {
   AdwTabView *tab_view = ag_console_window_get_tab_view (fixture->window);
-  AgConsoleSessionPage *page = console_fixture_login (fixture, "alice");
-  g_autoptr(AgSession) session = g_object_ref (ag_console_session_page_get_session (page));
   AgSession *observer = console_fixture_peer (fixture, "observer");
-  StatusQuery query = { FALSE, TRUE, NULL };
+  AgChannel *presence = console_fixture_peer_join (fixture, observer, "_agora_user_online");
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_free);
+  AgSession *session;
+
+  g_signal_connect (presence, "message-channel-receive", G_CALLBACK (presence_cb), events);
+
+  console_fixture_login (fixture, "alice");
+  CONSOLE_WAIT_UNTIL (has_event (events, "\"online\"", "\"alice\""));
+
+  /* Nothing but the tab holds the session. */
+  session = ag_console_session_page_get_session (
+    AG_CONSOLE_SESSION_PAGE (adw_tab_page_get_child (adw_tab_view_get_selected_page (tab_view))));
+  g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &session);
 
   adw_tab_view_close_page (tab_view, adw_tab_view_get_selected_page (tab_view));
-
   g_assert_cmpuint (n_tabs (fixture), ==, 0);
-  CONSOLE_WAIT_UNTIL (ag_session_get_status (session) == AG_STATUS_NOT_LOGGED_IN);
 
-  /* The server agrees: alice is offline. */
-  ag_session_query_user_status_async (observer, "alice", NULL, user_status_cb, &query);
-  CONSOLE_WAIT_UNTIL (query.done);
-  g_assert_no_error (query.error);
-  g_assert_false (query.online);
+  /* A logout (101), not a lost connection: the server was told before the session went. */
+  CONSOLE_WAIT_UNTIL (has_event (events, "\"offline\"", "\"code\":101"));
+  g_assert_true (has_event (events, "\"offline\"", "\"alice\""));
+  CONSOLE_WAIT_UNTIL (session == NULL);
 }
 
 static void
