@@ -1,6 +1,8 @@
 #!/bin/sh
 # Parses the Flatpak manifest the way flatpak-builder does before a build, offline.
 # An unknown property is only a warning to flatpak-builder, so any output on stderr fails too.
+# flatpak-builder creates its state directory (.flatpak-builder) in the working directory even
+# for --show-manifest, so it runs in a temporary one.
 # usage: check-flatpak.sh MANIFEST
 set -u
 
@@ -9,15 +11,16 @@ if ! command -v flatpak-builder >/dev/null 2>&1; then
   exit 77
 fi
 
-err=$(mktemp)
-trap 'rm -f "$err"' EXIT
+manifest=$(realpath "$1")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 
-if ! flatpak-builder --show-manifest "$1" >/dev/null 2>"$err"; then
-  cat "$err"
+if ! (cd "$tmp" && flatpak-builder --show-manifest "$manifest" >/dev/null 2>"$tmp/err"); then
+  cat "$tmp/err"
   exit 1
 fi
-if [ -s "$err" ]; then
-  cat "$err"
+if [ -s "$tmp/err" ]; then
+  cat "$tmp/err"
   exit 1
 fi
 echo "flatpak-builder parses $1"
