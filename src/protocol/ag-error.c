@@ -5,6 +5,13 @@
 
 #include "ag-error.h"
 
+/**
+ * ag_error_quark:
+ *
+ * The error domain of libagsignal: errors in it carry an [enum@ErrorCode].
+ *
+ * Returns: the quark of the `AG_ERROR` domain
+ */
 G_DEFINE_QUARK (ag-error-quark, ag_error)
 
 typedef struct {
@@ -111,6 +118,8 @@ find_error_info (int code)
  * ag_error_code_name:
  * @code: an error code, usually an #AgErrorCode
  *
+ * Gets the name the spec's tables give a code, for messages that show the number and the name.
+ *
  * Returns: (nullable): the code's name as in the spec's tables ("LOGIN_E_TOKENWRONG"), or
  *   %NULL when @code is not a known code
  */
@@ -125,6 +134,8 @@ ag_error_code_name (int code)
 /**
  * ag_error_code_describe:
  * @code: an error code, usually an #AgErrorCode
+ *
+ * Describes a code in a few English words; unknown codes get a generic description.
  *
  * Returns: a short English description of @code, suitable for the "reason" of an error frame
  */

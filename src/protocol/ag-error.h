@@ -9,6 +9,61 @@ G_BEGIN_DECLS
 
 /**
  * AgErrorCode:
+ * @AG_ERROR_SUCCESS: No error
+ * @AG_ERROR_LOGOUT_E_OTHER: Logged out for another reason
+ * @AG_ERROR_LOGOUT_E_USER: The user logged out
+ * @AG_ERROR_LOGOUT_E_NET: Logged out because of a network problem
+ * @AG_ERROR_LOGOUT_E_KICKED: The account logged in somewhere else
+ * @AG_ERROR_LOGOUT_E_PACKET: Logged out because of a bad packet
+ * @AG_ERROR_LOGOUT_E_TOKENEXPIRED: The token expired
+ * @AG_ERROR_LOGOUT_E_OLDVERSION: The client version is too old
+ * @AG_ERROR_LOGOUT_E_TOKENWRONG: The token is wrong
+ * @AG_ERROR_LOGOUT_E_ALREADY_LOGOUT: Already logged out
+ * @AG_ERROR_LOGIN_E_OTHER: Login failed for an unknown reason
+ * @AG_ERROR_LOGIN_E_NET: Login failed because of a network problem
+ * @AG_ERROR_LOGIN_E_FAILED: Login rejected by the server
+ * @AG_ERROR_LOGIN_E_CANCEL: Login cancelled
+ * @AG_ERROR_LOGIN_E_TOKENEXPIRED: The token expired
+ * @AG_ERROR_LOGIN_E_OLDVERSION: The client version is too old
+ * @AG_ERROR_LOGIN_E_TOKENWRONG: The token is wrong
+ * @AG_ERROR_LOGIN_E_TOKEN_KICKED: A renewed token was used to log in elsewhere
+ * @AG_ERROR_LOGIN_E_ALREADY_LOGIN: Already logged in
+ * @AG_ERROR_LOGIN_E_INVALID_USER: Invalid account
+ * @AG_ERROR_JOINCHANNEL_E_OTHER: Failed to join the channel
+ * @AG_ERROR_SENDMESSAGE_E_OTHER: Failed to send the message
+ * @AG_ERROR_SENDMESSAGE_E_TIMEOUT: Sending the message timed out
+ * @AG_ERROR_QUERYUSERNUM_E_OTHER: The member count query failed
+ * @AG_ERROR_QUERYUSERNUM_E_TIMEOUT: The member count query timed out
+ * @AG_ERROR_QUERYUSERNUM_E_BYUSER: The member count query was cancelled
+ * @AG_ERROR_LEAVECHANNEL_E_OTHER: Left the channel for an unknown reason
+ * @AG_ERROR_LEAVECHANNEL_E_KICKED: Removed from the channel
+ * @AG_ERROR_LEAVECHANNEL_E_BYUSER: The user left the channel
+ * @AG_ERROR_LEAVECHANNEL_E_LOGOUT: Left the channel because the session logged out
+ * @AG_ERROR_LEAVECHANNEL_E_DISCONN: Left the channel because the connection was lost
+ * @AG_ERROR_INVITE_E_OTHER: The call failed
+ * @AG_ERROR_INVITE_E_REINVITE: The peer is already invited to this channel
+ * @AG_ERROR_INVITE_E_NET: The call failed because of a network problem
+ * @AG_ERROR_INVITE_E_PEEROFFLINE: The peer is offline
+ * @AG_ERROR_INVITE_E_TIMEOUT: The call timed out
+ * @AG_ERROR_INVITE_E_CANTRECV: The peer cannot receive the call
+ * @AG_ERROR_GENERAL_E: General error
+ * @AG_ERROR_GENERAL_E_FAILED: General failure
+ * @AG_ERROR_GENERAL_E_UNKNOWN: Unknown error
+ * @AG_ERROR_GENERAL_E_NOT_LOGIN: Not logged in
+ * @AG_ERROR_GENERAL_E_WRONG_PARAM: Wrong parameter
+ * @AG_ERROR_GENERAL_E_LARGE_PARAM: Parameter too large
+ * @AG_ERROR_LIMIT_E_USER_RATE: The sender is over its messages-per-second limit
+ * @AG_ERROR_LIMIT_E_CHANNEL_RATE: The channel is over its messages-per-second limit
+ * @AG_ERROR_LIMIT_E_ATTR_RATE: The channel is over its attribute update limit
+ * @AG_ERROR_LIMIT_E_CHANNEL_FULL: The channel is full
+ * @AG_ERROR_LIMIT_E_OFFLINE_QUEUE_FULL: The peer has too many messages waiting
+ * @AG_ERROR_LIMIT_E_SLOW_CONSUMER: The client did not read fast enough
+ * @AG_ERROR_PROTO_E_MALFORMED: Malformed frame
+ * @AG_ERROR_PROTO_E_UNKNOWN_OP: Missing or unknown op
+ * @AG_ERROR_PROTO_E_NOT_IN_CHANNEL: Not in a channel
+ * @AG_ERROR_PROTO_E_NO_SUCH_CALL: No such call
+ * @AG_ERROR_PROTO_E_PEER_OFFLINE: The peer is offline
+ * @AG_ERROR_PROTO_E_READ_ONLY_CHANNEL: The channel is read-only
  *
  * Error and reason codes. The numbers are those of the Signaling 1.x SDK and go on the wire
  * unchanged; codes of 1100 and up are agsignal's own (see docs/protocol.md).

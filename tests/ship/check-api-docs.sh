@@ -1,6 +1,7 @@
 #!/bin/sh
 # Generates the libagsignal API reference into a temporary directory with gi-docgen, warnings
-# fatal: a broken link, an unknown type in a comment or a bad fragment fails.
+# fatal: a broken link, an unknown type in a comment or a bad fragment fails, and so does a public
+# symbol without documentation.
 # usage: check-api-docs.sh GI_DOCGEN CONFIG CONTENT_DIR GIR
 set -u
 
@@ -29,4 +30,10 @@ for page in index.html overview.html class.Signal.html class.Session.html class.
     exit 1
   fi
 done
-echo "gi-docgen generated the reference without warnings"
+# Every public symbol documented: gi-docgen check prints a WARNING line for each one that is not.
+undocumented=$("$gidocgen" check --config "$config" "$gir" 2>&1 | grep WARNING)
+if [ -n "$undocumented" ]; then
+  echo "$undocumented"
+  exit 1
+fi
+echo "gi-docgen generated the reference without warnings; every public symbol is documented"
