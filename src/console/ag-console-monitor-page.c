@@ -117,6 +117,10 @@ static GParamSpec *properties[N_PROPS];
 
 /* The kinds of the type filter, in the order of its menu (0 is every kind). */
 static const char * const filter_kinds[] = { NULL, "online", "offline", "join", "leave", "other" };
+/* How the log shows each kind: the words of the type filter's menu. */
+static const char * const kind_labels[] = { NULL, N_("Online"), N_("Offline"), N_("Join"),
+                                            N_("Leave"), N_("Other") };
+G_STATIC_ASSERT (G_N_ELEMENTS (kind_labels) == G_N_ELEMENTS (filter_kinds));
 
 static guint page_serial;
 
@@ -1113,7 +1117,16 @@ bind_log_kind_cb (GtkSignalListItemFactory *factory,
                   GtkListItem              *item,
                   AgConsoleMonitorPage     *self)
 {
-  set_cell (item, ag_console_log_entry_get_kind (gtk_list_item_get_item (item)));
+  const char *kind = ag_console_log_entry_get_kind (gtk_list_item_get_item (item));
+
+  for (guint i = 1; i < G_N_ELEMENTS (filter_kinds); i++) {
+    if (g_strcmp0 (kind, filter_kinds[i]) == 0) {
+      kind = _(kind_labels[i]);
+      break;
+    }
+  }
+
+  set_cell (item, kind);
 }
 
 static void
