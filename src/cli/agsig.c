@@ -300,6 +300,15 @@ commands_description (void)
   return g_string_free (text, FALSE);
 }
 
+/* An uninstalled run (`meson devenv`) points at the build tree's catalogs. */
+static const char *
+localedir (void)
+{
+  const char *dir = g_getenv ("AGSIGNAL_LOCALEDIR");
+
+  return dir != NULL && *dir != '\0' ? dir : LOCALEDIR;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -317,7 +326,7 @@ main (int   argc,
   int status = -1;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, localedir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -11,6 +11,15 @@
 
 #include "ag-console-application.h"
 
+/* An uninstalled run (`meson devenv`) points at the build tree's catalogs. */
+static const char *
+localedir (void)
+{
+  const char *dir = g_getenv ("AGSIGNAL_LOCALEDIR");
+
+  return dir != NULL && *dir != '\0' ? dir : LOCALEDIR;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -18,7 +27,7 @@ main (int   argc,
   g_autoptr(AgConsoleApplication) application = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, localedir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -28,8 +28,8 @@ if not os.environ.get('DISPLAY'):
     skip_all('no display')
 if not os.environ.get('DBUS_SESSION_BUS_ADDRESS'):
     skip_all('no session bus for AT-SPI')
-if 'AGSIGNALD' not in os.environ or 'AGSIGNAL_CONSOLE' not in os.environ:
-    skip_all('AGSIGNALD and AGSIGNAL_CONSOLE must be set')
+if 'AGSIGNALD' not in os.environ or 'AG_BUILD_ROOT' not in os.environ:
+    skip_all('AGSIGNALD and AG_BUILD_ROOT must be set')
 
 try:
     # dogtail announces its log file on stdout, which must carry TAP only.
@@ -85,15 +85,25 @@ class ConsoleTest:
     def cleanup(self):
         for process in reversed(self.processes):
             if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
+                self.signal_group(process, signal.SIGTERM)
                 try:
                     process.wait(5)
                 except subprocess.TimeoutExpired:
-                    process.kill()
+                    self.signal_group(process, signal.SIGKILL)
                     process.wait()
         self.processes = []
 
     # Processes
+
+    @staticmethod
+    def signal_group(process, signum):
+        try:
+            if os.getpgid(process.pid) == process.pid:
+                os.killpg(process.pid, signum)
+                return
+        except ProcessLookupError:
+            return
+        process.send_signal(signum)
 
     def start_server(self):
         server = subprocess.Popen([os.environ['AGSIGNALD'], '--listen', '127.0.0.1:0', '--demo'],
@@ -110,13 +120,26 @@ class ConsoleTest:
                 return self.uri
         self.bail('agsignald did not start')
 
-    def start_console(self):
-        env = dict(os.environ, GTK_A11Y='atspi')
-        console = subprocess.Popen([os.environ['AGSIGNAL_CONSOLE'], '--server', self.uri,
-                                    '--app-id', 'demo'],
-                                   env=env, stdout=subprocess.DEVNULL, stderr=sys.stderr)
-        self.processes.append(console)
+    @staticmethod
+    def uninstalled_env(extra=None):
+        """The environment of a user's shell: nothing of the build tree. What the console needs
+        uninstalled (schema, catalogs, agsignald) must come from `meson devenv`, as for
+        tools/run."""
+        env = {key: value for key, value in os.environ.items()
+               if key not in ('GSETTINGS_SCHEMA_DIR', 'GI_TYPELIB_PATH', 'LD_LIBRARY_PATH',
+                              'AGSIGNALD', 'AGSIGNAL_LOCALEDIR', 'AGSIGNAL_CONSOLE')}
+        env['GTK_A11Y'] = 'atspi'
+        env.update(extra or {})
+        return env
 
+    def launch(self, argv, env):
+        # A session of its own, so cleanup reaches meson devenv's child too.
+        process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=sys.stderr,
+                                   start_new_session=True)
+        self.processes.append(process)
+        return process
+
+    def wait_for_app(self):
         deadline = time.monotonic() + TIMEOUT_S
         while self.app is None and time.monotonic() < deadline:
             try:
@@ -126,6 +149,13 @@ class ConsoleTest:
         if self.app is None:
             self.bail('agsignal-console did not appear on the accessibility bus')
         return self.app
+
+    def start_console(self, *args):
+        """Runs the console uninstalled through `meson devenv`, as tools/run does."""
+        argv = [os.environ.get('MESON', 'meson'), 'devenv', '-C', os.environ['AG_BUILD_ROOT'],
+                'agsignal-console', '--server', self.uri, '--app-id', 'demo'] + list(args)
+        self.launch(argv, self.uninstalled_env())
+        return self.wait_for_app()
 
     # Waiting and finding
 

@@ -63,14 +63,25 @@ def bail(message):
     sys.exit(1)
 
 
+def signal_process(process, signum):
+    # The console runs under meson devenv in a session of its own: signal the whole group.
+    try:
+        if os.getpgid(process.pid) == process.pid:
+            os.killpg(process.pid, signum)
+            return
+    except ProcessLookupError:
+        return
+    process.send_signal(signum)
+
+
 def cleanup():
     for process in processes:
         if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
+            signal_process(process, signal.SIGTERM)
             try:
                 process.wait(5)
             except subprocess.TimeoutExpired:
-                process.kill()
+                signal_process(process, signal.SIGKILL)
                 process.wait()
 
 
@@ -122,16 +133,22 @@ def start_server():
 
 
 def main():
-    if 'AGSIGNALD' not in os.environ or 'AGSIGNAL_CONSOLE' not in os.environ:
-        tap_plan_skip('AGSIGNALD and AGSIGNAL_CONSOLE must be set')
+    if 'AGSIGNALD' not in os.environ or 'AG_BUILD_ROOT' not in os.environ:
+        tap_plan_skip('AGSIGNALD and AG_BUILD_ROOT must be set')
 
     print('1..%d' % STEPS)
     sys.stdout.flush()
 
     uri = start_server()
-    env = dict(os.environ, GTK_A11Y='atspi')
-    console = subprocess.Popen([os.environ['AGSIGNAL_CONSOLE'], '--server', uri, '--app-id', 'demo'],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Uninstalled through meson devenv, as tools/run runs it: nothing of the build tree in env.
+    env = {key: value for key, value in os.environ.items()
+           if key not in ('GSETTINGS_SCHEMA_DIR', 'GI_TYPELIB_PATH', 'LD_LIBRARY_PATH', 'AGSIGNALD')}
+    env['GTK_A11Y'] = 'atspi'
+    console = subprocess.Popen([os.environ.get('MESON', 'meson'), 'devenv', '-C',
+                                os.environ['AG_BUILD_ROOT'], 'agsignal-console', '--server', uri,
+                                '--app-id', 'demo'],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
     processes.append(console)
 
     # The console opens its New Session dialog at once: the user logs in as alice.
