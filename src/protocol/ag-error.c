@@ -91,6 +91,12 @@ static const ErrorInfo error_infos[] = {
   { AG_ERROR_PROTO_E_PEER_OFFLINE, "PROTO_E_PEER_OFFLINE", "The peer is offline" },
   { AG_ERROR_PROTO_E_READ_ONLY_CHANNEL, "PROTO_E_READ_ONLY_CHANNEL",
     "The channel is read-only" },
+  { AG_ERROR_ADMIN_E_UNAUTHORIZED, "ADMIN_E_UNAUTHORIZED", "The admin key is missing or wrong" },
+  { AG_ERROR_ADMIN_E_NO_SUCH_USER, "ADMIN_E_NO_SUCH_USER", "No such user" },
+  { AG_ERROR_ADMIN_E_NO_SUCH_CHANNEL, "ADMIN_E_NO_SUCH_CHANNEL", "No such channel" },
+  { AG_ERROR_ADMIN_E_WRONG_MODE, "ADMIN_E_WRONG_MODE",
+    "The request does not fit the connection (client or admin)" },
+  { AG_ERROR_LOGOUT_E_ADMIN_KICKED, "LOGOUT_E_ADMIN_KICKED", "An operator ended the session" },
 };
 
 static const ErrorInfo *

@@ -64,6 +64,11 @@ G_BEGIN_DECLS
  * @AG_ERROR_PROTO_E_NO_SUCH_CALL: No such call
  * @AG_ERROR_PROTO_E_PEER_OFFLINE: The peer is offline
  * @AG_ERROR_PROTO_E_READ_ONLY_CHANNEL: The channel is read-only
+ * @AG_ERROR_ADMIN_E_UNAUTHORIZED: The admin key is missing or wrong
+ * @AG_ERROR_ADMIN_E_NO_SUCH_USER: No such user
+ * @AG_ERROR_ADMIN_E_NO_SUCH_CHANNEL: No such channel
+ * @AG_ERROR_ADMIN_E_WRONG_MODE: The request does not fit the connection (client or admin)
+ * @AG_ERROR_LOGOUT_E_ADMIN_KICKED: An operator ended the session
  *
  * Error and reason codes. The numbers are those of the Signaling 1.x SDK and go on the wire
  * unchanged; codes of 1100 and up are agsignal's own (see docs/protocol.md).
@@ -124,6 +129,11 @@ typedef enum {
   AG_ERROR_PROTO_E_NO_SUCH_CALL       = 1203,
   AG_ERROR_PROTO_E_PEER_OFFLINE       = 1204,
   AG_ERROR_PROTO_E_READ_ONLY_CHANNEL  = 1205,
+  AG_ERROR_ADMIN_E_UNAUTHORIZED       = 1300,
+  AG_ERROR_ADMIN_E_NO_SUCH_USER       = 1301,
+  AG_ERROR_ADMIN_E_NO_SUCH_CHANNEL    = 1302,
+  AG_ERROR_ADMIN_E_WRONG_MODE         = 1303,
+  AG_ERROR_LOGOUT_E_ADMIN_KICKED      = 1310,
 } AgErrorCode;
 
 GQuark       ag_error_quark      (void);

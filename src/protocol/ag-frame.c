@@ -137,6 +137,7 @@ static const OpInfo op_infos[AG_OP_LAST] = {
                              { FIELD_CHANNEL, FIELD_ACCOUNT, FIELD_UID, FIELD_MSG, FIELD_TS } },
   [AG_OP_EV_CHANNEL_ATTR] = { "channel_attr",
                               { FIELD_CHANNEL, FIELD_NAME, FIELD_VALUE, FIELD_TYPE } },
+  [AG_OP_EV_CHANNEL_LEFT] = { "channel_left", { FIELD_CHANNEL, FIELD_CODE } },
   [AG_OP_EV_CALL_INCOMING] = { "call_incoming",
                                { FIELD_CHANNEL, FIELD_PEER, FIELD_UID, FIELD_EXTRA } },
   [AG_OP_EV_CALL_RECEIVED] = { "call_received", { FIELD_CHANNEL, FIELD_PEER } },
@@ -2107,4 +2108,32 @@ ag_frame_encode (const AgFrame *frame)
   g_string_append_c (out, '}');
 
   return g_string_free_to_bytes (out);
+}
+
+gboolean
+ag_frame_check_text (const char  *data,
+                     gsize        length,
+                     GError     **error)
+{
+  const char *problem = NULL;
+
+  if (data == NULL || length == 0 || length > G_MAXSSIZE) {
+    g_set_error_literal (error, AG_ERROR, AG_ERROR_PROTO_E_MALFORMED, "empty frame");
+    return FALSE;
+  }
+
+  if (!g_utf8_validate_len (data, length, NULL)) {
+    g_set_error_literal (error, AG_ERROR, AG_ERROR_PROTO_E_MALFORMED,
+                         "frame is not valid UTF-8 text");
+    return FALSE;
+  }
+
+  /* Without a report, an escaped NUL or an unpaired surrogate is malformed too. */
+  if (!json_syntax_check (data, length, MAX_JSON_DEPTH, NULL, &problem)) {
+    g_set_error (error, AG_ERROR, AG_ERROR_PROTO_E_MALFORMED, "frame is not JSON: %s",
+                 problem);
+    return FALSE;
+  }
+
+  return TRUE;
 }

@@ -46,6 +46,7 @@ typedef enum {
   AG_OP_EV_CHANNEL_USER_LEFT,
   AG_OP_EV_CHANNEL_MSG,
   AG_OP_EV_CHANNEL_ATTR,
+  AG_OP_EV_CHANNEL_LEFT,        /* an operator removed the session from its channel */
   AG_OP_EV_CALL_INCOMING,
   AG_OP_EV_CALL_RECEIVED,
   AG_OP_EV_CALL_ACCEPTED,
@@ -153,6 +154,12 @@ AgFrame    *ag_frame_decode         (const char    *data,
                                      gsize          length,
                                      AgFrameOrigin  origin,
                                      gint64        *out_id,
+                                     GError       **error);
+
+/* The framing checks of ag_frame_decode() alone (UTF-8, JSON syntax and depth, no escaped
+ * NUL or unpaired surrogate), for the admin decoder; 1200 on failure. */
+gboolean    ag_frame_check_text     (const char    *data,
+                                     gsize          length,
                                      GError       **error);
 
 /* Serializes a frame to compact JSON text (not NUL-terminated in the GBytes). */

@@ -289,6 +289,43 @@ ag_engine_memory_offline_take (AgEngine   *engine,
   return g_steal_pointer (&messages);
 }
 
+static GPtrArray *
+ag_engine_memory_offline_peek (AgEngine   *engine,
+                               const char *app_id,
+                               const char *account,
+                               gint64      now_us)
+{
+  AgEngineMemory *self = AG_ENGINE_MEMORY (engine);
+  OfflineQueue *queue = lookup_queue (self, app_id, account);
+  GPtrArray *messages;
+
+  if (queue == NULL)
+    return NULL;
+
+  messages = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_offline_message_free);
+
+  for (GList *l = queue->messages.head; l != NULL; l = l->next) {
+    const AgOfflineMessage *message = l->data;
+    AgOfflineMessage *copy;
+
+    if (message->expires_us <= now_us)
+      continue;
+
+    copy = g_new0 (AgOfflineMessage, 1);
+    copy->from_account = g_strdup (message->from_account);
+    copy->from_uid = message->from_uid;
+    copy->msg = g_strdup (message->msg);
+    copy->sent_us = message->sent_us;
+    copy->expires_us = message->expires_us;
+    g_ptr_array_add (messages, copy);
+  }
+
+  if (messages->len == 0)
+    g_clear_pointer (&messages, g_ptr_array_unref);
+
+  return messages;
+}
+
 static gint64
 ag_engine_memory_offline_expire (AgEngine *engine,
                                  gint64    now_us)
@@ -324,6 +361,7 @@ ag_engine_memory_engine_init (AgEngineInterface *iface)
   iface->offline_push = ag_engine_memory_offline_push;
   iface->offline_take = ag_engine_memory_offline_take;
   iface->offline_expire = ag_engine_memory_offline_expire;
+  iface->offline_peek = ag_engine_memory_offline_peek;
 }
 
 static void

@@ -98,3 +98,23 @@ ag_engine_offline_expire (AgEngine *engine,
 
   return AG_ENGINE_GET_IFACE (engine)->offline_expire (engine, now_us);
 }
+
+GPtrArray *
+ag_engine_offline_peek (AgEngine   *engine,
+                        const char *app_id,
+                        const char *account,
+                        gint64      now_us,
+                        gboolean   *out_supported)
+{
+  AgEngineInterface *iface;
+
+  g_return_val_if_fail (AG_IS_ENGINE (engine), NULL);
+
+  iface = AG_ENGINE_GET_IFACE (engine);
+  if (out_supported != NULL)
+    *out_supported = iface->offline_peek != NULL;
+  if (iface->offline_peek == NULL)
+    return NULL;
+
+  return iface->offline_peek (engine, app_id, account, now_us);
+}

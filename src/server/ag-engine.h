@@ -57,6 +57,12 @@ struct _AgEngineInterface {
   /* Drops expired messages; returns the next expiry or G_MAXINT64. */
   gint64       (*offline_expire)    (AgEngine   *engine,
                                      gint64      now_us);
+  /* Optional: copies of the account's unexpired messages, oldest first, left queued (for
+   * the admin API), or NULL when none. */
+  GPtrArray   *(*offline_peek)      (AgEngine   *engine,
+                                     const char *app_id,
+                                     const char *account,
+                                     gint64      now_us);
 };
 
 void        ag_engine_user_attr_set     (AgEngine *engine, const char *app_id, const char *account,
@@ -69,5 +75,8 @@ gboolean    ag_engine_offline_push      (AgEngine *engine, const char *app_id, c
 GPtrArray  *ag_engine_offline_take      (AgEngine *engine, const char *app_id, const char *account,
                                          gint64 now_us);
 gint64      ag_engine_offline_expire    (AgEngine *engine, gint64 now_us);
+/* NULL as well when the engine cannot list without taking; *out_supported tells which. */
+GPtrArray  *ag_engine_offline_peek      (AgEngine *engine, const char *app_id, const char *account,
+                                         gint64 now_us, gboolean *out_supported);
 
 G_END_DECLS

@@ -118,6 +118,11 @@ typedef struct {
   gboolean                write_shut;
   gboolean                dead;
   gboolean                hub_knows;
+
+  /* POST /v1/admin: the request head and the body length, while the body is read. */
+  gsize                   body_start;
+  gsize                   body_length;
+  char                   *authorization;
 } Connection;
 
 struct _AgEpollServer {
@@ -184,6 +189,7 @@ connection_free (gpointer data)
   g_array_unref (conn->out);
   g_clear_pointer (&conn->input, g_byte_array_unref);
   g_free (conn->peer);
+  g_free (conn->authorization);
   g_free (conn);
 }
 
@@ -576,6 +582,16 @@ hub_send_cb (gpointer  user_data,
   connection_push_text (self, conn, frame);
 }
 
+static gsize
+hub_queued_cb (gpointer user_data,
+               guint64  conn_id)
+{
+  AgEpollServer *self = user_data;
+  Connection *conn = g_hash_table_lookup (self->connections, &conn_id);
+
+  return conn != NULL ? conn->queued_bytes : 0;
+}
+
 static void
 hub_close_cb (gpointer user_data,
               guint64  conn_id,
@@ -821,7 +837,10 @@ status_reason (guint status)
   case 200: return "OK";
   case 400: return "Bad Request";
   case 404: return "Not Found";
+  case 401: return "Unauthorized";
   case 405: return "Method Not Allowed";
+  case 413: return "Content Too Large";
+  case 429: return "Too Many Requests";
   case 431: return "Request Header Fields Too Large";
   case 503: return "Service Unavailable";
   default:  return "Error";
@@ -935,9 +954,63 @@ websocket_upgrade (AgEpollServer *self,
   g_debug ("connection %" G_GUINT64_FORMAT " from %s", conn->id, conn->peer);
 
   ag_hub_driver_connection_opened (&self->driver, conn->id);
+  ag_hub_driver_connection_set_address (&self->driver, conn->id, conn->peer);
 
   if (conn->input != NULL)
     websocket_read (self, conn);
+}
+
+static void
+admin_http_respond (AgEpollServer *self,
+                    Connection    *conn)
+{
+  g_autoptr(GBytes) reply = NULL;
+  g_autofree char *body = NULL;
+  guint status = 500;
+  gsize length;
+
+  reply = ag_hub_driver_admin_http (&self->driver, conn->peer,
+                                    ag_hub_driver_bearer_key (conn->authorization),
+                                    (const char *) conn->input->data + conn->body_start,
+                                    conn->body_length, &status);
+  body = g_strndup (g_bytes_get_data (reply, &length), g_bytes_get_size (reply));
+  connection_respond (self, conn, status, "application/json", NULL, body, FALSE);
+}
+
+/* POST /v1/admin: the body follows the head; it is read in full before the hub sees it. */
+static void
+admin_http_start (AgEpollServer *self,
+                  Connection    *conn,
+                  const char    *method,
+                  GHashTable    *headers,
+                  gsize          header_end)
+{
+  const char *length_text = g_hash_table_lookup (headers, "content-length");
+  guint64 length = 0;
+
+  if (!g_str_equal (method, "POST")) {
+    connection_respond (self, conn, 405, NULL, "Allow: POST\r\n", NULL, FALSE);
+    return;
+  }
+
+  if (length_text == NULL ||
+      !g_ascii_string_to_unsigned (length_text, 10, 0, G_MAXUINT64, &length, NULL)) {
+    connection_respond (self, conn, 400, "text/plain", NULL, "Content-Length is required\n",
+                        FALSE);
+    return;
+  }
+
+  if (length > AG_ADMIN_HTTP_MAX_BODY) {
+    connection_respond (self, conn, 413, "text/plain", NULL, "the body is over 64 KiB\n", FALSE);
+    return;
+  }
+
+  conn->body_start = header_end;
+  conn->body_length = length;
+  conn->authorization = g_strdup (g_hash_table_lookup (headers, "authorization"));
+
+  if (conn->input->len >= conn->body_start + conn->body_length)
+    admin_http_respond (self, conn);
 }
 
 static void
@@ -1008,6 +1081,11 @@ handle_request (AgEpollServer *self,
     return;
   }
 
+  if (g_str_equal (path, AG_ADMIN_HTTP_PATH)) {
+    admin_http_start (self, conn, method, headers, header_end);
+    return;
+  }
+
   if (!g_str_equal (path, AG_WEBSOCKET_PATH)) {
     connection_respond (self, conn, 404, "text/plain", NULL, "not found\n", head_only);
     return;
@@ -1040,9 +1118,38 @@ handle_request (AgEpollServer *self,
 }
 
 static void
+body_read (AgEpollServer *self,
+           Connection    *conn)
+{
+  guint8 buffer[16384];
+  gsize missing = conn->body_start + conn->body_length - conn->input->len;
+  ssize_t n;
+
+  do
+    n = recv (conn->fd, buffer, MIN (missing, sizeof buffer), 0);
+  while (n < 0 && errno == EINTR);
+
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+    return;
+  if (n <= 0) {
+    connection_fail (self, conn);
+    return;
+  }
+
+  g_byte_array_append (conn->input, buffer, n);
+  if (conn->input->len >= conn->body_start + conn->body_length)
+    admin_http_respond (self, conn);
+}
+
+static void
 request_read (AgEpollServer *self,
               Connection    *conn)
 {
+  if (conn->body_start > 0) {
+    body_read (self, conn);
+    return;
+  }
+
   guint8 buffer[REQUEST_HEADER_LIMIT];
   gsize room = REQUEST_HEADER_LIMIT - conn->input->len;
   ssize_t n;
@@ -1562,7 +1669,7 @@ AgEpollServer *
 ag_epoll_server_new (AgEngine  *engine,
                      GError   **error)
 {
-  static const AgHubSink sink = { hub_send_cb, hub_close_cb };
+  static const AgHubSink sink = { hub_send_cb, hub_close_cb, hub_queued_cb };
   g_autoptr(AgEpollServer) self = NULL;
 
   g_return_val_if_fail (AG_IS_ENGINE (engine), NULL);

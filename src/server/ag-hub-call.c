@@ -406,6 +406,8 @@ _ag_hub_call_msg (AgHub         *hub,
   }
   _ag_hub_bucket_take (&user->bucket);
   hub->stats.messages_in++;
+  user->app->second.call_msgs++;
+  user->app->totals.call_msgs++;
 
   _ag_hub_reply_ok (hub, conn, frame->id);
 

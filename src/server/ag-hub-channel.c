@@ -88,6 +88,20 @@ kind_for_name (const char *name)
   return AG_HUB_CHANNEL_ORDINARY;
 }
 
+const char *
+_ag_hub_channel_kind_name (AgHubChannelKind kind)
+{
+  switch (kind) {
+  case AG_HUB_CHANNEL_USER_ONLINE:
+    return "user_online";
+  case AG_HUB_CHANNEL_EVENTS:
+    return "channel_event";
+  case AG_HUB_CHANNEL_ORDINARY:
+  default:
+    return "ordinary";
+  }
+}
+
 /* Sends one frame to every member but except (which may be NULL), encoding it once. */
 static guint
 broadcast (AgHub         *hub,
@@ -220,6 +234,7 @@ set_server_attr (AgHub        *hub,
 
   g_hash_table_insert (channel->attrs, g_strdup (name), g_strdup (value));
   broadcast_attr (hub, channel, "update", name, value);
+  _ag_hub_admin_attr (hub, channel, "update", name, value);
 }
 
 static void
@@ -308,6 +323,7 @@ destroy_timer_cb (AgHub    *hub,
 
   g_assert (channel->members.length == 0);
 
+  _ag_hub_admin_channel_gone (hub, channel);
   g_hash_table_remove (channel->app->channels, channel->name);
   hub->stats.channels--;
 }
@@ -366,6 +382,9 @@ _ag_hub_channel_leave (AgHub     *hub,
   g_queue_delete_link (&channel->members, conn->member_link);
   conn->member_link = NULL;
   conn->channel = NULL;
+  channel->app->second.presence++;
+  channel->app->totals.presence++;
+  _ag_hub_admin_left (hub, channel, user, code);
 
   /* Special channels are silent about their own members and never go away. */
   if (channel->kind != AG_HUB_CHANNEL_ORDINARY)
@@ -456,16 +475,21 @@ _ag_hub_channel_join (AgHub         *hub,
   if (conn->channel != NULL)
     _ag_hub_channel_leave (hub, conn, AG_ERROR_LEAVECHANNEL_E_BYUSER);
 
-  if (channel == NULL)
+  if (channel == NULL) {
     channel = channel_new (hub, user->app, frame->channel);
+    _ag_hub_admin_channel_added (hub, channel);
+  }
 
   _ag_hub_timer_cancel (hub, &channel->destroy_timer);
   g_queue_push_tail (&channel->members, conn);
   conn->member_link = channel->members.tail;
   conn->channel = channel;
   channel->total_joins++;
+  user->app->second.presence++;
+  user->app->totals.presence++;
 
   reply_join (hub, conn, frame->id, channel);
+  _ag_hub_admin_joined (hub, channel, user);
 
   if (channel->kind != AG_HUB_CHANNEL_ORDINARY)
     return;
@@ -522,6 +546,62 @@ writable_channel (AgHub         *hub,
   return conn->channel;
 }
 
+static guint
+channel_msg_rate (AgHubChannel *channel)
+{
+  if (channel->sendmsg_limit != 0)
+    return channel->sendmsg_limit;
+  if (channel->app->config.channel_msg_rate != 0)
+    return channel->app->config.channel_msg_rate;
+  return AG_DEFAULT_CHANNEL_MSG_RATE;
+}
+
+static AgFrame *
+new_channel_msg (AgHub        *hub,
+                 AgHubChannel *channel,
+                 const char   *account,
+                 guint32       uid,
+                 const char   *msg)
+{
+  AgFrame *event = ag_frame_new (AG_OP_EV_CHANNEL_MSG);
+
+  event->channel = g_strdup (channel->name);
+  event->account = g_strdup (account);
+  event->uid = uid;
+  event->has_uid = TRUE;
+  event->msg = g_strdup (msg);
+  event->ts = ag_ts_from_us (hub->now_us);
+
+  return event;
+}
+
+int
+_ag_hub_channel_publish (AgHub        *hub,
+                         AgHubChannel *channel,
+                         const char   *msg,
+                         guint        *out_num)
+{
+  g_autoptr(AgFrame) event = NULL;
+
+  if (channel->kind != AG_HUB_CHANNEL_ORDINARY)
+    return AG_ERROR_PROTO_E_READ_ONLY_CHANNEL;
+
+  _ag_hub_bucket_configure (&channel->msg_bucket, channel_msg_rate (channel), hub->now_us);
+  if (!_ag_hub_bucket_can_take (&channel->msg_bucket, hub->now_us))
+    return AG_ERROR_LIMIT_E_CHANNEL_RATE;
+
+  _ag_hub_bucket_take (&channel->msg_bucket);
+  hub->stats.messages_in++;
+  channel->app->second.channel_msgs++;
+  channel->app->totals.channel_msgs++;
+
+  event = new_channel_msg (hub, channel, AG_SYSTEM_ACCOUNT, 0, msg);
+  *out_num = broadcast (hub, channel, event, NULL);
+  hub->stats.messages_out += *out_num;
+
+  return AG_ERROR_SUCCESS;
+}
+
 void
 _ag_hub_channel_send (AgHub         *hub,
                       AgHubConn     *conn,
@@ -532,14 +612,11 @@ _ag_hub_channel_send (AgHub         *hub,
   g_autoptr(AgFrame) event = NULL;
   guint channel_rate;
 
+
   if (channel == NULL)
     return;
 
-  channel_rate = channel->sendmsg_limit;
-  if (channel_rate == 0)
-    channel_rate = user->app->config.channel_msg_rate;
-  if (channel_rate == 0)
-    channel_rate = AG_DEFAULT_CHANNEL_MSG_RATE;
+  channel_rate = channel_msg_rate (channel);
 
   /* Both buckets are checked before either is charged: a message the channel refuses does
    * not cost its sender a token, and the reverse. */
@@ -558,38 +635,89 @@ _ag_hub_channel_send (AgHub         *hub,
   _ag_hub_bucket_take (&user->bucket);
   _ag_hub_bucket_take (&channel->msg_bucket);
   hub->stats.messages_in++;
+  user->app->second.channel_msgs++;
+  user->app->totals.channel_msgs++;
 
   _ag_hub_reply_ok (hub, conn, frame->id);
 
-  event = ag_frame_new (AG_OP_EV_CHANNEL_MSG);
-  event->channel = g_strdup (channel->name);
-  event->account = g_strdup (user->account);
-  event->uid = user->uid;
-  event->has_uid = TRUE;
-  event->msg = g_strdup (frame->msg);
-  event->ts = ag_ts_from_us (hub->now_us);
+  event = new_channel_msg (hub, channel, user->account, user->uid, frame->msg);
   hub->stats.messages_out += broadcast (hub, channel, event, NULL);
 }
 
-/* Charges one attribute update to the channel's _setattr_limit, if it has one, and answers
- * the request: ok, or 1102 when the limit is reached (and nothing may change). */
-static gboolean
-accept_attr_change (AgHub         *hub,
-                    AgHubConn     *conn,
-                    const AgFrame *frame,
-                    AgHubChannel  *channel)
+int
+_ag_hub_channel_admit_attr_change (AgHub        *hub,
+                                   AgHubChannel *channel,
+                                   const char   *name,
+                                   const char   *value)
 {
+  guint number;
+
+  if (value != NULL && is_numeric_builtin (name) && !parse_builtin_number (value, &number))
+    return AG_ERROR_GENERAL_E_WRONG_PARAM;
+
   if (channel->setattr_limit > 0) {
-    if (!_ag_hub_bucket_can_take (&channel->attr_bucket, hub->now_us)) {
-      _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_ATTR_RATE, NULL);
-      return FALSE;
-    }
+    if (!_ag_hub_bucket_can_take (&channel->attr_bucket, hub->now_us))
+      return AG_ERROR_LIMIT_E_ATTR_RATE;
 
     _ag_hub_bucket_take (&channel->attr_bucket);
   }
 
+  return AG_ERROR_SUCCESS;
+}
+
+void
+_ag_hub_channel_change_attr (AgHub        *hub,
+                             AgHubChannel *channel,
+                             const char   *type,
+                             const char   *name,
+                             const char   *value)
+{
+  if (g_str_equal (type, "update")) {
+    g_hash_table_insert (channel->attrs, g_strdup (name), g_strdup (value));
+    broadcast_attr (hub, channel, "update", name, value);
+  } else if (g_str_equal (type, "del")) {
+    /* Deleting an attribute that is not there changes nothing, so nobody is told. */
+    if (!g_hash_table_remove (channel->attrs, name))
+      return;
+    broadcast_attr (hub, channel, "del", name, "");
+    value = "";
+  } else {
+    if (g_hash_table_size (channel->attrs) == 0)
+      return;
+    g_hash_table_remove_all (channel->attrs);
+    broadcast_attr (hub, channel, "clear", "", "");
+    name = value = "";
+  }
+
+  _ag_hub_admin_attr (hub, channel, type, name, value);
+  apply_builtins (hub, channel);
+}
+
+/* A client's attribute request: ok (then the change), or the code of the refusal. */
+static void
+attr_request (AgHub         *hub,
+              AgHubConn     *conn,
+              const AgFrame *frame,
+              const char    *type)
+{
+  AgHubChannel *channel = writable_channel (hub, conn, frame);
+  gboolean clear = g_str_equal (type, "clear");
+  int code;
+
+  if (channel == NULL)
+    return;
+
+  code = _ag_hub_channel_admit_attr_change (hub, channel, clear ? NULL : frame->name,
+                                            g_str_equal (type, "update") ? frame->value : NULL);
+  if (code != AG_ERROR_SUCCESS) {
+    _ag_hub_reply_error (hub, conn, frame->id, code,
+                         code == AG_ERROR_GENERAL_E_WRONG_PARAM ?
+                           "built-in attribute needs a decimal integer >= 0" : NULL);
+    return;
+  }
+
   _ag_hub_reply_ok (hub, conn, frame->id);
-  return TRUE;
+  _ag_hub_channel_change_attr (hub, channel, type, frame->name, frame->value);
 }
 
 void
@@ -597,24 +725,7 @@ _ag_hub_channel_set_attr (AgHub         *hub,
                           AgHubConn     *conn,
                           const AgFrame *frame)
 {
-  AgHubChannel *channel = writable_channel (hub, conn, frame);
-  guint number;
-
-  if (channel == NULL)
-    return;
-
-  if (is_numeric_builtin (frame->name) && !parse_builtin_number (frame->value, &number)) {
-    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_GENERAL_E_WRONG_PARAM,
-                         "built-in attribute needs a decimal integer >= 0");
-    return;
-  }
-
-  if (!accept_attr_change (hub, conn, frame, channel))
-    return;
-
-  g_hash_table_insert (channel->attrs, g_strdup (frame->name), g_strdup (frame->value));
-  broadcast_attr (hub, channel, "update", frame->name, frame->value);
-  apply_builtins (hub, channel);
+  attr_request (hub, conn, frame, "update");
 }
 
 void
@@ -622,19 +733,7 @@ _ag_hub_channel_del_attr (AgHub         *hub,
                           AgHubConn     *conn,
                           const AgFrame *frame)
 {
-  AgHubChannel *channel = writable_channel (hub, conn, frame);
-
-  if (channel == NULL)
-    return;
-
-  if (!accept_attr_change (hub, conn, frame, channel))
-    return;
-
-  /* Deleting an attribute that is not there changes nothing, so nobody is told. */
-  if (g_hash_table_remove (channel->attrs, frame->name)) {
-    broadcast_attr (hub, channel, "del", frame->name, "");
-    apply_builtins (hub, channel);
-  }
+  attr_request (hub, conn, frame, "del");
 }
 
 void
@@ -642,19 +741,7 @@ _ag_hub_channel_clear_attr (AgHub         *hub,
                             AgHubConn     *conn,
                             const AgFrame *frame)
 {
-  AgHubChannel *channel = writable_channel (hub, conn, frame);
-
-  if (channel == NULL)
-    return;
-
-  if (!accept_attr_change (hub, conn, frame, channel))
-    return;
-
-  if (g_hash_table_size (channel->attrs) > 0) {
-    g_hash_table_remove_all (channel->attrs);
-    broadcast_attr (hub, channel, "clear", "", "");
-    apply_builtins (hub, channel);
-  }
+  attr_request (hub, conn, frame, "clear");
 }
 
 void

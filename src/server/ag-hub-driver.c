@@ -141,6 +141,46 @@ ag_hub_driver_connection_frame (AgHubDriver *driver,
 }
 
 void
+ag_hub_driver_connection_set_address (AgHubDriver *driver,
+                                      guint64      conn_id,
+                                      const char  *address)
+{
+  ag_hub_connection_set_address (driver->hub, conn_id, address);
+}
+
+GBytes *
+ag_hub_driver_admin_http (AgHubDriver *driver,
+                          const char  *address,
+                          const char  *bearer_key,
+                          const char  *body,
+                          gsize        length,
+                          guint       *out_status)
+{
+  GBytes *reply;
+
+  enter (driver);
+  reply = ag_hub_admin_http (driver->hub, address, bearer_key, body, length,
+                             g_get_real_time (), out_status);
+  leave (driver);
+
+  return reply;
+}
+
+/* "Bearer KEY" -> KEY, or NULL. */
+const char *
+ag_hub_driver_bearer_key (const char *authorization)
+{
+  if (authorization == NULL || g_ascii_strncasecmp (authorization, "Bearer ", 7) != 0)
+    return NULL;
+
+  authorization += 7;
+  while (*authorization == ' ')
+    authorization++;
+
+  return *authorization != '\0' ? authorization : NULL;
+}
+
+void
 ag_hub_driver_connection_closed (AgHubDriver *driver,
                                  guint64      conn_id)
 {

@@ -43,6 +43,22 @@ void ag_hub_driver_connection_frame  (AgHubDriver       *driver,
                                       guint64            conn_id,
                                       const char        *data,
                                       gsize              length);
+void ag_hub_driver_connection_set_address (AgHubDriver  *driver,
+                                           guint64       conn_id,
+                                           const char   *address);
+/* One POST /v1/admin request (ag_hub_admin_http()). */
+GBytes *ag_hub_driver_admin_http       (AgHubDriver       *driver,
+                                        const char        *address,
+                                        const char        *bearer_key,
+                                        const char        *body,
+                                        gsize              length,
+                                        guint             *out_status);
+/* The key of an "Authorization: Bearer KEY" header value, or NULL. */
+const char *ag_hub_driver_bearer_key   (const char        *authorization);
+
+#define AG_ADMIN_HTTP_PATH      "/v1/admin"
+#define AG_ADMIN_HTTP_MAX_BODY  (64 * 1024)
+
 /* ag_hub_connection_closed() now, or once the hub call in progress returns. */
 void ag_hub_driver_connection_closed (AgHubDriver       *driver,
                                       guint64            conn_id);

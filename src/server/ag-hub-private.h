@@ -13,6 +13,7 @@
 
 #include "ag-hub.h"
 
+#include "ag-admin-frame.h"
 #include "ag-error.h"
 #include "ag-frame.h"
 #include "ag-limits.h"
@@ -24,6 +25,8 @@ typedef struct _AgHubUser    AgHubUser;
 typedef struct _AgHubConn    AgHubConn;
 typedef struct _AgHubChannel AgHubChannel;
 typedef struct _AgHubCall    AgHubCall;
+typedef struct _AgHubAdminApp  AgHubAdminApp;   /* ag-hub-admin.c */
+typedef struct _AgHubAdminConn AgHubAdminConn;  /* ag-hub-admin.c */
 
 typedef void (*AgHubTimerFunc) (AgHub   *hub,
                                 gpointer data);
@@ -64,7 +67,19 @@ struct _AgHub {
   guint64      call_seq;
   gint64       now_us;       /* the time of the call into the hub being served */
   AgHubStats   stats;
+
+  char        *admin_key;    /* the server-wide admin key, or NULL */
+  char        *admin_epoch;  /* names this hub's sequence numbers (docs/admin-api.md) */
+  GHashTable  *admin_failures; /* remote address -> AgHubAdminFailures* (ag-hub-admin.c) */
 };
+
+/* What an app carried: totals since start, and the current second for the admin stream. */
+typedef struct {
+  guint64 channel_msgs;
+  guint64 peer_msgs;
+  guint64 call_msgs;
+  guint64 presence;          /* logins, logouts, joins and leaves */
+} AgHubCounts;
 
 struct _AgHubApp {
   AgHub       *hub;
@@ -73,6 +88,10 @@ struct _AgHubApp {
   GHashTable  *channels;     /* name -> AgHubChannel* */
   GHashTable  *calls;        /* call key -> AgHubCall* */
   guint32      last_uid;
+  GSequence   *online;       /* of AgHubUser*, the logged-in users by account */
+  AgHubCounts  totals;
+  AgHubCounts  second;
+  AgHubAdminApp *admin;      /* NULL until an operator first logs in to the app */
 };
 
 struct _AgHubUser {
@@ -82,6 +101,7 @@ struct _AgHubUser {
   AgHubConn   *conn;         /* the logged-in connection, or NULL */
   AgHubBucket  bucket;       /* msg_send, channel_send and call_msg */
   GHashTable  *calls;        /* set of AgHubCall* where the user is caller or callee */
+  GSequenceIter *online_iter; /* in app->online while logged in */
 };
 
 struct _AgHubConn {
@@ -90,6 +110,10 @@ struct _AgHubConn {
   AgHubChannel *channel;     /* NULL when in no channel */
   GList        *member_link; /* this connection's link in channel->members */
   AgHubTimer    token_timer;
+  gint64        login_us;
+  char         *address;     /* the peer's address as the transport gave it, or NULL */
+  AgHubAdminConn *admin;     /* set once an admin connection logged in */
+  GPtrArray    *capture;     /* of GBytes: replies of an HTTP admin request, not sent */
 };
 
 typedef enum {
@@ -181,8 +205,45 @@ void        _ag_hub_user_forget_if_unused
                                       (AgHubApp       *app,
                                        AgHubUser      *user);
 
+AgHubConn  *_ag_hub_conn_new          (guint64         conn_id);
+void        _ag_hub_conn_free         (AgHubConn      *conn);
+void        _ag_hub_session_kick      (AgHub          *hub,
+                                       AgHubConn      *conn,
+                                       int             code);
+/* A peer message from from_account (the system account for operators): delivered at once,
+ * or stored for ttl seconds when the peer is offline. Returns 0 (*out_stored set), 1104 or
+ * 1204. */
+int         _ag_hub_deliver_message   (AgHub          *hub,
+                                       AgHubApp       *app,
+                                       const char     *from_account,
+                                       guint32         from_uid,
+                                       const char     *peer,
+                                       const char     *msg,
+                                       gint64          ttl,
+                                       gboolean       *out_stored);
+
 /* ag-hub-channel.c */
 void        _ag_hub_channel_free      (AgHubChannel   *channel);
+const char *_ag_hub_channel_kind_name (AgHubChannelKind kind);
+/* Checks an attribute change against the built-in rules and the channel's _setattr_limit,
+ * charging the limit: 0, 1004 or 1102. name and value are NULL for a clear. */
+int         _ag_hub_channel_admit_attr_change
+                                      (AgHub          *hub,
+                                       AgHubChannel   *channel,
+                                       const char     *name,
+                                       const char     *value);
+/* Applies an admitted change ("update", "del" or "clear") and tells the members. */
+void        _ag_hub_channel_change_attr
+                                      (AgHub          *hub,
+                                       AgHubChannel   *channel,
+                                       const char     *type,
+                                       const char     *name,
+                                       const char     *value);
+/* A channel message from the system account; 0 (*out_num: recipients), 1101 or 1205. */
+int         _ag_hub_channel_publish   (AgHub          *hub,
+                                       AgHubChannel   *channel,
+                                       const char     *msg,
+                                       guint          *out_num);
 void        _ag_hub_channel_leave     (AgHub          *hub,
                                        AgHubConn      *conn,
                                        int             code);
@@ -221,5 +282,37 @@ AG_HUB_DECLARE_HANDLER (_ag_hub_call_end);
 AG_HUB_DECLARE_HANDLER (_ag_hub_call_msg);
 
 #undef AG_HUB_DECLARE_HANDLER
+
+/* ag-hub-admin.c: admin requests and the live stream. The hooks below are called by the
+ * rest of the hub after each change; they cost a pointer test for apps nobody watches. */
+void        _ag_hub_admin_dispatch    (AgHub          *hub,
+                                       AgHubConn      *conn,
+                                       const AgAdminRequest *request);
+void        _ag_hub_admin_conn_closed (AgHub          *hub,
+                                       AgHubConn      *conn);
+void        _ag_hub_admin_app_free    (AgHubAdminApp  *admin);
+void        _ag_hub_admin_failures_free (gpointer      data);
+
+void        _ag_hub_admin_online      (AgHub          *hub,
+                                       AgHubConn      *conn);
+void        _ag_hub_admin_offline     (AgHub          *hub,
+                                       AgHubUser      *user,
+                                       int             code);
+void        _ag_hub_admin_channel_added (AgHub        *hub,
+                                         AgHubChannel *channel);
+void        _ag_hub_admin_channel_gone  (AgHub        *hub,
+                                         AgHubChannel *channel);
+void        _ag_hub_admin_joined      (AgHub          *hub,
+                                       AgHubChannel   *channel,
+                                       AgHubUser      *user);
+void        _ag_hub_admin_left        (AgHub          *hub,
+                                       AgHubChannel   *channel,
+                                       AgHubUser      *user,
+                                       int             code);
+void        _ag_hub_admin_attr        (AgHub          *hub,
+                                       AgHubChannel   *channel,
+                                       const char     *type,
+                                       const char     *name,
+                                       const char     *value);
 
 G_END_DECLS

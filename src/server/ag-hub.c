@@ -144,6 +144,11 @@ _ag_hub_send (AgHub     *hub,
               AgHubConn *conn,
               GBytes    *bytes)
 {
+  if (conn->capture != NULL) {
+    g_ptr_array_add (conn->capture, g_bytes_ref (bytes));
+    return;
+  }
+
   hub->stats.frames_out++;
   hub->sink.send (hub->sink_data, conn->id, bytes);
 }
@@ -207,6 +212,7 @@ app_config_clear (AgAppConfig *config)
 {
   g_clear_pointer (&config->app_id, g_free);
   g_clear_pointer (&config->certificate, g_free);
+  g_clear_pointer (&config->admin_key, g_free);
 }
 
 static void
@@ -218,6 +224,7 @@ app_config_copy (AgAppConfig       *dest,
   dest->allow_no_token = src->allow_no_token;
   dest->user_msg_rate = src->user_msg_rate;
   dest->channel_msg_rate = src->channel_msg_rate;
+  dest->admin_key = g_strdup (src->admin_key);
 }
 
 static void
@@ -235,6 +242,8 @@ app_free (AgHubApp *app)
   g_clear_pointer (&app->calls, g_hash_table_unref);
   g_clear_pointer (&app->channels, g_hash_table_unref);
   g_clear_pointer (&app->users, g_hash_table_unref);
+  g_clear_pointer (&app->online, g_sequence_free);
+  g_clear_pointer (&app->admin, _ag_hub_admin_app_free);
   app_config_clear (&app->config);
   g_free (app);
 }
@@ -254,6 +263,14 @@ _ag_hub_user_ensure (AgHubApp   *app,
   }
 
   return user;
+}
+
+static int
+compare_users (gconstpointer a,
+               gconstpointer b,
+               gpointer      user_data)
+{
+  return strcmp (((const AgHubUser *) a)->account, ((const AgHubUser *) b)->account);
 }
 
 /* Accounts that never logged in exist only while a call waits for them; once that is over
@@ -276,9 +293,25 @@ lookup_user (AgHubApp   *app,
 
 /* Connections and sessions */
 
-static void
-conn_free (AgHubConn *conn)
+static void token_expired_cb (AgHub    *hub,
+                              gpointer  data);
+
+AgHubConn *
+_ag_hub_conn_new (guint64 conn_id)
 {
+  AgHubConn *conn = g_new0 (AgHubConn, 1);
+
+  conn->id = conn_id;
+  _ag_hub_timer_init (&conn->token_timer, token_expired_cb, conn);
+
+  return conn;
+}
+
+void
+_ag_hub_conn_free (AgHubConn *conn)
+{
+  g_clear_pointer (&conn->capture, g_ptr_array_unref);
+  g_free (conn->address);
   g_free (conn);
 }
 
@@ -311,10 +344,15 @@ session_end (AgHub     *hub,
 
   conn->user = NULL;
   user->conn = NULL;
+  g_sequence_remove (user->online_iter);
+  user->online_iter = NULL;
   hub->stats.sessions--;
+  user->app->second.presence++;
+  user->app->totals.presence++;
 
   _ag_hub_calls_user_offline (hub, user);
   _ag_hub_announce_presence (hub, user, FALSE, logout_code);
+  _ag_hub_admin_offline (hub, user, logout_code);
 }
 
 /* The hub forgets the connection before telling the transport to close it, as the sink
@@ -326,21 +364,32 @@ conn_close (AgHub     *hub,
 {
   guint64 conn_id = conn->id;
 
+  if (conn->admin != NULL)
+    _ag_hub_admin_conn_closed (hub, conn);
+
   g_hash_table_remove (hub->conns, &conn_id);
   hub->stats.connections--;
 
   hub->sink.close (hub->sink_data, conn_id, code);
 }
 
+/* Ends a session from the server's side (token expiry, an operator): the client is told the
+ * code, then the connection closes. */
+void
+_ag_hub_session_kick (AgHub     *hub,
+                      AgHubConn *conn,
+                      int        code)
+{
+  send_logout_event (hub, conn, code);
+  session_end (hub, conn, code);
+  conn_close (hub, conn, code);
+}
+
 static void
 token_expired_cb (AgHub    *hub,
                   gpointer  data)
 {
-  AgHubConn *conn = data;
-
-  send_logout_event (hub, conn, AG_ERROR_LOGOUT_E_TOKENEXPIRED);
-  session_end (hub, conn, AG_ERROR_LOGOUT_E_TOKENEXPIRED);
-  conn_close (hub, conn, AG_ERROR_LOGOUT_E_TOKENEXPIRED);
+  _ag_hub_session_kick (hub, data, AG_ERROR_LOGOUT_E_TOKENEXPIRED);
 }
 
 static void
@@ -452,18 +501,17 @@ handle_login (AgHub         *hub,
     user->uid = app->last_uid;
   }
 
-  if (user->conn != NULL) {
-    AgHubConn *old = user->conn;
-
-    send_logout_event (hub, old, AG_ERROR_LOGOUT_E_KICKED);
-    session_end (hub, old, AG_ERROR_LOGOUT_E_KICKED);
-    conn_close (hub, old, AG_ERROR_LOGOUT_E_KICKED);
-  }
+  if (user->conn != NULL)
+    _ag_hub_session_kick (hub, user->conn, AG_ERROR_LOGOUT_E_KICKED);
 
   conn->user = user;
+  conn->login_us = hub->now_us;
   user->conn = conn;
+  user->online_iter = g_sequence_insert_sorted (app->online, user, compare_users, NULL);
   hub->stats.sessions++;
   hub->stats.logins++;
+  app->second.presence++;
+  app->totals.presence++;
 
   if (expires_us != G_MAXINT64)
     _ag_hub_timer_schedule (hub, &conn->token_timer, expires_us);
@@ -477,6 +525,7 @@ handle_login (AgHub         *hub,
   deliver_offline_messages (hub, conn);
   _ag_hub_calls_user_online (hub, user);
   _ag_hub_announce_presence (hub, user, TRUE, 0);
+  _ag_hub_admin_online (hub, conn);
 }
 
 static void
@@ -503,6 +552,56 @@ handle_ping (AgHub         *hub,
 
 /* Peer messages */
 
+int
+_ag_hub_deliver_message (AgHub      *hub,
+                         AgHubApp   *app,
+                         const char *from_account,
+                         guint32     from_uid,
+                         const char *peer_account,
+                         const char *msg,
+                         gint64      ttl,
+                         gboolean   *out_stored)
+{
+  AgHubUser *peer = lookup_user (app, peer_account);
+
+  if (peer != NULL && peer->conn != NULL) {
+    g_autoptr(AgFrame) event = ag_frame_new (AG_OP_EV_MSG);
+
+    event->account = g_strdup (from_account);
+    event->uid = from_uid;
+    event->has_uid = TRUE;
+    event->msg = g_strdup (msg);
+    event->ts = ag_ts_from_us (hub->now_us);
+    _ag_hub_send_frame (hub, peer->conn, event);
+    hub->stats.messages_out++;
+    *out_stored = FALSE;
+  } else if (ttl > 0) {
+    AgOfflineMessage *message = g_new0 (AgOfflineMessage, 1);
+    gint64 expires_us = _ag_hub_after_seconds (hub, (guint64) ttl);
+
+    message->from_account = g_strdup (from_account);
+    message->from_uid = from_uid;
+    message->msg = g_strdup (msg);
+    message->sent_us = hub->now_us;
+    message->expires_us = expires_us;
+
+    if (!ag_engine_offline_push (hub->engine, app->config.app_id, peer_account, message))
+      return AG_ERROR_LIMIT_E_OFFLINE_QUEUE_FULL;
+
+    if (hub->offline_timer.iter == NULL || expires_us < hub->offline_timer.due_us)
+      _ag_hub_timer_schedule (hub, &hub->offline_timer, expires_us);
+
+    *out_stored = TRUE;
+  } else {
+    return AG_ERROR_PROTO_E_PEER_OFFLINE;
+  }
+
+  app->second.peer_msgs++;
+  app->totals.peer_msgs++;
+  return AG_ERROR_SUCCESS;
+}
+
+/* The ok goes out before the event, as for every request. */
 static void
 handle_msg_send (AgHub         *hub,
                  AgHubConn     *conn,
@@ -512,6 +611,8 @@ handle_msg_send (AgHub         *hub,
   AgHubApp *app = user->app;
   AgHubUser *peer = lookup_user (app, frame->peer);
   g_autoptr(AgFrame) reply = NULL;
+  gboolean stored = FALSE;
+  int code;
 
   _ag_hub_bucket_configure (&user->bucket, _ag_hub_user_rate (user), hub->now_us);
   if (!_ag_hub_bucket_can_take (&user->bucket, hub->now_us)) {
@@ -519,51 +620,28 @@ handle_msg_send (AgHub         *hub,
     return;
   }
 
-  reply = ag_frame_new_ok (frame->id);
-
   if (peer != NULL && peer->conn != NULL) {
-    g_autoptr(AgFrame) event = ag_frame_new (AG_OP_EV_MSG);
-
-    _ag_hub_bucket_take (&user->bucket);
-    hub->stats.messages_in++;
-
+    reply = ag_frame_new_ok (frame->id);
     reply->stored = FALSE;
     reply->has_stored = TRUE;
     _ag_hub_send_frame (hub, conn, reply);
+  }
 
-    event->account = g_strdup (user->account);
-    event->uid = user->uid;
-    event->has_uid = TRUE;
-    event->msg = g_strdup (frame->msg);
-    event->ts = ag_ts_from_us (hub->now_us);
-    _ag_hub_send_frame (hub, peer->conn, event);
-    hub->stats.messages_out++;
-  } else if (frame->ttl > 0) {
-    AgOfflineMessage *message = g_new0 (AgOfflineMessage, 1);
-    gint64 expires_us = _ag_hub_after_seconds (hub, (guint64) frame->ttl);
+  code = _ag_hub_deliver_message (hub, app, user->account, user->uid, frame->peer, frame->msg,
+                                  frame->ttl, &stored);
+  if (code != AG_ERROR_SUCCESS) {
+    _ag_hub_reply_error (hub, conn, frame->id, code, NULL);
+    return;
+  }
 
-    message->from_account = g_strdup (user->account);
-    message->from_uid = user->uid;
-    message->msg = g_strdup (frame->msg);
-    message->sent_us = hub->now_us;
-    message->expires_us = expires_us;
+  _ag_hub_bucket_take (&user->bucket);
+  hub->stats.messages_in++;
 
-    if (!ag_engine_offline_push (hub->engine, app->config.app_id, frame->peer, message)) {
-      _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_OFFLINE_QUEUE_FULL, NULL);
-      return;
-    }
-
-    _ag_hub_bucket_take (&user->bucket);
-    hub->stats.messages_in++;
-
-    if (hub->offline_timer.iter == NULL || expires_us < hub->offline_timer.due_us)
-      _ag_hub_timer_schedule (hub, &hub->offline_timer, expires_us);
-
-    reply->stored = TRUE;
+  if (reply == NULL) {
+    reply = ag_frame_new_ok (frame->id);
+    reply->stored = stored;
     reply->has_stored = TRUE;
     _ag_hub_send_frame (hub, conn, reply);
-  } else {
-    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_PROTO_E_PEER_OFFLINE, NULL);
   }
 }
 
@@ -653,7 +731,8 @@ dispatch (AgHub         *hub,
           AgHubConn     *conn,
           const AgFrame *frame)
 {
-  if (frame->op != AG_OP_LOGIN && conn->user == NULL) {
+  if (frame->op != AG_OP_LOGIN && conn->user == NULL &&
+      !(conn->admin != NULL && frame->op == AG_OP_PING)) {
     _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_GENERAL_E_NOT_LOGIN, NULL);
     return;
   }
@@ -732,6 +811,7 @@ dispatch (AgHub         *hub,
   case AG_OP_EV_CHANNEL_USER_LEFT:
   case AG_OP_EV_CHANNEL_MSG:
   case AG_OP_EV_CHANNEL_ATTR:
+  case AG_OP_EV_CHANNEL_LEFT:
   case AG_OP_EV_CALL_INCOMING:
   case AG_OP_EV_CALL_RECEIVED:
   case AG_OP_EV_CALL_ACCEPTED:
@@ -769,6 +849,11 @@ ag_hub_finalize (GObject *object)
   g_clear_pointer (&self->conns, g_hash_table_unref);
   g_clear_pointer (&self->apps, g_hash_table_unref);
   g_clear_pointer (&self->error_counts, g_hash_table_unref);
+  g_clear_pointer (&self->admin_failures, g_hash_table_unref);
+  g_clear_pointer (&self->admin_epoch, g_free);
+  if (self->admin_key != NULL)
+    memset (self->admin_key, 0, strlen (self->admin_key));
+  g_clear_pointer (&self->admin_key, g_free);
 
   G_OBJECT_CLASS (ag_hub_parent_class)->finalize (object);
 }
@@ -787,7 +872,10 @@ ag_hub_init (AgHub *self)
 {
   self->apps = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) app_free);
   self->conns = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
-                                       (GDestroyNotify) conn_free);
+                                       (GDestroyNotify) _ag_hub_conn_free);
+  self->admin_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                _ag_hub_admin_failures_free);
+  self->admin_epoch = g_strdup_printf ("%08x%08x", g_random_int (), g_random_int ());
   self->error_counts = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->timers = g_sequence_new (NULL);
   _ag_hub_timer_init (&self->offline_timer, offline_expiry_cb, NULL);
@@ -838,6 +926,8 @@ ag_hub_add_app (AgHub             *self,
     app->config.allow_no_token = config->allow_no_token;
     app->config.user_msg_rate = config->user_msg_rate;
     app->config.channel_msg_rate = config->channel_msg_rate;
+    g_free (app->config.admin_key);
+    app->config.admin_key = g_strdup (config->admin_key);
     return;
   }
 
@@ -849,6 +939,7 @@ ag_hub_add_app (AgHub             *self,
                                          (GDestroyNotify) _ag_hub_channel_free);
   app->calls = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                       (GDestroyNotify) _ag_hub_call_free);
+  app->online = g_sequence_new (NULL);
   g_hash_table_insert (self->apps, app->config.app_id, app);
 }
 
@@ -878,11 +969,35 @@ ag_hub_connection_opened (AgHub   *self,
     return;
   }
 
-  conn = g_new0 (AgHubConn, 1);
-  conn->id = conn_id;
-  _ag_hub_timer_init (&conn->token_timer, token_expired_cb, conn);
+  conn = _ag_hub_conn_new (conn_id);
   g_hash_table_insert (self->conns, &conn->id, conn);
   self->stats.connections++;
+}
+
+void
+ag_hub_connection_set_address (AgHub      *self,
+                               guint64     conn_id,
+                               const char *address)
+{
+  AgHubConn *conn;
+
+  g_return_if_fail (AG_IS_HUB (self));
+
+  conn = lookup_conn (self, conn_id);
+  if (conn != NULL) {
+    g_free (conn->address);
+    conn->address = g_strdup (address);
+  }
+}
+
+void
+ag_hub_set_admin_key (AgHub      *self,
+                      const char *key)
+{
+  g_return_if_fail (AG_IS_HUB (self));
+
+  g_free (self->admin_key);
+  self->admin_key = g_strdup (key);
 }
 
 void
@@ -911,11 +1026,38 @@ ag_hub_connection_frame (AgHub      *self,
   self->stats.frames_in++;
 
   frame = ag_frame_decode (data != NULL ? data : "", length, AG_FRAME_FROM_CLIENT, &id, &error);
+
+  /* Admin ops are unknown to the client protocol; only then is the frame parsed again. */
+  if (frame == NULL && g_error_matches (error, AG_ERROR, AG_ERROR_PROTO_E_UNKNOWN_OP)) {
+    g_autoptr(AgAdminRequest) request = NULL;
+    g_autoptr(GError) admin_error = NULL;
+    gint64 admin_id = 0;
+
+    request = ag_admin_request_decode (data, length, TRUE, &admin_id, &admin_error);
+    if (request != NULL) {
+      _ag_hub_admin_dispatch (self, conn, request);
+      return;
+    }
+
+    if (!g_error_matches (admin_error, AG_ERROR, AG_ERROR_PROTO_E_UNKNOWN_OP)) {
+      g_clear_error (&error);
+      error = g_steal_pointer (&admin_error);
+      id = admin_id;
+    }
+  }
+
   if (frame == NULL) {
     int code = error != NULL && error->domain == AG_ERROR ? error->code
                                                           : AG_ERROR_PROTO_E_MALFORMED;
 
     _ag_hub_reply_error (self, conn, id, code, error != NULL ? error->message : NULL);
+    return;
+  }
+
+  /* An admin connection keeps alive with ping and makes no client requests. */
+  if (conn->admin != NULL && frame->op != AG_OP_PING) {
+    _ag_hub_reply_error (self, conn, frame->id, AG_ERROR_ADMIN_E_WRONG_MODE,
+                         "client request on an admin connection");
     return;
   }
 
@@ -938,6 +1080,8 @@ ag_hub_connection_closed (AgHub   *self,
     return;
 
   session_end (self, conn, AG_ERROR_LOGOUT_E_NET);
+  if (conn->admin != NULL)
+    _ag_hub_admin_conn_closed (self, conn);
   g_hash_table_remove (self->conns, &conn_id);
   self->stats.connections--;
 }

@@ -29,6 +29,10 @@ typedef struct {
   void (*close) (gpointer    user_data,
                  guint64     conn_id,
                  int         code);
+  /* Optional: the bytes queued for a connection and not yet written (0 when NULL). The
+   * admin API shows it and paces snapshots by it. */
+  gsize (*queued) (gpointer  user_data,
+                   guint64   conn_id);
 } AgHubSink;
 
 typedef struct {
@@ -37,6 +41,7 @@ typedef struct {
   gboolean  allow_no_token;
   guint     user_msg_rate;        /* 0: AG_DEFAULT_USER_MSG_RATE */
   guint     channel_msg_rate;     /* 0: AG_DEFAULT_CHANNEL_MSG_RATE */
+  char     *admin_key;            /* NULL: only the server-wide key opens the admin API */
 } AgAppConfig;
 
 typedef struct {
@@ -48,6 +53,8 @@ typedef struct {
   guint64 messages_in;            /* accepted msg_send + channel_send + call_msg */
   guint64 messages_out;           /* msg + channel_msg + call_msg events delivered */
   guint64 logins;
+  guint64 admin_connections;      /* logged-in admin connections */
+  guint64 admin_auth_failures;    /* refused admin logins (wrong, missing key, throttled) */
 } AgHubStats;
 
 AgHub        *ag_hub_new                (AgEngine          *engine,
@@ -64,6 +71,10 @@ gboolean      ag_hub_has_app            (AgHub             *hub,
 void          ag_hub_connection_opened  (AgHub             *hub,
                                          guint64            conn_id,
                                          gint64             now_us);
+/* The peer's address ("127.0.0.1:40312") for the admin API; copied. */
+void          ag_hub_connection_set_address (AgHub         *hub,
+                                             guint64        conn_id,
+                                             const char    *address);
 /* One text frame from a client. Bad input is answered with an error frame, never fatal. */
 void          ag_hub_connection_frame   (AgHub             *hub,
                                          guint64            conn_id,
@@ -81,6 +92,20 @@ void          ag_hub_tick               (AgHub             *hub,
                                          gint64             now_us);
 /* The earliest pending deadline in now_us units, or G_MAXINT64 when none. */
 gint64        ag_hub_next_deadline      (AgHub             *hub);
+
+/* The server-wide admin key (docs/admin-api.md), or NULL for none; copied. */
+void          ag_hub_set_admin_key      (AgHub             *hub,
+                                         const char        *key);
+/* One admin request over HTTP (POST /v1/admin): the bearer key from the Authorization header
+ * (or NULL), the body, the peer's address. Returns the reply frame and sets *out_status to
+ * the HTTP status of docs/admin-api.md. */
+GBytes       *ag_hub_admin_http         (AgHub             *hub,
+                                         const char        *address,
+                                         const char        *bearer_key,
+                                         const char        *body,
+                                         gsize              length,
+                                         gint64             now_us,
+                                         guint             *out_status);
 
 const AgHubStats *ag_hub_get_stats      (AgHub             *hub);
 /* Calls func for every error code the hub has replied with, with its count. */

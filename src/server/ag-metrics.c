@@ -134,6 +134,11 @@ ag_metrics_render (AgHub                     *hub,
   add_metric (out, "agsignal_messages_out_total", "counter",
               "Peer, channel and call messages delivered.", stats->messages_out);
   add_metric (out, "agsignal_logins_total", "counter", "Successful logins.", stats->logins);
+  add_metric (out, "agsignal_admin_connections", "gauge", "Logged-in admin connections.",
+              stats->admin_connections);
+  add_metric (out, "agsignal_admin_auth_failures_total", "counter",
+              "Refused admin logins (missing or wrong key, throttled).",
+              stats->admin_auth_failures);
 
   ag_hub_foreach_error_count (hub, collect_error_cb, errors);
   g_hash_table_iter_init (&iter, counters->errors);

@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "ag-admin-frame.h"
 #include "ag-limits.h"
 
 #define APP_GROUP_PREFIX     "app:"
@@ -21,6 +22,7 @@ app_config_free (gpointer data)
 
   g_free (app->app_id);
   g_free (app->certificate);
+  g_free (app->admin_key);
   g_free (app);
 }
 
@@ -34,6 +36,7 @@ app_config_copy (const AgAppConfig *app)
   copy->allow_no_token = app->allow_no_token;
   copy->user_msg_rate = app->user_msg_rate;
   copy->channel_msg_rate = app->channel_msg_rate;
+  copy->admin_key = g_strdup (app->admin_key);
 
   return copy;
 }
@@ -55,6 +58,7 @@ ag_server_config_free (AgServerConfig *config)
     return;
 
   g_free (config->listen_host);
+  g_free (config->admin_key);
   g_ptr_array_unref (config->apps);
   g_free (config);
 }
@@ -276,6 +280,46 @@ read_rate (GKeyFile    *keyfile,
   return TRUE;
 }
 
+gboolean
+ag_server_check_admin_key (const char  *key,
+                           GError     **error)
+{
+  gsize length = strlen (key);
+
+  if (length < AG_ADMIN_MIN_KEY || length > AG_ADMIN_MAX_KEY ||
+      !g_utf8_validate (key, -1, NULL) || has_space_or_control (key)) {
+    g_set_error (error, AG_SERVER_CONFIG_ERROR, AG_SERVER_CONFIG_ERROR_INVALID,
+                 "an admin key is %d-%d characters without spaces or control characters",
+                 AG_ADMIN_MIN_KEY, AG_ADMIN_MAX_KEY);
+    return FALSE;
+  }
+
+  return TRUE;
+}
+
+/* The key itself never goes into an error message. */
+static gboolean
+read_admin_key (GKeyFile    *keyfile,
+                Source      *source,
+                const char  *group,
+                char       **out_key,
+                GError     **error)
+{
+  g_autofree char *key = g_key_file_get_value (keyfile, group, "admin_key", NULL);
+  g_autoptr(GError) local_error = NULL;
+
+  if (key == NULL)
+    return TRUE;
+
+  if (!ag_server_check_admin_key (key, &local_error)) {
+    set_invalid (error, source, group, "admin_key", "%s", local_error->message);
+    return FALSE;
+  }
+
+  *out_key = g_steal_pointer (&key);
+  return TRUE;
+}
+
 static gboolean
 load_app (AgServerConfig  *config,
           GKeyFile        *keyfile,
@@ -284,10 +328,11 @@ load_app (AgServerConfig  *config,
           GError         **error)
 {
   static const char * const known_keys[] = {
-    "certificate", "allow_no_token", "user_msg_rate", "channel_msg_rate", NULL
+    "certificate", "allow_no_token", "user_msg_rate", "channel_msg_rate", "admin_key", NULL
   };
   g_auto(GStrv) keys = g_key_file_get_keys (keyfile, group, NULL, NULL);
   g_autofree char *certificate = NULL;
+  g_autofree char *admin_key = NULL;
   g_autoptr(GError) local_error = NULL;
   const char *app_id = group + strlen (APP_GROUP_PREFIX);
   AgAppConfig app = { 0, };
@@ -301,7 +346,7 @@ load_app (AgServerConfig  *config,
     if (!g_strv_contains (known_keys, keys[i])) {
       set_invalid (error, source, group, keys[i],
                    "unknown key (known: certificate, allow_no_token, user_msg_rate, "
-                   "channel_msg_rate)");
+                   "channel_msg_rate, admin_key)");
       return FALSE;
     }
   }
@@ -335,11 +380,13 @@ load_app (AgServerConfig  *config,
   }
 
   if (!read_rate (keyfile, source, group, "user_msg_rate", &app.user_msg_rate, error) ||
-      !read_rate (keyfile, source, group, "channel_msg_rate", &app.channel_msg_rate, error))
+      !read_rate (keyfile, source, group, "channel_msg_rate", &app.channel_msg_rate, error) ||
+      !read_admin_key (keyfile, source, group, &admin_key, error))
     return FALSE;
 
   app.app_id = (char *) app_id;
   app.certificate = certificate;
+  app.admin_key = admin_key;
   ag_server_config_add_app (config, &app);
 
   return TRUE;
@@ -358,11 +405,15 @@ load_server (AgServerConfig  *config,
   guint16 port;
 
   for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
-    if (!g_str_equal (keys[i], "listen")) {
-      set_invalid (error, source, SERVER_GROUP, keys[i], "unknown key (known: listen)");
+    if (!g_str_equal (keys[i], "listen") && !g_str_equal (keys[i], "admin_key")) {
+      set_invalid (error, source, SERVER_GROUP, keys[i],
+                   "unknown key (known: listen, admin_key)");
       return FALSE;
     }
   }
+
+  if (!read_admin_key (keyfile, source, SERVER_GROUP, &config->admin_key, error))
+    return FALSE;
 
   listen = g_key_file_get_value (keyfile, SERVER_GROUP, "listen", NULL);
   if (listen == NULL)
@@ -426,6 +477,11 @@ ag_server_config_load_data (AgServerConfig  *config,
   /* Only a file that loaded completely changes the configuration. */
   for (guint i = 0; i < loaded->apps->len; i++)
     ag_server_config_add_app (config, g_ptr_array_index (loaded->apps, i));
+
+  if (loaded->admin_key != NULL) {
+    g_free (config->admin_key);
+    config->admin_key = g_steal_pointer (&loaded->admin_key);
+  }
 
   if (loaded->listen_host != NULL) {
     g_free (config->listen_host);

@@ -10,6 +10,7 @@
  *   allow_no_token=true
  *   user_msg_rate=60
  *   channel_msg_rate=200
+ *   admin_key=...            (docs/admin-api.md; [server] may have one for every app)
  */
 #pragma once
 
@@ -32,6 +33,7 @@ typedef struct {
   char      *listen_host;   /* NULL until a [server] listen= or a call sets it */
   guint16    listen_port;
   GPtrArray *apps;          /* of AgAppConfig*, in file order, app ids unique */
+  char      *admin_key;     /* [server] admin_key: opens every app; NULL when unset */
 } AgServerConfig;
 
 GQuark          ag_server_config_error_quark (void);
@@ -67,6 +69,10 @@ gboolean        ag_server_parse_listen       (const char        *text,
 /* An app id is 1-128 characters without whitespace, control characters or ':' (the
  * separator of SignalingTokens). */
 gboolean        ag_server_check_app_id       (const char        *app_id,
+                                              GError           **error);
+
+/* An admin key is 16-1024 characters without spaces or control characters. */
+gboolean        ag_server_check_admin_key    (const char        *key,
                                               GError           **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AgServerConfig, ag_server_config_free)

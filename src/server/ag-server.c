@@ -283,6 +283,20 @@ hub_send_cb (gpointer  user_data,
     connection_send (self, conn, frame);
 }
 
+static gsize
+hub_queued_cb (gpointer user_data,
+               guint64  conn_id)
+{
+  AgServer *self = user_data;
+  Connection *conn = g_hash_table_lookup (self->connections, &conn_id);
+
+  if (conn == NULL)
+    return 0;
+
+  connection_measure (conn);
+  return conn->queued_bytes - conn->written_bytes;
+}
+
 static void
 hub_close_cb (gpointer user_data,
               guint64  conn_id,
@@ -407,6 +421,7 @@ websocket_cb (SoupServer              *soup,
   g_debug ("connection %" G_GUINT64_FORMAT " from %s", conn->id, conn->peer);
 
   ag_hub_driver_connection_opened (&self->driver, conn->id);
+  ag_hub_driver_connection_set_address (&self->driver, conn->id, conn->peer);
 
   if (self->shutdown_task != NULL)
     connection_close (self, conn, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "server shutting down");
@@ -491,6 +506,46 @@ metrics_cb (SoupServer        *soup,
                                     SOUP_MEMORY_TAKE, text, strlen (text));
 }
 
+static void
+admin_cb (SoupServer        *soup,
+          SoupServerMessage *msg,
+          const char        *path,
+          GHashTable        *query,
+          gpointer           user_data)
+{
+  AgServer *self = user_data;
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  g_autoptr(GBytes) request = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  g_autofree char *peer = NULL;
+  guint status = 500;
+
+  if (g_strcmp0 (soup_server_message_get_method (msg), SOUP_METHOD_POST) != 0) {
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
+                                  "POST");
+    soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+    return;
+  }
+
+  if (body->length > AG_ADMIN_HTTP_MAX_BODY) {
+    soup_server_message_set_status (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL);
+    return;
+  }
+
+  request = soup_message_body_flatten (body);
+  peer = _ag_server_transport_describe_address (soup_server_message_get_remote_address (msg));
+  reply = ag_hub_driver_admin_http (&self->driver, peer,
+                                    ag_hub_driver_bearer_key (
+                                      soup_message_headers_get_one (headers, "Authorization")),
+                                    g_bytes_get_data (request, NULL), g_bytes_get_size (request),
+                                    &status);
+
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (reply, NULL), g_bytes_get_size (reply));
+}
+
 /* Metrics */
 
 char *
@@ -563,6 +618,7 @@ ag_server_init (AgServer *self)
                                      websocket_cb, self, NULL);
   soup_server_add_handler (self->soup, "/healthz", healthz_cb, self, NULL);
   soup_server_add_handler (self->soup, "/metrics", metrics_cb, self, NULL);
+  soup_server_add_handler (self->soup, AG_ADMIN_HTTP_PATH, admin_cb, self, NULL);
 }
 
 /**
@@ -576,7 +632,7 @@ ag_server_init (AgServer *self)
 AgServer *
 ag_server_new (AgEngine *engine)
 {
-  static const AgHubSink sink = { hub_send_cb, hub_close_cb };
+  static const AgHubSink sink = { hub_send_cb, hub_close_cb, hub_queued_cb };
   AgServer *self;
 
   g_return_val_if_fail (AG_IS_ENGINE (engine), NULL);

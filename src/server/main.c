@@ -118,6 +118,7 @@ main (int   argc,
   g_autofree char *config_path = NULL;
   g_autofree char *host = NULL;
   g_autofree char *transport = NULL;
+  g_autofree char *admin_key_file = NULL;
   gboolean demo = FALSE;
   gboolean version = FALSE;
   gboolean verbose = FALSE;
@@ -132,6 +133,8 @@ main (int   argc,
       "Configuration file with [app:ID] groups", "FILE" },
     { "demo", 0, 0, G_OPTION_ARG_NONE, &demo,
       "Add the app '" DEMO_APP_ID "', which accepts the token " AG_NO_NEED_TOKEN, NULL },
+    { "admin-key-file", 0, 0, G_OPTION_ARG_FILENAME, &admin_key_file,
+      "Read a server-wide admin key (docs/admin-api.md) from FILE", "FILE" },
     { "transport", 0, 0, G_OPTION_ARG_STRING, &transport,
       "The connection transport: epoll (default) or soup", "NAME" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
@@ -185,13 +188,32 @@ main (int   argc,
   }
 
   if (demo) {
+    const AgAppConfig *configured = ag_server_config_find_app (config, DEMO_APP_ID);
+    g_autofree char *admin_key = configured != NULL ? g_strdup (configured->admin_key) : NULL;
     AgAppConfig app = {
       .app_id = (char *) DEMO_APP_ID,
       .certificate = (char *) DEMO_CERTIFICATE,
       .allow_no_token = TRUE,
+      .admin_key = admin_key,   /* an [app:demo] admin_key of the file stays */
     };
 
     ag_server_config_add_app (config, &app);
+  }
+
+  if (admin_key_file != NULL) {
+    g_autofree char *key = NULL;
+
+    if (!g_file_get_contents (admin_key_file, &key, NULL, &error)) {
+      g_printerr ("agsignald: --admin-key-file: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+    g_strchomp (key);
+    if (!ag_server_check_admin_key (key, &error)) {
+      g_printerr ("agsignald: --admin-key-file %s: %s\n", admin_key_file, error->message);
+      return EXIT_FAILURE;
+    }
+    g_free (config->admin_key);
+    config->admin_key = g_steal_pointer (&key);
   }
 
   if (config->apps->len == 0) {
@@ -236,6 +258,7 @@ main (int   argc,
   for (guint i = 0; i < config->apps->len; i++)
     ag_hub_add_app (ag_server_transport_get_hub (daemon.server),
                     g_ptr_array_index (config->apps, i));
+  ag_hub_set_admin_key (ag_server_transport_get_hub (daemon.server), config->admin_key);
 
   if (!ag_server_transport_listen (daemon.server, host, port, &error)) {
     g_printerr ("agsignald: cannot listen on %s: %s\n", listen != NULL ? listen : host,
@@ -255,8 +278,9 @@ main (int   argc,
   for (guint i = 0; i < config->apps->len; i++) {
     const AgAppConfig *app = g_ptr_array_index (config->apps, i);
 
-    g_debug ("app %s: certificate %s, %s, %u user msg/s, %u channel msg/s", app->app_id,
-             app->certificate != NULL ? "set" : "unset",
+    g_debug ("app %s: certificate %s, admin key %s, %s, %u user msg/s, %u channel msg/s",
+             app->app_id, app->certificate != NULL ? "set" : "unset",
+             app->admin_key != NULL ? "set" : "unset",
              app->allow_no_token ? AG_NO_NEED_TOKEN " accepted" : "tokens required",
              app->user_msg_rate != 0 ? app->user_msg_rate : AG_DEFAULT_USER_MSG_RATE,
              app->channel_msg_rate != 0 ? app->channel_msg_rate : AG_DEFAULT_CHANNEL_MSG_RATE);

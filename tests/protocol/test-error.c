@@ -68,6 +68,11 @@ static const struct {
   { 1203, "PROTO_E_NO_SUCH_CALL" },
   { 1204, "PROTO_E_PEER_OFFLINE" },
   { 1205, "PROTO_E_READ_ONLY_CHANNEL" },
+  { 1300, "ADMIN_E_UNAUTHORIZED" },
+  { 1301, "ADMIN_E_NO_SUCH_USER" },
+  { 1302, "ADMIN_E_NO_SUCH_CHANNEL" },
+  { 1303, "ADMIN_E_WRONG_MODE" },
+  { 1310, "LOGOUT_E_ADMIN_KICKED" },
 };
 
 static void
