@@ -380,7 +380,8 @@ ag_channel_class_init (AgChannelClass *klass)
    * AgChannel::channel-leaved:
    * @self: the channel
    * @ecode: 602 after [method@Channel.channel_leave] or a join of another channel, 603 when
-   *   the session logged out, 604 when the connection was lost for good
+   *   the session logged out, 604 when the connection was lost for good, 601 when an operator
+   *   removed the session ([admin-api.md](admin-api.md))
    *
    * The session left the channel (the spec's `onChannelLeaved`). The models are emptied
    * before this is emitted.

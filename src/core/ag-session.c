@@ -487,6 +487,13 @@ transport_event_cb (AgTransport   *transport,
                    event->account, (guint) event->uid, event->msg);
     break;
 
+  case AG_OP_EV_CHANNEL_LEFT:
+    /* An operator removed the session from its channel (601). */
+    if (self->channel != NULL &&
+        g_strcmp0 (event->channel, ag_channel_get_name (self->channel)) == 0)
+      drop_channel (self, event->code);
+    break;
+
   case AG_OP_EV_CHANNEL_USER_JOINED:
   case AG_OP_EV_CHANNEL_USER_LEFT:
   case AG_OP_EV_CHANNEL_MSG:

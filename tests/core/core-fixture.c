@@ -11,7 +11,8 @@ core_fixture_setup (CoreFixture   *fixture,
 {
   g_autoptr(GError) error = NULL;
 
-  fixture->server = ag_test_server_new (NULL, NULL, &error);
+  /* data: the text of a configuration file, or NULL. */
+  fixture->server = ag_test_server_new (data, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (fixture->server);
 

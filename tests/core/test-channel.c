@@ -5,6 +5,15 @@
 
 #include "core-fixture.h"
 
+#include "ag-test-client.h"
+
+#define ADMIN_KEY "core-admin-key-0123456789"
+
+static const char admin_config[] =
+  "[app:demo]\n"
+  "allow_no_token=true\n"
+  "admin_key=" ADMIN_KEY "\n";
+
 static AgMember *
 find_member (AgChannel  *channel,
              const char *account)
@@ -547,6 +556,41 @@ test_join_async (CoreFixture   *fixture,
   core_assert_finalized (channel);
 }
 
+/* An operator's admin_remove reaches the session as channel-leaved 601 and empties the
+ * channel's models; the session stays logged in. */
+static void
+test_removed_by_operator (CoreFixture   *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(CoreRecorder) leaved = NULL;
+  g_autoptr(AgTestClient) operator = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  AgSession *alice = core_login (fixture, "alice");
+  AgChannel *channel = core_join (alice, "lobby");
+
+  leaved = core_recorder_new (channel, "channel-leaved");
+
+  operator = ag_test_client_new (ag_test_server_get_uri (fixture->server), &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&reply, json_object_unref);
+  reply = ag_test_client_request (operator, "{\"op\":\"admin_login\",\"app_id\":\"demo\","
+                                            "\"key\":\"" ADMIN_KEY "\"}");
+  g_assert_cmpint (ag_test_reply_code (reply), ==, 0);
+  g_clear_pointer (&reply, json_object_unref);
+  reply = ag_test_client_request (operator, "{\"op\":\"admin_remove\",\"channel\":\"lobby\","
+                                            "\"account\":\"alice\"}");
+  g_assert_cmpint (ag_test_reply_code (reply), ==, 0);
+
+  g_assert_true (core_recorder_wait (leaved, 1));
+  g_assert_cmpint (g_value_get_int (core_recorder_arg (leaved, 0, 0)), ==, 601);
+  g_assert_false (ag_channel_get_joined (channel));
+  g_assert_null (ag_session_get_channel (alice));
+  g_assert_cmpint (ag_session_get_status (alice), ==, AG_STATUS_LOGGED_IN);
+
+  core_logout_and_free (alice);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -568,6 +612,9 @@ main (int   argc,
   ADD ("/ag/channel/join-async", test_join_async);
 
 #undef ADD
+
+  g_test_add ("/ag/channel/removed-by-operator", CoreFixture, admin_config, core_fixture_setup,
+              test_removed_by_operator, core_fixture_teardown);
 
   return g_test_run ();
 }
