@@ -17,6 +17,9 @@
 #include "ag-call.h"
 #include "ag-member.h"
 #include "ag-attribute.h"
+#include "ag-admin-user.h"
+#include "ag-admin-channel.h"
+#include "ag-admin.h"
 #include "ag-enums.h"
 
 #undef AGSIGNAL_INSIDE

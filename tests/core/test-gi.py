@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 import gi
 
@@ -19,9 +20,15 @@ TIMEOUT_MS = 10000
 class Server:
     """agsignald on 127.0.0.1 and a free port, with the demo app."""
 
+    ADMIN_KEY = 'gi-admin-key-0123456789'
+
     def __init__(self):
+        self.key_file = tempfile.NamedTemporaryFile('w', prefix='agsignald-key-')
+        self.key_file.write(self.ADMIN_KEY + '\n')
+        self.key_file.flush()
         self.process = subprocess.Popen(
-            [os.environ['AGSIGNALD'], '--listen', '127.0.0.1:0', '--demo'],
+            [os.environ['AGSIGNALD'], '--listen', '127.0.0.1:0', '--demo',
+             '--admin-key-file', self.key_file.name],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         line = self.process.stdout.readline()
         match = re.search(r'agsignald listening on (ws://\S+)', line)
@@ -34,6 +41,7 @@ class Server:
         self.process.terminate()
         self.process.wait(timeout=10)
         self.process.stdout.close()
+        self.key_file.close()
 
 
 def spin_until(condition):
@@ -131,6 +139,34 @@ def main():
                    users == [(['bob'], [bob.props.uid])]
                    and members == [('bob', bob.props.uid), ('alice', alice.props.uid)],
                    'users %r, members %r' % (users, members))
+
+        # An operator's live view through GI: the models, a typed request and a dict of stats.
+        admin = Ag.Admin.new(server.uri, 'demo')
+        connected = []
+        admin.connect_async(Server.ADMIN_KEY, None,
+                            lambda admin, result: connected.append(admin.connect_finish(result)))
+        spin_until(lambda: connected)
+        accounts = [user.props.account for user in admin.get_users()]
+        stats = []
+        admin.get_stats_async(None, lambda admin, result: stats.append(
+            admin.get_stats_finish(result).unpack()))
+        spin_until(lambda: stats)
+        pages = []
+        admin.list_members_async('lobby', 0, 1, None, lambda admin, result: pages.append(
+            admin.list_members_finish(result)))
+        spin_until(lambda: pages)
+        page_members, page_total, page_next = pages[0] if pages else (None, 0, 0)
+        test.check('/ag/gi/admin',
+                   connected == [True] and admin.props.state == Ag.AdminState.LIVE
+                   and accounts == ['alice', 'bob'] and admin.props.n_channels == 1
+                   and admin.lookup_channel('lobby').props.members == 2
+                   and stats and stats[0]['users_online'] == 2
+                   and stats[0]['server.sessions'] == 2
+                   and [m.props.account for m in page_members] == ['bob']
+                   and page_total == 2 and page_next == 1,
+                   'connected %r, accounts %r, stats %r, page %r' % (connected, accounts,
+                                                                     stats, pages))
+        admin.disconnect()
 
         logouts = []
         for session in (alice, bob):
