@@ -7,6 +7,10 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 #ifdef __linux__
 # include <sys/prctl.h>
 #endif
@@ -29,6 +33,8 @@ struct _AgConsoleEmbeddedServer
   guint                         timeout_id;
 
   char                         *uri;
+  char                         *admin_key;
+  char                         *admin_key_path; /* while the child has not read it */
   GError                       *error;
   AgConsoleEmbeddedServerState  state;
   guint                         stopping : 1;
@@ -69,6 +75,63 @@ set_uri (AgConsoleEmbeddedServer *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_URI]);
 }
 
+/* The key file is read by agsignald before it prints its address; it is gone once the
+ * start ends either way, so the key lives only in the two processes' memory. */
+static void
+remove_admin_key_file (AgConsoleEmbeddedServer *self)
+{
+  if (self->admin_key_path != NULL)
+    g_unlink (self->admin_key_path);
+  g_clear_pointer (&self->admin_key_path, g_free);
+}
+
+static void
+forget_admin_key (AgConsoleEmbeddedServer *self)
+{
+  if (self->admin_key != NULL)
+    memset (self->admin_key, 0, strlen (self->admin_key));
+  g_clear_pointer (&self->admin_key, g_free);
+}
+
+/* A fresh admin key of 256 random bits, written to a file only this user can read. */
+static gboolean
+write_admin_key (AgConsoleEmbeddedServer  *self,
+                 GError                  **error)
+{
+  guint8 bytes[32];
+  GString *key = g_string_sized_new (2 * sizeof bytes + 1);
+  int fd;
+
+  if (getrandom (bytes, sizeof bytes, 0) != (ssize_t) sizeof bytes)
+    {
+      g_string_free (key, TRUE);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("No random bytes for the admin key"));
+      return FALSE;
+    }
+
+  for (gsize i = 0; i < sizeof bytes; i++)
+    g_string_append_printf (key, "%02x", bytes[i]);
+  memset (bytes, 0, sizeof bytes);
+
+  forget_admin_key (self);
+  self->admin_key = g_string_free (key, FALSE);
+
+  remove_admin_key_file (self);
+  /* g_file_open_tmp creates the file with mode 0600. */
+  fd = g_file_open_tmp ("agsignal-console-XXXXXX.key", &self->admin_key_path, error);
+  if (fd < 0)
+    return FALSE;
+  if (write (fd, self->admin_key, strlen (self->admin_key)) != (ssize_t) strlen (self->admin_key))
+    {
+      close (fd);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot write the admin key file"));
+      return FALSE;
+    }
+  close (fd);
+
+  return TRUE;
+}
+
 /* Ends the start operation, with the URI or with error (taken). */
 static void
 finish_start (AgConsoleEmbeddedServer *self,
@@ -77,6 +140,7 @@ finish_start (AgConsoleEmbeddedServer *self,
   g_autoptr(GTask) task = g_steal_pointer (&self->start_task);
 
   g_clear_handle_id (&self->timeout_id, g_source_remove);
+  remove_admin_key_file (self);
 
   if (error != NULL)
     {
@@ -259,6 +323,8 @@ ag_console_embedded_server_finalize (GObject *object)
   g_clear_error (&self->error);
   g_free (self->program);
   g_free (self->uri);
+  remove_admin_key_file (self);
+  forget_admin_key (self);
 
   G_OBJECT_CLASS (ag_console_embedded_server_parent_class)->finalize (object);
 }
@@ -427,6 +493,16 @@ ag_console_embedded_server_start_async (AgConsoleEmbeddedServer *self,
       return;
     }
 
+  if (!write_admin_key (self, &error))
+    {
+      remove_admin_key_file (self);
+      g_clear_error (&self->error);
+      self->error = g_error_copy (error);
+      set_state (self, AG_CONSOLE_EMBEDDED_SERVER_FAILED);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 #ifdef __linux__
   g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
@@ -437,9 +513,11 @@ ag_console_embedded_server_start_async (AgConsoleEmbeddedServer *self,
                                                self->program,
                                                "--listen", "127.0.0.1:0",
                                                "--demo",
+                                               "--admin-key-file", self->admin_key_path,
                                                NULL);
   if (self->process == NULL)
     {
+      remove_admin_key_file (self);
       g_clear_error (&self->error);
       self->error = g_error_copy (error);
       set_state (self, AG_CONSOLE_EMBEDDED_SERVER_FAILED);
@@ -520,4 +598,12 @@ ag_console_embedded_server_stop (AgConsoleEmbeddedServer *self,
                                              _("agsignald was stopped")));
 
   set_state (self, AG_CONSOLE_EMBEDDED_SERVER_STOPPED);
+}
+
+const char *
+ag_console_embedded_server_get_admin_key (AgConsoleEmbeddedServer *self)
+{
+  g_return_val_if_fail (AG_CONSOLE_IS_EMBEDDED_SERVER (self), NULL);
+
+  return self->state == AG_CONSOLE_EMBEDDED_SERVER_RUNNING ? self->admin_key : NULL;
 }

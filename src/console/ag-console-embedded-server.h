@@ -41,10 +41,14 @@ const char                   *ag_console_embedded_server_get_program  (AgConsole
 AgConsoleEmbeddedServerState  ag_console_embedded_server_get_state    (AgConsoleEmbeddedServer  *self);
 /* "ws://127.0.0.1:PORT/v1" while running, else NULL. */
 const char                   *ag_console_embedded_server_get_uri      (AgConsoleEmbeddedServer  *self);
+/* The server-wide admin key the server was started with (a fresh random one per start, never
+ * written anywhere but to a 0600 file the server reads and that is removed once it listens),
+ * while running, else NULL. */
+const char                   *ag_console_embedded_server_get_admin_key (AgConsoleEmbeddedServer *self);
 /* Why the server is FAILED or exited, else NULL. */
 const GError                 *ag_console_embedded_server_get_error    (AgConsoleEmbeddedServer  *self);
 
-/* Spawns agsignald with --listen 127.0.0.1:0 --demo and completes with its URI once it
+/* Spawns agsignald with --listen 127.0.0.1:0 --demo --admin-key-file and completes with its URI once it
  * prints it, or with G_IO_ERROR_TIMED_OUT after timeout_ms (the child is then killed). */
 void                          ag_console_embedded_server_start_async  (AgConsoleEmbeddedServer  *self,
                                                                        guint                     timeout_ms,

@@ -11,6 +11,7 @@
 #include "ag-console-event-chart.h"
 
 #define N_SECONDS  AG_CONSOLE_EVENT_CHART_SECONDS
+#define N_POINTS   AG_CONSOLE_EVENT_CHART_POINTS
 #define N_SERIES   AG_CONSOLE_EVENT_CHART_N_SERIES
 #define GRID_LINES 4
 #define PADDING    8.0
@@ -25,6 +26,7 @@ struct _AgConsoleEventChart
   guint     samples[N_SERIES][N_SECONDS];
   guint     current[N_SERIES];
   guint     newest;
+  guint     window;
   guint     tick_id;
 };
 
@@ -34,10 +36,38 @@ static const struct {
   const char *label;
   GdkRGBA color;
 } series_info[N_SERIES] = {
-  /* libadwaita's blue 3 and orange 4: distinct in light and dark styles. */
-  [AG_CONSOLE_EVENT_CHART_EVENTS] = { N_("Events/s"), { 0.208, 0.518, 0.894, 1.0 } },
-  [AG_CONSOLE_EVENT_CHART_MESSAGES] = { N_("Messages/s"), { 0.902, 0.380, 0.0, 1.0 } },
+  /* libadwaita's blue 3, orange 4 and green 4: distinct in light and dark styles. */
+  [AG_CONSOLE_EVENT_CHART_CHANNEL_MSGS] = { N_("Channel msgs/s"), { 0.208, 0.518, 0.894, 1.0 } },
+  [AG_CONSOLE_EVENT_CHART_PEER_MSGS] = { N_("Peer msgs/s"), { 0.902, 0.380, 0.0, 1.0 } },
+  [AG_CONSOLE_EVENT_CHART_PRESENCE] = { N_("Presence/s"), { 0.180, 0.761, 0.494, 1.0 } },
 };
+
+/* The average per second of the window's point-th of N_POINTS (0 is the oldest). */
+static double
+point_value (AgConsoleEventChart *self,
+             guint                series,
+             guint                point,
+             guint                n_points)
+{
+  guint per_point = self->window / n_points;
+  guint64 sum = 0;
+
+  for (guint i = 0; i < per_point; i++)
+    sum += self->samples[series][(self->newest + N_SECONDS -
+                                  (self->window - 1 - point * per_point - i)) % N_SECONDS];
+
+  return (double) sum / per_point;
+}
+
+static char *
+format_ago (guint seconds)
+{
+  if (seconds >= 3600 && seconds % 3600 == 0)
+    return g_strdup_printf (_("−%u h"), seconds / 3600);
+  if (seconds >= 600 && seconds % 60 == 0)
+    return g_strdup_printf (_("−%u min"), seconds / 60);
+  return g_strdup_printf (_("−%u s"), seconds);
+}
 
 static guint
 sample_at (AgConsoleEventChart *self,
@@ -74,9 +104,11 @@ update_accessible (AgConsoleEventChart *self)
 {
   g_autofree char *description = NULL;
 
-  description = g_strdup_printf (_("Events per second: %u, messages per second: %u"),
-                                 sample_at (self, AG_CONSOLE_EVENT_CHART_EVENTS, 0),
-                                 sample_at (self, AG_CONSOLE_EVENT_CHART_MESSAGES, 0));
+  description = g_strdup_printf (_("Channel messages per second: %u, peer messages per second: "
+                                   "%u, presence events per second: %u"),
+                                 sample_at (self, AG_CONSOLE_EVENT_CHART_CHANNEL_MSGS, 0),
+                                 sample_at (self, AG_CONSOLE_EVENT_CHART_PEER_MSGS, 0),
+                                 sample_at (self, AG_CONSOLE_EVENT_CHART_PRESENCE, 0));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
                                   -1);
@@ -122,7 +154,9 @@ ag_console_event_chart_snapshot (GtkWidget   *widget,
   g_autoptr (PangoLayout) layout = NULL;
   cairo_t *cr;
   GdkRGBA fg;
-  guint max = 0, step;
+  guint n_points = MIN (self->window, N_POINTS);
+  double max = 0;
+  guint step;
   double left, top, right, bottom, plot_w, plot_h, legend_x;
   int tw, th, label_w = 0, line_h = 0;
 
@@ -133,9 +167,9 @@ ag_console_event_chart_snapshot (GtkWidget   *widget,
   layout = gtk_widget_create_pango_layout (widget, NULL);
 
   for (guint s = 0; s < N_SERIES; s++)
-    for (guint i = 0; i < N_SECONDS; i++)
-      max = MAX (max, self->samples[s][i]);
-  step = nice_step (MAX (max, GRID_LINES));
+    for (guint i = 0; i < n_points; i++)
+      max = MAX (max, point_value (self, s, i, n_points));
+  step = nice_step (MAX ((guint) ceil (max), GRID_LINES));
 
   for (guint g = 0; g <= GRID_LINES; g++) {
     g_autofree char *text = g_strdup_printf ("%u", g * step);
@@ -189,10 +223,10 @@ ag_console_event_chart_snapshot (GtkWidget   *widget,
     draw_text (cr, layout, text, left - PADDING - tw, y - th / 2.0);
   }
 
-  /* X labels: the left edge is a minute ago, the right edge the last complete second. */
+  /* X labels: the left edge is the window's start, the right edge the last complete second. */
   {
-    g_autofree char *oldest = g_strdup_printf (_("−%u s"), (guint) N_SECONDS);
-    g_autofree char *middle = g_strdup_printf (_("−%u s"), (guint) N_SECONDS / 2);
+    g_autofree char *oldest = format_ago (self->window);
+    g_autofree char *middle = format_ago (self->window / 2);
     const char *now = _("now");
 
     cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.6);
@@ -210,10 +244,10 @@ ag_console_event_chart_snapshot (GtkWidget   *widget,
     static const double dash[] = { 6.0, 4.0 };
 
     cairo_new_path (cr);
-    for (guint i = 0; i < N_SECONDS; i++) {
-      guint v = sample_at (self, s, N_SECONDS - 1 - i);
-      double x = left + plot_w * i / (N_SECONDS - 1);
-      double y = bottom - plot_h * MIN ((double) v / (step * GRID_LINES), 1.0);
+    for (guint i = 0; i < n_points; i++) {
+      double v = point_value (self, s, i, n_points);
+      double x = left + plot_w * i / (n_points - 1);
+      double y = bottom - plot_h * MIN (v / (step * GRID_LINES), 1.0);
 
       if (i == 0)
         cairo_move_to (cr, x, y);
@@ -287,8 +321,9 @@ ag_console_event_chart_init (AgConsoleEventChart *self)
 {
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Events and messages per second, last minute"),
+                                  _("Messages and presence events per second"),
                                   -1);
+  self->window = 60;
   update_accessible (self);
 
   self->tick_id = g_timeout_add (1000, tick_cb, self);
@@ -356,4 +391,23 @@ ag_console_event_chart_get_total (AgConsoleEventChart       *self,
     total += self->samples[series][i];
 
   return (guint) MIN (total, G_MAXUINT);
+}
+
+void
+ag_console_event_chart_set_window (AgConsoleEventChart *self,
+                                   guint                seconds)
+{
+  g_return_if_fail (AG_CONSOLE_IS_EVENT_CHART (self));
+  g_return_if_fail (seconds == 60 || seconds == 600 || seconds == 3600);
+
+  self->window = seconds;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+guint
+ag_console_event_chart_get_window (AgConsoleEventChart *self)
+{
+  g_return_val_if_fail (AG_CONSOLE_IS_EVENT_CHART (self), 60);
+
+  return self->window;
 }

@@ -114,9 +114,9 @@ update_count (AgConsoleEventLog *self)
   shown = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
 
   if (self->search != NULL || self->kind != NULL)
-    text = g_strdup_printf (ngettext ("%u of %u signal", "%u of %u signals", total), shown, total);
+    text = g_strdup_printf (ngettext ("%u of %u entry", "%u of %u entries", total), shown, total);
   else
-    text = g_strdup_printf (ngettext ("%u signal", "%u signals", total), total);
+    text = g_strdup_printf (ngettext ("%u entry", "%u entries", total), total);
 
   if (ag_console_log_model_get_paused (self->model))
     {
@@ -249,7 +249,7 @@ selection_changed_cb (AgConsoleEventLog *self)
   const char *json = entry != NULL ? ag_console_log_entry_get_json (entry) : NULL;
 
   if (entry == NULL)
-    gtk_label_set_label (self->details_label, _("Select a signal to see all of its arguments"));
+    gtk_label_set_label (self->details_label, _("Select an entry to see all of its details"));
   else
     gtk_label_set_label (self->details_label,
                          json != NULL ? json : ag_console_log_entry_get_summary (entry));
@@ -466,7 +466,7 @@ ag_console_event_log_init (AgConsoleEventLog *self)
 
   self->known_kinds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->kinds = gtk_string_list_new (NULL);
-  gtk_string_list_append (self->kinds, _("All signals"));
+  gtk_string_list_append (self->kinds, _("All kinds"));
   gtk_drop_down_set_model (self->kind_dropdown, G_LIST_MODEL (self->kinds));
 
   /* Translators: column titles of the event log. */

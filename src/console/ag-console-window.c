@@ -319,7 +319,12 @@ open_monitor_action (GtkWidget  *widget,
       return;
     }
 
-  page = ag_console_monitor_page_new (uri, app_id, NULL);
+  /* The embedded server's own key opens it; other servers ask for theirs. */
+  page = ag_console_monitor_page_new (uri, app_id,
+                                      self->embedded != NULL &&
+                                      g_strcmp0 (uri, ag_console_embedded_server_get_uri (self->embedded)) == 0
+                                        ? ag_console_embedded_server_get_admin_key (self->embedded)
+                                        : NULL);
   self->monitor_tab = adw_tab_view_prepend_pinned (self->tab_view, page);
   adw_tab_page_set_title (self->monitor_tab, _("Monitor"));
   adw_tab_page_set_tooltip (self->monitor_tab, uri);

@@ -102,6 +102,8 @@ enum {
   SIGNAL_USER_OFFLINE,
   SIGNAL_CHANNEL_ADDED,
   SIGNAL_CHANNEL_REMOVED,
+  SIGNAL_CHANNEL_USER_JOINED,
+  SIGNAL_CHANNEL_USER_LEFT,
   SIGNAL_COUNTS,
   SIGNAL_ERROR,
   N_SIGNALS
@@ -441,6 +443,15 @@ apply_event (AgAdmin    *self,
         _ag_admin_user_set_channel (user, name);
       else if (g_strcmp0 (ag_admin_user_get_channel (user), name) == 0)
         _ag_admin_user_set_channel (user, NULL);
+    }
+    if (channel != NULL && account != NULL) {
+      guint uid = (guint) json_object_get_int_member_with_default (event, "uid", 0);
+
+      if (join)
+        g_signal_emit (self, signals[SIGNAL_CHANNEL_USER_JOINED], 0, channel, account, uid);
+      else
+        g_signal_emit (self, signals[SIGNAL_CHANNEL_USER_LEFT], 0, channel, account, uid,
+                       (int) json_object_get_int_member_with_default (event, "code", 0));
     }
   } else if (g_str_equal (type, "attr")) {
     if (channel != NULL)
@@ -989,6 +1000,33 @@ ag_admin_class_init (AgAdminClass *klass)
   signals[SIGNAL_CHANNEL_REMOVED] =
     g_signal_new ("channel-removed", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, AG_TYPE_ADMIN_CHANNEL);
+
+  /**
+   * AgAdmin::channel-user-joined:
+   * @self: the admin connection
+   * @channel: the channel, its counts already updated
+   * @account: who joined
+   * @uid: the account's uid
+   *
+   * A session joined a channel.
+   */
+  signals[SIGNAL_CHANNEL_USER_JOINED] =
+    g_signal_new ("channel-user-joined", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, AG_TYPE_ADMIN_CHANNEL, G_TYPE_STRING, G_TYPE_UINT);
+
+  /**
+   * AgAdmin::channel-user-left:
+   * @self: the admin connection
+   * @channel: the channel, its counts already updated
+   * @account: who left
+   * @uid: the account's uid
+   * @code: why: 602 by itself, 603 logout, 604 connection lost, 601 removed by an operator
+   *
+   * A session left a channel.
+   */
+  signals[SIGNAL_CHANNEL_USER_LEFT] =
+    g_signal_new ("channel-user-left", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 4, AG_TYPE_ADMIN_CHANNEL, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_INT);
 
   /**
    * AgAdmin::counts:

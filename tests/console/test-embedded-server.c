@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 #include <agsignal.h>
 
@@ -43,6 +45,18 @@ session_logged_in (gpointer data)
   return ag_session_get_status (data) == AG_STATUS_LOGGED_IN;
 }
 
+static gboolean
+admin_live (AgAdmin *admin)
+{
+  return ag_admin_get_state (admin) == AG_ADMIN_STATE_LIVE;
+}
+
+static gboolean
+admin_refused (AgAdmin *admin)
+{
+  return ag_admin_get_state (admin) == AG_ADMIN_STATE_DISCONNECTED;
+}
+
 static void
 test_embedded_server_start_stop (void)
 {
@@ -68,9 +82,35 @@ test_embedded_server_start_stop (void)
   g_assert_true (ag_test_spin_until (session_logged_in, session, 10000));
   ag_session_logout (session);
 
+  /* It has a fresh server-wide admin key that the console knows, and no file keeps it. */
+  {
+    const char *key = ag_console_embedded_server_get_admin_key (server);
+    g_autoptr(AgAdmin) admin = ag_admin_new (start.uri, AG_CONSOLE_EMBEDDED_SERVER_APP_ID);
+    g_autoptr(AgAdmin) intruder = ag_admin_new (start.uri, AG_CONSOLE_EMBEDDED_SERVER_APP_ID);
+    g_autoptr(GDir) tmp = g_dir_open (g_get_tmp_dir (), 0, NULL);
+    const char *name;
+
+    g_assert_nonnull (key);
+    g_assert_cmpuint (strlen (key), ==, 64);
+    ag_admin_connect_async (admin, key, NULL, NULL, NULL);
+    ag_admin_connect_async (intruder, "0123456789abcdef0123", NULL, NULL, NULL);
+    g_assert_true (ag_test_spin_until ((AgTestCondition) admin_live, admin, 10000));
+    g_assert_cmpstr (ag_admin_get_scope (admin), ==, "server");
+    g_assert_true (ag_test_spin_until ((AgTestCondition) admin_refused, intruder, 10000));
+
+    while (tmp != NULL && (name = g_dir_read_name (tmp)) != NULL) {
+      g_autofree char *path = g_build_filename (g_get_tmp_dir (), name, NULL);
+      g_autofree char *text = NULL;
+
+      if (g_str_has_prefix (name, "agsignal-console-") && g_file_get_contents (path, &text, NULL, NULL))
+        g_assert_null (strstr (text, key));
+    }
+  }
+
   ag_console_embedded_server_stop (server, 5000);
   g_assert_cmpint (ag_console_embedded_server_get_state (server), ==, AG_CONSOLE_EMBEDDED_SERVER_STOPPED);
   g_assert_null (ag_console_embedded_server_get_uri (server));
+  g_assert_null (ag_console_embedded_server_get_admin_key (server));
   g_assert_null (ag_console_embedded_server_get_error (server));
 
   g_free (start.uri);
