@@ -298,6 +298,26 @@ apply_builtins (AgHub        *hub,
   }
 }
 
+/* Durable state */
+
+/* Hands the engine what outlives the members of an ordinary channel: its attributes, its
+ * join count and, while it is empty, when it goes away. Special channels have nothing the
+ * clients could change and never go away. */
+static void
+persist (AgHub        *hub,
+         AgHubChannel *channel)
+{
+  if (channel->kind != AG_HUB_CHANNEL_ORDINARY)
+    return;
+
+  ag_engine_channel_save (hub->engine, channel->app->config.app_id, &(AgEngineChannel) {
+    .name = channel->name,
+    .attrs = channel->attrs,
+    .total_joins = channel->total_joins,
+    .destroy_us = channel->destroy_timer.iter != NULL ? channel->destroy_timer.due_us : 0,
+  });
+}
+
 /* Lifecycle */
 
 static void
@@ -307,6 +327,9 @@ destroy_timer_cb (AgHub    *hub,
   AgHubChannel *channel = data;
 
   g_assert (channel->members.length == 0);
+
+  if (channel->kind == AG_HUB_CHANNEL_ORDINARY)
+    ag_engine_channel_delete (hub->engine, channel->app->config.app_id, channel->name);
 
   g_hash_table_remove (channel->app->channels, channel->name);
   hub->stats.channels--;
@@ -385,12 +408,53 @@ _ag_hub_channel_leave (AgHub     *hub,
   announce_membership (hub, channel, user, FALSE, code);
 
   if (channel->members.length == 0) {
-    if (channel->ttl_s == 0)
+    if (channel->ttl_s == 0) {
       destroy_timer_cb (hub, channel);
-    else
+    } else {
       _ag_hub_timer_schedule (hub, &channel->destroy_timer,
                               _ag_hub_after_seconds (hub, channel->ttl_s));
+      persist (hub, channel);
+    }
   }
+}
+
+void
+_ag_hub_channel_restore (AgHub                 *hub,
+                         AgHubApp              *app,
+                         const AgEngineChannel *saved)
+{
+  const char *ttl_text = g_hash_table_lookup (saved->attrs, ATTR_CHANNEL_TTL);
+  AgHubChannel *channel;
+  GHashTableIter iter;
+  gpointer name, value;
+  guint ttl_s;
+  gint64 deadline;
+
+  if (kind_for_name (saved->name) != AG_HUB_CHANNEL_ORDINARY ||
+      g_hash_table_contains (app->channels, saved->name))
+    return;
+
+  if (!parse_builtin_number (ttl_text, &ttl_s))
+    ttl_s = AG_DEFAULT_CHANNEL_TTL;
+
+  /* Members do not survive a restart: a channel that had some was left when the server
+   * stopped, and its TTL runs from now. */
+  deadline = saved->destroy_us != 0 ? saved->destroy_us : _ag_hub_after_seconds (hub, ttl_s);
+  if (deadline <= hub->now_us) {
+    ag_engine_channel_delete (hub->engine, app->config.app_id, saved->name);
+    return;
+  }
+
+  channel = channel_new (hub, app, saved->name);
+  g_hash_table_iter_init (&iter, saved->attrs);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    g_hash_table_insert (channel->attrs, g_strdup (name), g_strdup (value));
+  channel->total_joins = saved->total_joins;
+  apply_builtins (hub, channel);
+
+  _ag_hub_timer_schedule (hub, &channel->destroy_timer, deadline);
+  if (saved->destroy_us == 0)
+    persist (hub, channel);
 }
 
 /* Requests */
@@ -464,6 +528,7 @@ _ag_hub_channel_join (AgHub         *hub,
   conn->member_link = channel->members.tail;
   conn->channel = channel;
   channel->total_joins++;
+  persist (hub, channel);
 
   reply_join (hub, conn, frame->id, channel);
 
@@ -615,6 +680,7 @@ _ag_hub_channel_set_attr (AgHub         *hub,
   g_hash_table_insert (channel->attrs, g_strdup (frame->name), g_strdup (frame->value));
   broadcast_attr (hub, channel, "update", frame->name, frame->value);
   apply_builtins (hub, channel);
+  persist (hub, channel);
 }
 
 void
@@ -634,6 +700,7 @@ _ag_hub_channel_del_attr (AgHub         *hub,
   if (g_hash_table_remove (channel->attrs, frame->name)) {
     broadcast_attr (hub, channel, "del", frame->name, "");
     apply_builtins (hub, channel);
+    persist (hub, channel);
   }
 }
 
@@ -654,6 +721,7 @@ _ag_hub_channel_clear_attr (AgHub         *hub,
     g_hash_table_remove_all (channel->attrs);
     broadcast_attr (hub, channel, "clear", "", "");
     apply_builtins (hub, channel);
+    persist (hub, channel);
   }
 }
 

@@ -183,6 +183,9 @@ void        _ag_hub_user_forget_if_unused
 
 /* ag-hub-channel.c */
 void        _ag_hub_channel_free      (AgHubChannel   *channel);
+void        _ag_hub_channel_restore   (AgHub                 *hub,
+                                       AgHubApp              *app,
+                                       const AgEngineChannel *saved);
 void        _ag_hub_channel_leave     (AgHub          *hub,
                                        AgHubConn      *conn,
                                        int             code);
