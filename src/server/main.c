@@ -228,6 +228,12 @@ main (int   argc,
     return EXIT_FAILURE;
   }
 
+  if (state_path != NULL && *state_path == '\0') {
+    g_printerr ("agsignald: --state: the path is empty (use " AG_SERVER_STATE_MEMORY
+                " for no state file)\n");
+    return EXIT_FAILURE;
+  }
+
   sync = config->state_sync;
   if (state_sync != NULL && !ag_server_parse_state_sync (state_sync, &sync, &error)) {
     g_printerr ("agsignald: --state-sync: %s\n", error->message);

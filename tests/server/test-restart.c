@@ -618,6 +618,61 @@ test_full_disk_at_run_time (Fixture       *fx,
   stop_server (fx);
 }
 
+/* Options and configuration */
+
+static void
+assert_args_fail (const char * const *args,
+                  const char         *message_part)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int wait_status = -1;
+
+  g_assert_true (ag_test_run_agsignald (args, AG_TEST_TIMEOUT_MS, &out, &err, &wait_status));
+  g_assert_true (WIFEXITED (wait_status));
+  g_assert_cmpint (WEXITSTATUS (wait_status), ==, 1);
+  if (strstr (err, message_part) == NULL)
+    g_error ("expected “%s” in the error output, got: %s", message_part, err);
+}
+
+static void
+test_state_options (Fixture       *fx,
+                    gconstpointer  data)
+{
+  g_autofree char *config = g_strdup_printf ("[server]\nstate=%s\nstate_sync=full\n", fx->path);
+  g_autofree char *config_path = g_build_filename (fx->dir, "agsignald.conf", NULL);
+  g_autofree char *bad_config_path = g_build_filename (fx->dir, "bad.conf", NULL);
+  g_autoptr(AgTestClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *by_config[] = { "--config", config_path, NULL };
+  const char *empty[] = { "--demo", "--state", "", NULL };
+  const char *bad_sync[] = { "--demo", "--state", fx->path, "--state-sync", "sometimes", NULL };
+  const char *bad_key[] = { "--demo", "--config", bad_config_path, NULL };
+  const char *in_memory[] = { "--state", ":memory:", NULL };
+
+  /* state= of the configuration file is the state file when there is no --state. */
+  g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
+  fx->server = ag_test_server_new (load_config, by_config, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (fx->path, G_FILE_TEST_IS_REGULAR));
+  stop_server (fx);
+
+  assert_args_fail (empty, "--state: the path is empty");
+  assert_args_fail (bad_sync, "state sync 'sometimes' is neither normal nor full");
+  g_assert_true (g_file_set_contents (bad_config_path, "[server]\nstate_sync=never\n", -1,
+                                      NULL));
+  assert_args_fail (bad_key, "state_sync");
+
+  /* :memory: writes no file. */
+  g_remove (fx->path);
+  fx->server = ag_test_server_new (load_config, in_memory, &error);
+  g_assert_no_error (error);
+  client = client_for (fx, "alice", NULL);
+  g_clear_pointer (&client, ag_test_client_free);
+  stop_server (fx);
+  g_assert_false (g_file_test (fx->path, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -628,6 +683,7 @@ main (int   argc,
   g_test_add ("/ag/restart/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
   ADD ("sigterm", test_sigterm_restart);
+  ADD ("state-options", test_state_options);
   ADD ("crash-under-load", test_crash_under_load);
   ADD ("bad-file/garbage", test_bad_file_garbage);
   ADD ("bad-file/corrupt", test_bad_file_corrupt);
