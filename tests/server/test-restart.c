@@ -620,6 +620,59 @@ test_full_disk_at_run_time (Fixture       *fx,
   stop_server (fx);
 }
 
+/* Runs in the child before exec: no room to write anything. */
+static void
+no_file_growth (gpointer user_data)
+{
+  struct rlimit limit = { 0, 0 };
+
+  setrlimit (RLIMIT_FSIZE, &limit);
+}
+
+static void
+test_full_disk_at_start (Fixture       *fx,
+                         gconstpointer  data)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(AgTestClient) client = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  start_server (fx);
+  client = client_for (fx, "alice", NULL);
+  reply = request_ok (client, "{\"op\":\"user_set_attr\",\"name\":\"kept\",\"value\":\"yes\"}");
+  g_clear_pointer (&client, ag_test_client_free);
+  stop_server (fx);
+
+  /* Every start writes to the file, so a full disk stops it before it listens. */
+  g_subprocess_launcher_set_child_setup (launcher, no_file_growth, NULL, NULL);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("AGSIGNALD"),
+                                         "--listen", "127.0.0.1:0", "--demo",
+                                         "--state", fx->path, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+  g_assert_cmpstr (out, ==, "");
+  g_test_message ("%s", err);
+  g_assert_nonnull (strstr (err, fx->path));
+  g_assert_nonnull (strstr (err, "is the disk full?"));
+
+  /* Nothing was lost. */
+  start_server (fx);
+  client = client_for (fx, "bob", NULL);
+  g_clear_pointer (&reply, json_object_unref);
+  reply = request_ok (client, "{\"op\":\"user_get_attr\",\"account\":\"alice\",\"name\":\"kept\"}");
+  g_assert_cmpstr (json_object_get_string_member (reply, "value"), ==, "yes");
+  g_clear_pointer (&client, ag_test_client_free);
+  stop_server (fx);
+}
+
 /* Options and configuration */
 
 static void
@@ -691,6 +744,7 @@ main (int   argc,
   ADD ("bad-file/corrupt", test_bad_file_corrupt);
   ADD ("bad-file/read-only", test_bad_file_read_only);
   ADD ("bad-file/locked", test_bad_file_locked);
+  ADD ("full-disk-at-start", test_full_disk_at_start);
   ADD ("full-disk-at-run-time", test_full_disk_at_run_time);
 
 #undef ADD
