@@ -340,6 +340,20 @@ ag_engine_sqlite_user_attr_get_all (AgEngine    *engine,
 
 /* Offline messages */
 
+/* Remembers an account's queue length (taking key). The cache only saves counting: it is
+ * dropped whole when it grows large. */
+static void
+cache_queue_length (AgEngineSqlite *self,
+                    char           *key,
+                    gint64          length)
+{
+  if (g_hash_table_size (self->queue_lengths) >= MAX_CACHED_QUEUES &&
+      !g_hash_table_contains (self->queue_lengths, key))
+    g_hash_table_remove_all (self->queue_lengths);
+
+  g_hash_table_insert (self->queue_lengths, key, GSIZE_TO_POINTER ((gsize) length));
+}
+
 /* The number of messages queued for an account, or -1 on failure. */
 static gint64
 queue_length (AgEngineSqlite  *self,
@@ -368,10 +382,7 @@ queue_length (AgEngineSqlite  *self,
     return -1;
   }
 
-  /* The cache only saves counting: it is dropped when it grows large. */
-  if (g_hash_table_size (self->queue_lengths) >= MAX_CACHED_QUEUES)
-    g_hash_table_remove_all (self->queue_lengths);
-  g_hash_table_insert (self->queue_lengths, g_strdup (key), GSIZE_TO_POINTER (count));
+  cache_queue_length (self, g_strdup (key), count);
   return count;
 }
 
@@ -430,8 +441,7 @@ ag_engine_sqlite_offline_push (AgEngine          *engine,
 
   /* A failure above may have rolled the cache away with the transaction. */
   if (g_hash_table_contains (self->queue_lengths, key))
-    g_hash_table_insert (self->queue_lengths, g_steal_pointer (&key),
-                         GSIZE_TO_POINTER (length + 1));
+    cache_queue_length (self, g_steal_pointer (&key), length + 1);
 
   return TRUE;
 }
@@ -482,7 +492,7 @@ ag_engine_sqlite_offline_take (AgEngine    *engine,
   }
 
   if (!any) {
-    g_hash_table_insert (self->queue_lengths, g_steal_pointer (&key), GSIZE_TO_POINTER (0));
+    cache_queue_length (self, g_steal_pointer (&key), 0);
     return NULL;
   }
 
@@ -495,7 +505,7 @@ ag_engine_sqlite_offline_take (AgEngine    *engine,
   if (!run (self, statement, "deleting delivered offline messages", error))
     return NULL;
 
-  g_hash_table_insert (self->queue_lengths, g_steal_pointer (&key), GSIZE_TO_POINTER (0));
+  cache_queue_length (self, g_steal_pointer (&key), 0);
 
   if (messages->len == 0)
     return NULL;
