@@ -597,6 +597,56 @@ test_engine_sqlite_full_disk (void)
 }
 
 static void
+test_engine_sqlite_channel_retried (void)
+{
+  g_autofree char *path = new_state_path ();
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *big = g_strnfill (8000, 'c');
+  g_autoptr(GHashTable) attrs = attrs_of ("topic", "news", NULL);
+  g_autoptr(GHashTable) uids = NULL;
+  g_autoptr(GPtrArray) channels = NULL;
+  g_autoptr(GError) error = NULL;
+  AgEngine *engine = open_engine_at (path);
+  AgEngineChannel *channel;
+  GStatBuf info;
+  goffset limit = 0;
+
+  signal (SIGXFSZ, SIG_IGN);
+
+  for (guint i = 0; i < 64; i++) {
+    g_autofree char *name = g_strdup_printf ("a%u", i);
+
+    g_hash_table_insert (attrs, g_strdup (name), g_strdup (big));
+  }
+
+  /* The snapshot does not fit: its commit fails and says so... */
+  if (g_stat (path, &info) == 0)
+    limit = info.st_size;
+  if (g_stat (wal, &info) == 0)
+    limit = MAX (limit, info.st_size);
+  set_file_size_limit (limit + 64 * 1024);
+  ag_engine_channel_save (engine, "demo", &(AgEngineChannel) {
+    .name = (char *) "lobby", .attrs = attrs, .total_joins = 3,
+  });
+  g_assert_false (ag_engine_commit (engine, &error));
+  g_assert_error (error, AG_ENGINE_ERROR, AG_ENGINE_ERROR_STORAGE);
+  set_file_size_limit (RLIM_INFINITY);
+
+  /* ...and is written with the next commit: the hub still holds the channel. */
+  g_assert_true (ag_engine_user_attr_set (engine, "demo", "alice", "color", "blue", NULL));
+  commit (engine);
+  g_assert_finalize_object (engine);
+
+  engine = open_engine_at (path);
+  g_assert_true (ag_engine_load_app (engine, "demo", &uids, &channels, NULL));
+  channel = find_channel (channels, "lobby");
+  g_assert_cmpuint (channel->total_joins, ==, 3);
+  g_assert_cmpuint (g_hash_table_size (channel->attrs), ==, 65);
+  g_assert_cmpstr (g_hash_table_lookup (channel->attrs, "a63"), ==, big);
+  g_assert_finalize_object (engine);
+}
+
+static void
 test_engine_sqlite_full_disk_at_start (void)
 {
   g_autofree char *path = new_state_path ();
@@ -761,6 +811,7 @@ main (int   argc,
   g_test_add_func ("/ag/engine-sqlite/reopen", test_engine_sqlite_reopen);
   g_test_add_func ("/ag/engine-sqlite/channels", test_engine_sqlite_channels);
   g_test_add_func ("/ag/engine-sqlite/full-disk", test_engine_sqlite_full_disk);
+  g_test_add_func ("/ag/engine-sqlite/channel-retried", test_engine_sqlite_channel_retried);
   g_test_add_func ("/ag/engine-sqlite/full-disk-at-start", test_engine_sqlite_full_disk_at_start);
   g_test_add_func ("/ag/engine-sqlite/newer-schema", test_engine_sqlite_newer_schema);
   g_test_add_func ("/ag/engine-sqlite/migrates-empty", test_engine_sqlite_migrates_empty);
