@@ -6,7 +6,8 @@
  * the client's socket are exactly what the server wrote before the commit: there must be
  * none. The kill -9 test (test-restart) checks the same promise from outside, but it cannot
  * hit a window of a few microseconds; this test does not depend on timing. A commit that
- * fails must withhold the ok: the client sees its connection end instead.
+ * fails must withhold the ok: the client sees its connection end instead; a write that
+ * fails by itself is answered with 1001.
  */
 
 #include <gio/gio.h>
@@ -37,6 +38,8 @@ struct _TestEngineWatch {
   guint     commits;           /* commits that had writes */
   guint     early_bytes;       /* bytes the client had before such a commit */
   guint     fail_commit;       /* commits with writes: this one fails (0: none) */
+  guint     fail_write;        /* writes: this one fails (0: none) */
+  guint     writes;
   int       client_fd;         /* -1 until the client is connected */
 };
 
@@ -46,12 +49,22 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (TestEngineWatch, test_engine_watch, G_TYPE_OBJECT
                                G_IMPLEMENT_INTERFACE (AG_TYPE_ENGINE,
                                                       test_engine_watch_engine_init))
 
-static void
-note_write (TestEngineWatch *self)
+/* Returns FALSE (with a storage error) for the write that is to fail. */
+static gboolean
+note_write (TestEngineWatch  *self,
+            GError          **error)
 {
+  gboolean fails;
+
   g_mutex_lock (&self->lock);
   self->pending = TRUE;
+  fails = ++self->writes == self->fail_write;
   g_mutex_unlock (&self->lock);
+
+  if (fails)
+    g_set_error (error, AG_ENGINE_ERROR, AG_ENGINE_ERROR_STORAGE, "this write fails");
+
+  return !fails;
 }
 
 static gboolean
@@ -64,8 +77,8 @@ watch_user_attr_set (AgEngine    *engine,
 {
   TestEngineWatch *self = TEST_ENGINE_WATCH (engine);
 
-  note_write (self);
-  return ag_engine_user_attr_set (self->inner, app_id, account, name, value, error);
+  return note_write (self, error) &&
+         ag_engine_user_attr_set (self->inner, app_id, account, name, value, error);
 }
 
 static char *
@@ -98,7 +111,11 @@ watch_offline_push (AgEngine          *engine,
 {
   TestEngineWatch *self = TEST_ENGINE_WATCH (engine);
 
-  note_write (self);
+  if (!note_write (self, error)) {
+    ag_offline_message_free (message);
+    return FALSE;
+  }
+
   return ag_engine_offline_push (self->inner, app_id, account, message, error);
 }
 
@@ -129,8 +146,7 @@ watch_uid_set (AgEngine    *engine,
 {
   TestEngineWatch *self = TEST_ENGINE_WATCH (engine);
 
-  note_write (self);
-  return ag_engine_uid_set (self->inner, app_id, account, uid, error);
+  return note_write (self, error) && ag_engine_uid_set (self->inner, app_id, account, uid, error);
 }
 
 static void
@@ -140,7 +156,7 @@ watch_channel_save (AgEngine              *engine,
 {
   TestEngineWatch *self = TEST_ENGINE_WATCH (engine);
 
-  note_write (self);
+  note_write (self, NULL);
   ag_engine_channel_save (self->inner, app_id, channel);
 }
 
@@ -151,7 +167,7 @@ watch_channel_delete (AgEngine   *engine,
 {
   TestEngineWatch *self = TEST_ENGINE_WATCH (engine);
 
-  note_write (self);
+  note_write (self, NULL);
   ag_engine_channel_delete (self->inner, app_id, name);
 }
 
@@ -261,6 +277,7 @@ typedef struct {
   TestEngineWatch *engine;
   guint16          port;
   guint            replies;        /* ok replies read */
+  guint            errors;         /* 1001 error replies read */
   gboolean         ended;          /* the connection ended before a reply */
   char            *failure;        /* what went wrong, or NULL */
   gboolean         done;           /* atomic */
@@ -283,6 +300,11 @@ read_reply (AgTestRawWebsocket *ws,
   }
 
   text = g_bytes_get_data (payload, &length);
+  if (opcode == AG_TEST_WS_TEXT && g_strstr_len (text, length, "\"op\":\"error\"") != NULL &&
+      g_strstr_len (text, length, "\"code\":1001") != NULL) {
+    client->errors++;
+    return TRUE;
+  }
   if (opcode != AG_TEST_WS_TEXT || g_strstr_len (text, length, "\"op\":\"ok\"") == NULL) {
     client->failure = g_strdup_printf ("not an ok reply: %.*s", (int) length, text);
     return FALSE;
@@ -424,6 +446,25 @@ test_failed_commit_withholds_ok (gconstpointer data)
   g_assert_cmpuint (engine->early_bytes, ==, 0);
 }
 
+static void
+test_failed_write_is_an_error (gconstpointer data)
+{
+  g_autoptr(TestEngineWatch) engine = g_object_new (TEST_TYPE_ENGINE_WATCH, NULL);
+  g_autoptr(AgServerTransport) transport = new_transport (data, AG_ENGINE (engine));
+  Client client = { 0, };
+
+  /* The third write (an offline message) fails by itself: its request is answered with
+   * 1001 and everything else goes on. */
+  engine->fail_write = 3;
+  run_client (transport, engine, &client);
+
+  g_assert_null (client.failure);
+  g_assert_false (client.ended);
+  g_assert_cmpuint (client.errors, ==, 1);
+  g_assert_cmpuint (client.replies, ==, REQUESTS);
+  g_assert_cmpuint (engine->early_bytes, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -438,6 +479,10 @@ main (int   argc,
                         test_failed_commit_withholds_ok);
   g_test_add_data_func ("/ag/commit-order/soup/failed-commit", "soup",
                         test_failed_commit_withholds_ok);
+  g_test_add_data_func ("/ag/commit-order/epoll/failed-write", "epoll",
+                        test_failed_write_is_an_error);
+  g_test_add_data_func ("/ag/commit-order/soup/failed-write", "soup",
+                        test_failed_write_is_an_error);
 
   return g_test_run ();
 }
