@@ -255,6 +255,21 @@ embedded_started_cb (GObject      *object,
     g_warning ("The embedded agsignald did not start: %s", error->message);
 }
 
+/* The embedded server keeps the demo app's attributes, offline messages, channels and uids
+ * in the user's data directory, so they survive the console. AG_CONSOLE_EMBEDDED_STATE
+ * names another file, or ":memory:" for none (the tests use that). */
+static char *
+embedded_state_path (void)
+{
+  const char *env = g_getenv ("AG_CONSOLE_EMBEDDED_STATE");
+
+  if (env != NULL && *env != '\0')
+    return g_str_equal (env, ":memory:") ? NULL : g_strdup (env);
+
+  return g_build_filename (g_get_user_data_dir (), "agsignal-console", "embedded-server.db",
+                           NULL);
+}
+
 AgConsoleEmbeddedServer *
 ag_console_application_ensure_embedded_server (AgConsoleApplication *self)
 {
@@ -264,7 +279,10 @@ ag_console_application_ensure_embedded_server (AgConsoleApplication *self)
 
   if (self->embedded_server == NULL)
     {
+      g_autofree char *state_path = embedded_state_path ();
+
       self->embedded_server = ag_console_embedded_server_new (NULL);
+      ag_console_embedded_server_set_state_path (self->embedded_server, state_path);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EMBEDDED_SERVER]);
     }
 

@@ -26,6 +26,7 @@ struct _AgConsoleEmbeddedServer
   GObject                       parent_instance;
 
   char                         *program;
+  char                         *state_path;
   GSubprocess                  *process;
   GDataInputStream             *output;
   GCancellable                 *cancellable;
@@ -45,6 +46,7 @@ G_DEFINE_FINAL_TYPE (AgConsoleEmbeddedServer, ag_console_embedded_server, G_TYPE
 enum {
   PROP_0,
   PROP_PROGRAM,
+  PROP_STATE_PATH,
   PROP_STATE,
   PROP_URI,
   N_PROPS
@@ -322,6 +324,7 @@ ag_console_embedded_server_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_error (&self->error);
   g_free (self->program);
+  g_free (self->state_path);
   g_free (self->uri);
   remove_admin_key_file (self);
   forget_admin_key (self);
@@ -342,11 +345,32 @@ ag_console_embedded_server_get_property (GObject    *object,
     case PROP_PROGRAM:
       g_value_set_string (value, self->program);
       break;
+    case PROP_STATE_PATH:
+      g_value_set_string (value, self->state_path);
+      break;
     case PROP_STATE:
       g_value_set_int (value, self->state);
       break;
     case PROP_URI:
       g_value_set_string (value, self->uri);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ag_console_embedded_server_set_property (GObject      *object,
+                                         guint         prop_id,
+                                         const GValue *value,
+                                         GParamSpec   *pspec)
+{
+  AgConsoleEmbeddedServer *self = AG_CONSOLE_EMBEDDED_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE_PATH:
+      ag_console_embedded_server_set_state_path (self, g_value_get_string (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -361,10 +385,14 @@ ag_console_embedded_server_class_init (AgConsoleEmbeddedServerClass *klass)
   object_class->dispose = ag_console_embedded_server_dispose;
   object_class->finalize = ag_console_embedded_server_finalize;
   object_class->get_property = ag_console_embedded_server_get_property;
+  object_class->set_property = ag_console_embedded_server_set_property;
 
   properties[PROP_PROGRAM] =
     g_param_spec_string ("program", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE_PATH] =
+    g_param_spec_string ("state-path", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATE] =
     g_param_spec_int ("state", NULL, NULL,
                       AG_CONSOLE_EMBEDDED_SERVER_STOPPED, AG_CONSOLE_EMBEDDED_SERVER_FAILED,
@@ -407,6 +435,28 @@ ag_console_embedded_server_new (const char *program)
   self->program = program != NULL ? g_strdup (program) : ag_console_embedded_server_find_program ();
 
   return self;
+}
+
+const char *
+ag_console_embedded_server_get_state_path (AgConsoleEmbeddedServer *self)
+{
+  g_return_val_if_fail (AG_CONSOLE_IS_EMBEDDED_SERVER (self), NULL);
+
+  return self->state_path;
+}
+
+void
+ag_console_embedded_server_set_state_path (AgConsoleEmbeddedServer *self,
+                                           const char              *state_path)
+{
+  g_return_if_fail (AG_CONSOLE_IS_EMBEDDED_SERVER (self));
+
+  if (g_strcmp0 (self->state_path, state_path) == 0)
+    return;
+
+  g_free (self->state_path);
+  self->state_path = g_strdup (state_path);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE_PATH]);
 }
 
 const char *
@@ -460,6 +510,7 @@ ag_console_embedded_server_start_async (AgConsoleEmbeddedServer *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = NULL;
   g_autoptr(GError) error = NULL;
   GInputStream *stdout_pipe;
 
@@ -508,13 +559,28 @@ ag_console_embedded_server_start_async (AgConsoleEmbeddedServer *self,
   g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
 #endif
 
+  argv = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (argv, g_strdup (self->program));
+  g_ptr_array_add (argv, g_strdup ("--listen"));
+  g_ptr_array_add (argv, g_strdup ("127.0.0.1:0"));
+  g_ptr_array_add (argv, g_strdup ("--demo"));
+  g_ptr_array_add (argv, g_strdup ("--admin-key-file"));
+  g_ptr_array_add (argv, g_strdup (self->admin_key_path));
+  if (self->state_path != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (self->state_path);
+
+      /* agsignald creates the file, not the directories above it. */
+      if (g_mkdir_with_parents (dir, 0700) != 0)
+        g_debug ("Cannot create %s for the embedded server's state", dir);
+      g_ptr_array_add (argv, g_strdup ("--state"));
+      g_ptr_array_add (argv, g_strdup (self->state_path));
+    }
+  g_ptr_array_add (argv, NULL);
+
   g_clear_object (&self->process);
-  self->process = g_subprocess_launcher_spawn (launcher, &error,
-                                               self->program,
-                                               "--listen", "127.0.0.1:0",
-                                               "--demo",
-                                               "--admin-key-file", self->admin_key_path,
-                                               NULL);
+  self->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
+                                                &error);
   if (self->process == NULL)
     {
       remove_admin_key_file (self);

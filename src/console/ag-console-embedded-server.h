@@ -38,6 +38,11 @@ AgConsoleEmbeddedServer      *ag_console_embedded_server_new          (const cha
 char                         *ag_console_embedded_server_find_program (void);
 
 const char                   *ag_console_embedded_server_get_program  (AgConsoleEmbeddedServer  *self);
+/* The state file the server keeps the demo app's durable state in (agsignald --state), or
+ * NULL for none (memory only). Used by the next start. */
+const char                   *ag_console_embedded_server_get_state_path (AgConsoleEmbeddedServer *self);
+void                          ag_console_embedded_server_set_state_path (AgConsoleEmbeddedServer *self,
+                                                                         const char              *state_path);
 AgConsoleEmbeddedServerState  ag_console_embedded_server_get_state    (AgConsoleEmbeddedServer  *self);
 /* "ws://127.0.0.1:PORT/v1" while running, else NULL. */
 const char                   *ag_console_embedded_server_get_uri      (AgConsoleEmbeddedServer  *self);
@@ -48,7 +53,7 @@ const char                   *ag_console_embedded_server_get_admin_key (AgConsol
 /* Why the server is FAILED or exited, else NULL. */
 const GError                 *ag_console_embedded_server_get_error    (AgConsoleEmbeddedServer  *self);
 
-/* Spawns agsignald with --listen 127.0.0.1:0 --demo --admin-key-file and completes with its URI once it
+/* Spawns agsignald with --listen 127.0.0.1:0 --demo --admin-key-file (and --state) and completes with its URI once it
  * prints it, or with G_IO_ERROR_TIMED_OUT after timeout_ms (the child is then killed). */
 void                          ag_console_embedded_server_start_async  (AgConsoleEmbeddedServer  *self,
                                                                        guint                     timeout_ms,

@@ -4,6 +4,10 @@
  * one queue per account (oldest first, at most AG_LIMIT_OFFLINE_QUEUE); the queues are also
  * kept in a sequence ordered by their earliest expiry, so expiring messages costs work only
  * for the queues that actually hold expired messages.
+ *
+ * Channels and uids are not kept here: the hub holds them itself for its whole life, and a
+ * second copy in the same process would survive nothing the first does not. Nothing can
+ * fail, and a commit has nothing to do.
  */
 
 #include "ag-engine-memory.h"
@@ -131,12 +135,13 @@ prune_expired (OfflineQueue *queue,
   return pruned;
 }
 
-static void
-ag_engine_memory_user_attr_set (AgEngine   *engine,
-                                const char *app_id,
-                                const char *account,
-                                const char *name,
-                                const char *value)
+static gboolean
+ag_engine_memory_user_attr_set (AgEngine    *engine,
+                                const char  *app_id,
+                                const char  *account,
+                                const char  *name,
+                                const char  *value,
+                                GError     **error)
 {
   AgEngineMemory *self = AG_ENGINE_MEMORY (engine);
   GHashTable *accounts = g_hash_table_lookup (self->attrs, app_id);
@@ -144,7 +149,7 @@ ag_engine_memory_user_attr_set (AgEngine   *engine,
 
   if (value == NULL || *value == '\0') {
     if (attrs == NULL)
-      return;
+      return TRUE;
 
     g_hash_table_remove (attrs, name);
 
@@ -154,7 +159,7 @@ ag_engine_memory_user_attr_set (AgEngine   *engine,
       if (g_hash_table_size (accounts) == 0)
         g_hash_table_remove (self->attrs, app_id);
     }
-    return;
+    return TRUE;
   }
 
   if (accounts == NULL) {
@@ -168,13 +173,16 @@ ag_engine_memory_user_attr_set (AgEngine   *engine,
   }
 
   g_hash_table_insert (attrs, g_strdup (name), g_strdup (value));
+
+  return TRUE;
 }
 
 static char *
-ag_engine_memory_user_attr_get (AgEngine   *engine,
-                                const char *app_id,
-                                const char *account,
-                                const char *name)
+ag_engine_memory_user_attr_get (AgEngine    *engine,
+                                const char  *app_id,
+                                const char  *account,
+                                const char  *name,
+                                GError     **error)
 {
   AgEngineMemory *self = AG_ENGINE_MEMORY (engine);
   GHashTable *accounts = g_hash_table_lookup (self->attrs, app_id);
@@ -184,9 +192,10 @@ ag_engine_memory_user_attr_get (AgEngine   *engine,
 }
 
 static GHashTable *
-ag_engine_memory_user_attr_get_all (AgEngine   *engine,
-                                    const char *app_id,
-                                    const char *account)
+ag_engine_memory_user_attr_get_all (AgEngine    *engine,
+                                    const char  *app_id,
+                                    const char  *account,
+                                    GError     **error)
 {
   AgEngineMemory *self = AG_ENGINE_MEMORY (engine);
   GHashTable *accounts = g_hash_table_lookup (self->attrs, app_id);
@@ -206,10 +215,11 @@ ag_engine_memory_user_attr_get_all (AgEngine   *engine,
 }
 
 static gboolean
-ag_engine_memory_offline_push (AgEngine         *engine,
-                               const char       *app_id,
-                               const char       *account,
-                               AgOfflineMessage *message)
+ag_engine_memory_offline_push (AgEngine          *engine,
+                               const char        *app_id,
+                               const char        *account,
+                               AgOfflineMessage  *message,
+                               GError           **error)
 {
   AgEngineMemory *self = AG_ENGINE_MEMORY (engine);
   OfflineQueue *queue = lookup_queue (self, app_id, account);
@@ -228,6 +238,8 @@ ag_engine_memory_offline_push (AgEngine         *engine,
 
     if (queue != NULL && queue->messages.length >= AG_LIMIT_OFFLINE_QUEUE) {
       ag_offline_message_free (message);
+      g_set_error (error, AG_ENGINE_ERROR, AG_ENGINE_ERROR_QUEUE_FULL,
+                   "the offline queue of %s is full", account);
       return FALSE;
     }
   }
@@ -259,10 +271,11 @@ ag_engine_memory_offline_push (AgEngine         *engine,
 }
 
 static GPtrArray *
-ag_engine_memory_offline_take (AgEngine   *engine,
-                               const char *app_id,
-                               const char *account,
-                               gint64      now_us)
+ag_engine_memory_offline_take (AgEngine    *engine,
+                               const char  *app_id,
+                               const char  *account,
+                               gint64       now_us,
+                               GError     **error)
 {
   AgEngineMemory *self = AG_ENGINE_MEMORY (engine);
   OfflineQueue *queue = lookup_queue (self, app_id, account);
@@ -290,10 +303,11 @@ ag_engine_memory_offline_take (AgEngine   *engine,
 }
 
 static GPtrArray *
-ag_engine_memory_offline_peek (AgEngine   *engine,
-                               const char *app_id,
-                               const char *account,
-                               gint64      now_us)
+ag_engine_memory_offline_peek (AgEngine    *engine,
+                               const char  *app_id,
+                               const char  *account,
+                               gint64       now_us,
+                               GError     **error)
 {
   AgEngineMemory *self = AG_ENGINE_MEMORY (engine);
   OfflineQueue *queue = lookup_queue (self, app_id, account);
@@ -352,6 +366,50 @@ ag_engine_memory_offline_expire (AgEngine *engine,
   }
 }
 
+static gboolean
+ag_engine_memory_uid_set (AgEngine    *engine,
+                          const char  *app_id,
+                          const char  *account,
+                          guint32      uid,
+                          GError     **error)
+{
+  return TRUE;
+}
+
+static void
+ag_engine_memory_channel_save (AgEngine              *engine,
+                               const char            *app_id,
+                               const AgEngineChannel *channel)
+{
+}
+
+static void
+ag_engine_memory_channel_delete (AgEngine   *engine,
+                                 const char *app_id,
+                                 const char *name)
+{
+}
+
+static gboolean
+ag_engine_memory_load_app (AgEngine    *engine,
+                           const char  *app_id,
+                           GHashTable **out_uids,
+                           GPtrArray  **out_channels,
+                           GError     **error)
+{
+  *out_uids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  *out_channels = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_engine_channel_free);
+
+  return TRUE;
+}
+
+static gboolean
+ag_engine_memory_commit (AgEngine  *engine,
+                         GError   **error)
+{
+  return TRUE;
+}
+
 static void
 ag_engine_memory_engine_init (AgEngineInterface *iface)
 {
@@ -362,6 +420,11 @@ ag_engine_memory_engine_init (AgEngineInterface *iface)
   iface->offline_take = ag_engine_memory_offline_take;
   iface->offline_expire = ag_engine_memory_offline_expire;
   iface->offline_peek = ag_engine_memory_offline_peek;
+  iface->uid_set = ag_engine_memory_uid_set;
+  iface->channel_save = ag_engine_memory_channel_save;
+  iface->channel_delete = ag_engine_memory_channel_delete;
+  iface->load_app = ag_engine_memory_load_app;
+  iface->commit = ag_engine_memory_commit;
 }
 
 static void

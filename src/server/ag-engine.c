@@ -4,6 +4,8 @@
 
 G_DEFINE_INTERFACE (AgEngine, ag_engine, G_TYPE_OBJECT)
 
+G_DEFINE_QUARK (ag-engine-error-quark, ag_engine_error)
+
 static void
 ag_engine_default_init (AgEngineInterface *iface)
 {
@@ -20,52 +22,97 @@ ag_offline_message_free (AgOfflineMessage *message)
   g_free (message);
 }
 
-void
-ag_engine_user_attr_set (AgEngine   *engine,
-                         const char *app_id,
-                         const char *account,
-                         const char *name,
-                         const char *value)
+/* Copies attrs (which may be NULL). */
+AgEngineChannel *
+ag_engine_channel_new (const char *name,
+                       GHashTable *attrs,
+                       guint64     total_joins,
+                       gint64      destroy_us)
 {
-  g_return_if_fail (AG_IS_ENGINE (engine));
-  g_return_if_fail (app_id != NULL);
-  g_return_if_fail (account != NULL);
-  g_return_if_fail (name != NULL);
+  AgEngineChannel *channel = g_new0 (AgEngineChannel, 1);
 
-  AG_ENGINE_GET_IFACE (engine)->user_attr_set (engine, app_id, account, name, value);
+  channel->name = g_strdup (name);
+  channel->attrs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  channel->total_joins = total_joins;
+  channel->destroy_us = destroy_us;
+
+  if (attrs != NULL) {
+    GHashTableIter iter;
+    gpointer key, value;
+
+    g_hash_table_iter_init (&iter, attrs);
+    while (g_hash_table_iter_next (&iter, &key, &value))
+      g_hash_table_insert (channel->attrs, g_strdup (key), g_strdup (value));
+  }
+
+  return channel;
+}
+
+void
+ag_engine_channel_free (AgEngineChannel *channel)
+{
+  if (channel == NULL)
+    return;
+
+  g_clear_pointer (&channel->attrs, g_hash_table_unref);
+  g_free (channel->name);
+  g_free (channel);
+}
+
+gboolean
+ag_engine_user_attr_set (AgEngine    *engine,
+                         const char  *app_id,
+                         const char  *account,
+                         const char  *name,
+                         const char  *value,
+                         GError     **error)
+{
+  g_return_val_if_fail (AG_IS_ENGINE (engine), FALSE);
+  g_return_val_if_fail (app_id != NULL, FALSE);
+  g_return_val_if_fail (account != NULL, FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return AG_ENGINE_GET_IFACE (engine)->user_attr_set (engine, app_id, account, name, value,
+                                                      error);
 }
 
 char *
-ag_engine_user_attr_get (AgEngine   *engine,
-                         const char *app_id,
-                         const char *account,
-                         const char *name)
+ag_engine_user_attr_get (AgEngine    *engine,
+                         const char  *app_id,
+                         const char  *account,
+                         const char  *name,
+                         GError     **error)
 {
   g_return_val_if_fail (AG_IS_ENGINE (engine), NULL);
   g_return_val_if_fail (app_id != NULL, NULL);
   g_return_val_if_fail (account != NULL, NULL);
   g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return AG_ENGINE_GET_IFACE (engine)->user_attr_get (engine, app_id, account, name);
+  return AG_ENGINE_GET_IFACE (engine)->user_attr_get (engine, app_id, account, name, error);
 }
 
 GHashTable *
-ag_engine_user_attr_get_all (AgEngine   *engine,
-                             const char *app_id,
-                             const char *account)
+ag_engine_user_attr_get_all (AgEngine    *engine,
+                             const char  *app_id,
+                             const char  *account,
+                             GError     **error)
 {
   g_return_val_if_fail (AG_IS_ENGINE (engine), NULL);
   g_return_val_if_fail (app_id != NULL, NULL);
   g_return_val_if_fail (account != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return AG_ENGINE_GET_IFACE (engine)->user_attr_get_all (engine, app_id, account);
+  return AG_ENGINE_GET_IFACE (engine)->user_attr_get_all (engine, app_id, account, error);
 }
 
 gboolean
-ag_engine_offline_push (AgEngine         *engine,
-                        const char       *app_id,
-                        const char       *account,
-                        AgOfflineMessage *message)
+ag_engine_offline_push (AgEngine          *engine,
+                        const char        *app_id,
+                        const char        *account,
+                        AgOfflineMessage  *message,
+                        GError           **error)
 {
   if (!AG_IS_ENGINE (engine) || app_id == NULL || account == NULL) {
     /* The message is owned by the callee whatever happens. */
@@ -73,21 +120,24 @@ ag_engine_offline_push (AgEngine         *engine,
     g_return_val_if_reached (FALSE);
   }
   g_return_val_if_fail (message != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return AG_ENGINE_GET_IFACE (engine)->offline_push (engine, app_id, account, message);
+  return AG_ENGINE_GET_IFACE (engine)->offline_push (engine, app_id, account, message, error);
 }
 
 GPtrArray *
-ag_engine_offline_take (AgEngine   *engine,
-                        const char *app_id,
-                        const char *account,
-                        gint64      now_us)
+ag_engine_offline_take (AgEngine    *engine,
+                        const char  *app_id,
+                        const char  *account,
+                        gint64       now_us,
+                        GError     **error)
 {
   g_return_val_if_fail (AG_IS_ENGINE (engine), NULL);
   g_return_val_if_fail (app_id != NULL, NULL);
   g_return_val_if_fail (account != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return AG_ENGINE_GET_IFACE (engine)->offline_take (engine, app_id, account, now_us);
+  return AG_ENGINE_GET_IFACE (engine)->offline_take (engine, app_id, account, now_us, error);
 }
 
 gint64
@@ -104,7 +154,8 @@ ag_engine_offline_peek (AgEngine   *engine,
                         const char *app_id,
                         const char *account,
                         gint64      now_us,
-                        gboolean   *out_supported)
+                        gboolean   *out_supported,
+                        GError    **error)
 {
   AgEngineInterface *iface;
 
@@ -116,5 +167,69 @@ ag_engine_offline_peek (AgEngine   *engine,
   if (iface->offline_peek == NULL)
     return NULL;
 
-  return iface->offline_peek (engine, app_id, account, now_us);
+  return iface->offline_peek (engine, app_id, account, now_us, error);
+}
+
+gboolean
+ag_engine_uid_set (AgEngine    *engine,
+                   const char  *app_id,
+                   const char  *account,
+                   guint32      uid,
+                   GError     **error)
+{
+  g_return_val_if_fail (AG_IS_ENGINE (engine), FALSE);
+  g_return_val_if_fail (app_id != NULL, FALSE);
+  g_return_val_if_fail (account != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return AG_ENGINE_GET_IFACE (engine)->uid_set (engine, app_id, account, uid, error);
+}
+
+void
+ag_engine_channel_save (AgEngine              *engine,
+                        const char            *app_id,
+                        const AgEngineChannel *channel)
+{
+  g_return_if_fail (AG_IS_ENGINE (engine));
+  g_return_if_fail (app_id != NULL);
+  g_return_if_fail (channel != NULL && channel->name != NULL);
+
+  AG_ENGINE_GET_IFACE (engine)->channel_save (engine, app_id, channel);
+}
+
+void
+ag_engine_channel_delete (AgEngine   *engine,
+                          const char *app_id,
+                          const char *name)
+{
+  g_return_if_fail (AG_IS_ENGINE (engine));
+  g_return_if_fail (app_id != NULL);
+  g_return_if_fail (name != NULL);
+
+  AG_ENGINE_GET_IFACE (engine)->channel_delete (engine, app_id, name);
+}
+
+gboolean
+ag_engine_load_app (AgEngine    *engine,
+                    const char  *app_id,
+                    GHashTable **out_uids,
+                    GPtrArray  **out_channels,
+                    GError     **error)
+{
+  g_return_val_if_fail (AG_IS_ENGINE (engine), FALSE);
+  g_return_val_if_fail (app_id != NULL, FALSE);
+  g_return_val_if_fail (out_uids != NULL && out_channels != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return AG_ENGINE_GET_IFACE (engine)->load_app (engine, app_id, out_uids, out_channels, error);
+}
+
+gboolean
+ag_engine_commit (AgEngine  *engine,
+                  GError   **error)
+{
+  g_return_val_if_fail (AG_IS_ENGINE (engine), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return AG_ENGINE_GET_IFACE (engine)->commit (engine, error);
 }

@@ -395,6 +395,11 @@ connection_flush (AgEpollServer *self,
   if (conn->dead)
     return;
 
+  /* Nothing the hub queued leaves before the changes it acknowledges are committed; the
+   * first flush of a turn commits them all. */
+  if (!ag_hub_driver_commit (&self->driver) || conn->dead)
+    return;
+
   while (conn->out_head < conn->out->len) {
     int n_iov = 0;
     gsize total = 0;
@@ -552,6 +557,28 @@ connection_drop_slow_consumer (AgEpollServer *self,
 }
 
 /* Hub calls */
+
+/* The commit of what these frames acknowledge failed: their connections are dropped
+ * without them, so no client sees an ok for a change that was lost. */
+static void
+hub_commit_failed_cb (gpointer user_data)
+{
+  AgEpollServer *self = user_data;
+  g_autoptr(GPtrArray) unsent = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, NULL, &value)) {
+    Connection *conn = value;
+
+    if (!conn->dead && conn->out_head < conn->out->len)
+      g_ptr_array_add (unsent, conn);
+  }
+
+  for (guint i = 0; i < unsent->len; i++)
+    connection_fail (self, g_ptr_array_index (unsent, i));
+}
 
 /* What the hub sent from its timer leaves now. */
 static void
@@ -1686,6 +1713,7 @@ ag_epoll_server_new (AgEngine  *engine,
   }
 
   ag_hub_driver_init (&self->driver, ag_hub_new (engine, &sink, self), hub_ticked_cb, self);
+  self->driver.commit_failed = hub_commit_failed_cb;
 
   self->source = g_source_new (&epoll_source_funcs, sizeof (GSource));
   g_source_set_static_name (self->source, "[agsignald] epoll");

@@ -1038,15 +1038,25 @@ handle_user (AgHub                *hub,
 {
   AgHubApp *app = conn->admin->app;
   AgHubUser *user = g_hash_table_lookup (app->users, request->account);
+  g_autoptr(GError) attrs_error = NULL;
+  g_autoptr(GError) offline_error = NULL;
   g_autoptr(GHashTable) attrs = ag_engine_user_attr_get_all (hub->engine, app->config.app_id,
-                                                             request->account);
+                                                             request->account, &attrs_error);
   gboolean peek_supported = FALSE;
   g_autoptr(GPtrArray) offline = ag_engine_offline_peek (hub->engine, app->config.app_id,
                                                          request->account, hub->now_us,
-                                                         &peek_supported);
+                                                         &peek_supported, &offline_error);
   JsonBuilder *builder;
   GHashTableIter iter;
   gpointer value;
+
+  if (attrs_error != NULL || offline_error != NULL) {
+    g_message ("admin_user %s failed: %s", request->account,
+               (attrs_error != NULL ? attrs_error : offline_error)->message);
+    _ag_hub_reply_error (hub, conn, request->id, AG_ERROR_GENERAL_E_FAILED,
+                         "the server could not read this");
+    return;
+  }
 
   if (user == NULL && (attrs == NULL || g_hash_table_size (attrs) == 0) && offline == NULL) {
     _ag_hub_reply_error (hub, conn, request->id, AG_ERROR_ADMIN_E_NO_SUCH_USER, NULL);
@@ -1207,14 +1217,18 @@ handle_send (AgHub                *hub,
              const AgAdminRequest *request)
 {
   AgHubApp *app = conn->admin->app;
+  g_autoptr(GError) error = NULL;
   JsonBuilder *builder;
   gboolean stored = FALSE;
   int code;
 
   code = _ag_hub_deliver_message (hub, app, AG_SYSTEM_ACCOUNT, 0, request->account,
-                                  request->msg, request->ttl, &stored);
+                                  request->msg, request->ttl, &stored, &error);
   if (code != AG_ERROR_SUCCESS) {
-    _ag_hub_reply_error (hub, conn, request->id, code, NULL);
+    if (error != NULL)
+      g_message ("admin_send to %s failed: %s", request->account, error->message);
+    _ag_hub_reply_error (hub, conn, request->id, code,
+                         error != NULL ? "the server could not store this" : NULL);
     return;
   }
 

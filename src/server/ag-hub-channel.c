@@ -313,6 +313,26 @@ apply_builtins (AgHub        *hub,
   }
 }
 
+/* Durable state */
+
+/* Hands the engine what outlives the members of an ordinary channel: its attributes, its
+ * join count and, while it is empty, when it goes away. Special channels have nothing the
+ * clients could change and never go away. */
+static void
+persist (AgHub        *hub,
+         AgHubChannel *channel)
+{
+  if (channel->kind != AG_HUB_CHANNEL_ORDINARY)
+    return;
+
+  ag_engine_channel_save (hub->engine, channel->app->config.app_id, &(AgEngineChannel) {
+    .name = channel->name,
+    .attrs = channel->attrs,
+    .total_joins = channel->total_joins,
+    .destroy_us = channel->destroy_timer.iter != NULL ? channel->destroy_timer.due_us : 0,
+  });
+}
+
 /* Lifecycle */
 
 static void
@@ -324,6 +344,9 @@ destroy_timer_cb (AgHub    *hub,
   g_assert (channel->members.length == 0);
 
   _ag_hub_admin_channel_gone (hub, channel);
+  if (channel->kind == AG_HUB_CHANNEL_ORDINARY)
+    ag_engine_channel_delete (hub->engine, channel->app->config.app_id, channel->name);
+
   g_hash_table_remove (channel->app->channels, channel->name);
   hub->stats.channels--;
 }
@@ -404,12 +427,53 @@ _ag_hub_channel_leave (AgHub     *hub,
   announce_membership (hub, channel, user, FALSE, code);
 
   if (channel->members.length == 0) {
-    if (channel->ttl_s == 0)
+    if (channel->ttl_s == 0) {
       destroy_timer_cb (hub, channel);
-    else
+    } else {
       _ag_hub_timer_schedule (hub, &channel->destroy_timer,
                               _ag_hub_after_seconds (hub, channel->ttl_s));
+      persist (hub, channel);
+    }
   }
+}
+
+void
+_ag_hub_channel_restore (AgHub                 *hub,
+                         AgHubApp              *app,
+                         const AgEngineChannel *saved)
+{
+  const char *ttl_text = g_hash_table_lookup (saved->attrs, ATTR_CHANNEL_TTL);
+  AgHubChannel *channel;
+  GHashTableIter iter;
+  gpointer name, value;
+  guint ttl_s;
+  gint64 deadline;
+
+  if (kind_for_name (saved->name) != AG_HUB_CHANNEL_ORDINARY ||
+      g_hash_table_contains (app->channels, saved->name))
+    return;
+
+  if (!parse_builtin_number (ttl_text, &ttl_s))
+    ttl_s = AG_DEFAULT_CHANNEL_TTL;
+
+  /* Members do not survive a restart: a channel that had some was left when the server
+   * stopped, and its TTL runs from now. */
+  deadline = saved->destroy_us != 0 ? saved->destroy_us : _ag_hub_after_seconds (hub, ttl_s);
+  if (deadline <= hub->now_us) {
+    ag_engine_channel_delete (hub->engine, app->config.app_id, saved->name);
+    return;
+  }
+
+  channel = channel_new (hub, app, saved->name);
+  g_hash_table_iter_init (&iter, saved->attrs);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    g_hash_table_insert (channel->attrs, g_strdup (name), g_strdup (value));
+  channel->total_joins = saved->total_joins;
+  apply_builtins (hub, channel);
+
+  _ag_hub_timer_schedule (hub, &channel->destroy_timer, deadline);
+  if (saved->destroy_us == 0)
+    persist (hub, channel);
 }
 
 /* Requests */
@@ -487,6 +551,7 @@ _ag_hub_channel_join (AgHub         *hub,
   channel->total_joins++;
   user->app->second.presence++;
   user->app->totals.presence++;
+  persist (hub, channel);
 
   reply_join (hub, conn, frame->id, channel);
   _ag_hub_admin_joined (hub, channel, user);
@@ -691,6 +756,7 @@ _ag_hub_channel_change_attr (AgHub        *hub,
 
   _ag_hub_admin_attr (hub, channel, type, name, value);
   apply_builtins (hub, channel);
+  persist (hub, channel);
 }
 
 /* A client's attribute request: ok (then the change), or the code of the refusal. */

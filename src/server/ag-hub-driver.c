@@ -5,6 +5,7 @@
 #define TIMER_MAX_DELAY_MS (60 * 1000)
 
 static void timer_rearm (AgHubDriver *driver);
+static void commit_soon (AgHubDriver *driver);
 
 static void
 enter (AgHubDriver *driver)
@@ -29,6 +30,7 @@ leave (AgHubDriver *driver)
     g_array_set_size (driver->pending_closes, 0);
 
     timer_rearm (driver);
+    commit_soon (driver);
   }
 
   driver->depth--;
@@ -50,6 +52,52 @@ timer_cb (gpointer user_data)
     driver->ticked (driver->user_data);
 
   return G_SOURCE_REMOVE;
+}
+
+/* Durability */
+
+gboolean
+ag_hub_driver_commit (AgHubDriver *driver)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (driver != NULL, FALSE);
+
+  if (driver->hub == NULL || ag_hub_commit (driver->hub, &error))
+    return TRUE;
+
+  g_message ("%s; the replies waiting for it are withheld and their connections closed",
+             error->message);
+  if (driver->commit_failed != NULL)
+    driver->commit_failed (driver->user_data);
+
+  return FALSE;
+}
+
+static gboolean
+commit_idle_cb (gpointer user_data)
+{
+  AgHubDriver *driver = user_data;
+
+  g_clear_pointer (&driver->commit_idle, g_source_unref);
+  ag_hub_driver_commit (driver);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* At the end of this turn of the main loop, after the transports have written (and so
+ * committed) what they could. */
+static void
+commit_soon (AgHubDriver *driver)
+{
+  if (driver->commit_idle != NULL)
+    return;
+
+  driver->commit_idle = g_idle_source_new ();
+  g_source_set_priority (driver->commit_idle, G_PRIORITY_DEFAULT_IDLE);
+  g_source_set_static_name (driver->commit_idle, "[agsignald] state commit");
+  g_source_set_callback (driver->commit_idle, commit_idle_cb, driver, NULL);
+  g_source_attach (driver->commit_idle, NULL);
 }
 
 static void
@@ -108,6 +156,8 @@ ag_hub_driver_init (AgHubDriver       *driver,
   driver->timer_deadline = G_MAXINT64;
   driver->ticked = ticked;
   driver->user_data = user_data;
+  driver->commit_failed = NULL;
+  driver->commit_idle = NULL;
 }
 
 void
@@ -116,6 +166,15 @@ ag_hub_driver_clear (AgHubDriver *driver)
   g_return_if_fail (driver != NULL);
 
   timer_stop (driver);
+  if (driver->commit_idle != NULL) {
+    g_source_destroy (driver->commit_idle);
+    g_clear_pointer (&driver->commit_idle, g_source_unref);
+  }
+  /* What the last turn changed is committed now; nothing waits for it any more, and the
+   * transport being disposed is not told. */
+  driver->commit_failed = NULL;
+  if (driver->hub != NULL)
+    ag_hub_driver_commit (driver);
   g_clear_pointer (&driver->pending_closes, g_array_unref);
   g_clear_object (&driver->hub);
 }

@@ -4,6 +4,11 @@
  * up on while a hub call is running is reported once the outermost call returns. After every
  * outermost call the single hub timer is re-armed at ag_hub_next_deadline(), so the hub's
  * deadlines (TTLs, invite timeouts) fire without the transport knowing about them.
+ *
+ * Acknowledged means durable: a transport calls ag_hub_driver_commit() before anything the
+ * hub queued leaves the process, so the engine commits once per turn of the main loop and
+ * before the first reply of the turn is written. Changes that queue no output (timers,
+ * closes) are committed by an idle callback at the end of the turn.
  */
 #pragma once
 
@@ -15,6 +20,8 @@ G_BEGIN_DECLS
 
 /* Called after each timer tick of the hub, outside any hub call. */
 typedef void (*AgHubDriverTicked) (gpointer user_data);
+/* Called when a commit failed: nothing the hub queued since the last commit may be sent. */
+typedef void (*AgHubDriverCommitFailed) (gpointer user_data);
 
 typedef struct {
   AgHub             *hub;
@@ -26,6 +33,9 @@ typedef struct {
 
   AgHubDriverTicked  ticked;
   gpointer           user_data;
+
+  AgHubDriverCommitFailed commit_failed;  /* set by the transport, may be NULL */
+  GSource           *commit_idle;
 } AgHubDriver;
 
 /* Takes ownership of hub. ticked may be NULL. */
@@ -62,5 +72,9 @@ const char *ag_hub_driver_bearer_key   (const char        *authorization);
 /* ag_hub_connection_closed() now, or once the hub call in progress returns. */
 void ag_hub_driver_connection_closed (AgHubDriver       *driver,
                                       guint64            conn_id);
+
+/* Commits what the hub changed. On failure logs why, calls commit_failed and returns FALSE;
+ * the transport must then drop what the hub queued since the last commit. */
+gboolean ag_hub_driver_commit        (AgHubDriver       *driver);
 
 G_END_DECLS

@@ -211,8 +211,8 @@ void        _ag_hub_session_kick      (AgHub          *hub,
                                        AgHubConn      *conn,
                                        int             code);
 /* A peer message from from_account (the system account for operators): delivered at once,
- * or stored for ttl seconds when the peer is offline. Returns 0 (*out_stored set), 1104 or
- * 1204. */
+ * or stored for ttl seconds when the peer is offline. Returns 0 (*out_stored set), 1104,
+ * 1204, or 1001 with error set when the engine failed. */
 int         _ag_hub_deliver_message   (AgHub          *hub,
                                        AgHubApp       *app,
                                        const char     *from_account,
@@ -220,7 +220,8 @@ int         _ag_hub_deliver_message   (AgHub          *hub,
                                        const char     *peer,
                                        const char     *msg,
                                        gint64          ttl,
-                                       gboolean       *out_stored);
+                                       gboolean       *out_stored,
+                                       GError        **error);
 
 /* ag-hub-channel.c */
 void        _ag_hub_channel_free      (AgHubChannel   *channel);
@@ -244,6 +245,9 @@ int         _ag_hub_channel_publish   (AgHub          *hub,
                                        AgHubChannel   *channel,
                                        const char     *msg,
                                        guint          *out_num);
+void        _ag_hub_channel_restore   (AgHub                 *hub,
+                                       AgHubApp              *app,
+                                       const AgEngineChannel *saved);
 void        _ag_hub_channel_leave     (AgHub          *hub,
                                        AgHubConn      *conn,
                                        int             code);

@@ -194,6 +194,19 @@ _ag_hub_reply_error (AgHub      *hub,
   _ag_hub_send_frame (hub, conn, reply);
 }
 
+/* The engine failed: the client learns that much, the log says why. */
+static void
+reply_storage_error (AgHub        *hub,
+                     AgHubConn    *conn,
+                     gint64        id,
+                     int           code,
+                     const GError *error)
+{
+  g_message ("Request %" G_GINT64_FORMAT " of connection %" G_GUINT64_FORMAT " failed: %s",
+             id, conn->id, error->message);
+  _ag_hub_reply_error (hub, conn, id, code, "the server could not store this");
+}
+
 static void
 send_logout_event (AgHub     *hub,
                    AgHubConn *conn,
@@ -444,8 +457,14 @@ deliver_offline_messages (AgHub     *hub,
                           AgHubConn *conn)
 {
   AgHubUser *user = conn->user;
+  g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) messages = ag_engine_offline_take (hub->engine, user->app->config.app_id,
-                                                          user->account, hub->now_us);
+                                                          user->account, hub->now_us, &error);
+
+  /* They stay queued for the next login. */
+  if (error != NULL)
+    g_message ("Cannot deliver offline messages to connection %" G_GUINT64_FORMAT ": %s",
+               conn->id, error->message);
 
   if (messages == NULL)
     return;
@@ -495,10 +514,22 @@ handle_login (AgHub         *hub,
 
   user = _ag_hub_user_ensure (app, frame->account);
   if (user->uid == 0) {
+    g_autoptr(GError) error = NULL;
+    guint32 uid = app->last_uid + 1;
+
     /* uid 0 is the system account of the special channels. */
-    if (++app->last_uid == 0)
-      ++app->last_uid;
-    user->uid = app->last_uid;
+    if (uid == 0)
+      uid++;
+
+    /* A uid is handed out once for the life of the engine's state. */
+    if (!ag_engine_uid_set (hub->engine, app->config.app_id, user->account, uid, &error)) {
+      reply_storage_error (hub, conn, frame->id, AG_ERROR_LOGIN_E_FAILED, error);
+      _ag_hub_user_forget_if_unused (app, user);
+      return;
+    }
+
+    app->last_uid = uid;
+    user->uid = uid;
   }
 
   if (user->conn != NULL)
@@ -560,7 +591,8 @@ _ag_hub_deliver_message (AgHub      *hub,
                          const char *peer_account,
                          const char *msg,
                          gint64      ttl,
-                         gboolean   *out_stored)
+                         gboolean   *out_stored,
+                         GError    **error)
 {
   AgHubUser *peer = lookup_user (app, peer_account);
 
@@ -585,8 +617,14 @@ _ag_hub_deliver_message (AgHub      *hub,
     message->sent_us = hub->now_us;
     message->expires_us = expires_us;
 
-    if (!ag_engine_offline_push (hub->engine, app->config.app_id, peer_account, message))
-      return AG_ERROR_LIMIT_E_OFFLINE_QUEUE_FULL;
+    if (!ag_engine_offline_push (hub->engine, app->config.app_id, peer_account, message,
+                                 error)) {
+      if (error == NULL || g_error_matches (*error, AG_ENGINE_ERROR, AG_ENGINE_ERROR_QUEUE_FULL)) {
+        g_clear_error (error);
+        return AG_ERROR_LIMIT_E_OFFLINE_QUEUE_FULL;
+      }
+      return AG_ERROR_GENERAL_E_FAILED;
+    }
 
     if (hub->offline_timer.iter == NULL || expires_us < hub->offline_timer.due_us)
       _ag_hub_timer_schedule (hub, &hub->offline_timer, expires_us);
@@ -611,6 +649,7 @@ handle_msg_send (AgHub         *hub,
   AgHubApp *app = user->app;
   AgHubUser *peer = lookup_user (app, frame->peer);
   g_autoptr(AgFrame) reply = NULL;
+  g_autoptr(GError) error = NULL;
   gboolean stored = FALSE;
   int code;
 
@@ -628,9 +667,12 @@ handle_msg_send (AgHub         *hub,
   }
 
   code = _ag_hub_deliver_message (hub, app, user->account, user->uid, frame->peer, frame->msg,
-                                  frame->ttl, &stored);
+                                  frame->ttl, &stored, &error);
   if (code != AG_ERROR_SUCCESS) {
-    _ag_hub_reply_error (hub, conn, frame->id, code, NULL);
+    if (error != NULL)
+      reply_storage_error (hub, conn, frame->id, code, error);
+    else
+      _ag_hub_reply_error (hub, conn, frame->id, code, NULL);
     return;
   }
 
@@ -654,10 +696,14 @@ handle_user_set_attr (AgHub         *hub,
 {
   AgHubUser *user = conn->user;
   g_autoptr(AgFrame) reply = ag_frame_new_ok (frame->id);
+  g_autoptr(GError) error = NULL;
 
   /* The engine deletes the attribute for an empty value. */
-  ag_engine_user_attr_set (hub->engine, user->app->config.app_id, user->account,
-                           frame->name, frame->value);
+  if (!ag_engine_user_attr_set (hub->engine, user->app->config.app_id, user->account,
+                                frame->name, frame->value, &error)) {
+    reply_storage_error (hub, conn, frame->id, AG_ERROR_GENERAL_E_FAILED, error);
+    return;
+  }
 
   reply->account = g_strdup (user->account);
   reply->name = g_strdup (frame->name);
@@ -673,11 +719,16 @@ handle_user_get_attr (AgHub         *hub,
 {
   AgHubUser *user = conn->user;
   g_autoptr(AgFrame) reply = ag_frame_new_ok (frame->id);
+  g_autoptr(GError) error = NULL;
 
   reply->account = g_strdup (frame->account);
   reply->name = g_strdup (frame->name);
   reply->value = ag_engine_user_attr_get (hub->engine, user->app->config.app_id,
-                                          frame->account, frame->name);
+                                          frame->account, frame->name, &error);
+  if (error != NULL) {
+    reply_storage_error (hub, conn, frame->id, AG_ERROR_GENERAL_E_FAILED, error);
+    return;
+  }
   reply->has_value = TRUE;
   _ag_hub_send_frame (hub, conn, reply);
 }
@@ -689,11 +740,17 @@ handle_user_get_attr_all (AgHub         *hub,
 {
   AgHubUser *user = conn->user;
   g_autoptr(AgFrame) reply = ag_frame_new_ok (frame->id);
+  g_autoptr(GError) error = NULL;
   g_autoptr(GHashTable) attrs = ag_engine_user_attr_get_all (hub->engine,
                                                              user->app->config.app_id,
-                                                             frame->account);
+                                                             frame->account, &error);
   GHashTableIter iter;
   gpointer name, value;
+
+  if (error != NULL) {
+    reply_storage_error (hub, conn, frame->id, AG_ERROR_GENERAL_E_FAILED, error);
+    return;
+  }
 
   reply->account = g_strdup (frame->account);
 
@@ -951,6 +1008,60 @@ ag_hub_has_app (AgHub      *self,
   g_return_val_if_fail (app_id != NULL, FALSE);
 
   return g_hash_table_contains (self->apps, app_id);
+}
+
+gboolean
+ag_hub_restore (AgHub   *self,
+                gint64   now_us,
+                GError **error)
+{
+  GHashTableIter apps;
+  gpointer value;
+  gint64 next;
+
+  g_return_val_if_fail (AG_IS_HUB (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  self->now_us = now_us;
+
+  g_hash_table_iter_init (&apps, self->apps);
+  while (g_hash_table_iter_next (&apps, NULL, &value)) {
+    AgHubApp *app = value;
+    g_autoptr(GHashTable) uids = NULL;
+    g_autoptr(GPtrArray) channels = NULL;
+    GHashTableIter iter;
+    gpointer account, uid;
+
+    if (!ag_engine_load_app (self->engine, app->config.app_id, &uids, &channels, error))
+      return FALSE;
+
+    /* Known accounts keep their uids; new ones continue after the highest. */
+    g_hash_table_iter_init (&iter, uids);
+    while (g_hash_table_iter_next (&iter, &account, &uid)) {
+      AgHubUser *user = _ag_hub_user_ensure (app, account);
+
+      user->uid = GPOINTER_TO_UINT (uid);
+      app->last_uid = MAX (app->last_uid, user->uid);
+    }
+
+    for (guint i = 0; i < channels->len; i++)
+      _ag_hub_channel_restore (self, app, g_ptr_array_index (channels, i));
+  }
+
+  next = ag_engine_offline_expire (self->engine, now_us);
+  if (next != G_MAXINT64)
+    _ag_hub_timer_schedule (self, &self->offline_timer, next);
+
+  return TRUE;
+}
+
+gboolean
+ag_hub_commit (AgHub   *self,
+               GError **error)
+{
+  g_return_val_if_fail (AG_IS_HUB (self), FALSE);
+
+  return ag_engine_commit (self->engine, error);
 }
 
 void

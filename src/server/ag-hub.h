@@ -67,6 +67,18 @@ void          ag_hub_add_app            (AgHub             *hub,
 gboolean      ag_hub_has_app            (AgHub             *hub,
                                          const char        *app_id);
 
+/* Loads what the engine kept of every app added so far (uids, channels) and schedules the
+ * deadlines it holds; channels whose deadline passed by now_us are deleted. Called once, at
+ * start-up, before any connection. */
+gboolean      ag_hub_restore            (AgHub             *hub,
+                                         gint64             now_us,
+                                         GError           **error);
+/* Makes every change of durable state the hub made so far durable (ag_engine_commit()).
+ * Transports call it before any frame the hub gave them leaves the process; when it fails,
+ * the frames given since the last successful commit must not be sent. */
+gboolean      ag_hub_commit             (AgHub             *hub,
+                                         GError           **error);
+
 /* now_us is a g_get_real_time() style clock; tests pass a fake one. */
 void          ag_hub_connection_opened  (AgHub             *hub,
                                          guint64            conn_id,

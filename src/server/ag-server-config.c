@@ -59,6 +59,7 @@ ag_server_config_free (AgServerConfig *config)
 
   g_free (config->listen_host);
   g_free (config->admin_key);
+  g_free (config->state_path);
   g_ptr_array_unref (config->apps);
   g_free (config);
 }
@@ -185,6 +186,26 @@ bad:
                "listen address '%s' is not ADDRESS:PORT (for example 127.0.0.1:7070 or [::1]:7070)",
                text);
   return FALSE;
+}
+
+gboolean
+ag_server_parse_state_sync (const char          *text,
+                            AgEngineSqliteSync  *out_sync,
+                            GError             **error)
+{
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  if (g_str_equal (text, "normal")) {
+    *out_sync = AG_ENGINE_SQLITE_SYNC_NORMAL;
+  } else if (g_str_equal (text, "full")) {
+    *out_sync = AG_ENGINE_SQLITE_SYNC_FULL;
+  } else {
+    g_set_error (error, AG_SERVER_CONFIG_ERROR, AG_SERVER_CONFIG_ERROR_INVALID,
+                 "state sync '%s' is neither normal nor full", text);
+    return FALSE;
+  }
+
+  return TRUE;
 }
 
 /* GKeyFile keeps no line numbers, so errors find the group or key in the text again. Returns
@@ -398,22 +419,42 @@ load_server (AgServerConfig  *config,
              Source          *source,
              GError         **error)
 {
+  static const char * const known_keys[] = { "listen", "state", "state_sync", "admin_key", NULL };
   g_auto(GStrv) keys = g_key_file_get_keys (keyfile, SERVER_GROUP, NULL, NULL);
   g_autofree char *listen = NULL;
   g_autofree char *host = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *state_sync = NULL;
   g_autoptr(GError) local_error = NULL;
   guint16 port;
 
   for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
-    if (!g_str_equal (keys[i], "listen") && !g_str_equal (keys[i], "admin_key")) {
+    if (!g_strv_contains (known_keys, keys[i])) {
       set_invalid (error, source, SERVER_GROUP, keys[i],
-                   "unknown key (known: listen, admin_key)");
+                   "unknown key (known: listen, state, state_sync, admin_key)");
       return FALSE;
     }
   }
 
   if (!read_admin_key (keyfile, source, SERVER_GROUP, &config->admin_key, error))
     return FALSE;
+  state = g_key_file_get_value (keyfile, SERVER_GROUP, "state", NULL);
+  if (state != NULL) {
+    if (*state == '\0') {
+      set_invalid (error, source, SERVER_GROUP, "state",
+                   "must be a file path (or " AG_SERVER_STATE_MEMORY ")");
+      return FALSE;
+    }
+    g_free (config->state_path);
+    config->state_path = g_steal_pointer (&state);
+  }
+
+  state_sync = g_key_file_get_value (keyfile, SERVER_GROUP, "state_sync", NULL);
+  if (state_sync != NULL &&
+      !ag_server_parse_state_sync (state_sync, &config->state_sync, &local_error)) {
+    set_invalid (error, source, SERVER_GROUP, "state_sync", "%s", local_error->message);
+    return FALSE;
+  }
 
   listen = g_key_file_get_value (keyfile, SERVER_GROUP, "listen", NULL);
   if (listen == NULL)
@@ -488,6 +529,13 @@ ag_server_config_load_data (AgServerConfig  *config,
     config->listen_host = g_steal_pointer (&loaded->listen_host);
     config->listen_port = loaded->listen_port;
   }
+
+  if (loaded->state_path != NULL) {
+    g_free (config->state_path);
+    config->state_path = g_steal_pointer (&loaded->state_path);
+  }
+  if (g_key_file_has_key (keyfile, SERVER_GROUP, "state_sync", NULL))
+    config->state_sync = loaded->state_sync;
 
   return TRUE;
 }

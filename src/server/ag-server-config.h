@@ -4,6 +4,8 @@
  *
  *   [server]
  *   listen=127.0.0.1:7070
+ *   state=/var/lib/agsignald/state.db
+ *   state_sync=normal
  *
  *   [app:demo]
  *   certificate=0123456789abcdef
@@ -16,6 +18,7 @@
 
 #include <glib.h>
 
+#include "ag-engine-sqlite.h"
 #include "ag-hub.h"
 
 G_BEGIN_DECLS
@@ -29,11 +32,16 @@ typedef enum {
 
 #define AG_SERVER_DEFAULT_LISTEN "127.0.0.1:7070"
 
+/* The state path that keeps agsignald's state in memory only, as with no state path. */
+#define AG_SERVER_STATE_MEMORY ":memory:"
+
 typedef struct {
-  char      *listen_host;   /* NULL until a [server] listen= or a call sets it */
-  guint16    listen_port;
-  GPtrArray *apps;          /* of AgAppConfig*, in file order, app ids unique */
-  char      *admin_key;     /* [server] admin_key: opens every app; NULL when unset */
+  char               *listen_host;   /* NULL until a [server] listen= or a call sets it */
+  guint16             listen_port;
+  GPtrArray          *apps;          /* of AgAppConfig*, in file order, app ids unique */
+  char               *state_path;    /* NULL: no state file (the memory engine) */
+  AgEngineSqliteSync  state_sync;
+  char               *admin_key;     /* [server] admin_key: opens every app; NULL when unset */
 } AgServerConfig;
 
 GQuark          ag_server_config_error_quark (void);
@@ -64,6 +72,11 @@ const AgAppConfig *ag_server_config_find_app (AgServerConfig    *config,
 gboolean        ag_server_parse_listen       (const char        *text,
                                               char             **out_host,
                                               guint16           *out_port,
+                                              GError           **error);
+
+/* Parses a state_sync value: "normal" or "full". */
+gboolean        ag_server_parse_state_sync   (const char        *text,
+                                              AgEngineSqliteSync *out_sync,
                                               GError           **error);
 
 /* An app id is 1-128 characters without whitespace, control characters or ':' (the

@@ -279,8 +279,19 @@ hub_send_cb (gpointer  user_data,
   AgServer *self = user_data;
   Connection *conn = g_hash_table_lookup (self->connections, &conn_id);
 
-  if (conn != NULL)
-    connection_send (self, conn, frame);
+  if (conn == NULL || conn->closing)
+    return;
+
+  /* libsoup writes at once, so the commit comes before every frame; it costs nothing when
+   * nothing changed since the last one. A frame whose change was lost is not sent. */
+  if (!ag_hub_driver_commit (&self->driver)) {
+    g_autofree char *reason = _ag_server_transport_close_reason (AG_ERROR_GENERAL_E_FAILED);
+
+    connection_close (self, conn, SOUP_WEBSOCKET_CLOSE_SERVER_ERROR, reason);
+    return;
+  }
+
+  connection_send (self, conn, frame);
 }
 
 static gsize
@@ -540,6 +551,12 @@ admin_cb (SoupServer        *soup,
                                       soup_message_headers_get_one (headers, "Authorization")),
                                     g_bytes_get_data (request, NULL), g_bytes_get_size (request),
                                     &status);
+
+  /* Acknowledged means durable here too: an ok leaves only after its change is committed. */
+  if (!ag_hub_driver_commit (&self->driver)) {
+    soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+    return;
+  }
 
   soup_server_message_set_status (msg, status, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,

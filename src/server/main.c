@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 
 #include "ag-engine-memory.h"
+#include "ag-engine-sqlite.h"
 #include "ag-limits.h"
 #include "ag-epoll-server.h"
 #include "ag-server.h"
@@ -61,6 +62,22 @@ enable_debug_output (void)
     ? g_strdup_printf ("%s AgServer AgProtocol", domains)
     : g_strdup ("AgServer AgProtocol");
   g_setenv ("G_MESSAGES_DEBUG", value, TRUE);
+}
+
+/* The memory engine without a state path (or with :memory:), the SQLite engine with one. */
+static AgEngine *
+open_engine (const char          *state_path,
+             AgEngineSqliteSync   sync,
+             GError             **error)
+{
+  if (state_path == NULL || g_str_equal (state_path, AG_SERVER_STATE_MEMORY)) {
+    g_debug ("state: in memory only");
+    return ag_engine_memory_new ();
+  }
+
+  g_debug ("state: %s (synchronous=%s)", state_path,
+           sync == AG_ENGINE_SQLITE_SYNC_FULL ? "full" : "normal");
+  return ag_engine_sqlite_new (state_path, sync, error);
 }
 
 static void
@@ -119,6 +136,9 @@ main (int   argc,
   g_autofree char *host = NULL;
   g_autofree char *transport = NULL;
   g_autofree char *admin_key_file = NULL;
+  g_autofree char *state_path = NULL;
+  g_autofree char *state_sync = NULL;
+  AgEngineSqliteSync sync;
   gboolean demo = FALSE;
   gboolean version = FALSE;
   gboolean verbose = FALSE;
@@ -135,6 +155,12 @@ main (int   argc,
       "Add the app '" DEMO_APP_ID "', which accepts the token " AG_NO_NEED_TOKEN, NULL },
     { "admin-key-file", 0, 0, G_OPTION_ARG_FILENAME, &admin_key_file,
       "Read a server-wide admin key (docs/admin-api.md) from FILE", "FILE" },
+    { "state", 0, 0, G_OPTION_ARG_FILENAME, &state_path,
+      "Keep attributes, offline messages, channels and uids in this SQLite file "
+      "(" AG_SERVER_STATE_MEMORY ": in memory only, the default)", "PATH" },
+    { "state-sync", 0, 0, G_OPTION_ARG_STRING, &state_sync,
+      "How commits reach the disk: normal (survives a crash, the default) or full "
+      "(survives a power loss)", "MODE" },
     { "transport", 0, 0, G_OPTION_ARG_STRING, &transport,
       "The connection transport: epoll (default) or soup", "NAME" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
@@ -146,6 +172,8 @@ main (int   argc,
   /* A client that goes away must not kill the server through a write to its socket, nor a
    * closed stdout through the startup lines. */
   signal (SIGPIPE, SIG_IGN);
+  /* A state file that reaches the file size limit is a write error, not a kill. */
+  signal (SIGXFSZ, SIG_IGN);
   setlocale (LC_ALL, "");
 
   /* GLib writes debug and info messages to stdout by default; stdout carries only the
@@ -222,6 +250,18 @@ main (int   argc,
     return EXIT_FAILURE;
   }
 
+  if (state_path != NULL && *state_path == '\0') {
+    g_printerr ("agsignald: --state: the path is empty (use " AG_SERVER_STATE_MEMORY
+                " for no state file)\n");
+    return EXIT_FAILURE;
+  }
+
+  sync = config->state_sync;
+  if (state_sync != NULL && !ag_server_parse_state_sync (state_sync, &sync, &error)) {
+    g_printerr ("agsignald: --state-sync: %s\n", error->message);
+    return EXIT_FAILURE;
+  }
+
   if (listen != NULL) {
     if (!ag_server_parse_listen (listen, &host, &port, &error)) {
       g_printerr ("agsignald: --listen: %s\n", error->message);
@@ -242,7 +282,14 @@ main (int   argc,
   sigint_id = g_unix_signal_add (SIGINT, stop_signal_cb, &daemon);
   sigterm_id = g_unix_signal_add (SIGTERM, stop_signal_cb, &daemon);
 
-  engine = ag_engine_memory_new ();
+  engine = open_engine (state_path != NULL ? state_path : config->state_path, sync, &error);
+  if (engine == NULL) {
+    g_printerr ("agsignald: %s\n", error->message);
+    g_source_remove (sigint_id);
+    g_source_remove (sigterm_id);
+    return EXIT_FAILURE;
+  }
+
   if (transport != NULL && g_str_equal (transport, "soup")) {
     daemon.server = AG_SERVER_TRANSPORT (ag_server_new (engine));
   } else {
@@ -259,6 +306,16 @@ main (int   argc,
     ag_hub_add_app (ag_server_transport_get_hub (daemon.server),
                     g_ptr_array_index (config->apps, i));
   ag_hub_set_admin_key (ag_server_transport_get_hub (daemon.server), config->admin_key);
+
+  /* Before listening: a state file that cannot be read or written stops the start. */
+  if (!ag_hub_restore (ag_server_transport_get_hub (daemon.server), g_get_real_time (), &error) ||
+      !ag_hub_commit (ag_server_transport_get_hub (daemon.server), &error)) {
+    g_printerr ("agsignald: %s\n", error->message);
+    g_source_remove (sigint_id);
+    g_source_remove (sigterm_id);
+    g_clear_object (&daemon.server);
+    return EXIT_FAILURE;
+  }
 
   if (!ag_server_transport_listen (daemon.server, host, port, &error)) {
     g_printerr ("agsignald: cannot listen on %s: %s\n", listen != NULL ? listen : host,

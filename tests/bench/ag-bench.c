@@ -26,6 +26,7 @@ static const BenchScenario scenarios[] = {
   { "peer",   bench_peer,   "--pairs pairs exchanging peer messages (msg_send)" },
   { "idle",   bench_idle,   "--sessions idle logged-in sessions: connect time, server RSS" },
   { "logins", bench_logins, "connect, log in, log out, --logins times" },
+  { "durable", bench_durable, "--writers sessions: user_set_attr, then msg_send to offline peers" },
 };
 
 /* Load goes to this machine only: 127.0.0.0/8 or ::1, given as numbers. */
@@ -190,6 +191,16 @@ new_option_context (BenchOptions *o)
     { "hold", 0, 0, G_OPTION_ARG_DOUBLE, &o->hold,
       "idle: seconds to hold the sessions idle (3)", "S" },
     { "logins", 0, 0, G_OPTION_ARG_INT, &o->logins, "logins: login cycles (20000)", "N" },
+    { "writers", 0, 0, G_OPTION_ARG_INT, &o->writers, "durable: writing sessions (50)", "N" },
+    { "ttl", 0, 0, G_OPTION_ARG_INT, &o->ttl,
+      "durable: ttl of the offline messages in seconds (300)", "S" },
+    { "state-file", 0, 0, G_OPTION_ARG_FILENAME, &o->state_file,
+      "durable: the server's state file, to report its size", "PATH" },
+    { "state-sync", 0, 0, G_OPTION_ARG_STRING, &o->state_sync,
+      "durable: the server's --state-sync, for the report", "MODE" },
+    { "expire-wait", 0, 0, G_OPTION_ARG_DOUBLE, &o->expire_wait,
+      "durable: wait for the messages to expire, at most this many seconds past the ttl, "
+      "and report the file size again (0: do not wait)", "S" },
     G_OPTION_ENTRY_NULL
   };
 
@@ -210,6 +221,8 @@ new_option_context (BenchOptions *o)
     .sessions = 10000,
     .hold = 3,
     .logins = 20000,
+    .writers = 50,
+    .ttl = 300,
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (scenarios); i++)
@@ -316,6 +329,8 @@ bench_clear (Bench *bench)
   g_free (bench->options.server);
   g_free (bench->options.app_id);
   g_free (bench->options.token);
+  g_free (bench->options.state_file);
+  g_free (bench->options.state_sync);
 }
 
 int

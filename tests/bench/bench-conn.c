@@ -37,6 +37,7 @@ static const char * const request_ops[] = {
   [BENCH_REQUEST_CHANNEL_SET_ATTR] = "channel_set_attr",
   [BENCH_REQUEST_CHANNEL_SEND]     = "channel_send",
   [BENCH_REQUEST_MSG_SEND]         = "msg_send",
+  [BENCH_REQUEST_USER_SET_ATTR]    = "user_set_attr",
 };
 
 static void conn_parse (BenchConn *conn,

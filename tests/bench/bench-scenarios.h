@@ -11,5 +11,6 @@ int bench_fanout (Bench *bench);
 int bench_peer   (Bench *bench);
 int bench_idle   (Bench *bench);
 int bench_logins (Bench *bench);
+int bench_durable (Bench *bench);
 
 G_END_DECLS

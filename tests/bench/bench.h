@@ -27,6 +27,7 @@ typedef enum {
   BENCH_REQUEST_CHANNEL_SET_ATTR,
   BENCH_REQUEST_CHANNEL_SEND,
   BENCH_REQUEST_MSG_SEND,
+  BENCH_REQUEST_USER_SET_ATTR,
 } BenchRequest;
 
 typedef struct {
@@ -58,6 +59,13 @@ typedef struct {
 
   /* logins */
   int     logins;
+
+  /* durable */
+  int     writers;
+  int     ttl;
+  char   *state_file;
+  char   *state_sync;        /* reported only: the server's --state-sync */
+  double  expire_wait;
 } BenchOptions;
 
 struct _Bench {

@@ -207,6 +207,32 @@ test_embedded_server_timeout (void)
   g_rmdir (dir);
 }
 
+static void
+test_embedded_server_state_file (void)
+{
+  g_autoptr(AgConsoleEmbeddedServer) server = ag_console_embedded_server_new (NULL);
+  g_autofree char *dir = g_dir_make_tmp ("test-embedded-server-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "data", "embedded-server.db", NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+  StartResult start = { 0 };
+
+  g_assert_null (ag_console_embedded_server_get_state_path (server));
+  ag_console_embedded_server_set_state_path (server, path);
+  g_assert_cmpstr (ag_console_embedded_server_get_state_path (server), ==, path);
+
+  /* The missing directory is created, and agsignald keeps its state file there. */
+  start_and_wait (server, AG_TEST_SERVER_START_TIMEOUT_MS, &start);
+  g_assert_no_error (start.error);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  ag_console_embedded_server_stop (server, 5000);
+  g_assert_null (ag_console_embedded_server_get_error (server));
+
+  g_remove (path);
+  g_rmdir (parent);
+  g_rmdir (dir);
+  g_free (start.uri);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -215,6 +241,7 @@ main (int   argc,
 
   g_test_add_func ("/ag/console-embedded-server/start-stop", test_embedded_server_start_stop);
   g_test_add_func ("/ag/console-embedded-server/restart", test_embedded_server_restart);
+  g_test_add_func ("/ag/console-embedded-server/state-file", test_embedded_server_state_file);
   g_test_add_func ("/ag/console-embedded-server/not-found", test_embedded_server_not_found);
   g_test_add_func ("/ag/console-embedded-server/exits-early", test_embedded_server_exits_early);
   g_test_add_func ("/ag/console-embedded-server/timeout", test_embedded_server_timeout);

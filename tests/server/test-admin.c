@@ -867,6 +867,73 @@ test_http (Fixture       *fx,
   }
 }
 
+/* What an operator changes is as durable as what a client changes: an attribute set through
+ * the admin API and a message stored for an offline account survive a restart on a state
+ * file. */
+static void
+test_durable (Fixture       *fx,
+              gconstpointer  data)
+{
+  g_autofree char *dir = g_dir_make_tmp ("agsignald-admin-XXXXXX", NULL);
+  g_autofree char *state = g_build_filename (dir, "state.db", NULL);
+  const char * const args[] = { "--state", state, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(JsonObject) event = NULL;
+  AgTestClient *client;
+  AgTestClient *operator;
+
+  /* This test runs its own server on a state file. */
+  g_clear_pointer (&fx->clients, g_ptr_array_unref);
+  g_assert_true (ag_test_server_stop (fx->server, AG_TEST_SERVER_STOP_TIMEOUT_MS, NULL));
+  g_clear_pointer (&fx->server, ag_test_server_free);
+  fx->clients = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_test_client_free);
+  fx->server = ag_test_server_new_full (config_text, args, fx->stderr_path, &error);
+  g_assert_no_error (error);
+
+  client = user (fx, "demo", "alice");
+  join (client, "lobby");
+  operator = admin (fx, "demo", DEMO_KEY);
+  assert_code (request (operator, "{\"op\":\"admin_channel_set_attr\",\"channel\":\"lobby\","
+                                  "\"name\":\"topic\",\"value\":\"kept\"}"), 0);
+  reply = request (operator, "{\"op\":\"admin_send\",\"account\":\"bob\",\"msg\":\"later\","
+                             "\"ttl\":300}");
+  g_assert_true (json_object_get_boolean_member (reply, "stored"));
+
+  g_ptr_array_set_size (fx->clients, 0);
+  g_assert_true (ag_test_server_stop (fx->server, AG_TEST_SERVER_STOP_TIMEOUT_MS, NULL));
+  g_clear_pointer (&fx->server, ag_test_server_free);
+  fx->server = ag_test_server_new_full (config_text, args, fx->stderr_path, &error);
+  g_assert_no_error (error);
+
+  client = connect_client (fx);
+  g_clear_pointer (&reply, json_object_unref);
+  reply = ag_test_client_login (client, "demo", "bob", DEMO_TOKEN);
+  g_assert_cmpint (ag_test_reply_code (reply), ==, 0);
+  event = ag_test_client_wait_op (client, "msg", AG_TEST_TIMEOUT_MS);
+  g_assert_nonnull (event);
+  g_assert_cmpstr (json_object_get_string_member (event, "account"), ==, "_agora_system");
+  g_clear_pointer (&reply, json_object_unref);
+  reply = request (client, "{\"op\":\"channel_join\",\"channel\":\"lobby\"}");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (reply, "attrs"),
+                                                  "topic"), ==, "kept");
+
+  g_ptr_array_set_size (fx->clients, 0);
+  g_assert_true (ag_test_server_stop (fx->server, AG_TEST_SERVER_STOP_TIMEOUT_MS, NULL));
+  g_clear_pointer (&fx->server, ag_test_server_free);
+  fx->server = ag_test_server_new_full (config_text, NULL, fx->stderr_path, &error);
+  g_assert_no_error (error);
+  g_unlink (state);
+  {
+    g_autofree char *wal = g_strconcat (state, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (state, "-shm", NULL);
+
+    g_unlink (wal);
+    g_unlink (shm);
+  }
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -886,6 +953,7 @@ main (int   argc,
   ADD ("/admin/publish-send-and-attrs", test_publish_send_and_attrs);
   ADD ("/admin/user-details-and-stats", test_user_details_and_stats);
   ADD ("/admin/http", test_http);
+  ADD ("/admin/durable", test_durable);
 
 #undef ADD
 

@@ -62,19 +62,19 @@ test_engine_memory_attr_set_get (void)
   g_autofree char *other_account = NULL;
   g_autofree char *other_app = NULL;
 
-  ag_engine_user_attr_set (engine, "demo", "alice", "color", "blue");
-  color = ag_engine_user_attr_get (engine, "demo", "alice", "color");
+  ag_engine_user_attr_set (engine, "demo", "alice", "color", "blue", NULL);
+  color = ag_engine_user_attr_get (engine, "demo", "alice", "color", NULL);
   g_assert_cmpstr (color, ==, "blue");
 
-  ag_engine_user_attr_set (engine, "demo", "alice", "color", "green");
-  replaced = ag_engine_user_attr_get (engine, "demo", "alice", "color");
+  ag_engine_user_attr_set (engine, "demo", "alice", "color", "green", NULL);
+  replaced = ag_engine_user_attr_get (engine, "demo", "alice", "color", NULL);
   g_assert_cmpstr (replaced, ==, "green");
 
-  missing = ag_engine_user_attr_get (engine, "demo", "alice", "shape");
+  missing = ag_engine_user_attr_get (engine, "demo", "alice", "shape", NULL);
   g_assert_null (missing);
-  other_account = ag_engine_user_attr_get (engine, "demo", "bob", "color");
+  other_account = ag_engine_user_attr_get (engine, "demo", "bob", "color", NULL);
   g_assert_null (other_account);
-  other_app = ag_engine_user_attr_get (engine, "other", "alice", "color");
+  other_app = ag_engine_user_attr_get (engine, "other", "alice", "color", NULL);
   g_assert_null (other_app);
 
   g_assert_finalize_object (engine);
@@ -89,25 +89,25 @@ test_engine_memory_attr_delete (void)
   g_autofree char *kept = NULL;
   g_autofree char *gone = NULL;
 
-  ag_engine_user_attr_set (engine, "demo", "alice", "color", "blue");
-  ag_engine_user_attr_set (engine, "demo", "alice", "shape", "round");
+  ag_engine_user_attr_set (engine, "demo", "alice", "color", "blue", NULL);
+  ag_engine_user_attr_set (engine, "demo", "alice", "shape", "round", NULL);
 
-  ag_engine_user_attr_set (engine, "demo", "alice", "color", "");
-  gone = ag_engine_user_attr_get (engine, "demo", "alice", "color");
+  ag_engine_user_attr_set (engine, "demo", "alice", "color", "", NULL);
+  gone = ag_engine_user_attr_get (engine, "demo", "alice", "color", NULL);
   g_assert_null (gone);
-  kept = ag_engine_user_attr_get (engine, "demo", "alice", "shape");
+  kept = ag_engine_user_attr_get (engine, "demo", "alice", "shape", NULL);
   g_assert_cmpstr (kept, ==, "round");
 
-  after_empty = ag_engine_user_attr_get_all (engine, "demo", "alice");
+  after_empty = ag_engine_user_attr_get_all (engine, "demo", "alice", NULL);
   g_assert_cmpuint (g_hash_table_size (after_empty), ==, 1);
 
-  ag_engine_user_attr_set (engine, "demo", "alice", "shape", NULL);
-  after_null = ag_engine_user_attr_get_all (engine, "demo", "alice");
+  ag_engine_user_attr_set (engine, "demo", "alice", "shape", NULL, NULL);
+  after_null = ag_engine_user_attr_get_all (engine, "demo", "alice", NULL);
   g_assert_nonnull (after_null);
   g_assert_cmpuint (g_hash_table_size (after_null), ==, 0);
 
   /* Deleting what does not exist is harmless. */
-  ag_engine_user_attr_set (engine, "demo", "nobody", "shape", "");
+  ag_engine_user_attr_set (engine, "demo", "nobody", "shape", "", NULL);
 
   g_assert_finalize_object (engine);
 }
@@ -120,22 +120,22 @@ test_engine_memory_attr_get_all (void)
   g_autoptr(GHashTable) again = NULL;
   g_autoptr(GHashTable) unknown = NULL;
 
-  ag_engine_user_attr_set (engine, "demo", "alice", "color", "blue");
-  ag_engine_user_attr_set (engine, "demo", "alice", "shape", "round");
-  ag_engine_user_attr_set (engine, "demo", "bob", "color", "red");
-  ag_engine_user_attr_set (engine, "other", "alice", "color", "black");
+  ag_engine_user_attr_set (engine, "demo", "alice", "color", "blue", NULL);
+  ag_engine_user_attr_set (engine, "demo", "alice", "shape", "round", NULL);
+  ag_engine_user_attr_set (engine, "demo", "bob", "color", "red", NULL);
+  ag_engine_user_attr_set (engine, "other", "alice", "color", "black", NULL);
 
-  attrs = ag_engine_user_attr_get_all (engine, "demo", "alice");
+  attrs = ag_engine_user_attr_get_all (engine, "demo", "alice", NULL);
   g_assert_cmpuint (g_hash_table_size (attrs), ==, 2);
   g_assert_cmpstr (g_hash_table_lookup (attrs, "color"), ==, "blue");
   g_assert_cmpstr (g_hash_table_lookup (attrs, "shape"), ==, "round");
 
   /* The table is a copy the caller owns. */
   g_hash_table_remove_all (attrs);
-  again = ag_engine_user_attr_get_all (engine, "demo", "alice");
+  again = ag_engine_user_attr_get_all (engine, "demo", "alice", NULL);
   g_assert_cmpuint (g_hash_table_size (again), ==, 2);
 
-  unknown = ag_engine_user_attr_get_all (engine, "demo", "nobody");
+  unknown = ag_engine_user_attr_get_all (engine, "demo", "nobody", NULL);
   g_assert_nonnull (unknown);
   g_assert_cmpuint (g_hash_table_size (unknown), ==, 0);
 
@@ -150,24 +150,24 @@ test_engine_memory_offline_order (void)
   g_autoptr(GPtrArray) again = NULL;
   g_autoptr(GPtrArray) none = NULL;
 
-  none = ag_engine_offline_take (engine, "demo", "bob", T0);
+  none = ag_engine_offline_take (engine, "demo", "bob", T0, NULL);
   g_assert_null (none);
 
   g_assert_true (ag_engine_offline_push (engine, "demo", "bob",
-                                         message_new ("alice", 1, "one", T0, SECONDS (60))));
+                                         message_new ("alice", 1, "one", T0, SECONDS (60)), NULL));
   g_assert_true (ag_engine_offline_push (engine, "demo", "bob",
-                                         message_new ("carol", 3, "two", T0 + 1, SECONDS (10))));
+                                         message_new ("carol", 3, "two", T0 + 1, SECONDS (10)), NULL));
   g_assert_true (ag_engine_offline_push (engine, "demo", "bob",
-                                         message_new ("alice", 1, "three", T0 + 2, SECONDS (30))));
+                                         message_new ("alice", 1, "three", T0 + 2, SECONDS (30)), NULL));
 
-  messages = ag_engine_offline_take (engine, "demo", "bob", T0 + SECONDS (5));
+  messages = ag_engine_offline_take (engine, "demo", "bob", T0 + SECONDS (5), NULL);
   g_assert_nonnull (messages);
   g_assert_cmpuint (messages->len, ==, 3);
   assert_message (messages, 0, "alice", 1, "one", T0);
   assert_message (messages, 1, "carol", 3, "two", T0 + 1);
   assert_message (messages, 2, "alice", 1, "three", T0 + 2);
 
-  again = ag_engine_offline_take (engine, "demo", "bob", T0 + SECONDS (5));
+  again = ag_engine_offline_take (engine, "demo", "bob", T0 + SECONDS (5), NULL);
   g_assert_null (again);
   g_assert_cmpint (ag_engine_offline_expire (engine, T0 + SECONDS (5)), ==, G_MAXINT64);
 
@@ -180,12 +180,12 @@ test_engine_memory_offline_take_skips_expired (void)
   AgEngine *engine = ag_engine_memory_new ();
   g_autoptr(GPtrArray) messages = NULL;
 
-  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "short", T0, SECONDS (10)));
-  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "long", T0, SECONDS (60)));
-  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "edge", T0, SECONDS (20)));
+  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "short", T0, SECONDS (10)), NULL);
+  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "long", T0, SECONDS (60)), NULL);
+  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "edge", T0, SECONDS (20)), NULL);
 
   /* A message is gone at exactly sent + ttl. */
-  messages = ag_engine_offline_take (engine, "demo", "bob", T0 + SECONDS (20));
+  messages = ag_engine_offline_take (engine, "demo", "bob", T0 + SECONDS (20), NULL);
   g_assert_nonnull (messages);
   g_assert_cmpuint (messages->len, ==, 1);
   assert_message (messages, 0, "a", 1, "long", T0);
@@ -202,19 +202,19 @@ test_engine_memory_offline_expire (void)
 
   g_assert_cmpint (ag_engine_offline_expire (engine, T0), ==, G_MAXINT64);
 
-  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "b30", T0, SECONDS (30)));
-  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "b10", T0, SECONDS (10)));
-  ag_engine_offline_push (engine, "other", "carol", message_new ("a", 1, "c20", T0, SECONDS (20)));
+  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "b30", T0, SECONDS (30)), NULL);
+  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "b10", T0, SECONDS (10)), NULL);
+  ag_engine_offline_push (engine, "other", "carol", message_new ("a", 1, "c20", T0, SECONDS (20)), NULL);
 
   g_assert_cmpint (ag_engine_offline_expire (engine, T0), ==, T0 + SECONDS (10));
   g_assert_cmpint (ag_engine_offline_expire (engine, T0 + SECONDS (10)), ==, T0 + SECONDS (20));
   g_assert_cmpint (ag_engine_offline_expire (engine, T0 + SECONDS (25)), ==, T0 + SECONDS (30));
 
-  carol = ag_engine_offline_take (engine, "other", "carol", T0);
+  carol = ag_engine_offline_take (engine, "other", "carol", T0, NULL);
   g_assert_null (carol);
 
   /* Taking with an earlier clock shows what expire dropped is really gone. */
-  bob = ag_engine_offline_take (engine, "demo", "bob", T0);
+  bob = ag_engine_offline_take (engine, "demo", "bob", T0, NULL);
   g_assert_nonnull (bob);
   g_assert_cmpuint (bob->len, ==, 1);
   assert_message (bob, 0, "a", 1, "b30", T0);
@@ -236,25 +236,25 @@ test_engine_memory_offline_cap (void)
     gint64 ttl = i < 10 ? SECONDS (10) : SECONDS (3600);
 
     g_assert_true (ag_engine_offline_push (engine, "demo", "bob",
-                                           message_new ("a", 1, text, T0, ttl)));
+                                           message_new ("a", 1, text, T0, ttl), NULL));
   }
 
   g_assert_false (ag_engine_offline_push (engine, "demo", "bob",
-                                          message_new ("a", 1, "over", T0 + 1, SECONDS (60))));
+                                          message_new ("a", 1, "over", T0 + 1, SECONDS (60)), NULL));
   /* Other accounts have their own queue. */
   g_assert_true (ag_engine_offline_push (engine, "demo", "carol",
-                                         message_new ("a", 1, "fine", T0 + 1, SECONDS (60))));
+                                         message_new ("a", 1, "fine", T0 + 1, SECONDS (60)), NULL));
 
   /* Once the first ten expired, their places are free again even before expire runs. */
   for (guint i = 0; i < 10; i++)
     g_assert_true (ag_engine_offline_push (engine, "demo", "bob",
                                            message_new ("a", 1, "later", T0 + SECONDS (11),
-                                                        SECONDS (60))));
+                                                        SECONDS (60)), NULL));
   g_assert_false (ag_engine_offline_push (engine, "demo", "bob",
                                           message_new ("a", 1, "over", T0 + SECONDS (11),
-                                                       SECONDS (60))));
+                                                       SECONDS (60)), NULL));
 
-  messages = ag_engine_offline_take (engine, "demo", "bob", T0 + SECONDS (12));
+  messages = ag_engine_offline_take (engine, "demo", "bob", T0 + SECONDS (12), NULL);
   g_assert_cmpuint (messages->len, ==, AG_LIMIT_OFFLINE_QUEUE);
   assert_message (messages, 0, "a", 1, "m10", T0);
   assert_message (messages, AG_LIMIT_OFFLINE_QUEUE - 1, "a", 1, "later", T0 + SECONDS (11));
@@ -271,14 +271,14 @@ test_engine_memory_offline_isolation (void)
   g_autoptr(GPtrArray) demo = NULL;
   g_autoptr(GPtrArray) other = NULL;
 
-  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "demo", T0, SECONDS (60)));
-  ag_engine_offline_push (engine, "other", "bob", message_new ("z", 7, "other", T0, SECONDS (60)));
+  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "demo", T0, SECONDS (60)), NULL);
+  ag_engine_offline_push (engine, "other", "bob", message_new ("z", 7, "other", T0, SECONDS (60)), NULL);
 
-  demo = ag_engine_offline_take (engine, "demo", "bob", T0);
+  demo = ag_engine_offline_take (engine, "demo", "bob", T0, NULL);
   g_assert_cmpuint (demo->len, ==, 1);
   assert_message (demo, 0, "a", 1, "demo", T0);
 
-  other = ag_engine_offline_take (engine, "other", "bob", T0);
+  other = ag_engine_offline_take (engine, "other", "bob", T0, NULL);
   g_assert_cmpuint (other->len, ==, 1);
   assert_message (other, 0, "z", 7, "other", T0);
 
@@ -291,12 +291,12 @@ test_engine_memory_dispose_with_state (void)
   AgEngine *engine = ag_engine_memory_new ();
 
   /* Everything still held is freed with the engine (LeakSanitizer checks). */
-  ag_engine_user_attr_set (engine, "demo", "alice", "color", "blue");
+  ag_engine_user_attr_set (engine, "demo", "alice", "color", "blue", NULL);
   for (guint i = 0; i < 50; i++) {
     g_autofree char *account = g_strdup_printf ("user%u", i);
 
     ag_engine_offline_push (engine, "demo", account,
-                            message_new ("a", 1, "hi", T0, SECONDS (i + 1)));
+                            message_new ("a", 1, "hi", T0, SECONDS (i + 1)), NULL);
   }
   g_assert_cmpint (ag_engine_offline_expire (engine, T0 + SECONDS (10)), ==, T0 + SECONDS (11));
 

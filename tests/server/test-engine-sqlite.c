@@ -1,0 +1,830 @@
+/* test-engine-sqlite.c: AgEngineSqlite, the AgEngine on a SQLite state file
+ *
+ * The first cases are those of test-engine-memory.c, on a fresh state file each: both
+ * engines must behave the same. The others are about what only a file has: reopening,
+ * commits and their failures, channels and uids, schema versions and bad files.
+ */
+
+#include "ag-engine-sqlite.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include "ag-limits.h"
+
+#define T0 G_GINT64_CONSTANT (1764099000000000)
+#define SECONDS(s) ((gint64) (s) * G_USEC_PER_SEC)
+
+static char *state_dir;
+
+/* A state file path of its own for every call. */
+static char *
+new_state_path (void)
+{
+  static guint counter;
+
+  return g_strdup_printf ("%s/state-%u.db", state_dir, ++counter);
+}
+
+static AgEngine *
+open_engine_at (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  AgEngine *engine = ag_engine_sqlite_new (path, AG_ENGINE_SQLITE_SYNC_NORMAL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (engine);
+
+  return engine;
+}
+
+static AgEngine *
+open_engine (void)
+{
+  g_autofree char *path = new_state_path ();
+
+  return open_engine_at (path);
+}
+
+static void
+commit (AgEngine *engine)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ag_engine_commit (engine, &error));
+  g_assert_no_error (error);
+}
+
+static AgOfflineMessage *
+message_new (const char *from,
+             guint32     uid,
+             const char *text,
+             gint64      sent_us,
+             gint64      ttl_us)
+{
+  AgOfflineMessage *message = g_new0 (AgOfflineMessage, 1);
+
+  message->from_account = g_strdup (from);
+  message->from_uid = uid;
+  message->msg = g_strdup (text);
+  message->sent_us = sent_us;
+  message->expires_us = sent_us + ttl_us;
+
+  return message;
+}
+
+static void
+assert_message (GPtrArray  *messages,
+                guint       index,
+                const char *from,
+                guint32     uid,
+                const char *text,
+                gint64      sent_us)
+{
+  AgOfflineMessage *message;
+
+  g_assert_cmpuint (index, <, messages->len);
+  message = g_ptr_array_index (messages, index);
+  g_assert_cmpstr (message->from_account, ==, from);
+  g_assert_cmpuint (message->from_uid, ==, uid);
+  g_assert_cmpstr (message->msg, ==, text);
+  g_assert_cmpint (message->sent_us, ==, sent_us);
+}
+
+static void
+test_engine_sqlite_type (void)
+{
+  AgEngine *engine = open_engine ();
+
+  g_assert_true (AG_IS_ENGINE (engine));
+  g_assert_true (AG_IS_ENGINE_SQLITE (engine));
+  g_assert_finalize_object (engine);
+}
+
+static void
+test_engine_sqlite_attr_set_get (void)
+{
+  AgEngine *engine = open_engine ();
+  g_autofree char *color = NULL;
+  g_autofree char *replaced = NULL;
+  g_autofree char *missing = NULL;
+  g_autofree char *other_account = NULL;
+  g_autofree char *other_app = NULL;
+
+  ag_engine_user_attr_set (engine, "demo", "alice", "color", "blue", NULL);
+  color = ag_engine_user_attr_get (engine, "demo", "alice", "color", NULL);
+  g_assert_cmpstr (color, ==, "blue");
+
+  ag_engine_user_attr_set (engine, "demo", "alice", "color", "green", NULL);
+  replaced = ag_engine_user_attr_get (engine, "demo", "alice", "color", NULL);
+  g_assert_cmpstr (replaced, ==, "green");
+
+  missing = ag_engine_user_attr_get (engine, "demo", "alice", "shape", NULL);
+  g_assert_null (missing);
+  other_account = ag_engine_user_attr_get (engine, "demo", "bob", "color", NULL);
+  g_assert_null (other_account);
+  other_app = ag_engine_user_attr_get (engine, "other", "alice", "color", NULL);
+  g_assert_null (other_app);
+
+  g_assert_finalize_object (engine);
+}
+
+static void
+test_engine_sqlite_attr_delete (void)
+{
+  AgEngine *engine = open_engine ();
+  g_autoptr(GHashTable) after_empty = NULL;
+  g_autoptr(GHashTable) after_null = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *gone = NULL;
+
+  ag_engine_user_attr_set (engine, "demo", "alice", "color", "blue", NULL);
+  ag_engine_user_attr_set (engine, "demo", "alice", "shape", "round", NULL);
+
+  ag_engine_user_attr_set (engine, "demo", "alice", "color", "", NULL);
+  gone = ag_engine_user_attr_get (engine, "demo", "alice", "color", NULL);
+  g_assert_null (gone);
+  kept = ag_engine_user_attr_get (engine, "demo", "alice", "shape", NULL);
+  g_assert_cmpstr (kept, ==, "round");
+
+  after_empty = ag_engine_user_attr_get_all (engine, "demo", "alice", NULL);
+  g_assert_cmpuint (g_hash_table_size (after_empty), ==, 1);
+
+  ag_engine_user_attr_set (engine, "demo", "alice", "shape", NULL, NULL);
+  after_null = ag_engine_user_attr_get_all (engine, "demo", "alice", NULL);
+  g_assert_nonnull (after_null);
+  g_assert_cmpuint (g_hash_table_size (after_null), ==, 0);
+
+  /* Deleting what does not exist is harmless. */
+  ag_engine_user_attr_set (engine, "demo", "nobody", "shape", "", NULL);
+
+  g_assert_finalize_object (engine);
+}
+
+static void
+test_engine_sqlite_attr_get_all (void)
+{
+  AgEngine *engine = open_engine ();
+  g_autoptr(GHashTable) attrs = NULL;
+  g_autoptr(GHashTable) again = NULL;
+  g_autoptr(GHashTable) unknown = NULL;
+
+  ag_engine_user_attr_set (engine, "demo", "alice", "color", "blue", NULL);
+  ag_engine_user_attr_set (engine, "demo", "alice", "shape", "round", NULL);
+  ag_engine_user_attr_set (engine, "demo", "bob", "color", "red", NULL);
+  ag_engine_user_attr_set (engine, "other", "alice", "color", "black", NULL);
+
+  attrs = ag_engine_user_attr_get_all (engine, "demo", "alice", NULL);
+  g_assert_cmpuint (g_hash_table_size (attrs), ==, 2);
+  g_assert_cmpstr (g_hash_table_lookup (attrs, "color"), ==, "blue");
+  g_assert_cmpstr (g_hash_table_lookup (attrs, "shape"), ==, "round");
+
+  /* The table is a copy the caller owns. */
+  g_hash_table_remove_all (attrs);
+  again = ag_engine_user_attr_get_all (engine, "demo", "alice", NULL);
+  g_assert_cmpuint (g_hash_table_size (again), ==, 2);
+
+  unknown = ag_engine_user_attr_get_all (engine, "demo", "nobody", NULL);
+  g_assert_nonnull (unknown);
+  g_assert_cmpuint (g_hash_table_size (unknown), ==, 0);
+
+  g_assert_finalize_object (engine);
+}
+
+static void
+test_engine_sqlite_offline_order (void)
+{
+  AgEngine *engine = open_engine ();
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+
+  none = ag_engine_offline_take (engine, "demo", "bob", T0, NULL);
+  g_assert_null (none);
+
+  g_assert_true (ag_engine_offline_push (engine, "demo", "bob",
+                                         message_new ("alice", 1, "one", T0, SECONDS (60)), NULL));
+  g_assert_true (ag_engine_offline_push (engine, "demo", "bob",
+                                         message_new ("carol", 3, "two", T0 + 1, SECONDS (10)), NULL));
+  g_assert_true (ag_engine_offline_push (engine, "demo", "bob",
+                                         message_new ("alice", 1, "three", T0 + 2, SECONDS (30)), NULL));
+
+  messages = ag_engine_offline_take (engine, "demo", "bob", T0 + SECONDS (5), NULL);
+  g_assert_nonnull (messages);
+  g_assert_cmpuint (messages->len, ==, 3);
+  assert_message (messages, 0, "alice", 1, "one", T0);
+  assert_message (messages, 1, "carol", 3, "two", T0 + 1);
+  assert_message (messages, 2, "alice", 1, "three", T0 + 2);
+
+  again = ag_engine_offline_take (engine, "demo", "bob", T0 + SECONDS (5), NULL);
+  g_assert_null (again);
+  g_assert_cmpint (ag_engine_offline_expire (engine, T0 + SECONDS (5)), ==, G_MAXINT64);
+
+  g_assert_finalize_object (engine);
+}
+
+static void
+test_engine_sqlite_offline_take_skips_expired (void)
+{
+  AgEngine *engine = open_engine ();
+  g_autoptr(GPtrArray) messages = NULL;
+
+  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "short", T0, SECONDS (10)), NULL);
+  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "long", T0, SECONDS (60)), NULL);
+  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "edge", T0, SECONDS (20)), NULL);
+
+  /* A message is gone at exactly sent + ttl. */
+  messages = ag_engine_offline_take (engine, "demo", "bob", T0 + SECONDS (20), NULL);
+  g_assert_nonnull (messages);
+  g_assert_cmpuint (messages->len, ==, 1);
+  assert_message (messages, 0, "a", 1, "long", T0);
+
+  g_assert_finalize_object (engine);
+}
+
+static void
+test_engine_sqlite_offline_expire (void)
+{
+  AgEngine *engine = open_engine ();
+  g_autoptr(GPtrArray) bob = NULL;
+  g_autoptr(GPtrArray) carol = NULL;
+
+  g_assert_cmpint (ag_engine_offline_expire (engine, T0), ==, G_MAXINT64);
+
+  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "b30", T0, SECONDS (30)), NULL);
+  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "b10", T0, SECONDS (10)), NULL);
+  ag_engine_offline_push (engine, "other", "carol", message_new ("a", 1, "c20", T0, SECONDS (20)), NULL);
+
+  g_assert_cmpint (ag_engine_offline_expire (engine, T0), ==, T0 + SECONDS (10));
+  g_assert_cmpint (ag_engine_offline_expire (engine, T0 + SECONDS (10)), ==, T0 + SECONDS (20));
+  g_assert_cmpint (ag_engine_offline_expire (engine, T0 + SECONDS (25)), ==, T0 + SECONDS (30));
+
+  carol = ag_engine_offline_take (engine, "other", "carol", T0, NULL);
+  g_assert_null (carol);
+
+  /* Taking with an earlier clock shows what expire dropped is really gone. */
+  bob = ag_engine_offline_take (engine, "demo", "bob", T0, NULL);
+  g_assert_nonnull (bob);
+  g_assert_cmpuint (bob->len, ==, 1);
+  assert_message (bob, 0, "a", 1, "b30", T0);
+
+  g_assert_cmpint (ag_engine_offline_expire (engine, T0 + SECONDS (100)), ==, G_MAXINT64);
+
+  g_assert_finalize_object (engine);
+}
+
+static void
+test_engine_sqlite_offline_cap (void)
+{
+  AgEngine *engine = open_engine ();
+  g_autoptr(GPtrArray) messages = NULL;
+
+  for (guint i = 0; i < AG_LIMIT_OFFLINE_QUEUE; i++) {
+    g_autofree char *text = g_strdup_printf ("m%u", i);
+    /* The first ten live 10 s, the others an hour. */
+    gint64 ttl = i < 10 ? SECONDS (10) : SECONDS (3600);
+
+    g_assert_true (ag_engine_offline_push (engine, "demo", "bob",
+                                           message_new ("a", 1, text, T0, ttl), NULL));
+  }
+
+  g_assert_false (ag_engine_offline_push (engine, "demo", "bob",
+                                          message_new ("a", 1, "over", T0 + 1, SECONDS (60)), NULL));
+  /* Other accounts have their own queue. */
+  g_assert_true (ag_engine_offline_push (engine, "demo", "carol",
+                                         message_new ("a", 1, "fine", T0 + 1, SECONDS (60)), NULL));
+
+  /* Once the first ten expired, their places are free again even before expire runs. */
+  for (guint i = 0; i < 10; i++)
+    g_assert_true (ag_engine_offline_push (engine, "demo", "bob",
+                                           message_new ("a", 1, "later", T0 + SECONDS (11),
+                                                        SECONDS (60)), NULL));
+  g_assert_false (ag_engine_offline_push (engine, "demo", "bob",
+                                          message_new ("a", 1, "over", T0 + SECONDS (11),
+                                                       SECONDS (60)), NULL));
+
+  messages = ag_engine_offline_take (engine, "demo", "bob", T0 + SECONDS (12), NULL);
+  g_assert_cmpuint (messages->len, ==, AG_LIMIT_OFFLINE_QUEUE);
+  assert_message (messages, 0, "a", 1, "m10", T0);
+  assert_message (messages, AG_LIMIT_OFFLINE_QUEUE - 1, "a", 1, "later", T0 + SECONDS (11));
+
+  g_assert_cmpint (ag_engine_offline_expire (engine, T0 + SECONDS (12)), ==, T0 + 1 + SECONDS (60));
+
+  g_assert_finalize_object (engine);
+}
+
+static void
+test_engine_sqlite_offline_isolation (void)
+{
+  AgEngine *engine = open_engine ();
+  g_autoptr(GPtrArray) demo = NULL;
+  g_autoptr(GPtrArray) other = NULL;
+
+  ag_engine_offline_push (engine, "demo", "bob", message_new ("a", 1, "demo", T0, SECONDS (60)), NULL);
+  ag_engine_offline_push (engine, "other", "bob", message_new ("z", 7, "other", T0, SECONDS (60)), NULL);
+
+  demo = ag_engine_offline_take (engine, "demo", "bob", T0, NULL);
+  g_assert_cmpuint (demo->len, ==, 1);
+  assert_message (demo, 0, "a", 1, "demo", T0);
+
+  other = ag_engine_offline_take (engine, "other", "bob", T0, NULL);
+  g_assert_cmpuint (other->len, ==, 1);
+  assert_message (other, 0, "z", 7, "other", T0);
+
+  g_assert_finalize_object (engine);
+}
+
+static void
+test_engine_sqlite_dispose_with_state (void)
+{
+  AgEngine *engine = open_engine ();
+
+  /* Everything still held is freed with the engine (LeakSanitizer checks). */
+  ag_engine_user_attr_set (engine, "demo", "alice", "color", "blue", NULL);
+  for (guint i = 0; i < 50; i++) {
+    g_autofree char *account = g_strdup_printf ("user%u", i);
+
+    ag_engine_offline_push (engine, "demo", account,
+                            message_new ("a", 1, "hi", T0, SECONDS (i + 1)), NULL);
+  }
+  g_assert_cmpint (ag_engine_offline_expire (engine, T0 + SECONDS (10)), ==, T0 + SECONDS (11));
+
+  g_assert_finalize_object (engine);
+}
+
+/* What only a state file does */
+
+static void
+assert_open_fails (const char *path,
+                   const char *expected)
+{
+  g_autoptr(GError) error = NULL;
+  AgEngine *engine = ag_engine_sqlite_new (path, AG_ENGINE_SQLITE_SYNC_FULL, &error);
+
+  g_assert_null (engine);
+  g_assert_error (error, AG_ENGINE_ERROR, AG_ENGINE_ERROR_OPEN);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, expected));
+}
+
+static GHashTable *
+attrs_of (const char *first_name,
+          ...)
+{
+  GHashTable *attrs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  va_list args;
+
+  va_start (args, first_name);
+  for (const char *name = first_name; name != NULL; name = va_arg (args, const char *))
+    g_hash_table_insert (attrs, g_strdup (name), g_strdup (va_arg (args, const char *)));
+  va_end (args);
+
+  return attrs;
+}
+
+static AgEngineChannel *
+find_channel (GPtrArray  *channels,
+              const char *name)
+{
+  for (guint i = 0; i < channels->len; i++) {
+    AgEngineChannel *channel = g_ptr_array_index (channels, i);
+
+    if (g_str_equal (channel->name, name))
+      return channel;
+  }
+
+  g_assert_not_reached ();
+}
+
+static void
+test_engine_sqlite_reopen (void)
+{
+  g_autofree char *path = new_state_path ();
+  AgEngine *engine = open_engine_at (path);
+  g_autoptr(GHashTable) attrs = attrs_of ("topic", "news", "_channel_ttl", "60", NULL);
+  g_autoptr(GHashTable) uids = NULL;
+  g_autoptr(GPtrArray) channels = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *color = NULL;
+  AgEngineChannel *channel;
+
+  g_assert_true (ag_engine_user_attr_set (engine, "demo", "alice", "color", "blue", NULL));
+  g_assert_true (ag_engine_offline_push (engine, "demo", "bob",
+                                         message_new ("alice", 1, "one", T0, SECONDS (60)), NULL));
+  g_assert_true (ag_engine_offline_push (engine, "demo", "bob",
+                                         message_new ("alice", 1, "two", T0 + 1, SECONDS (60)),
+                                         NULL));
+  g_assert_true (ag_engine_uid_set (engine, "demo", "alice", 1, NULL));
+  g_assert_true (ag_engine_uid_set (engine, "demo", "bob", 2, NULL));
+  ag_engine_channel_save (engine, "demo", &(AgEngineChannel) {
+    .name = (char *) "lobby", .attrs = attrs, .total_joins = 7, .destroy_us = 0,
+  });
+  ag_engine_channel_save (engine, "demo", &(AgEngineChannel) {
+    .name = (char *) "gone", .attrs = attrs, .total_joins = 1, .destroy_us = T0,
+  });
+  ag_engine_channel_delete (engine, "demo", "gone");
+  commit (engine);
+  g_assert_finalize_object (engine);
+
+  engine = open_engine_at (path);
+  color = ag_engine_user_attr_get (engine, "demo", "alice", "color", NULL);
+  g_assert_cmpstr (color, ==, "blue");
+
+  g_assert_true (ag_engine_load_app (engine, "demo", &uids, &channels, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (uids), ==, 2);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (uids, "alice")), ==, 1);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (uids, "bob")), ==, 2);
+  g_assert_cmpuint (channels->len, ==, 1);
+  channel = find_channel (channels, "lobby");
+  g_assert_cmpuint (channel->total_joins, ==, 7);
+  g_assert_cmpint (channel->destroy_us, ==, 0);
+  g_assert_cmpuint (g_hash_table_size (channel->attrs), ==, 2);
+  g_assert_cmpstr (g_hash_table_lookup (channel->attrs, "topic"), ==, "news");
+  g_assert_cmpstr (g_hash_table_lookup (channel->attrs, "_channel_ttl"), ==, "60");
+
+  /* Offline messages come back once, in order. */
+  messages = ag_engine_offline_take (engine, "demo", "bob", T0 + 2, NULL);
+  g_assert_nonnull (messages);
+  g_assert_cmpuint (messages->len, ==, 2);
+  assert_message (messages, 0, "alice", 1, "one", T0);
+  assert_message (messages, 1, "alice", 1, "two", T0 + 1);
+  g_assert_cmpint (ag_engine_offline_expire (engine, T0 + 2), ==, G_MAXINT64);
+  commit (engine);
+  g_assert_finalize_object (engine);
+
+  engine = open_engine_at (path);
+  g_assert_null (ag_engine_offline_take (engine, "demo", "bob", T0 + 2, NULL));
+  g_assert_finalize_object (engine);
+}
+
+static void
+test_engine_sqlite_channels (void)
+{
+  g_autofree char *path = new_state_path ();
+  AgEngine *engine = open_engine_at (path);
+  g_autoptr(GHashTable) first = attrs_of ("a", "1", "b", "2", NULL);
+  g_autoptr(GHashTable) second = attrs_of ("b", "3", NULL);
+  g_autoptr(GHashTable) uids = NULL;
+  g_autoptr(GPtrArray) channels = NULL;
+  AgEngineChannel *channel;
+
+  /* A save replaces the channel whole: attributes that went away are gone. */
+  ag_engine_channel_save (engine, "demo", &(AgEngineChannel) {
+    .name = (char *) "room", .attrs = first, .total_joins = 1,
+  });
+  commit (engine);
+  ag_engine_channel_save (engine, "demo", &(AgEngineChannel) {
+    .name = (char *) "room", .attrs = second, .total_joins = 2, .destroy_us = T0 + SECONDS (9),
+  });
+  ag_engine_channel_save (engine, "other", &(AgEngineChannel) {
+    .name = (char *) "room", .attrs = first, .total_joins = 5,
+  });
+  commit (engine);
+  g_assert_finalize_object (engine);
+
+  engine = open_engine_at (path);
+  g_assert_true (ag_engine_load_app (engine, "demo", &uids, &channels, NULL));
+  g_assert_cmpuint (channels->len, ==, 1);
+  channel = find_channel (channels, "room");
+  g_assert_cmpuint (channel->total_joins, ==, 2);
+  g_assert_cmpint (channel->destroy_us, ==, T0 + SECONDS (9));
+  g_assert_cmpuint (g_hash_table_size (channel->attrs), ==, 1);
+  g_assert_cmpstr (g_hash_table_lookup (channel->attrs, "b"), ==, "3");
+  g_clear_pointer (&uids, g_hash_table_unref);
+  g_clear_pointer (&channels, g_ptr_array_unref);
+
+  ag_engine_channel_delete (engine, "demo", "room");
+  commit (engine);
+  g_assert_true (ag_engine_load_app (engine, "demo", &uids, &channels, NULL));
+  g_assert_cmpuint (channels->len, ==, 0);
+  g_assert_cmpuint (g_hash_table_size (uids), ==, 0);
+  g_clear_pointer (&uids, g_hash_table_unref);
+  g_clear_pointer (&channels, g_ptr_array_unref);
+
+  /* Other apps are not touched. */
+  g_assert_true (ag_engine_load_app (engine, "other", &uids, &channels, NULL));
+  g_assert_cmpuint (channels->len, ==, 1);
+  g_assert_finalize_object (engine);
+}
+
+/* RLIMIT_FSIZE makes the file system "full" for this process; SIGXFSZ is ignored so that a
+ * write past the limit fails instead of killing the test. */
+static void
+set_file_size_limit (rlim_t limit)
+{
+  struct rlimit rl;
+
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &rl), ==, 0);
+  rl.rlim_cur = MIN (limit, rl.rlim_max);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &rl), ==, 0);
+}
+
+static void
+test_engine_sqlite_full_disk (void)
+{
+  g_autofree char *path = new_state_path ();
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *big = g_strnfill (4000, 'x');
+  goffset limit;
+  AgEngine *engine = open_engine_at (path);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *lost = NULL;
+  GStatBuf info;
+  gboolean failed = FALSE;
+  guint acknowledged = 0;
+
+  signal (SIGXFSZ, SIG_IGN);
+
+  g_assert_true (ag_engine_user_attr_set (engine, "demo", "alice", "kept", "yes", NULL));
+  commit (engine);
+
+  /* Writes go to the WAL first: the limit is some way above the larger of the two files. */
+  g_assert_cmpint (g_stat (path, &info), ==, 0);
+  limit = info.st_size;
+  if (g_stat (wal, &info) == 0)
+    limit = MAX (limit, info.st_size);
+  set_file_size_limit (limit + 512 * 1024);
+
+  /* Batches of ten writes until one does not commit (bounded: the limit is 512 KiB away). */
+  for (guint batch = 0; batch < 1000 && !failed; batch++) {
+    for (guint i = 0; i < 10 && !failed; i++) {
+      g_autofree char *name = g_strdup_printf ("attr%u-%u", batch, i);
+
+      if (!ag_engine_user_attr_set (engine, "demo", "alice", name, big, &error))
+        failed = TRUE;
+    }
+
+    if (!failed && !ag_engine_commit (engine, &error))
+      failed = TRUE;
+    else if (!failed)
+      acknowledged = batch + 1;
+  }
+
+  g_assert_true (failed);
+  g_assert_cmpuint (acknowledged, >, 0);
+  g_assert_error (error, AG_ENGINE_ERROR, AG_ENGINE_ERROR_STORAGE);
+  g_test_message ("after %u batches: %s", acknowledged, error->message);
+  g_clear_error (&error);
+
+  /* Whatever failed is reported once; the engine keeps working once there is room. */
+  set_file_size_limit (RLIM_INFINITY);
+  ag_engine_commit (engine, NULL);
+  g_assert_true (ag_engine_user_attr_set (engine, "demo", "alice", "after", "yes", NULL));
+  commit (engine);
+  g_assert_finalize_object (engine);
+
+  engine = open_engine_at (path);
+  kept = ag_engine_user_attr_get (engine, "demo", "alice", "kept", NULL);
+  g_assert_cmpstr (kept, ==, "yes");
+  for (guint batch = 0; batch < acknowledged; batch++) {
+    for (guint i = 0; i < 10; i++) {
+      g_autofree char *name = g_strdup_printf ("attr%u-%u", batch, i);
+      g_autofree char *value = ag_engine_user_attr_get (engine, "demo", "alice", name, NULL);
+
+      g_assert_cmpstr (value, ==, big);
+    }
+  }
+  lost = ag_engine_user_attr_get (engine, "demo", "alice", "after", NULL);
+  g_assert_cmpstr (lost, ==, "yes");
+  g_assert_finalize_object (engine);
+}
+
+static void
+test_engine_sqlite_channel_retried (void)
+{
+  g_autofree char *path = new_state_path ();
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *big = g_strnfill (8000, 'c');
+  g_autoptr(GHashTable) attrs = attrs_of ("topic", "news", NULL);
+  g_autoptr(GHashTable) uids = NULL;
+  g_autoptr(GPtrArray) channels = NULL;
+  g_autoptr(GError) error = NULL;
+  AgEngine *engine = open_engine_at (path);
+  AgEngineChannel *channel;
+  GStatBuf info;
+  goffset limit = 0;
+
+  signal (SIGXFSZ, SIG_IGN);
+
+  for (guint i = 0; i < 64; i++) {
+    g_autofree char *name = g_strdup_printf ("a%u", i);
+
+    g_hash_table_insert (attrs, g_strdup (name), g_strdup (big));
+  }
+
+  /* The snapshot does not fit: its commit fails and says so... */
+  if (g_stat (path, &info) == 0)
+    limit = info.st_size;
+  if (g_stat (wal, &info) == 0)
+    limit = MAX (limit, info.st_size);
+  set_file_size_limit (limit + 64 * 1024);
+  ag_engine_channel_save (engine, "demo", &(AgEngineChannel) {
+    .name = (char *) "lobby", .attrs = attrs, .total_joins = 3,
+  });
+  g_assert_false (ag_engine_commit (engine, &error));
+  g_assert_error (error, AG_ENGINE_ERROR, AG_ENGINE_ERROR_STORAGE);
+  set_file_size_limit (RLIM_INFINITY);
+
+  /* ...and is written with the next commit: the hub still holds the channel. */
+  g_assert_true (ag_engine_user_attr_set (engine, "demo", "alice", "color", "blue", NULL));
+  commit (engine);
+  g_assert_finalize_object (engine);
+
+  engine = open_engine_at (path);
+  g_assert_true (ag_engine_load_app (engine, "demo", &uids, &channels, NULL));
+  channel = find_channel (channels, "lobby");
+  g_assert_cmpuint (channel->total_joins, ==, 3);
+  g_assert_cmpuint (g_hash_table_size (channel->attrs), ==, 65);
+  g_assert_cmpstr (g_hash_table_lookup (channel->attrs, "a63"), ==, big);
+  g_assert_finalize_object (engine);
+}
+
+static void
+test_engine_sqlite_full_disk_at_start (void)
+{
+  g_autofree char *path = new_state_path ();
+
+  signal (SIGXFSZ, SIG_IGN);
+  set_file_size_limit (0);
+  assert_open_fails (path, "is the disk full?");
+  set_file_size_limit (RLIM_INFINITY);
+}
+
+static void
+test_engine_sqlite_newer_schema (void)
+{
+  g_autofree char *path = new_state_path ();
+  sqlite3 *db = NULL;
+
+  g_assert_finalize_object (open_engine_at (path));
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 99", NULL, NULL, NULL), ==,
+                   SQLITE_OK);
+  sqlite3_close (db);
+
+  assert_open_fails (path, "newer agsignald (schema version 99");
+}
+
+static void
+test_engine_sqlite_migrates_empty (void)
+{
+  g_autofree char *path = new_state_path ();
+  sqlite3 *db = NULL;
+  sqlite3_stmt *statement = NULL;
+  AgEngine *engine;
+
+  /* An SQLite file with nothing in it yet is version 0 and is brought forward. */
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 0; VACUUM", NULL, NULL, NULL), ==,
+                   SQLITE_OK);
+  sqlite3_close (db);
+
+  engine = open_engine_at (path);
+  g_assert_true (ag_engine_user_attr_set (engine, "demo", "alice", "color", "blue", NULL));
+  g_assert_finalize_object (engine);
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &statement, NULL), ==,
+                   SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (statement), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (statement, 0), ==, AG_ENGINE_SQLITE_SCHEMA_VERSION);
+  sqlite3_finalize (statement);
+  sqlite3_close (db);
+}
+
+static void
+test_engine_sqlite_not_a_state_file (void)
+{
+  g_autofree char *garbage = new_state_path ();
+  g_autofree char *foreign = new_state_path ();
+  g_autofree char *text = g_strnfill (8192, 'g');
+  sqlite3 *db = NULL;
+
+  g_assert_true (g_file_set_contents (garbage, text, -1, NULL));
+  assert_open_fails (garbage, "not an agsignald state file");
+
+  g_assert_cmpint (sqlite3_open (foreign, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE notes (text)", NULL, NULL, NULL), ==,
+                   SQLITE_OK);
+  sqlite3_close (db);
+  assert_open_fails (foreign, "not an agsignald state file");
+}
+
+static void
+test_engine_sqlite_corrupt (void)
+{
+  g_autofree char *path = new_state_path ();
+  g_autofree char *contents = NULL;
+  AgEngine *engine = open_engine_at (path);
+  gsize length;
+
+  for (guint i = 0; i < 200; i++) {
+    g_autofree char *name = g_strdup_printf ("attr%u", i);
+
+    ag_engine_user_attr_set (engine, "demo", "alice", name, "some value to fill pages", NULL);
+  }
+  g_assert_finalize_object (engine);
+
+  /* Everything after the first page (the header and schema) is overwritten. */
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, 8192);
+  memset (contents + 4096, 0x5a, length - 4096);
+  g_assert_true (g_file_set_contents (path, contents, length, NULL));
+
+  assert_open_fails (path, "corrupt");
+}
+
+static void
+test_engine_sqlite_read_only (void)
+{
+  g_autofree char *path = new_state_path ();
+
+  g_assert_finalize_object (open_engine_at (path));
+  g_assert_cmpint (g_chmod (path, 0444), ==, 0);
+  assert_open_fails (path, "cannot be written");
+  g_assert_cmpint (g_chmod (path, 0644), ==, 0);
+}
+
+static void
+test_engine_sqlite_locked (void)
+{
+  g_autofree char *path = new_state_path ();
+  AgEngine *engine = open_engine_at (path);
+
+  /* The lock is the file's: a second opener fails, in this process as in another. */
+  assert_open_fails (path, "in use by another process");
+  g_assert_finalize_object (engine);
+  g_assert_finalize_object (open_engine_at (path));
+}
+
+static void
+test_engine_sqlite_not_a_file (void)
+{
+  assert_open_fails (state_dir, "not a regular file");
+}
+
+static void
+remove_state_dir (void)
+{
+  g_autoptr(GDir) dir = g_dir_open (state_dir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *path = g_build_filename (state_dir, name, NULL);
+
+    g_remove (path);
+  }
+  g_rmdir (state_dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  state_dir = g_dir_make_tmp ("test-engine-sqlite-XXXXXX", NULL);
+  g_assert_nonnull (state_dir);
+
+  g_test_add_func ("/ag/engine-sqlite/type", test_engine_sqlite_type);
+  g_test_add_func ("/ag/engine-sqlite/attr-set-get", test_engine_sqlite_attr_set_get);
+  g_test_add_func ("/ag/engine-sqlite/attr-delete", test_engine_sqlite_attr_delete);
+  g_test_add_func ("/ag/engine-sqlite/attr-get-all", test_engine_sqlite_attr_get_all);
+  g_test_add_func ("/ag/engine-sqlite/offline-order", test_engine_sqlite_offline_order);
+  g_test_add_func ("/ag/engine-sqlite/offline-take-skips-expired",
+                   test_engine_sqlite_offline_take_skips_expired);
+  g_test_add_func ("/ag/engine-sqlite/offline-expire", test_engine_sqlite_offline_expire);
+  g_test_add_func ("/ag/engine-sqlite/offline-cap", test_engine_sqlite_offline_cap);
+  g_test_add_func ("/ag/engine-sqlite/offline-isolation", test_engine_sqlite_offline_isolation);
+  g_test_add_func ("/ag/engine-sqlite/dispose-with-state", test_engine_sqlite_dispose_with_state);
+
+  g_test_add_func ("/ag/engine-sqlite/reopen", test_engine_sqlite_reopen);
+  g_test_add_func ("/ag/engine-sqlite/channels", test_engine_sqlite_channels);
+  g_test_add_func ("/ag/engine-sqlite/full-disk", test_engine_sqlite_full_disk);
+  g_test_add_func ("/ag/engine-sqlite/channel-retried", test_engine_sqlite_channel_retried);
+  g_test_add_func ("/ag/engine-sqlite/full-disk-at-start", test_engine_sqlite_full_disk_at_start);
+  g_test_add_func ("/ag/engine-sqlite/newer-schema", test_engine_sqlite_newer_schema);
+  g_test_add_func ("/ag/engine-sqlite/migrates-empty", test_engine_sqlite_migrates_empty);
+  g_test_add_func ("/ag/engine-sqlite/not-a-state-file", test_engine_sqlite_not_a_state_file);
+  g_test_add_func ("/ag/engine-sqlite/corrupt", test_engine_sqlite_corrupt);
+  g_test_add_func ("/ag/engine-sqlite/read-only", test_engine_sqlite_read_only);
+  g_test_add_func ("/ag/engine-sqlite/locked", test_engine_sqlite_locked);
+  g_test_add_func ("/ag/engine-sqlite/not-a-file", test_engine_sqlite_not_a_file);
+
+  status = g_test_run ();
+
+  remove_state_dir ();
+  g_free (state_dir);
+
+  return status;
+}
