@@ -30,6 +30,7 @@ static const Subcommand subcommands[] = {
   { "call", agsig_call_main },
   { "attr", agsig_attr_main },
   { "query", agsig_query_main },
+  { "admin", agsig_admin_main },
 };
 
 void
@@ -292,6 +293,9 @@ commands_description (void)
   g_string_append_printf (text, "  query    %s\n",
                           _("Ask for a channel's member count, or whether an account is online "
                             "or in a channel"));
+  g_string_append_printf (text, "  admin    %s\n",
+                          _("Operator requests with an admin key: users, channels, members, "
+                            "kick, remove, publish, send, stats"));
   g_string_append_c (text, '\n');
   g_string_append (text, _("Run “agsig COMMAND --help” for the options of a command.\n"
                            "Exit status: 0 ok, 1 error, 2 call refused, 3 call failed, "

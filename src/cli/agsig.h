@@ -146,5 +146,6 @@ int agsig_channel_main (AgsigOptions *options, int argc, char **argv);
 int agsig_call_main    (AgsigOptions *options, int argc, char **argv);
 int agsig_attr_main    (AgsigOptions *options, int argc, char **argv);
 int agsig_query_main   (AgsigOptions *options, int argc, char **argv);
+int agsig_admin_main   (AgsigOptions *options, int argc, char **argv);
 
 G_END_DECLS

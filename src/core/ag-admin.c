@@ -46,6 +46,7 @@ struct _AgAdmin {
   gboolean                 stale;
   gboolean                 want_connected;
   gboolean                 was_live;
+  gboolean                 live_view;
 
   SoupSession             *soup;
   SoupWebsocketConnection *ws;
@@ -93,6 +94,7 @@ enum {
   PROP_SEQ,
   PROP_N_USERS,
   PROP_N_CHANNELS,
+  PROP_LIVE_VIEW,
   N_PROPS
 };
 
@@ -648,7 +650,7 @@ connection_failed (AgAdmin *self,
                  error->domain == AG_ERROR ? error->code : AG_ERROR_GENERAL_E_FAILED,
                  error->message);
 
-  if (!self->was_live || refused || !self->want_connected) {
+  if (!self->was_live || !self->live_view || refused || !self->want_connected) {
     self->want_connected = FALSE;
     set_state (self, AG_ADMIN_STATE_DISCONNECTED);
     finish_connect_with_error (self, error);
@@ -711,6 +713,19 @@ logged_in (AgAdmin    *self,
 
   self->scope = g_strdup (_ag_admin_json_string (reply, "scope"));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCOPE]);
+
+  /* Scripts that only make requests need no snapshot of the whole app. */
+  if (!self->live_view) {
+    GTask *task = g_steal_pointer (&self->connect_task);
+
+    set_state (self, AG_ADMIN_STATE_CONNECTED);
+    if (task != NULL) {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+    }
+    return;
+  }
+
   set_state (self, AG_ADMIN_STATE_SYNCING);
 
   request = ag_admin_request_new (AG_ADMIN_OP_SUBSCRIBE);
@@ -841,6 +856,9 @@ ag_admin_get_property (GObject    *object,
   case PROP_N_CHANNELS:
     g_value_set_uint (value, ag_admin_get_n_channels (self));
     break;
+  case PROP_LIVE_VIEW:
+    g_value_set_boolean (value, self->live_view);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -860,6 +878,9 @@ ag_admin_set_property (GObject      *object,
     break;
   case PROP_APP_ID:
     self->app_id = g_value_dup_string (value);
+    break;
+  case PROP_LIVE_VIEW:
+    self->live_view = g_value_get_boolean (value);
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -941,6 +962,17 @@ ag_admin_class_init (AgAdminClass *klass)
    */
   properties[PROP_N_CHANNELS] = g_param_spec_uint ("n-channels", NULL, NULL,
                                                    0, G_MAXUINT, 0, flags);
+
+  /**
+   * AgAdmin:live-view:
+   *
+   * Whether connecting subscribes to the app: %TRUE (the default) fills the models from a
+   * snapshot and keeps them live; %FALSE only logs in (state %AG_ADMIN_STATE_CONNECTED), for
+   * scripts that make a few requests without loading the whole app.
+   */
+  properties[PROP_LIVE_VIEW] =
+    g_param_spec_boolean ("live-view", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1285,7 +1317,8 @@ ag_admin_lookup_channel (AgAdmin    *self,
  * @user_data: data for @callback
  *
  * Connects, logs in with @key and subscribes to the app. Completes once the snapshot is in
- * the models ([property@Admin:state] is %AG_ADMIN_STATE_LIVE), or with the error that
+ * the models ([property@Admin:state] is %AG_ADMIN_STATE_LIVE; without a
+ * [property@Admin:live-view], once logged in), or with the error that
  * stopped it (1300 for a refused key). Once live, a lost connection is retried by itself
  * until [method@Admin.disconnect]. The key stays in memory only.
  */

@@ -24,6 +24,8 @@ G_BEGIN_DECLS
  * @AG_ADMIN_STATE_LIVE: the models hold the app's state and follow every change
  * @AG_ADMIN_STATE_RECONNECTING: the connection was lost; the next attempt is scheduled, the
  *   models keep the last known state (stale) until the server is back
+ * @AG_ADMIN_STATE_CONNECTED: logged in without a live view ([property@Admin:live-view] is
+ *   %FALSE): requests work, the models stay empty
  *
  * The state of an #AgAdmin.
  */
@@ -33,6 +35,7 @@ typedef enum {
   AG_ADMIN_STATE_SYNCING,
   AG_ADMIN_STATE_LIVE,
   AG_ADMIN_STATE_RECONNECTING,
+  AG_ADMIN_STATE_CONNECTED,
 } AgAdminState;
 
 /**

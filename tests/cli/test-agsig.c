@@ -9,6 +9,9 @@
 
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
@@ -621,6 +624,102 @@ test_query (Fixture       *fixture,
   assert_agsig (fixture, ARGS ("query", "status", "alice"), 0, "false\n");
 }
 
+/* agsig admin against a server started with a server-wide key. */
+static void
+test_admin (void)
+{
+  g_autofree char *key_path = NULL;
+  g_autofree char *wrong_path = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *refused = expected_error ("admin login", AG_ERROR_ADMIN_E_UNAUTHORIZED);
+  g_autofree char *no_user = expected_error ("admin kick", AG_ERROR_ADMIN_E_NO_SUCH_USER);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) login = NULL;
+  g_autoptr(JsonObject) joined = NULL;
+  g_autoptr(JsonObject) list = NULL;
+  g_autoptr(JsonObject) message = NULL;
+  g_autoptr(JsonObject) logout = NULL;
+  Listener listener = { NULL, };
+  Fixture fixture = { NULL, };
+  int fd;
+
+  fd = g_file_open_tmp ("agsig-admin-XXXXXX.key", &key_path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_assert_true (g_file_set_contents (key_path, "agsig-admin-key-0123456789\n", -1, NULL));
+  fd = g_file_open_tmp ("agsig-wrong-XXXXXX.key", &wrong_path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_assert_true (g_file_set_contents (wrong_path, "not-the-key-0123456789", -1, NULL));
+
+  fixture.server = ag_test_server_new (NULL, ARGS ("--admin-key-file", key_path), &error);
+  g_assert_no_error (error);
+
+  listener_start (&listener, &fixture,
+                  ARGS ("--account", "alice", "listen", "--channel", "room", "--timeout", "60"));
+  login = read_event (&listener, "login-success");
+  joined = read_event (&listener, "channel-joined");
+  list = read_event (&listener, "channel-user-list");
+
+  assert_agsig (&fixture, ARGS ("admin", "--key-file", key_path, "channels"), 0,
+                "{\"name\":\"room\",\"kind\":\"ordinary\",\"members\":1,\"total_joins\":1,"
+                "\"attrs\":{}}\n");
+  assert_agsig (&fixture, ARGS ("admin", "--key-file", key_path, "channel", "room"), 0,
+                "{\"account\":\"alice\",\"uid\":1}\n");
+  g_assert_cmpint (run_agsig_full (&fixture, ARGS ("admin", "--key-file", key_path, "users"),
+                                   &out, &err), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "{\"account\":\"alice\",\"uid\":1,\"online\":true,"));
+  g_assert_nonnull (strstr (out, "\"channel\":\"room\""));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  assert_agsig (&fixture, ARGS ("admin", "--key-file", key_path, "publish", "room", "notice"), 0,
+                "1\n");
+  message = read_event (&listener, "message-channel-receive");
+  g_assert_cmpstr (json_object_get_string_member (message, "account"), ==, "_agora_system");
+  assert_agsig (&fixture, ARGS ("admin", "--key-file", key_path, "send", "bob", "later", "60"), 0,
+                "stored\n");
+  g_assert_cmpint (run_agsig_full (&fixture, ARGS ("admin", "--key-file", key_path, "stats"),
+                                   &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "\"users_online\":1"));
+  g_assert_nonnull (strstr (out, "\"server.sessions\":1"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* A wrong key, and a kick of nobody: exit 1 with the code. */
+  g_assert_cmpint (run_agsig_full (&fixture, ARGS ("admin", "--key-file", wrong_path, "stats"),
+                                   &out, &err), ==, 1);
+  g_assert_cmpstr (err, ==, refused);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_agsig_full (&fixture, ARGS ("admin", "--key-file", key_path, "kick", "nobody"),
+                                   &out, &err), ==, 1);
+  g_assert_cmpstr (err, ==, no_user);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_agsig_full (&fixture, ARGS ("admin", "--key-file", key_path, "frobnicate"),
+                                   &out, &err), ==, 64);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* The kick ends the listener's session with 1310. */
+  assert_agsig (&fixture, ARGS ("admin", "--key-file", key_path, "kick", "alice"), 0, "kicked\n");
+  {
+    g_autoptr(JsonObject) left = read_event (&listener, "channel-leaved");
+
+    g_assert_cmpint (json_object_get_int_member (left, "ecode"), ==,
+                     AG_ERROR_LEAVECHANNEL_E_LOGOUT);
+  }
+  logout = read_event (&listener, "logout");
+  g_assert_cmpint (json_object_get_int_member (logout, "ecode"), ==,
+                   AG_ERROR_LOGOUT_E_ADMIN_KICKED);
+  listener_finish (&listener, 1);
+
+  g_clear_pointer (&fixture.server, ag_test_server_free);
+  g_unlink (key_path);
+  g_unlink (wrong_path);
+}
+
 static void
 test_certificate (Fixture       *fixture,
                   gconstpointer  data)
@@ -788,6 +887,7 @@ main (int   argc,
   g_test_add_func ("/ag/agsig/version", test_version);
   g_test_add_func ("/ag/agsig/usage", test_usage);
   g_test_add_func ("/ag/agsig/no-server", test_no_server);
+  g_test_add_func ("/ag/agsig/admin", test_admin);
   g_test_add ("/ag/agsig/send-listen", Fixture, NULL,
               fixture_set_up, test_send_listen, fixture_tear_down);
   g_test_add ("/ag/agsig/send-offline", Fixture, NULL,
