@@ -3,10 +3,13 @@
  *
  * An app gets its AgHubAdminApp at the first operator login; from then on every change of
  * its state is written once as an admin_event with the next sequence number, kept in a log
- * of the last AG_HUB_ADMIN_LOG_EVENTS for resuming, and queued to every subscriber. The
- * hub is single-threaded, so a snapshot copied in one call is an instant of the state: it
- * goes out in chunks over later loop turns, paced by the subscriber's outbound queue, while
- * the events after it are already flowing.
+ * of the last AG_HUB_ADMIN_LOG_EVENTS for resuming, and queued to every subscriber.
+ *
+ * A snapshot is not copied: it walks the app's sorted tables (online users, channels) a chunk
+ * per loop turn, paced by the subscriber's outbound queue, while the events after its
+ * sequence number are already flowing. A record sent late may already hold a change whose
+ * event is also queued; every event is an idempotent upsert or removal, so applying the
+ * events after the snapshot in order converges to the server's state (docs/admin-api.md).
  */
 
 #include "ag-hub-private.h"
@@ -14,7 +17,7 @@
 #include <string.h>
 
 #define AG_HUB_ADMIN_LOG_EVENTS    10000
-#define SNAPSHOT_CHUNK             500
+#define SNAPSHOT_CHUNK             100   /* users and channels per frame: about 1 ms of one turn */
 #define SNAPSHOT_QUEUE_HIGH        (256 * 1024)   /* bytes queued before a chunk waits */
 #define SNAPSHOT_RETRY_US          (5 * 1000)
 #define FAILURES_BEFORE_THROTTLE   5
@@ -36,33 +39,17 @@ struct _AgHubAdminApp {
   AgHubTimer  counts_timer;
 };
 
-/* A user or channel as it was when the snapshot was taken. */
-typedef struct {
-  char    *account;
-  guint32  uid;
-  gint64   since_ms;
-  char    *address;
-  char    *channel;
-  guint64  conn_id;
-} SnapshotUser;
-
-typedef struct {
-  char       *name;
-  const char *kind;
-  guint       members;
-  guint64     total_joins;
-  GHashTable *attrs;
-} SnapshotChannel;
-
 struct _AgHubAdminConn {
   AgHubApp    *app;
   gboolean     server_scope;
   GList       *subscriber_link;
 
-  GPtrArray   *snapshot_users;     /* of SnapshotUser*, NULL when no snapshot is in flight */
-  GPtrArray   *snapshot_channels;  /* of SnapshotChannel* */
-  guint        snapshot_users_sent;
-  guint        snapshot_channels_sent;
+  /* A snapshot in flight: where its walk of each table is (the last name sent). */
+  gboolean     snapshot_active;
+  gboolean     users_done;
+  gboolean     channels_done;
+  char        *user_cursor;
+  char        *channel_cursor;
   guint64      snapshot_seq;
   AgHubTimer   snapshot_timer;
 };
@@ -75,27 +62,6 @@ typedef struct {
 } AgHubAdminFailures;
 
 /* Records */
-
-static void
-snapshot_user_free (gpointer data)
-{
-  SnapshotUser *user = data;
-
-  g_free (user->account);
-  g_free (user->address);
-  g_free (user->channel);
-  g_free (user);
-}
-
-static void
-snapshot_channel_free (gpointer data)
-{
-  SnapshotChannel *channel = data;
-
-  g_free (channel->name);
-  g_clear_pointer (&channel->attrs, g_hash_table_unref);
-  g_free (channel);
-}
 
 static gsize
 conn_queued (AgHub     *hub,
@@ -579,8 +545,9 @@ snapshot_clear (AgHub          *hub,
                 AgHubAdminConn *admin)
 {
   _ag_hub_timer_cancel (hub, &admin->snapshot_timer);
-  g_clear_pointer (&admin->snapshot_users, g_ptr_array_unref);
-  g_clear_pointer (&admin->snapshot_channels, g_ptr_array_unref);
+  admin->snapshot_active = FALSE;
+  g_clear_pointer (&admin->user_cursor, g_free);
+  g_clear_pointer (&admin->channel_cursor, g_free);
 }
 
 static void
@@ -613,14 +580,35 @@ _ag_hub_admin_conn_closed (AgHub     *hub,
   g_clear_pointer (&conn->admin, g_free);
 }
 
+/* The first element after cursor (a name already sent), or the first of all. */
+static GSequenceIter *
+after_cursor (GSequence        *sequence,
+              GCompareDataFunc  compare,
+              gpointer          probe,
+              const char       *cursor)
+{
+  if (cursor == NULL)
+    return g_sequence_get_begin_iter (sequence);
+
+  /* Equal elements sort before the probe's position, so this is strictly after. */
+  return g_sequence_search (sequence, probe, compare, NULL);
+}
+
+static int
+compare_user_accounts (gconstpointer a,
+                       gconstpointer b,
+                       gpointer      user_data);
+
 static void
 snapshot_chunk_cb (AgHub    *hub,
                    gpointer  data)
 {
   AgHubConn *conn = data;
   AgHubAdminConn *admin = conn->admin;
+  AgHubApp *app = admin->app;
   JsonBuilder *builder;
-  guint end;
+  GSequenceIter *it;
+  guint n;
 
   /* A slow operator gets the snapshot as fast as it reads, never more than the outbound
    * limit in its queue. */
@@ -629,33 +617,44 @@ snapshot_chunk_cb (AgHub    *hub,
     return;
   }
 
-  if (admin->snapshot_users_sent < admin->snapshot_users->len ||
-      admin->snapshot_channels_sent < admin->snapshot_channels->len) {
+  if (!admin->users_done || !admin->channels_done) {
     builder = ag_admin_builder_begin ("admin_snapshot", 0);
 
     json_builder_set_member_name (builder, "users");
     json_builder_begin_array (builder);
-    end = MIN (admin->snapshot_users->len, admin->snapshot_users_sent + SNAPSHOT_CHUNK);
-    for (guint i = admin->snapshot_users_sent; i < end; i++) {
-      SnapshotUser *user = g_ptr_array_index (admin->snapshot_users, i);
-      AgHubConn *live = g_hash_table_lookup (hub->conns, &user->conn_id);
+    if (!admin->users_done) {
+      AgHubUser probe = { .account = admin->user_cursor };
 
-      write_user (builder, user->account, user->uid, user->since_ms, user->address,
-                  user->channel, live != NULL ? conn_queued (hub, live) : 0);
+      it = after_cursor (app->online, compare_user_accounts, &probe, admin->user_cursor);
+      for (n = 0; n < SNAPSHOT_CHUNK && !g_sequence_iter_is_end (it);
+           n++, it = g_sequence_iter_next (it)) {
+        AgHubUser *user = g_sequence_get (it);
+
+        write_live_user (hub, builder, user->conn, TRUE);
+        g_free (admin->user_cursor);
+        admin->user_cursor = g_strdup (user->account);
+      }
+      admin->users_done = g_sequence_iter_is_end (it);
     }
-    admin->snapshot_users_sent = end;
     json_builder_end_array (builder);
 
     json_builder_set_member_name (builder, "channels");
     json_builder_begin_array (builder);
-    end = MIN (admin->snapshot_channels->len, admin->snapshot_channels_sent + SNAPSHOT_CHUNK);
-    for (guint i = admin->snapshot_channels_sent; i < end; i++) {
-      SnapshotChannel *channel = g_ptr_array_index (admin->snapshot_channels, i);
+    if (!admin->channels_done) {
+      AgHubChannel probe = { .name = admin->channel_cursor };
 
-      write_channel (builder, channel->name, channel->kind, channel->members,
-                     channel->total_joins, channel->attrs);
+      it = after_cursor (app->channel_order, _ag_hub_channel_compare, &probe,
+                         admin->channel_cursor);
+      for (n = 0; n < SNAPSHOT_CHUNK && !g_sequence_iter_is_end (it);
+           n++, it = g_sequence_iter_next (it)) {
+        AgHubChannel *channel = g_sequence_get (it);
+
+        write_live_channel (builder, channel);
+        g_free (admin->channel_cursor);
+        admin->channel_cursor = g_strdup (channel->name);
+      }
+      admin->channels_done = g_sequence_iter_is_end (it);
     }
-    admin->snapshot_channels_sent = end;
     json_builder_end_array (builder);
 
     send_builder (hub, conn, builder);
@@ -675,57 +674,14 @@ snapshot_chunk_cb (AgHub    *hub,
 }
 
 static void
-take_snapshot (AgHub          *hub,
-               AgHubAdminConn *admin)
+start_snapshot (AgHub          *hub,
+                AgHubAdminConn *admin)
 {
-  AgHubApp *app = admin->app;
-  GHashTableIter iter;
-  gpointer value;
-
-  admin->snapshot_users = g_ptr_array_new_full (g_sequence_get_length (app->online),
-                                                snapshot_user_free);
-  for (GSequenceIter *it = g_sequence_get_begin_iter (app->online);
-       !g_sequence_iter_is_end (it);
-       it = g_sequence_iter_next (it)) {
-    AgHubUser *user = g_sequence_get (it);
-    SnapshotUser *record = g_new0 (SnapshotUser, 1);
-
-    record->account = g_strdup (user->account);
-    record->uid = user->uid;
-    record->since_ms = ag_ts_from_us (user->conn->login_us);
-    record->address = g_strdup (user->conn->address);
-    record->channel = user->conn->channel != NULL ? g_strdup (user->conn->channel->name)
-                                                  : NULL;
-    record->conn_id = user->conn->id;
-    g_ptr_array_add (admin->snapshot_users, record);
-  }
-
-  admin->snapshot_channels = g_ptr_array_new_full (g_hash_table_size (app->channels),
-                                                   snapshot_channel_free);
-  g_hash_table_iter_init (&iter, app->channels);
-  while (g_hash_table_iter_next (&iter, NULL, &value)) {
-    AgHubChannel *channel = value;
-    SnapshotChannel *record = g_new0 (SnapshotChannel, 1);
-
-    record->name = g_strdup (channel->name);
-    record->kind = _ag_hub_channel_kind_name (channel->kind);
-    record->members = channel->members.length;
-    record->total_joins = channel->total_joins;
-    record->attrs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-    {
-      GHashTableIter attr_iter;
-      gpointer name, attr_value;
-
-      g_hash_table_iter_init (&attr_iter, channel->attrs);
-      while (g_hash_table_iter_next (&attr_iter, &name, &attr_value))
-        g_hash_table_insert (record->attrs, g_strdup (name), g_strdup (attr_value));
-    }
-    g_ptr_array_add (admin->snapshot_channels, record);
-  }
-
-  admin->snapshot_users_sent = 0;
-  admin->snapshot_channels_sent = 0;
-  admin->snapshot_seq = app->admin->seq;
+  snapshot_clear (hub, admin);
+  admin->snapshot_active = TRUE;
+  admin->users_done = FALSE;
+  admin->channels_done = FALSE;
+  admin->snapshot_seq = admin->app->admin->seq;
 }
 
 /* TRUE when the log still holds every event after since. */
@@ -770,9 +726,9 @@ handle_subscribe (AgHub                *hub,
   json_builder_add_boolean_value (builder, resumed);
 
   if (!resumed) {
-    take_snapshot (hub, admin);
-    ag_admin_builder_add_int (builder, "users", admin->snapshot_users->len);
-    ag_admin_builder_add_int (builder, "channels", admin->snapshot_channels->len);
+    start_snapshot (hub, admin);
+    ag_admin_builder_add_int (builder, "users", g_sequence_get_length (admin->app->online));
+    ag_admin_builder_add_int (builder, "channels", g_hash_table_size (admin->app->channels));
   }
 
   send_builder (hub, conn, builder);

@@ -9,6 +9,8 @@
 
 #include "ag-hub-private.h"
 
+#include <string.h>
+
 #define ATTR_USER_NOTIFICATION    "_userNotification"
 #define ATTR_CHANNEL_TTL          "_channel_ttl"
 #define ATTR_AUTO_UPDATE_NUM      "_auto_update_num"
@@ -370,9 +372,19 @@ channel_new (AgHub      *hub,
   _ag_hub_timer_init (&channel->total_num_timer, total_num_timer_cb, channel);
 
   g_hash_table_insert (app->channels, channel->name, channel);
+  channel->order_iter = g_sequence_insert_sorted (app->channel_order, channel,
+                                                  _ag_hub_channel_compare, NULL);
   hub->stats.channels++;
 
   return channel;
+}
+
+int
+_ag_hub_channel_compare (gconstpointer a,
+                         gconstpointer b,
+                         gpointer      user_data)
+{
+  return strcmp (((const AgHubChannel *) a)->name, ((const AgHubChannel *) b)->name);
 }
 
 void
@@ -383,6 +395,8 @@ _ag_hub_channel_free (AgHubChannel *channel)
   _ag_hub_timer_cancel (hub, &channel->destroy_timer);
   _ag_hub_timer_cancel (hub, &channel->member_num_timer);
   _ag_hub_timer_cancel (hub, &channel->total_num_timer);
+  if (channel->order_iter != NULL)
+    g_sequence_remove (channel->order_iter);
 
   /* Only a finalizing hub frees a channel that still has members; the connections are
    * freed by it too. */

@@ -86,6 +86,7 @@ struct _AgHubApp {
   AgAppConfig  config;
   GHashTable  *users;        /* account -> AgHubUser* */
   GHashTable  *channels;     /* name -> AgHubChannel* */
+  GSequence   *channel_order; /* of AgHubChannel*, by name (admin listings and snapshots) */
   GHashTable  *calls;        /* call key -> AgHubCall* */
   guint32      last_uid;
   GSequence   *online;       /* of AgHubUser*, the logged-in users by account */
@@ -138,6 +139,7 @@ struct _AgHubChannel {
   guint             sendmsg_limit;       /* 0: the app's or the default rate */
   guint             setattr_limit;       /* 0: unlimited */
 
+  GSequenceIter    *order_iter;  /* in app->channel_order */
   AgHubBucket       msg_bucket;
   AgHubBucket       attr_bucket;
   AgHubTimer        destroy_timer;
@@ -225,6 +227,9 @@ int         _ag_hub_deliver_message   (AgHub          *hub,
 
 /* ag-hub-channel.c */
 void        _ag_hub_channel_free      (AgHubChannel   *channel);
+int         _ag_hub_channel_compare   (gconstpointer   a,
+                                       gconstpointer   b,
+                                       gpointer        user_data);
 const char *_ag_hub_channel_kind_name (AgHubChannelKind kind);
 /* Checks an attribute change against the built-in rules and the channel's _setattr_limit,
  * charging the limit: 0, 1004 or 1102. name and value are NULL for a clear. */
