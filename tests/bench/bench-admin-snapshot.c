@@ -58,6 +58,15 @@ frame (AgHub      *hub,
   ag_hub_connection_frame (hub, conn, text, strlen (text), now);
 }
 
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
 static double
 ms_since (gint64 start)
 {
@@ -87,6 +96,7 @@ main (int   argc,
   gint64 now = G_GINT64_CONSTANT (1764099000000000);
   gint64 start, fanout_us;
   double subscribe_ms, longest_chunk_ms = 0, total_ms;
+  g_autoptr(GArray) chunk_times = g_array_new (FALSE, FALSE, sizeof (double));
   guint chunks = 0;
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -154,6 +164,7 @@ main (int   argc,
     chunk_ms = ms_since (start);
     total_ms += chunk_ms;
     longest_chunk_ms = MAX (longest_chunk_ms, chunk_ms);
+    g_array_append_val (chunk_times, chunk_ms);
     chunks++;
   }
 
@@ -164,7 +175,11 @@ main (int   argc,
 
   printf ("users %d channels %d\n", users, channels);
   printf ("subscribe call (copy + first chunk): %.2f ms\n", subscribe_ms);
-  printf ("later chunks: %u, longest %.2f ms\n", chunks, longest_chunk_ms);
+  g_array_sort (chunk_times, compare_doubles);
+  printf ("later chunks: %u, median %.3f ms, p99 %.3f ms, longest %.2f ms\n", chunks,
+          chunks > 0 ? g_array_index (chunk_times, double, chunks / 2) : 0.0,
+          chunks > 0 ? g_array_index (chunk_times, double, (chunks * 99) / 100) : 0.0,
+          longest_chunk_ms);
   printf ("snapshot total hub time: %.2f ms, %" G_GUINT64_FORMAT " frames, %.1f MB\n",
           total_ms, sink.admin_frames, sink.bytes / 1e6);
   printf ("baseline: one channel_send to 200 members: %.3f ms\n", fanout_us / 1000.0);
