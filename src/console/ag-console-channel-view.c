@@ -47,6 +47,7 @@ struct _AgConsoleChannelView
 
   char               *count_text;
   char               *query_text;
+  char               *lookup_text;
   gboolean            stick_to_bottom;
 
   GtkEntry           *channel_entry;
@@ -55,6 +56,8 @@ struct _AgConsoleChannelView
   GtkLabel           *query_label;
   GtkSearchEntry     *roster_search;
   GtkLabel           *roster_count_label;
+  GtkButton          *lookup_button;
+  GtkLabel           *lookup_label;
   GtkStack           *roster_stack;
   GtkListView        *roster_view;
   GtkStack           *messages_stack;
@@ -120,12 +123,20 @@ update_count (AgConsoleChannelView *self)
 {
   g_autofree char *text = NULL;
 
+  gboolean partial = FALSE;
+  gboolean searching = FALSE;
+
   if (self->channel != NULL && ag_channel_get_joined (self->channel))
     {
       guint total = ag_channel_get_member_count (self->channel);
+      guint listed = g_list_model_get_n_items (ag_channel_get_members (self->channel));
       const char *search = gtk_editable_get_text (GTK_EDITABLE (self->roster_search));
 
-      if (search != NULL && *search != '\0')
+      /* A join lists the newest 200 members only: a bigger roster says it is partial. */
+      partial = listed < total;
+      searching = search != NULL && *search != '\0';
+
+      if (searching)
         {
           guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->roster_sort));
 
@@ -133,11 +144,22 @@ update_count (AgConsoleChannelView *self)
           text = g_strdup_printf (ngettext ("%u of %u member", "%u of %u members", total),
                                   shown, total);
         }
+      else if (partial)
+        {
+          /* Translators: a roster that lists only some of the members, "200 of 5001 members listed". */
+          text = g_strdup_printf (ngettext ("%u of %u member listed", "%u of %u members listed", total),
+                                  listed, total);
+        }
       else
         {
           text = g_strdup_printf (ngettext ("%u member", "%u members", total), total);
         }
     }
+
+  /* Someone the roster does not list may still be a member: the server can say. */
+  gtk_widget_set_visible (GTK_WIDGET (self->lookup_button), partial && searching);
+  if (!(partial && searching))
+    gtk_widget_set_visible (GTK_WIDGET (self->lookup_label), FALSE);
 
   g_free (self->count_text);
   self->count_text = g_strdup (text != NULL ? text : "");
@@ -546,6 +568,69 @@ ag_console_channel_view_set_search (AgConsoleChannelView *self,
 }
 
 static void
+lookup_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  QueryData *data = user_data;
+  AgConsoleChannelView *self = data->self;
+  g_autoptr(GError) error = NULL;
+  gboolean is_in = FALSE;
+
+  if (!ag_session_channel_query_user_is_in_finish (AG_SESSION (object), result, &is_in, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->session == NULL)
+        {
+          query_data_free (data);
+          return;
+        }
+
+      g_free (self->lookup_text);
+      {
+        g_autofree char *reason = describe_error (error);
+
+        self->lookup_text = g_strdup_printf (_("%s: failed, %s"), data->channel, reason);
+      }
+    }
+  else
+    {
+      g_free (self->lookup_text);
+      self->lookup_text = g_strdup_printf (is_in ? _("%s is a member") : _("%s is not a member"),
+                                           data->channel);
+    }
+
+  gtk_label_set_label (self->lookup_label, self->lookup_text);
+  gtk_widget_set_visible (GTK_WIDGET (self->lookup_label), TRUE);
+  query_data_free (data);
+}
+
+void
+ag_console_channel_view_look_up (AgConsoleChannelView *self,
+                                 const char           *account)
+{
+  QueryData *data;
+
+  g_return_if_fail (AG_CONSOLE_IS_CHANNEL_VIEW (self));
+  g_return_if_fail (account != NULL);
+
+  if (self->session == NULL || self->channel == NULL || !ag_channel_get_joined (self->channel))
+    return;
+
+  /* data->channel holds the account here: it is what the answer names. */
+  data = g_new0 (QueryData, 1);
+  data->self = g_object_ref (self);
+  data->channel = g_strdup (account);
+  ag_session_channel_query_user_is_in_async (self->session, ag_channel_get_name (self->channel),
+                                             account, self->cancellable, lookup_done_cb, data);
+}
+
+static void
+lookup_clicked_cb (AgConsoleChannelView *self)
+{
+  ag_console_channel_view_look_up (self, gtk_editable_get_text (GTK_EDITABLE (self->roster_search)));
+}
+
+static void
 roster_search_changed_cb (AgConsoleChannelView *self)
 {
   gtk_string_filter_set_search (self->roster_string_filter,
@@ -873,6 +958,7 @@ ag_console_channel_view_finalize (GObject *object)
   g_free (self->current_log_name);
   g_free (self->count_text);
   g_free (self->query_text);
+  g_free (self->lookup_text);
 
   G_OBJECT_CLASS (ag_console_channel_view_parent_class)->finalize (object);
 }
@@ -914,6 +1000,8 @@ ag_console_channel_view_class_init (AgConsoleChannelViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AgConsoleChannelView, query_label);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleChannelView, roster_search);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleChannelView, roster_count_label);
+  gtk_widget_class_bind_template_child (widget_class, AgConsoleChannelView, lookup_button);
+  gtk_widget_class_bind_template_child (widget_class, AgConsoleChannelView, lookup_label);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleChannelView, roster_stack);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleChannelView, roster_view);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleChannelView, messages_stack);
@@ -925,6 +1013,7 @@ ag_console_channel_view_class_init (AgConsoleChannelViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, count_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, message_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, roster_search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, lookup_clicked_cb);
 
   gtk_widget_class_install_action (widget_class, "channel.join", NULL, join_action);
   gtk_widget_class_install_action (widget_class, "channel.leave", NULL, leave_action);
@@ -1052,4 +1141,12 @@ ag_console_channel_view_get_query_text (AgConsoleChannelView *self)
   g_return_val_if_fail (AG_CONSOLE_IS_CHANNEL_VIEW (self), NULL);
 
   return self->query_text != NULL ? self->query_text : "";
+}
+
+const char *
+ag_console_channel_view_get_lookup_text (AgConsoleChannelView *self)
+{
+  g_return_val_if_fail (AG_CONSOLE_IS_CHANNEL_VIEW (self), NULL);
+
+  return self->lookup_text;
 }

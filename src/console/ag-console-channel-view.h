@@ -40,5 +40,11 @@ GListModel *ag_console_channel_view_get_messages     (AgConsoleChannelView *self
 const char *ag_console_channel_view_get_count_text   (AgConsoleChannelView *self);
 /* The member-count query's result, e.g. "lobby: 3 members". */
 const char *ag_console_channel_view_get_query_text   (AgConsoleChannelView *self);
+/* Asks the server whether account is a member of the joined channel, as the roster's "Look Up
+ * on the Server" does (the roster lists the newest 200 only); the answer, "bob is a member",
+ * is then the lookup text. */
+void        ag_console_channel_view_look_up          (AgConsoleChannelView *self,
+                                                      const char           *account);
+const char *ag_console_channel_view_get_lookup_text  (AgConsoleChannelView *self);
 
 G_END_DECLS

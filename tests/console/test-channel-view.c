@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "ag-test-client.h"
 #include "console-fixture.h"
 #include "ag-console-message-item.h"
 
@@ -300,6 +301,47 @@ test_channel_view_call_member (ConsoleFixture *fixture,
   g_free (request.channel);
 }
 
+/* A channel bigger than a join's roster of 200: the view says it lists only some, and the
+ * server answers for anyone else. */
+static void
+test_channel_view_partial_roster (ConsoleFixture *fixture,
+                                  gconstpointer   data)
+{
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_test_client_free);
+  AgConsoleSessionPage *page;
+  AgConsoleChannelView *view;
+
+  for (guint i = 0; i < 205; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *account = g_strdup_printf ("m%03u", i);
+      AgTestClient *client = ag_test_client_new (ag_test_server_get_uri (fixture->server), &error);
+      g_autoptr(JsonObject) reply = NULL;
+      g_autoptr(JsonObject) joined = NULL;
+
+      g_assert_no_error (error);
+      g_ptr_array_add (clients, client);
+      reply = ag_test_client_login (client, "demo", account, "_no_need_token");
+      g_assert_cmpint (ag_test_reply_code (reply), ==, 0);
+      joined = ag_test_client_request (client, "{\"op\":\"channel_join\",\"channel\":\"big\"}");
+      g_assert_cmpint (ag_test_reply_code (joined), ==, 0);
+    }
+
+  page = console_fixture_login (fixture, "alice");
+  view = channel_view (page);
+  ag_console_channel_view_join (view, "big");
+  /* The newest 200 and alice herself. */
+  CONSOLE_WAIT_UNTIL (count_is (view, "201 of 206 members listed"));
+
+  /* m000 joined first: not listed, but a member. */
+  ag_console_channel_view_set_search (view, "m000");
+  g_assert_cmpuint (g_list_model_get_n_items (ag_console_channel_view_get_roster_model (view)), ==, 0);
+  ag_console_channel_view_look_up (view, "m000");
+  CONSOLE_WAIT_UNTIL (g_strcmp0 (ag_console_channel_view_get_lookup_text (view), "m000 is a member") == 0);
+  ag_console_channel_view_look_up (view, "nobody");
+  CONSOLE_WAIT_UNTIL (g_strcmp0 (ag_console_channel_view_get_lookup_text (view), "nobody is not a member") == 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -312,6 +354,8 @@ main (int   argc,
 
   g_test_add ("/ag/console-channel-view/roster", ConsoleFixture, NULL,
               console_fixture_setup, test_channel_view_roster, console_fixture_teardown);
+  g_test_add ("/ag/console-channel-view/partial-roster", ConsoleFixture, NULL,
+              console_fixture_setup, test_channel_view_partial_roster, console_fixture_teardown);
   g_test_add ("/ag/console-channel-view/messages", ConsoleFixture, NULL,
               console_fixture_setup, test_channel_view_messages, console_fixture_teardown);
   g_test_add ("/ag/console-channel-view/refused", ConsoleFixture, NULL,
