@@ -569,6 +569,14 @@ unsubscribe (AgHub     *hub,
 }
 
 void
+_ag_hub_admin_conn_free (AgHubAdminConn *admin)
+{
+  g_free (admin->user_cursor);
+  g_free (admin->channel_cursor);
+  g_free (admin);
+}
+
+void
 _ag_hub_admin_conn_closed (AgHub     *hub,
                            AgHubConn *conn)
 {
@@ -577,7 +585,7 @@ _ag_hub_admin_conn_closed (AgHub     *hub,
   unsubscribe (hub, conn);
   admin->app->admin->n_conns--;
   hub->stats.admin_connections--;
-  g_clear_pointer (&conn->admin, g_free);
+  g_clear_pointer (&conn->admin, _ag_hub_admin_conn_free);
 }
 
 /* The first element after cursor (a name already sent), or the first of all. */

@@ -299,6 +299,8 @@ void        _ag_hub_admin_dispatch    (AgHub          *hub,
                                        const AgAdminRequest *request);
 void        _ag_hub_admin_conn_closed (AgHub          *hub,
                                        AgHubConn      *conn);
+/* Frees an admin connection's own memory only (a finalizing hub, whose tables are going). */
+void        _ag_hub_admin_conn_free   (AgHubAdminConn *admin);
 void        _ag_hub_admin_app_free    (AgHubAdminApp  *admin);
 void        _ag_hub_admin_failures_free (gpointer      data);
 

@@ -325,6 +325,7 @@ void
 _ag_hub_conn_free (AgHubConn *conn)
 {
   g_clear_pointer (&conn->capture, g_ptr_array_unref);
+  g_clear_pointer (&conn->admin, _ag_hub_admin_conn_free);
   g_free (conn->address);
   g_free (conn);
 }
