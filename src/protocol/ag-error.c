@@ -84,6 +84,8 @@ static const ErrorInfo error_infos[] = {
     "The peer has too many messages waiting" },
   { AG_ERROR_LIMIT_E_SLOW_CONSUMER, "LIMIT_E_SLOW_CONSUMER",
     "The client did not read fast enough" },
+  { AG_ERROR_LIMIT_E_LOGIN_TIMEOUT, "LIMIT_E_LOGIN_TIMEOUT",
+    "The connection did not log in within 10 seconds" },
   { AG_ERROR_PROTO_E_MALFORMED, "PROTO_E_MALFORMED", "Malformed frame" },
   { AG_ERROR_PROTO_E_UNKNOWN_OP, "PROTO_E_UNKNOWN_OP", "Missing or unknown op" },
   { AG_ERROR_PROTO_E_NOT_IN_CHANNEL, "PROTO_E_NOT_IN_CHANNEL", "Not in a channel" },

@@ -58,6 +58,7 @@ G_BEGIN_DECLS
  * @AG_ERROR_LIMIT_E_CHANNEL_FULL: The channel is full
  * @AG_ERROR_LIMIT_E_OFFLINE_QUEUE_FULL: The peer has too many messages waiting
  * @AG_ERROR_LIMIT_E_SLOW_CONSUMER: The client did not read fast enough
+ * @AG_ERROR_LIMIT_E_LOGIN_TIMEOUT: The connection did not log in within 10 seconds
  * @AG_ERROR_PROTO_E_MALFORMED: Malformed frame
  * @AG_ERROR_PROTO_E_UNKNOWN_OP: Missing or unknown op
  * @AG_ERROR_PROTO_E_NOT_IN_CHANNEL: Not in a channel
@@ -123,6 +124,7 @@ typedef enum {
   AG_ERROR_LIMIT_E_CHANNEL_FULL       = 1103,
   AG_ERROR_LIMIT_E_OFFLINE_QUEUE_FULL = 1104,
   AG_ERROR_LIMIT_E_SLOW_CONSUMER      = 1105,
+  AG_ERROR_LIMIT_E_LOGIN_TIMEOUT      = 1106,
   AG_ERROR_PROTO_E_MALFORMED          = 1200,
   AG_ERROR_PROTO_E_UNKNOWN_OP         = 1201,
   AG_ERROR_PROTO_E_NOT_IN_CHANNEL     = 1202,

@@ -522,6 +522,7 @@ handle_login (AgHub                *hub,
 
   g_hash_table_remove (hub->admin_failures, address);
 
+  _ag_hub_timer_cancel (hub, &conn->login_timer);
   conn->admin = g_new0 (AgHubAdminConn, 1);
   conn->admin->app = app;
   conn->admin->server_scope = server_scope;

@@ -111,6 +111,7 @@ struct _AgHubConn {
   AgHubChannel *channel;     /* NULL when in no channel */
   GList        *member_link; /* this connection's link in channel->members */
   AgHubTimer    token_timer;
+  AgHubTimer    login_timer;  /* the deadline to log in, while not logged in */
   gint64        login_us;
   char         *address;     /* the peer's address as the transport gave it, or NULL */
   AgHubAdminConn *admin;     /* set once an admin connection logged in */

@@ -309,6 +309,8 @@ lookup_user (AgHubApp   *app,
 
 static void token_expired_cb (AgHub    *hub,
                               gpointer  data);
+static void login_deadline_cb (AgHub    *hub,
+                               gpointer  data);
 
 AgHubConn *
 _ag_hub_conn_new (guint64 conn_id)
@@ -317,6 +319,7 @@ _ag_hub_conn_new (guint64 conn_id)
 
   conn->id = conn_id;
   _ag_hub_timer_init (&conn->token_timer, token_expired_cb, conn);
+  _ag_hub_timer_init (&conn->login_timer, login_deadline_cb, conn);
 
   return conn;
 }
@@ -381,6 +384,7 @@ conn_close (AgHub     *hub,
 
   if (conn->admin != NULL)
     _ag_hub_admin_conn_closed (hub, conn);
+  _ag_hub_timer_cancel (hub, &conn->login_timer);
 
   g_hash_table_remove (hub->conns, &conn_id);
   hub->stats.connections--;
@@ -398,6 +402,21 @@ _ag_hub_session_kick (AgHub     *hub,
   send_logout_event (hub, conn, code);
   session_end (hub, conn, code);
   conn_close (hub, conn, code);
+}
+
+/* A connection that never logs in costs memory and a socket for nothing: it gets a short
+ * time, as NATS's auth_timeout does. */
+static void
+login_deadline_cb (AgHub    *hub,
+                   gpointer  data)
+{
+  AgHubConn *conn = data;
+
+  if (conn->user != NULL || conn->admin != NULL)
+    return;
+
+  _ag_hub_reply_error (hub, conn, 0, AG_ERROR_LIMIT_E_LOGIN_TIMEOUT, NULL);
+  conn_close (hub, conn, AG_ERROR_LIMIT_E_LOGIN_TIMEOUT);
 }
 
 static void
@@ -537,6 +556,7 @@ handle_login (AgHub         *hub,
   if (user->conn != NULL)
     _ag_hub_session_kick (hub, user->conn, AG_ERROR_LOGOUT_E_KICKED);
 
+  _ag_hub_timer_cancel (hub, &conn->login_timer);
   conn->user = user;
   conn->login_us = hub->now_us;
   user->conn = conn;
@@ -1086,6 +1106,8 @@ ag_hub_connection_opened (AgHub   *self,
   conn = _ag_hub_conn_new (conn_id);
   g_hash_table_insert (self->conns, &conn->id, conn);
   self->stats.connections++;
+  _ag_hub_timer_schedule (self, &conn->login_timer,
+                          _ag_hub_after_seconds (self, AG_LIMIT_LOGIN_DEADLINE_S));
 }
 
 void
@@ -1196,6 +1218,7 @@ ag_hub_connection_closed (AgHub   *self,
   session_end (self, conn, AG_ERROR_LOGOUT_E_NET);
   if (conn->admin != NULL)
     _ag_hub_admin_conn_closed (self, conn);
+  _ag_hub_timer_cancel (self, &conn->login_timer);
   g_hash_table_remove (self->conns, &conn_id);
   self->stats.connections--;
 }

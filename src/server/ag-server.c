@@ -211,6 +211,11 @@ connection_send_unmetered (AgServer   *self,
   gsize length;
   const char *data = g_bytes_get_data (bytes, &length);
 
+  /* A peer that started the closing handshake gets nothing more; the hub hears of the close
+   * when libsoup reports it. */
+  if (soup_websocket_connection_get_state (conn->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+
   AG_WIRE_TRACE (conn->id, "out", data, length);
 
   conn->queued_bytes += wire_size (length);

@@ -62,6 +62,7 @@ static const struct {
   { 1103, "LIMIT_E_CHANNEL_FULL" },
   { 1104, "LIMIT_E_OFFLINE_QUEUE_FULL" },
   { 1105, "LIMIT_E_SLOW_CONSUMER" },
+  { 1106, "LIMIT_E_LOGIN_TIMEOUT" },
   { 1200, "PROTO_E_MALFORMED" },
   { 1201, "PROTO_E_UNKNOWN_OP" },
   { 1202, "PROTO_E_NOT_IN_CHANNEL" },
@@ -91,7 +92,7 @@ test_error_names (void)
 static void
 test_error_unknown (void)
 {
-  static const int unknown[] = { -1, 1, 99, 109, 210, 301, 706, 999, 1006, 1106, 1206,
+  static const int unknown[] = { -1, 1, 99, 109, 210, 301, 706, 999, 1006, 1107, 1206, 1304,
                                  G_MAXINT, G_MININT };
 
   for (guint i = 0; i < G_N_ELEMENTS (unknown); i++) {

@@ -751,6 +751,34 @@ test_token_expiry (Fixture       *fx,
   expect_nothing (fx, 3);
 }
 
+/* A connection that does not log in within AG_LIMIT_LOGIN_DEADLINE_S is told 1106 and closed;
+ * pings do not keep it, a login does. */
+static void
+test_login_deadline (Fixture       *fx,
+                     gconstpointer  data)
+{
+  gint64 id;
+
+  ag_hub_connection_opened (fx->hub, 1, fx->now_us);
+  ag_hub_connection_opened (fx->hub, 2, fx->now_us);
+
+  advance (fx, SECONDS (AG_LIMIT_LOGIN_DEADLINE_S) - SECONDS (1));
+  request_ok (fx, 2, "login", "'app_id':'demo','account':'alice','token':'_no_need_token'");
+  drain_all (fx);
+  /* Pings are answered before login with 1003, and buy no time. */
+  id = request (fx, 1, "ping", "%s", "");
+  expect_error (fx, 1, id, AG_ERROR_GENERAL_E_NOT_LOGIN);
+
+  advance (fx, SECONDS (1));
+  expect_error (fx, 1, 0, AG_ERROR_LIMIT_E_LOGIN_TIMEOUT);
+  g_assert_cmpint (closed_code (fx, 1), ==, AG_ERROR_LIMIT_E_LOGIN_TIMEOUT);
+
+  /* The logged-in one stays, long after. */
+  advance (fx, SECONDS (600));
+  request_ok (fx, 2, "ping", "%s", "");
+  g_assert_cmpuint (ag_hub_get_stats (fx->hub)->connections, ==, 1);
+}
+
 static void
 test_login_kicks_older_session (Fixture       *fx,
                                 gconstpointer  data)
@@ -2713,6 +2741,7 @@ main (int   argc,
   ADD ("login/errors", test_login_errors);
   ADD ("login/tokens", test_login_tokens);
   ADD ("login/token-expiry", test_token_expiry);
+  ADD ("login/deadline", test_login_deadline);
   ADD ("login/kicks-older-session", test_login_kicks_older_session);
   ADD ("session/logout", test_logout);
   ADD ("session/connection-lost", test_connection_lost);
