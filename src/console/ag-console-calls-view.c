@@ -8,7 +8,6 @@
 #include "ag-console-call-dialog.h"
 #include "ag-console-calls-view.h"
 #include "ag-console-dtmf-keypad.h"
-#include "ag-console-incoming-call-dialog.h"
 
 /* What the list shows beyond the call's own properties: how it ended and what the peer
  * said. Kept per call, keyed by the call, for as long as the call is listed. */
@@ -19,7 +18,6 @@ typedef struct {
   gboolean   ended_by_peer;
   gboolean   ended_by_me;
   char      *peer_extra;
-  GtkWidget *dialog;   /* weak: the incoming-call dialog while it is open */
 } CallInfo;
 
 struct _AgConsoleCallsView
@@ -52,13 +50,17 @@ enum {
   N_PROPS
 };
 
+enum {
+  SIGNAL_ANSWER_REQUESTED,
+  N_SIGNALS
+};
+
 static GParamSpec *properties[N_PROPS];
+static guint       signals[N_SIGNALS];
 
 static void
 call_info_free (CallInfo *info)
 {
-  if (info->dialog != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (info->dialog), (gpointer *) &info->dialog);
   g_free (info->peer_extra);
   g_free (info);
 }
@@ -274,32 +276,11 @@ find_call (AgConsoleCallsView *self,
 }
 
 static void
-raise_incoming_dialog (AgConsoleCallsView *self,
-                       AgCall             *call)
-{
-  CallInfo *info = get_info (self, call);
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GtkWidget *dialog;
-
-  if (info == NULL)
-    return;
-
-  if (info->dialog == NULL) {
-    dialog = ag_console_incoming_call_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                                  call);
-    info->dialog = dialog;
-    g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &info->dialog);
-  }
-
-  gtk_window_present (GTK_WINDOW (info->dialog));
-}
-
-static void
 invite_received_cb (AgConsoleCallsView *self,
                     AgCall             *call)
 {
+  /* The session page answers it in a banner of the tab. */
   add_call (self, call);
-  raise_incoming_dialog (self, call);
 }
 
 static void
@@ -360,7 +341,7 @@ answer_action_cb (GtkWidget  *widget,
   AgCall *call = find_call (self, g_variant_get_uint32 (parameter));
 
   if (call != NULL && !is_final (ag_call_get_state (call)))
-    raise_incoming_dialog (self, call);
+    g_signal_emit (self, signals[SIGNAL_ANSWER_REQUESTED], 0, call);
 }
 
 static void
@@ -651,13 +632,8 @@ ag_console_calls_view_dispose (GObject *object)
 
   if (self->infos != NULL) {
     g_hash_table_iter_init (&iter, self->infos);
-    while (g_hash_table_iter_next (&iter, &key, &value)) {
-      CallInfo *info = value;
-
+    while (g_hash_table_iter_next (&iter, &key, &value))
       g_signal_handlers_disconnect_by_data (key, self);
-      if (info->dialog != NULL)
-        gtk_window_destroy (GTK_WINDOW (info->dialog));
-    }
   }
 
   gtk_widget_dispose_template (GTK_WIDGET (self), AG_CONSOLE_TYPE_CALLS_VIEW);
@@ -722,6 +698,20 @@ ag_console_calls_view_class_init (AgConsoleCallsViewClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * AgConsoleCallsView::answer-requested:
+   * @call: an incoming call that still rings or is active
+   *
+   * The user asked to answer @call (its Answer button): whoever shows the call's banner
+   * brings it up.
+   */
+  signals[SIGNAL_ANSWER_REQUESTED] =
+    g_signal_new ("answer-requested",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, AG_TYPE_CALL);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/agsignal/Console/ag-console-calls-view.ui");
@@ -860,17 +850,4 @@ ag_console_calls_view_get_call_dialog (AgConsoleCallsView *self)
   g_return_val_if_fail (AG_CONSOLE_IS_CALLS_VIEW (self), NULL);
 
   return self->call_dialog;
-}
-
-GtkWidget *
-ag_console_calls_view_get_incoming_dialog (AgConsoleCallsView *self,
-                                           AgCall             *call)
-{
-  CallInfo *info;
-
-  g_return_val_if_fail (AG_CONSOLE_IS_CALLS_VIEW (self), NULL);
-
-  info = get_info (self, call);
-
-  return info != NULL ? info->dialog : NULL;
 }

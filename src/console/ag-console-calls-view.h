@@ -15,7 +15,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (AgConsoleCallsView, ag_console_calls_view, AG_CONSOLE, CALLS_VIEW, AdwBin)
 
 /* Lists the session's calls, newest first, with where each one stands. Incoming calls
- * (invite-received) raise an AgConsoleIncomingCallDialog on the view's window. */
+ * (invite-received) are listed too; they are answered in the session page's banners, which
+ * the list's Answer button brings up ("answer-requested"). */
 GtkWidget  *ag_console_calls_view_new                  (AgSession          *session);
 
 AgSession  *ag_console_calls_view_get_session          (AgConsoleCallsView *self);
@@ -41,8 +42,5 @@ guint       ag_console_calls_view_get_call_id          (AgConsoleCallsView *self
 
 /* The open Call dialog, or NULL. */
 GtkWidget  *ag_console_calls_view_get_call_dialog      (AgConsoleCallsView *self);
-/* The open dialog answering call, or NULL. */
-GtkWidget  *ag_console_calls_view_get_incoming_dialog  (AgConsoleCallsView *self,
-                                                        AgCall             *call);
 
 G_END_DECLS

@@ -129,11 +129,23 @@ update_tab (AdwTabPage *tab)
   AgStatus status = ag_session_get_status (session);
   g_autofree char *tooltip = NULL;
   guint unread = 0;
+  guint ringing = ag_console_session_page_get_ringing (page);
 
   g_object_get (page, "unread", &unread, NULL);
 
   adw_tab_page_set_loading (tab, status == AG_STATUS_CONNECTING);
-  if (status == AG_STATUS_LOGGED_IN)
+  if (ringing > 0)
+    {
+      g_autoptr(GIcon) icon = g_themed_icon_new ("call-incoming-symbolic");
+      g_autofree char *ringing_text = NULL;
+
+      ringing_text = g_strdup_printf (ngettext ("%u incoming call rings", "%u incoming calls ring",
+                                                ringing),
+                                      ringing);
+      adw_tab_page_set_indicator_icon (tab, icon);
+      adw_tab_page_set_indicator_tooltip (tab, ringing_text);
+    }
+  else if (status == AG_STATUS_LOGGED_IN)
     {
       adw_tab_page_set_indicator_icon (tab, NULL);
     }
@@ -145,7 +157,8 @@ update_tab (AdwTabPage *tab)
       adw_tab_page_set_indicator_tooltip (tab, ag_console_session_page_get_status_text (page));
     }
 
-  adw_tab_page_set_needs_attention (tab, unread > 0 && !adw_tab_page_get_selected (tab));
+  /* A ringing call asks for attention even in the selected tab: it is waiting for an answer. */
+  adw_tab_page_set_needs_attention (tab, ringing > 0 || (unread > 0 && !adw_tab_page_get_selected (tab)));
 
   /* Translators: the tooltip of a session tab: "alice: Logged in (2)". */
   tooltip = g_strdup_printf (_("%s: %s"), ag_session_get_account (session),
@@ -208,6 +221,8 @@ ag_console_window_add_session (AgConsoleWindow   *self,
   g_signal_connect_object (page, "notify::status-text", G_CALLBACK (update_tab), tab,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (page, "notify::unread", G_CALLBACK (update_tab), tab,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (page, "notify::ringing", G_CALLBACK (update_tab), tab,
                            G_CONNECT_SWAPPED);
   update_tab (tab);
 
