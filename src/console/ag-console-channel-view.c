@@ -156,8 +156,18 @@ update_actions (AgConsoleChannelView *self)
   gboolean joined = self->channel != NULL && ag_channel_get_joined (self->channel);
   gboolean logged_in = ag_session_get_status (self->session) == AG_STATUS_LOGGED_IN;
   gboolean have_member = joined && selected_member (self) != NULL;
+  const char *name = gtk_editable_get_text (GTK_EDITABLE (self->channel_entry));
+  gboolean have_channel_name = FALSE;
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "channel.join", logged_in);
+  for (const char *p = name; p != NULL && *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      {
+        have_channel_name = TRUE;
+        break;
+      }
+
+  /* Join needs a name: blank (or only spaces) is what the server would refuse. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "channel.join", logged_in && have_channel_name);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "channel.leave", joined);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "channel.send", joined);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "channel.query-count", logged_in);
@@ -560,6 +570,12 @@ channel_entry_activate_cb (AgConsoleChannelView *self)
 }
 
 static void
+channel_entry_changed_cb (AgConsoleChannelView *self)
+{
+  update_actions (self);
+}
+
+static void
 count_entry_activate_cb (AgConsoleChannelView *self)
 {
   gtk_widget_activate_action (GTK_WIDGET (self), "channel.query-count", NULL);
@@ -922,6 +938,7 @@ ag_console_channel_view_class_init (AgConsoleChannelViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AgConsoleChannelView, messages_view);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleChannelView, message_entry);
   gtk_widget_class_bind_template_callback (widget_class, channel_entry_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, channel_entry_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, count_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, message_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, roster_search_changed_cb);

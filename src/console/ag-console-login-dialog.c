@@ -7,8 +7,9 @@
 
 #include <glib/gi18n.h>
 
-#include "ag-token.h"
+#include "ag-frame.h"
 #include "ag-limits.h"
+#include "ag-token.h"
 
 #include "ag-console-application.h"
 #include "ag-console-login-dialog.h"
@@ -29,7 +30,9 @@ struct _AgConsoleLoginDialog
   AgConsoleLogModel       *log;
   AgConsoleSignalRecorder *recorder;
   char                    *error_text;
+  char                    *account_problem;
   gboolean                 busy;
+  gboolean                 focused_once;
 
   AdwToastOverlay         *toast_overlay;
   AdwComboRow             *profile_row;
@@ -41,6 +44,7 @@ struct _AgConsoleLoginDialog
   GtkSpinner              *spinner;
   GtkLabel                *status_label;
   GtkLabel                *error_label;
+  GtkLabel                *account_problem_label;
 };
 
 G_DEFINE_FINAL_TYPE (AgConsoleLoginDialog, ag_console_login_dialog, ADW_TYPE_WINDOW)
@@ -66,13 +70,79 @@ row_filled (AdwEntryRow *row)
   return text != NULL && *text != '\0';
 }
 
+/* Why the server would refuse the account (as typed, less the spaces around it that are
+ * never sent), or NULL when it would not or the field is still empty. */
+static char *
+describe_account_problem (const char *text)
+{
+  g_autofree char *account = g_strstrip (g_strdup (text != NULL ? text : ""));
+  gunichar c;
+  glong position;
+
+  switch (ag_account_find_problem (account, &c, &position))
+    {
+    case AG_ACCOUNT_PROBLEM_NONE:
+    case AG_ACCOUNT_PROBLEM_EMPTY:
+      return NULL;
+
+    case AG_ACCOUNT_PROBLEM_TOO_LONG:
+      /* Translators: the first number is the limit (128), the second the account's length. */
+      return g_strdup_printf (ngettext ("An account has at most %d characters; this one has %ld.",
+                                        "An account has at most %d characters; this one has %ld.",
+                                        position),
+                              AG_LIMIT_NAME_CHARS, position);
+
+    case AG_ACCOUNT_PROBLEM_SPACE:
+      if (c == ' ')
+        /* Translators: %ld is the position of the space in the account, from 1. */
+        return g_strdup_printf (_("An account cannot contain spaces: character %ld is a space."),
+                                position);
+      /* Translators: %ld is a position from 1, U+%04X the character (a tab, a no-break space…). */
+      return g_strdup_printf (_("An account cannot contain spaces: character %ld is whitespace (U+%04X)."),
+                              position, (guint) c);
+
+    case AG_ACCOUNT_PROBLEM_INVISIBLE:
+      /* Translators: %ld is a position from 1, U+%04X the character (a zero width space…). */
+      return g_strdup_printf (_("An account cannot contain invisible or control characters: "
+                                "character %ld is U+%04X."),
+                              position, (guint) c);
+
+    case AG_ACCOUNT_PROBLEM_NOT_UTF8:
+    default:
+      return g_strdup (_("The account is not valid text."));
+    }
+}
+
+static void
+update_account_problem (AgConsoleLoginDialog *self)
+{
+  g_free (self->account_problem);
+  self->account_problem = describe_account_problem (row_text (self->account_row));
+
+  gtk_label_set_label (self->account_problem_label,
+                       self->account_problem != NULL ? self->account_problem : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->account_problem_label), self->account_problem != NULL);
+  if (self->account_problem != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->account_row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->account_row), "error");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->account_row),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  self->account_problem != NULL ? self->account_problem : "",
+                                  -1);
+}
+
 static void
 update_actions (AgConsoleLoginDialog *self)
 {
-  gboolean ready = !self->busy &&
-                   row_filled (self->server_row) &&
-                   row_filled (self->app_id_row) &&
-                   row_filled (self->account_row);
+  gboolean ready;
+
+  update_account_problem (self);
+  ready = !self->busy &&
+          row_filled (self->server_row) &&
+          row_filled (self->app_id_row) &&
+          row_filled (self->account_row) &&
+          self->account_problem == NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "login.submit", ready);
   gtk_widget_set_sensitive (GTK_WIDGET (self->profile_row), !self->busy);
@@ -105,6 +175,13 @@ static void
 set_busy (AgConsoleLoginDialog *self,
           gboolean              busy)
 {
+  GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (self));
+
+  /* The fields go insensitive while logging in: move the focus out first, so the focused
+   * entry gets its focus-out (GTK 4.8 otherwise keeps its cursor blinking, and warns). */
+  if (busy && focus != NULL && gtk_widget_get_ancestor (focus, ADW_TYPE_ENTRY_ROW) != NULL)
+    gtk_window_set_focus (GTK_WINDOW (self), NULL);
+
   self->busy = busy;
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
@@ -318,6 +395,7 @@ login_failed_cb (AgConsoleLoginDialog *self,
   release_session (self);
   set_busy (self, FALSE);
   set_status (self, NULL);
+  gtk_widget_grab_focus (GTK_WIDGET (self->account_row));
 
   /* Translators: "Login failed: 206 LOGIN_E_TOKENWRONG", then the code's description. */
   text = g_strdup_printf (_("Login failed: %d %s\n%s"), ecode, name != NULL ? name : "UNKNOWN",
@@ -339,7 +417,7 @@ ag_console_login_dialog_submit (AgConsoleLoginDialog *self)
   g_return_if_fail (AG_CONSOLE_IS_LOGIN_DIALOG (self));
 
   if (self->busy || !row_filled (self->server_row) || !row_filled (self->app_id_row) ||
-      !row_filled (self->account_row))
+      !row_filled (self->account_row) || self->account_problem != NULL)
     return;
 
   server = row_text (self->server_row);
@@ -417,6 +495,22 @@ ag_console_login_dialog_close_request (GtkWindow *window)
 }
 
 static void
+ag_console_login_dialog_map (GtkWidget *widget)
+{
+  AgConsoleLoginDialog *self = AG_CONSOLE_LOGIN_DIALOG (widget);
+
+  GTK_WIDGET_CLASS (ag_console_login_dialog_parent_class)->map (widget);
+
+  /* The account is what changes from one session to the next: typing starts there. Once
+   * mapped, so that the entry gets its focus-in (and later its focus-out) as usual. */
+  if (!self->focused_once)
+    {
+      self->focused_once = TRUE;
+      gtk_widget_grab_focus (GTK_WIDGET (self->account_row));
+    }
+}
+
+static void
 ag_console_login_dialog_dispose (GObject *object)
 {
   AgConsoleLoginDialog *self = (AgConsoleLoginDialog *) object;
@@ -447,6 +541,7 @@ ag_console_login_dialog_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_free (self->error_text);
+  g_free (self->account_problem);
 
   G_OBJECT_CLASS (ag_console_login_dialog_parent_class)->finalize (object);
 }
@@ -461,6 +556,7 @@ ag_console_login_dialog_class_init (AgConsoleLoginDialogClass *klass)
   object_class->dispose = ag_console_login_dialog_dispose;
   object_class->finalize = ag_console_login_dialog_finalize;
   window_class->close_request = ag_console_login_dialog_close_request;
+  widget_class->map = ag_console_login_dialog_map;
 
   /**
    * AgConsoleLoginDialog::logged-in:
@@ -484,6 +580,7 @@ ag_console_login_dialog_class_init (AgConsoleLoginDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, spinner);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, status_label);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, error_label);
+  gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, account_problem_label);
   gtk_widget_class_bind_template_callback (widget_class, profile_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, fields_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
@@ -626,4 +723,12 @@ ag_console_login_dialog_get_error_text (AgConsoleLoginDialog *self)
   g_return_val_if_fail (AG_CONSOLE_IS_LOGIN_DIALOG (self), NULL);
 
   return self->error_text;
+}
+
+const char *
+ag_console_login_dialog_get_account_problem (AgConsoleLoginDialog *self)
+{
+  g_return_val_if_fail (AG_CONSOLE_IS_LOGIN_DIALOG (self), NULL);
+
+  return self->account_problem;
 }

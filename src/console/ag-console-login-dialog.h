@@ -36,4 +36,8 @@ gboolean              ag_console_login_dialog_get_busy     (AgConsoleLoginDialog
 /* The failure shown, e.g. "Login failed: 206 LOGIN_E_TOKENWRONG", or NULL. */
 const char           *ag_console_login_dialog_get_error_text (AgConsoleLoginDialog *self);
 
+/* Why the account typed would be refused ("An account cannot contain spaces: …"), shown
+ * under the field before anything is sent; NULL when it is fine or empty. */
+const char           *ag_console_login_dialog_get_account_problem (AgConsoleLoginDialog *self);
+
 G_END_DECLS

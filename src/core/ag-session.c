@@ -988,7 +988,9 @@ _ag_session_start (AgSession *self)
 
   /* An account the server would refuse, or a server that cannot be named, fails without a
    * connection, still from the main loop so that the caller can connect to the signals
-   * first. */
+   * first. At the default priority, not an idle one: a GTK application redraws at a higher
+   * priority than idles, so a spinner animating on a slow renderer would starve the failure
+   * (a login dialog stayed "Logging in" for a minute with the GL renderer). */
   code = self->account != NULL ? ag_check_account (self->account) : AG_ERROR_LOGIN_E_INVALID_USER;
   if (code != AG_ERROR_SUCCESS)
     code = AG_ERROR_LOGIN_E_INVALID_USER;
@@ -997,7 +999,7 @@ _ag_session_start (AgSession *self)
 
   if (code != AG_ERROR_SUCCESS) {
     self->failure_code = code;
-    self->failure_source = g_idle_add (deferred_failure_cb, self);
+    self->failure_source = g_idle_add_full (G_PRIORITY_DEFAULT, deferred_failure_cb, self, NULL);
     return;
   }
 

@@ -151,6 +151,142 @@ test_window_login_failed (ConsoleFixture *fixture,
   CONSOLE_WAIT_UNTIL (n_tabs (fixture) == 1);
 }
 
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_button (c, label);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (root)), text) == 0)
+    return root;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_label (c, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static int
+min_width (GtkWidget *widget)
+{
+  int minimum = 0;
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+
+  return minimum;
+}
+
+static void
+assert_problem (AgConsoleLoginDialog *dialog,
+                const char           *account,
+                const char           *problem)
+{
+  GtkWidget *log_in = find_button (GTK_WIDGET (dialog), "_Log In");
+
+  ag_console_login_dialog_set_account (dialog, account);
+  if (problem == NULL)
+    {
+      g_assert_null (ag_console_login_dialog_get_account_problem (dialog));
+      g_assert_true (gtk_widget_is_sensitive (log_in));
+      return;
+    }
+
+  g_assert_cmpstr (ag_console_login_dialog_get_account_problem (dialog), ==, problem);
+  /* Shown under the field, and nothing can be sent. */
+  g_assert_true (gtk_widget_get_visible (find_label (GTK_WIDGET (dialog), problem)));
+  g_assert_false (gtk_widget_is_sensitive (log_in));
+  ag_console_login_dialog_submit (dialog);
+  g_assert_false (ag_console_login_dialog_get_busy (dialog));
+}
+
+static void
+test_window_login_dialog_account (ConsoleFixture *fixture,
+                                  gconstpointer   data)
+{
+  g_autofree char *long_account = g_strnfill (200, 'w');
+  g_autofree char *max_account = g_strnfill (128, 'w');
+  AgConsoleLoginDialog *dialog;
+  GtkWidget *focus;
+  int width_before;
+
+  dialog = AG_CONSOLE_LOGIN_DIALOG (ag_console_window_open_login_dialog (fixture->window));
+  CONSOLE_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  ag_console_login_dialog_set_server (dialog, ag_test_server_get_uri (fixture->server), "demo");
+
+  /* Typing starts in the Account field. */
+  focus = gtk_window_get_focus (GTK_WINDOW (dialog));
+  g_assert_nonnull (focus);
+  g_assert_nonnull (gtk_widget_get_ancestor (focus, ADW_TYPE_ENTRY_ROW));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (gtk_widget_get_ancestor (focus, ADW_TYPE_ENTRY_ROW))),
+                   ==, "A_ccount");
+
+  /* Why an account would be refused, before anything is sent. */
+  width_before = min_width (GTK_WIDGET (dialog));
+  ag_console_login_dialog_set_account (dialog, "");
+  g_assert_null (ag_console_login_dialog_get_account_problem (dialog));
+  g_assert_false (gtk_widget_is_sensitive (find_button (GTK_WIDGET (dialog), "_Log In")));
+  assert_problem (dialog, "anna smith", "An account cannot contain spaces: character 5 is a space.");
+  assert_problem (dialog, "anna\tsmith",
+                  "An account cannot contain spaces: character 5 is whitespace (U+0009).");
+  assert_problem (dialog, "anna\xe2\x80\x8b",
+                  "An account cannot contain invisible or control characters: character 5 is U+200B.");
+  assert_problem (dialog, long_account, "An account has at most 128 characters; this one has 200.");
+
+  /* A 200-character account does not widen the dialog. */
+  g_assert_cmpint (min_width (GTK_WIDGET (dialog)), <=, MAX (width_before, 600));
+
+  /* Spaces around it are not sent, so they are no problem. */
+  assert_problem (dialog, "  anna ", NULL);
+
+  /* Nor does the longest valid account, while logging in. */
+  assert_problem (dialog, max_account, NULL);
+  ag_console_login_dialog_submit (dialog);
+  g_assert_true (ag_console_login_dialog_get_busy (dialog));
+  g_assert_cmpint (min_width (GTK_WIDGET (dialog)), <=, MAX (width_before, 600));
+  CONSOLE_WAIT_UNTIL (n_tabs (fixture) == 1);
+}
+
+static void
+test_window_join_needs_name (ConsoleFixture *fixture,
+                             gconstpointer   data)
+{
+  AgConsoleSessionPage *page = console_fixture_login (fixture, "alice");
+  GtkWidget *view = ag_console_session_page_get_page_widget (page, "channel");
+  GtkWidget *join = find_button (view, "_Join");
+  GtkWidget *entry = gtk_widget_get_prev_sibling (join);
+
+  g_assert_true (GTK_IS_EDITABLE (entry));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  g_assert_false (gtk_widget_is_sensitive (join));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "   ");
+  g_assert_false (gtk_widget_is_sensitive (join));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "lobby");
+  g_assert_true (gtk_widget_is_sensitive (join));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  g_assert_false (gtk_widget_is_sensitive (join));
+}
+
 static void
 test_window_embedded_server (ConsoleFixture *fixture,
                              gconstpointer   data)
@@ -201,6 +337,10 @@ main (int   argc,
               console_fixture_setup, test_window_close_tab_logs_out, console_fixture_teardown);
   g_test_add ("/ag/console-window/login-failed", ConsoleFixture, NULL,
               secure_fixture_setup, test_window_login_failed, console_fixture_teardown);
+  g_test_add ("/ag/console-window/login-dialog-account", ConsoleFixture, NULL,
+              console_fixture_setup, test_window_login_dialog_account, console_fixture_teardown);
+  g_test_add ("/ag/console-window/join-needs-name", ConsoleFixture, NULL,
+              console_fixture_setup, test_window_join_needs_name, console_fixture_teardown);
   g_test_add ("/ag/console-window/embedded-server", ConsoleFixture, NULL,
               console_fixture_setup, test_window_embedded_server, console_fixture_teardown);
 

@@ -139,6 +139,55 @@ test_login_unreachable (void)
   core_assert_finalized (g_steal_pointer (&signal));
 }
 
+/* A source always ready at GTK's redraw priority (G_PRIORITY_HIGH_IDLE + 20), as a spinner
+ * on a slow renderer is: it starves every idle of default idle priority. */
+static gboolean
+busy_redraw_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+assert_fails_while_busy (AgSignal   *signal,
+                         const char *account,
+                         const char *token,
+                         int         code)
+{
+  g_autoptr(CoreRecorder) failed = NULL;
+  AgSession *session;
+
+  session = ag_signal_login (signal, account, token);
+  failed = core_recorder_new (session, "login-failed");
+  /* Far less than the recorder's own timeout: the failure is prompt, not merely eventual. */
+  g_assert_true (core_recorder_wait_ms (failed, 1, 3000));
+  g_assert_cmpint (core_recorder_int (failed, 0, 0), ==, code);
+  g_assert_cmpint (ag_session_get_status (session), ==, AG_STATUS_LOGIN_FAILED);
+
+  g_clear_pointer (&failed, core_recorder_free);
+  core_assert_finalized (session);
+}
+
+static void
+test_login_failure_not_starved (CoreFixture   *fixture,
+                                gconstpointer  data)
+{
+  g_autofree char *unreachable = g_strdup_printf ("ws://127.0.0.1:%u/v1", unused_port ());
+  guint busy = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 20, busy_redraw_cb, NULL, NULL);
+
+  assert_fails_while_busy (fixture->signal, "has space", "_no_need_token",
+                           AG_ERROR_LOGIN_E_INVALID_USER);
+  assert_fails_while_busy (fixture->signal, "alice",
+                           "1:demo:99999999999:0123456789abcdef0123456789abcdef",
+                           AG_ERROR_LOGIN_E_TOKENWRONG);
+
+  ag_signal_set_server_uri (fixture->signal, unreachable);
+  assert_fails_while_busy (fixture->signal, "alice", "_no_need_token", AG_ERROR_LOGIN_E_NET);
+  ag_signal_set_server_uri (fixture->signal, "http://127.0.0.1:1/v1");
+  assert_fails_while_busy (fixture->signal, "alice", "_no_need_token", AG_ERROR_LOGIN_E_NET);
+
+  g_source_remove (busy);
+}
+
 static void
 test_login_cancel (CoreFixture   *fixture,
                    gconstpointer  data)
@@ -632,6 +681,7 @@ main (int   argc,
   ADD ("/ag/session/login-unknown-app", test_login_unknown_app);
   ADD ("/ag/session/login-wrong-token", test_login_wrong_token);
   g_test_add_func ("/ag/session/login-unreachable", test_login_unreachable);
+  ADD ("/ag/session/login-failure-not-starved", test_login_failure_not_starved);
   ADD ("/ag/session/login-cancel", test_login_cancel);
   ADD ("/ag/session/logout", test_logout);
   ADD ("/ag/session/kicked", test_kicked);
