@@ -41,4 +41,7 @@ const char *ag_console_channel_view_get_count_text   (AgConsoleChannelView *self
 /* The member-count query's result, e.g. "lobby: 3 members". */
 const char *ag_console_channel_view_get_query_text   (AgConsoleChannelView *self);
 
+/* TRUE while the roster shown is the one of a lost connection (the session reconnects). */
+gboolean    ag_console_channel_view_get_roster_stale (AgConsoleChannelView *self);
+
 G_END_DECLS

@@ -41,7 +41,7 @@ struct _AgConsoleLoginDialog
   AdwEntryRow             *account_row;
   AdwEntryRow             *token_row;
   AdwEntryRow             *certificate_row;
-  GtkSpinner              *spinner;
+  GtkImage                *busy_image;
   GtkLabel                *status_label;
   GtkLabel                *error_label;
   GtkLabel                *account_problem_label;
@@ -183,8 +183,9 @@ set_busy (AgConsoleLoginDialog *self,
     gtk_window_set_focus (GTK_WINDOW (self), NULL);
 
   self->busy = busy;
-  gtk_spinner_set_spinning (self->spinner, busy);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+  /* A static icon: an animated spinner costs a lot drawn in software, and starved the
+   * main loop's idle work while it turned. */
+  gtk_widget_set_visible (GTK_WIDGET (self->busy_image), busy);
   update_actions (self);
 }
 
@@ -577,7 +578,7 @@ ag_console_login_dialog_class_init (AgConsoleLoginDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, account_row);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, token_row);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, certificate_row);
-  gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, spinner);
+  gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, busy_image);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, status_label);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, error_label);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, account_problem_label);

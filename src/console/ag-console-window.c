@@ -27,6 +27,7 @@ struct _AgConsoleWindow
   AdwToastOverlay         *toast_overlay;
   GtkRevealer             *server_revealer;
   GtkLabel                *server_label;
+  GtkWidget               *restart_server_button;
   GtkStack                *main_stack;
   AdwTabView              *tab_view;
 };
@@ -42,6 +43,24 @@ set_server_text (AgConsoleWindow *self,
 
   gtk_label_set_label (self->server_label, text != NULL ? text : "");
   gtk_revealer_set_reveal_child (self->server_revealer, text != NULL);
+}
+
+/* The embedded server went away (it exited, was killed, or could not start): offer to start
+ * it again, rather than leave every session on it reconnecting forever. */
+static void
+update_restart (AgConsoleWindow *self)
+{
+  gboolean down = FALSE;
+
+  if (self->embedded != NULL && ag_console_application_get_server_override (self->application) == NULL)
+    {
+      AgConsoleEmbeddedServerState state = ag_console_embedded_server_get_state (self->embedded);
+
+      down = state == AG_CONSOLE_EMBEDDED_SERVER_FAILED || state == AG_CONSOLE_EMBEDDED_SERVER_STOPPED;
+    }
+
+  gtk_widget_set_visible (self->restart_server_button, down);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.restart-server", down);
 }
 
 static void
@@ -82,6 +101,7 @@ update_server_text (AgConsoleWindow *self)
     }
 
   set_server_text (self, text);
+  update_restart (self);
 }
 
 static void
@@ -133,7 +153,9 @@ update_tab (AdwTabPage *tab)
 
   g_object_get (page, "unread", &unread, NULL);
 
-  adw_tab_page_set_loading (tab, status == AG_STATUS_CONNECTING);
+  /* A static indicator, never the tab's spinner: drawn in software, a spinner per
+   * reconnecting tab cost most of a core. */
+  adw_tab_page_set_loading (tab, FALSE);
   if (ringing > 0)
     {
       g_autoptr(GIcon) icon = g_themed_icon_new ("call-incoming-symbolic");
@@ -148,6 +170,13 @@ update_tab (AdwTabPage *tab)
   else if (status == AG_STATUS_LOGGED_IN)
     {
       adw_tab_page_set_indicator_icon (tab, NULL);
+    }
+  else if (status == AG_STATUS_CONNECTING)
+    {
+      g_autoptr(GIcon) icon = g_themed_icon_new ("emblem-synchronizing-symbolic");
+
+      adw_tab_page_set_indicator_icon (tab, icon);
+      adw_tab_page_set_indicator_tooltip (tab, ag_console_session_page_get_status_text (page));
     }
   else
     {
@@ -346,6 +375,16 @@ open_monitor_action (GtkWidget  *widget,
 #endif
 }
 
+static void
+restart_server_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  AgConsoleWindow *self = AG_CONSOLE_WINDOW (widget);
+
+  ag_console_application_ensure_embedded_server (self->application);
+}
+
 static gboolean
 ag_console_window_close_request (GtkWindow *window)
 {
@@ -413,6 +452,7 @@ ag_console_window_class_init (AgConsoleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AgConsoleWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleWindow, server_revealer);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleWindow, server_label);
+  gtk_widget_class_bind_template_child (widget_class, AgConsoleWindow, restart_server_button);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleWindow, tab_view);
   gtk_widget_class_bind_template_callback (widget_class, close_page_cb);
@@ -422,6 +462,7 @@ ag_console_window_class_init (AgConsoleWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.new-session", NULL, new_session_action);
   gtk_widget_class_install_action (widget_class, "win.close-tab", NULL, close_tab_action);
   gtk_widget_class_install_action (widget_class, "win.open-monitor", NULL, open_monitor_action);
+  gtk_widget_class_install_action (widget_class, "win.restart-server", NULL, restart_server_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "win.close-tab", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK, "win.open-monitor", NULL);

@@ -319,6 +319,66 @@ test_window_embedded_server (ConsoleFixture *fixture,
   g_assert_true (strstr (ag_console_window_get_server_text (fixture->window), "stopped") != NULL);
 }
 
+static AdwTabPage *
+selected_tab (ConsoleFixture *fixture)
+{
+  return adw_tab_view_get_selected_page (ag_console_window_get_tab_view (fixture->window));
+}
+
+static void
+test_window_embedded_server_restart (ConsoleFixture *fixture,
+                                     gconstpointer   data)
+{
+  AgConsoleApplication *application = console_test_application ();
+  AgConsoleEmbeddedServer *embedded;
+  AgConsoleChannelView *channel_view;
+  AgConsoleSessionPage *page;
+  AgConsoleLoginDialog *dialog;
+  g_autofree char *uri = NULL;
+  AgSession *session;
+  GtkWidget *restart;
+
+  embedded = ag_console_application_ensure_embedded_server (application);
+  CONSOLE_WAIT_UNTIL (ag_console_embedded_server_get_state (embedded) == AG_CONSOLE_EMBEDDED_SERVER_RUNNING);
+  uri = g_strdup (ag_console_embedded_server_get_uri (embedded));
+  restart = find_button (GTK_WIDGET (fixture->window), "_Restart Server");
+  g_assert_nonnull (restart);
+  g_assert_false (gtk_widget_get_visible (restart));
+
+  dialog = AG_CONSOLE_LOGIN_DIALOG (ag_console_window_open_login_dialog (fixture->window));
+  ag_console_login_dialog_set_account (dialog, "dora");
+  ag_console_login_dialog_submit (dialog);
+  CONSOLE_WAIT_UNTIL (n_tabs (fixture) == 1);
+  page = AG_CONSOLE_SESSION_PAGE (adw_tab_page_get_child (selected_tab (fixture)));
+  session = ag_console_session_page_get_session (page);
+  channel_view = AG_CONSOLE_CHANNEL_VIEW (ag_console_session_page_get_page_widget (page, "channel"));
+  ag_console_channel_view_join (channel_view, "lobby");
+  CONSOLE_WAIT_UNTIL (ag_session_get_channel (session) != NULL &&
+                      ag_channel_get_joined (ag_session_get_channel (session)));
+  g_assert_false (ag_console_channel_view_get_roster_stale (channel_view));
+
+  /* The server goes away: the session reconnects, shown without a spinner, and the roster
+   * it keeps is marked as stale. */
+  ag_console_embedded_server_stop (embedded, 5000);
+  CONSOLE_WAIT_UNTIL (ag_session_get_status (session) == AG_STATUS_CONNECTING);
+  g_assert_false (adw_tab_page_get_loading (selected_tab (fixture)));
+  g_assert_nonnull (adw_tab_page_get_indicator_icon (selected_tab (fixture)));
+  g_assert_true (g_str_has_prefix (ag_console_session_page_get_status_text (page), "Reconnecting"));
+  CONSOLE_WAIT_UNTIL (ag_console_channel_view_get_roster_stale (channel_view));
+  g_assert_nonnull (strstr (ag_console_window_get_server_text (fixture->window), "stopped"));
+
+  /* Restart is offered; the server comes back where it was and the session re-attaches. */
+  g_assert_true (gtk_widget_get_visible (restart));
+  g_assert_true (gtk_widget_is_sensitive (restart));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.restart-server", NULL);
+  CONSOLE_WAIT_UNTIL (ag_console_embedded_server_get_state (embedded) == AG_CONSOLE_EMBEDDED_SERVER_RUNNING);
+  g_assert_cmpstr (ag_console_embedded_server_get_uri (embedded), ==, uri);
+  g_assert_false (gtk_widget_get_visible (restart));
+  CONSOLE_WAIT_UNTIL (ag_session_get_status (session) == AG_STATUS_LOGGED_IN);
+  CONSOLE_WAIT_UNTIL (!ag_console_channel_view_get_roster_stale (channel_view));
+  g_assert_null (adw_tab_page_get_indicator_icon (selected_tab (fixture)));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -343,6 +403,8 @@ main (int   argc,
               console_fixture_setup, test_window_join_needs_name, console_fixture_teardown);
   g_test_add ("/ag/console-window/embedded-server", ConsoleFixture, NULL,
               console_fixture_setup, test_window_embedded_server, console_fixture_teardown);
+  g_test_add ("/ag/console-window/embedded-server-restart", ConsoleFixture, NULL,
+              console_fixture_setup, test_window_embedded_server_restart, console_fixture_teardown);
 
   return g_test_run ();
 }
