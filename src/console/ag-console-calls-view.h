@@ -40,6 +40,14 @@ char       *ag_console_calls_view_dup_stage_text       (AgConsoleCallsView *self
 guint       ag_console_calls_view_get_call_id          (AgConsoleCallsView *self,
                                                         AgCall             *call);
 
+/* Every call of the session, including those cleared from the list, oldest first, one JSON
+ * object per line: session, id, direction, peer, channel, extra, started (ISO 8601), states
+ * ([{"state": "inviting", "ms": 0}, ...], milliseconds since the call was listed), ring_ms
+ * (until it rang at the callee), answer_ms (until accepted), talk_ms (accepted to end),
+ * end_ms, end ("refused-by-peer", "ended-by-me", "failed", ... or null while going on),
+ * code (the failure's error code, else 0) and peer_extra. What "Export History…" writes. */
+char       *ag_console_calls_view_dup_history_jsonl    (AgConsoleCallsView *self);
+
 /* The open Call dialog, or NULL. */
 GtkWidget  *ag_console_calls_view_get_call_dialog      (AgConsoleCallsView *self);
 

@@ -856,6 +856,203 @@ test_call_dialog_form (Fixture       *fixture,
   g_assert_null (ag_console_calls_view_get_call_dialog (AG_CONSOLE_CALLS_VIEW (fixture->view)));
 }
 
+static void
+test_call_dialog_timeout (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  AgConsoleCallDialog *dialog = open_call_dialog (fixture, "bob", "room");
+  g_autofree char *reason = NULL;
+
+  /* What the server cannot read it ignores: refused here, with the reason shown. */
+  ag_console_call_dialog_set_extra (dialog, "{\"_timeout\":\"abc\"}");
+  g_assert_false (ag_console_call_dialog_is_valid (dialog, &reason));
+  g_assert_nonnull (strstr (reason, "_timeout"));
+  g_assert_false (gtk_widget_is_sensitive (find_button (GTK_WIDGET (dialog), "C_all")));
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), reason));
+  g_clear_pointer (&reason, g_free);
+
+  ag_console_call_dialog_set_extra (dialog, "{\"_timeout\": 0}");
+  g_assert_false (ag_console_call_dialog_is_valid (dialog, NULL));
+  ag_console_call_dialog_set_extra (dialog, "{\"_timeout\": 2.5}");
+  g_assert_false (ag_console_call_dialog_is_valid (dialog, NULL));
+  ag_console_call_dialog_set_extra (dialog, "{\"_timeout\": [30]}");
+  g_assert_false (ag_console_call_dialog_is_valid (dialog, NULL));
+  ag_console_call_dialog_set_extra (dialog, "{\"_require_peer_online\": 2}");
+  g_assert_false (ag_console_call_dialog_is_valid (dialog, &reason));
+  g_assert_nonnull (strstr (reason, "_require_peer_online"));
+
+  /* What the server reads is fine, as the server reads it ("30" is 30). */
+  ag_console_call_dialog_set_extra (dialog, "{\"_timeout\": \"30\", \"_require_peer_online\": true}");
+  g_assert_true (ag_console_call_dialog_is_valid (dialog, NULL));
+  g_assert_true (gtk_widget_is_sensitive (find_button (GTK_WIDGET (dialog), "C_all")));
+  ag_console_call_dialog_set_extra (dialog, "{\"_timeout\": 30.0}");
+  g_assert_true (ag_console_call_dialog_is_valid (dialog, NULL));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+test_call_again (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  AgConsoleCallsView *view = AG_CONSOLE_CALLS_VIEW (fixture->view);
+  AgConsoleCallDialog *dialog;
+  g_autofree char *extra = NULL;
+  AgCall *first;
+  AgCall *again;
+
+  g_signal_connect (fixture->bob, "invite-received",
+                    G_CALLBACK (bob_invite_received_cb), &fixture->bob_call);
+
+  dialog = open_call_dialog (fixture, "bob", "room");
+  ag_console_call_dialog_set_extra (dialog, "{\"case\":\"QA-12\",\"_timeout\":30}");
+  first = place (fixture, dialog);
+  g_assert_true (ag_test_spin_until (peer_has_call, &fixture->bob_call, WAIT_MS));
+  ag_call_channel_invite_refuse (fixture->bob_call.call, NULL);
+  assert_stage (fixture, first, "Refused by peer");
+
+  /* Call Again: one action, the same peer, channel and extra, no dialog. */
+  reset_peer (&fixture->bob_call);
+  gtk_widget_activate_action (fixture->view, "calls.call-again", NULL);
+  g_assert_null (ag_console_calls_view_get_call_dialog (view));
+  g_assert_cmpuint (g_list_model_get_n_items (ag_console_calls_view_get_calls (view)), ==, 2);
+  again = first_call (fixture);
+  g_assert_true (again != first);
+  g_assert_cmpstr (ag_call_get_peer (again), ==, "bob");
+  g_assert_cmpstr (ag_call_get_channel (again), ==, "room");
+  g_assert_true (ag_test_spin_until (peer_has_call, &fixture->bob_call, WAIT_MS));
+  assert_json_member (ag_call_get_extra (fixture->bob_call.call), "case", "QA-12");
+  g_assert_cmpint (json_int_member (ag_call_get_extra (fixture->bob_call.call), "_timeout"), ==, 30);
+  ag_call_channel_invite_refuse (fixture->bob_call.call, NULL);
+  assert_stage (fixture, again, "Refused by peer");
+
+  /* The Call dialog starts from the last call too. */
+  dialog = open_call_dialog (fixture, NULL, NULL);
+  g_assert_cmpstr (ag_console_call_dialog_get_peer (dialog), ==, "bob");
+  g_assert_cmpstr (ag_console_call_dialog_get_channel (dialog), ==, "room");
+  extra = ag_console_call_dialog_get_extra (dialog);
+  assert_json_member (extra, "case", "QA-12");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static JsonObject *
+history_line (char       **lines,
+              guint        index)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_assert_nonnull (lines[index]);
+  json_parser_load_from_data (parser, lines[index], -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static char *
+state_sequence (JsonObject *line)
+{
+  JsonArray *states = json_object_get_array_member (line, "states");
+  GString *sequence = g_string_new (NULL);
+  gint64 last = -1;
+
+  for (guint i = 0; i < json_array_get_length (states); i++) {
+    JsonObject *step = json_array_get_object_element (states, i);
+
+    /* Times never go backwards. */
+    g_assert_cmpint (json_object_get_int_member (step, "ms"), >=, last);
+    last = json_object_get_int_member (step, "ms");
+    if (i > 0)
+      g_string_append_c (sequence, ' ');
+    g_string_append (sequence, json_object_get_string_member (step, "state"));
+  }
+
+  return g_string_free (sequence, FALSE);
+}
+
+static void
+test_call_history (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  AgConsoleCallsView *view = AG_CONSOLE_CALLS_VIEW (fixture->view);
+  g_autofree char *jsonl = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (JsonObject) outgoing = NULL;
+  g_autoptr (JsonObject) incoming = NULL;
+  g_autoptr (JsonObject) failed = NULL;
+  g_autofree char *sequence = NULL;
+  AgConsoleCallDialog *dialog;
+  GtkWidget *banner;
+  AgCall *call;
+
+  g_signal_connect (fixture->bob, "invite-received",
+                    G_CALLBACK (bob_invite_received_cb), &fixture->bob_call);
+
+  /* Outgoing: accepted by bob, ended by alice. */
+  call = place (fixture, open_call_dialog (fixture, "bob", "room"));
+  g_assert_true (ag_test_spin_until (peer_has_call, &fixture->bob_call, WAIT_MS));
+  assert_stage (fixture, call, "Ringing (received by peer)");
+  ag_call_channel_invite_accept (fixture->bob_call.call, "{\"ok\":1}");
+  assert_stage (fixture, call, "Accepted");
+  gtk_widget_activate_action (fixture->view, "calls.end", "u", ag_console_calls_view_get_call_id (view, call));
+  assert_stage (fixture, call, "Ended by you");
+  g_signal_handlers_disconnect_by_func (fixture->bob, bob_invite_received_cb, &fixture->bob_call);
+  reset_peer (&fixture->bob_call);
+
+  /* Incoming: refused by alice. */
+  banner = GTK_WIDGET (bob_calls (fixture, NULL));
+  click (banner, "Refuse");
+  assert_stage (fixture, first_call (fixture), "Refused by you");
+
+  /* Failed: nobody is online. */
+  dialog = open_call_dialog (fixture, "nobody", "room");
+  ag_console_call_dialog_set_require_peer_online (dialog, TRUE);
+  call = place (fixture, dialog);
+  assert_stage (fixture, call, "Failed: 703 INVITE_E_PEEROFFLINE");
+
+  /* Clearing the list keeps the history. */
+  gtk_widget_activate_action (fixture->view, "calls.clear-finished", NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (ag_console_calls_view_get_calls (view)), ==, 0);
+
+  jsonl = ag_console_calls_view_dup_history_jsonl (view);
+  g_assert_true (g_str_has_suffix (jsonl, "\n"));
+  lines = g_strsplit (jsonl, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);   /* three lines and the empty rest */
+  g_assert_cmpstr (lines[3], ==, "");
+
+  outgoing = history_line (lines, 0);
+  g_assert_cmpstr (json_object_get_string_member (outgoing, "session"), ==, "alice");
+  g_assert_cmpstr (json_object_get_string_member (outgoing, "direction"), ==, "outgoing");
+  g_assert_cmpstr (json_object_get_string_member (outgoing, "peer"), ==, "bob");
+  g_assert_cmpstr (json_object_get_string_member (outgoing, "channel"), ==, "room");
+  sequence = state_sequence (outgoing);
+  g_assert_cmpstr (sequence, ==, "inviting ringing active ended");
+  g_assert_cmpint (json_object_get_int_member (outgoing, "ring_ms"), >=, 0);
+  g_assert_cmpint (json_object_get_int_member (outgoing, "answer_ms"), >=,
+                   json_object_get_int_member (outgoing, "ring_ms"));
+  g_assert_cmpint (json_object_get_int_member (outgoing, "end_ms"), ==,
+                   json_object_get_int_member (outgoing, "answer_ms") +
+                   json_object_get_int_member (outgoing, "talk_ms"));
+  g_assert_cmpstr (json_object_get_string_member (outgoing, "end"), ==, "ended-by-me");
+  g_assert_cmpint (json_object_get_int_member (outgoing, "code"), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (outgoing, "peer_extra"), ==, "{\"ok\":1}");
+  g_assert_nonnull (g_date_time_new_from_iso8601 (json_object_get_string_member (outgoing, "started"), NULL));
+
+  incoming = history_line (lines, 1);
+  g_assert_cmpstr (json_object_get_string_member (incoming, "direction"), ==, "incoming");
+  g_clear_pointer (&sequence, g_free);
+  sequence = state_sequence (incoming);
+  g_assert_cmpstr (sequence, ==, "ringing refused");
+  g_assert_true (json_object_get_null_member (incoming, "answer_ms"));
+  g_assert_cmpstr (json_object_get_string_member (incoming, "end"), ==, "refused-by-me");
+
+  failed = history_line (lines, 2);
+  g_assert_cmpstr (json_object_get_string_member (failed, "peer"), ==, "nobody");
+  g_assert_cmpstr (json_object_get_string_member (failed, "end"), ==, "failed");
+  g_assert_cmpint (json_object_get_int_member (failed, "code"), ==, 703);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -884,6 +1081,12 @@ main (int   argc,
               fixture_set_up, test_outgoing_refused_and_withdrawn, fixture_tear_down);
   g_test_add ("/ag/calls-view/outgoing-failed-offline", Fixture, NULL,
               fixture_set_up, test_outgoing_failed_offline, fixture_tear_down);
+  g_test_add ("/ag/calls-view/call-dialog-timeout", Fixture, NULL,
+              fixture_set_up, test_call_dialog_timeout, fixture_tear_down);
+  g_test_add ("/ag/calls-view/call-again", Fixture, NULL,
+              fixture_set_up, test_call_again, fixture_tear_down);
+  g_test_add ("/ag/calls-view/call-history", Fixture, NULL,
+              fixture_set_up, test_call_history, fixture_tear_down);
   g_test_add ("/ag/calls-view/call-dialog-form", Fixture, NULL,
               fixture_set_up, test_call_dialog_form, fixture_tear_down);
 
