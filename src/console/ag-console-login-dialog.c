@@ -31,6 +31,8 @@ struct _AgConsoleLoginDialog
   AgConsoleSignalRecorder *recorder;
   char                    *error_text;
   char                    *account_problem;
+  char                    *account_warning;
+  GPtrArray               *open_sessions;
   gboolean                 busy;
   gboolean                 focused_once;
 
@@ -45,6 +47,7 @@ struct _AgConsoleLoginDialog
   GtkLabel                *status_label;
   GtkLabel                *error_label;
   GtkLabel                *account_problem_label;
+  GtkLabel                *account_warning_label;
 };
 
 G_DEFINE_FINAL_TYPE (AgConsoleLoginDialog, ag_console_login_dialog, ADW_TYPE_WINDOW)
@@ -113,6 +116,48 @@ describe_account_problem (const char *text)
     }
 }
 
+/* The same account on the same server and app, already logged in (or logging in). */
+static AgSession *
+find_open_session (AgConsoleLoginDialog *self,
+                   const char           *account)
+{
+  if (self->open_sessions == NULL || *account == '\0')
+    return NULL;
+
+  for (guint i = 0; i < self->open_sessions->len; i++)
+    {
+      AgSession *session = g_ptr_array_index (self->open_sessions, i);
+      AgSignal *signal = ag_session_get_signal (session);
+      AgStatus status = ag_session_get_status (session);
+
+      if ((status == AG_STATUS_LOGGED_IN || status == AG_STATUS_CONNECTING) &&
+          g_strcmp0 (ag_session_get_account (session), account) == 0 &&
+          g_strcmp0 (ag_signal_get_server_uri (signal), row_text (self->server_row)) == 0 &&
+          g_strcmp0 (ag_signal_get_app_id (signal), row_text (self->app_id_row)) == 0)
+        return session;
+    }
+
+  return NULL;
+}
+
+static void
+update_account_warning (AgConsoleLoginDialog *self)
+{
+  g_autofree char *account = g_strstrip (g_strdup (row_text (self->account_row)));
+
+  g_clear_pointer (&self->account_warning, g_free);
+  if (self->account_problem == NULL && find_open_session (self, account) != NULL)
+    /* Translators: %s is the account. */
+    self->account_warning = g_strdup_printf (_("%s is already logged in on this server in another tab: "
+                                               "the server keeps one session per account, so logging "
+                                               "in again logs that tab out."),
+                                             account);
+
+  gtk_label_set_label (self->account_warning_label,
+                       self->account_warning != NULL ? self->account_warning : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->account_warning_label), self->account_warning != NULL);
+}
+
 static void
 update_account_problem (AgConsoleLoginDialog *self)
 {
@@ -126,9 +171,11 @@ update_account_problem (AgConsoleLoginDialog *self)
     gtk_widget_add_css_class (GTK_WIDGET (self->account_row), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->account_row), "error");
+  update_account_warning (self);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->account_row),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                  self->account_problem != NULL ? self->account_problem : "",
+                                  self->account_problem != NULL ? self->account_problem :
+                                  self->account_warning != NULL ? self->account_warning : "",
                                   -1);
 }
 
@@ -531,6 +578,7 @@ ag_console_login_dialog_dispose (GObject *object)
 
   g_clear_object (&self->profile_names);
   g_clear_object (&self->application);
+  g_clear_pointer (&self->open_sessions, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ag_console_login_dialog_parent_class)->dispose (object);
 }
@@ -543,6 +591,7 @@ ag_console_login_dialog_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_free (self->error_text);
   g_free (self->account_problem);
+  g_free (self->account_warning);
 
   G_OBJECT_CLASS (ag_console_login_dialog_parent_class)->finalize (object);
 }
@@ -582,6 +631,7 @@ ag_console_login_dialog_class_init (AgConsoleLoginDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, status_label);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, error_label);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, account_problem_label);
+  gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, account_warning_label);
   gtk_widget_class_bind_template_callback (widget_class, profile_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, fields_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
@@ -732,4 +782,24 @@ ag_console_login_dialog_get_account_problem (AgConsoleLoginDialog *self)
   g_return_val_if_fail (AG_CONSOLE_IS_LOGIN_DIALOG (self), NULL);
 
   return self->account_problem;
+}
+
+void
+ag_console_login_dialog_set_open_sessions (AgConsoleLoginDialog *self,
+                                           GPtrArray            *sessions)
+{
+  g_return_if_fail (AG_CONSOLE_IS_LOGIN_DIALOG (self));
+
+  g_clear_pointer (&self->open_sessions, g_ptr_array_unref);
+  if (sessions != NULL)
+    self->open_sessions = g_ptr_array_ref (sessions);
+  update_actions (self);
+}
+
+const char *
+ag_console_login_dialog_get_account_warning (AgConsoleLoginDialog *self)
+{
+  g_return_val_if_fail (AG_CONSOLE_IS_LOGIN_DIALOG (self), NULL);
+
+  return self->account_warning;
 }

@@ -109,16 +109,19 @@ update_status (AgConsoleSessionPage *self)
 {
   AgStatus status = ag_session_get_status (self->session);
   g_autofree char *uid = NULL;
+  g_autofree char *tooltip = NULL;
 
   g_free (self->status_text);
   if (self->reconnect_attempt > 0)
     /* Translators: the session lost its connection and tries again. */
     self->status_text = g_strdup_printf (_("Reconnecting (attempt %u)"), self->reconnect_attempt);
   else
-    /* Translators: the status name and its number in the spec, e.g. "Logged in (2)". */
-    self->status_text = g_strdup_printf (_("%s (%d)"), status_name (status), (int) status);
+    self->status_text = g_strdup (status_name (status));
 
   gtk_label_set_label (self->status_label, self->status_text);
+  /* The spec's number stays at hand for QA, out of the way. */
+  tooltip = g_strdup_printf (_("Status %d in the Signaling SDK’s numbering"), (int) status);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), tooltip);
   gtk_image_set_from_icon_name (self->status_icon,
                                 status_icon_name (status, self->reconnect_attempt));
 
@@ -171,10 +174,16 @@ logout_cb (AgConsoleSessionPage *self,
   if (ecode == AG_ERROR_LOGOUT_E_USER)
     return;
 
-  /* Translators: "alice was logged out: 103 LOGOUT_E_KICKED". */
-  message = g_strdup_printf (_("%s was logged out: %d %s"),
-                             ag_session_get_account (self->session), ecode,
-                             name != NULL ? name : "UNKNOWN");
+  if (ecode == AG_ERROR_LOGOUT_E_KICKED)
+    /* Translators: %s is the account; the same account logged in again, in another tab or
+     * another program, and the server allows one session per account. */
+    message = g_strdup_printf (_("%s was logged out: the account logged in again elsewhere (103)"),
+                               ag_session_get_account (self->session));
+  else
+    /* Translators: "alice was logged out: 103 LOGOUT_E_KICKED". */
+    message = g_strdup_printf (_("%s was logged out: %d %s"),
+                               ag_session_get_account (self->session), ecode,
+                               name != NULL ? name : "UNKNOWN");
   show_toast (self, message);
 }
 

@@ -189,7 +189,7 @@ update_tab (AdwTabPage *tab)
   /* A ringing call asks for attention even in the selected tab: it is waiting for an answer. */
   adw_tab_page_set_needs_attention (tab, ringing > 0 || (unread > 0 && !adw_tab_page_get_selected (tab)));
 
-  /* Translators: the tooltip of a session tab: "alice: Logged in (2)". */
+  /* Translators: the tooltip of a session tab: "alice: Logged in". */
   tooltip = g_strdup_printf (_("%s: %s"), ag_session_get_account (session),
                              ag_console_session_page_get_status_text (page));
   adw_tab_page_set_tooltip (tab, tooltip);
@@ -272,10 +272,21 @@ GtkWindow *
 ag_console_window_open_login_dialog (AgConsoleWindow *self)
 {
   AgConsoleLoginDialog *dialog;
+  g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func (g_object_unref);
 
   g_return_val_if_fail (AG_CONSOLE_IS_WINDOW (self), NULL);
 
+  /* So that the dialog can warn before an account is logged in twice. */
+  for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view); i++)
+    {
+      GtkWidget *child = adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i));
+
+      if (AG_CONSOLE_IS_SESSION_PAGE (child))
+        g_ptr_array_add (sessions, g_object_ref (ag_console_session_page_get_session (AG_CONSOLE_SESSION_PAGE (child))));
+    }
+
   dialog = ag_console_login_dialog_new (GTK_WINDOW (self));
+  ag_console_login_dialog_set_open_sessions (dialog, sessions);
   g_signal_connect_object (dialog, "logged-in", G_CALLBACK (logged_in_cb), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 

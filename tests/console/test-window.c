@@ -38,7 +38,7 @@ test_window_login (ConsoleFixture *fixture,
   g_assert_cmpuint (n_tabs (fixture), ==, 1);
   g_assert_cmpstr (ag_session_get_account (session), ==, "alice");
   g_assert_cmpint (ag_session_get_status (session), ==, AG_STATUS_LOGGED_IN);
-  g_assert_cmpstr (ag_console_session_page_get_status_text (page), ==, "Logged in (2)");
+  g_assert_cmpstr (ag_console_session_page_get_status_text (page), ==, "Logged in");
 
   /* Every page of the session is there. */
   g_assert_true (AG_CONSOLE_IS_CHANNEL_VIEW (ag_console_session_page_get_page_widget (page, "channel")));
@@ -268,6 +268,41 @@ test_window_login_dialog_account (ConsoleFixture *fixture,
 }
 
 static void
+test_window_same_account_twice (ConsoleFixture *fixture,
+                                gconstpointer   data)
+{
+  AgConsoleSessionPage *first = console_fixture_login (fixture, "alice");
+  AgSession *first_session = ag_console_session_page_get_session (first);
+  AgConsoleLoginDialog *dialog;
+  const char *warning;
+
+  dialog = AG_CONSOLE_LOGIN_DIALOG (ag_console_window_open_login_dialog (fixture->window));
+  ag_console_login_dialog_set_server (dialog, ag_test_server_get_uri (fixture->server), "demo");
+
+  /* Another account: nothing to say. The same one: warned, before anything is sent. */
+  ag_console_login_dialog_set_account (dialog, "bob");
+  g_assert_null (ag_console_login_dialog_get_account_warning (dialog));
+  ag_console_login_dialog_set_account (dialog, "alice");
+  warning = ag_console_login_dialog_get_account_warning (dialog);
+  g_assert_nonnull (warning);
+  g_assert_true (g_str_has_prefix (warning, "alice is already logged in on this server in another tab"));
+  g_assert_true (gtk_widget_get_visible (find_label (GTK_WIDGET (dialog), warning)));
+
+  /* On another app of the same server it is another account. */
+  ag_console_login_dialog_set_server (dialog, ag_test_server_get_uri (fixture->server), "other");
+  g_assert_null (ag_console_login_dialog_get_account_warning (dialog));
+  ag_console_login_dialog_set_server (dialog, ag_test_server_get_uri (fixture->server), "demo");
+  g_assert_nonnull (ag_console_login_dialog_get_account_warning (dialog));
+
+  /* A warning, not a refusal: QA may mean it. The first tab is logged out (103). */
+  g_assert_true (gtk_widget_is_sensitive (find_button (GTK_WIDGET (dialog), "_Log In")));
+  ag_console_login_dialog_submit (dialog);
+  CONSOLE_WAIT_UNTIL (n_tabs (fixture) == 2);
+  CONSOLE_WAIT_UNTIL (ag_session_get_status (first_session) == AG_STATUS_NOT_LOGGED_IN);
+  g_assert_cmpstr (ag_console_session_page_get_status_text (first), ==, "Not logged in");
+}
+
+static void
 test_window_join_needs_name (ConsoleFixture *fixture,
                              gconstpointer   data)
 {
@@ -399,6 +434,8 @@ main (int   argc,
               secure_fixture_setup, test_window_login_failed, console_fixture_teardown);
   g_test_add ("/ag/console-window/login-dialog-account", ConsoleFixture, NULL,
               console_fixture_setup, test_window_login_dialog_account, console_fixture_teardown);
+  g_test_add ("/ag/console-window/same-account-twice", ConsoleFixture, NULL,
+              console_fixture_setup, test_window_same_account_twice, console_fixture_teardown);
   g_test_add ("/ag/console-window/join-needs-name", ConsoleFixture, NULL,
               console_fixture_setup, test_window_join_needs_name, console_fixture_teardown);
   g_test_add ("/ag/console-window/embedded-server", ConsoleFixture, NULL,
