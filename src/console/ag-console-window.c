@@ -257,6 +257,9 @@ ag_console_window_add_session (AgConsoleWindow   *self,
 
   adw_tab_view_set_selected_page (self->tab_view, tab);
 
+  /* Into the page, so that its shortcuts (Alt+1…5) work at once. */
+  gtk_widget_child_focus (page, GTK_DIR_TAB_FORWARD);
+
   return AG_CONSOLE_SESSION_PAGE (page);
 }
 

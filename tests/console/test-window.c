@@ -40,6 +40,11 @@ test_window_login (ConsoleFixture *fixture,
   g_assert_cmpint (ag_session_get_status (session), ==, AG_STATUS_LOGGED_IN);
   g_assert_cmpstr (ag_console_session_page_get_status_text (page), ==, "Logged in");
 
+  /* The focus is in the page, so its Alt+1…5 shortcuts work without a click. */
+  CONSOLE_WAIT_UNTIL (gtk_window_get_focus (GTK_WINDOW (fixture->window)) != NULL);
+  g_assert_true (gtk_widget_is_ancestor (gtk_window_get_focus (GTK_WINDOW (fixture->window)),
+                                         GTK_WIDGET (page)));
+
   /* Every page of the session is there. */
   g_assert_true (AG_CONSOLE_IS_CHANNEL_VIEW (ag_console_session_page_get_page_widget (page, "channel")));
   g_assert_true (AG_CONSOLE_IS_CONVERSATIONS_VIEW (ag_console_session_page_get_page_widget (page, "messages")));
