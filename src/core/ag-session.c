@@ -52,6 +52,7 @@ struct _AgSession {
   char         *token;
   guint         uid;
   AgStatus      status;
+  gint64        message_ts;   /* while message-instant-receive is emitted */
 
   AgTransport  *transport;
   AgChannel    *channel;        /* the joined channel */
@@ -483,8 +484,10 @@ transport_event_cb (AgTransport   *transport,
     break;
 
   case AG_OP_EV_MSG:
+    self->message_ts = event->ts;
     g_signal_emit (self, signals[SIGNAL_MESSAGE_INSTANT_RECEIVE], 0,
                    event->account, (guint) event->uid, event->msg);
+    self->message_ts = 0;
     break;
 
   case AG_OP_EV_CHANNEL_USER_JOINED:
@@ -714,7 +717,8 @@ ag_session_class_init (AgSessionClass *klass)
    * @msg: the message
    *
    * A peer message arrived (the spec's `onMessageInstantReceive`). Messages stored while the
-   * session was offline arrive right after the login, oldest first.
+   * session was offline arrive right after the login, oldest first; during the emission,
+   * [method@Session.get_message_ts] says when the server accepted each one.
    */
   signals[SIGNAL_MESSAGE_INSTANT_RECEIVE] =
     g_signal_new ("message-instant-receive", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
@@ -1290,6 +1294,26 @@ ag_session_get_uid (AgSession *self)
   g_return_val_if_fail (AG_IS_SESSION (self), 0);
 
   return self->uid;
+}
+
+/**
+ * ag_session_get_message_ts:
+ * @self: a session
+ *
+ * While [signal@Session::message-instant-receive] is emitted, gets when the server accepted
+ * that message: for a message stored while the session was offline, when it was sent, not
+ * when it was delivered. The spec's callback has no such argument, so it is read here, the
+ * way GTK gives the current event's time.
+ *
+ * Returns: Unix time in milliseconds, or 0 outside the emission (or when the server did not
+ *   say)
+ */
+gint64
+ag_session_get_message_ts (AgSession *self)
+{
+  g_return_val_if_fail (AG_IS_SESSION (self), 0);
+
+  return self->message_ts;
 }
 
 /**

@@ -351,6 +351,16 @@ test_message (CoreFixture   *fixture,
 }
 
 static void
+store_message_ts_cb (AgSession  *session,
+                     const char *account,
+                     guint       uid,
+                     const char *msg,
+                     gint64     *out_ts)
+{
+  *out_ts = ag_session_get_message_ts (session);
+}
+
+static void
 test_message_offline (CoreFixture   *fixture,
                       gconstpointer  data)
 {
@@ -360,10 +370,16 @@ test_message_offline (CoreFixture   *fixture,
   AgSession *alice = core_login (fixture, "alice");
   AgSession *carol;
   gboolean stored = FALSE;
+  gint64 sent_before = g_get_real_time () / 1000;
+  gint64 sent_after;
+  gint64 message_ts = 0;
 
   ag_session_message_instant_send_async (alice, "carol", "while you were out", 600, NULL,
                                          core_store_result_cb, &result);
   result = core_wait_result (&result);
+  sent_after = g_get_real_time () / 1000;
+  /* Delivered noticeably later than sent. */
+  core_spin_for (300);
   g_assert_true (ag_session_message_instant_send_finish (alice, result, &stored, &error));
   g_assert_no_error (error);
   g_assert_true (stored);
@@ -372,10 +388,16 @@ test_message_offline (CoreFixture   *fixture,
   /* Offline messages follow the login reply: the recorder must be there before it. */
   carol = ag_signal_login (fixture->signal, "carol", "_no_need_token");
   received = core_recorder_new (carol, "message-instant-receive");
+  g_signal_connect (carol, "message-instant-receive", G_CALLBACK (store_message_ts_cb), &message_ts);
   g_assert_true (core_recorder_wait (received, 1));
   g_assert_cmpstr (core_recorder_string (received, 0, 0), ==, "alice");
   g_assert_cmpuint (core_recorder_uint (received, 0, 1), ==, ag_session_get_uid (alice));
   g_assert_cmpstr (core_recorder_string (received, 0, 2), ==, "while you were out");
+
+  /* When it was sent, not when it was delivered; and only during the emission. */
+  g_assert_cmpint (message_ts, >=, sent_before);
+  g_assert_cmpint (message_ts, <=, sent_after);
+  g_assert_cmpint (ag_session_get_message_ts (carol), ==, 0);
 
   g_clear_pointer (&received, core_recorder_free);
   core_logout_and_free (alice);
