@@ -165,7 +165,7 @@ def main():
     # GTK 4.8 cannot focus a widget over AT-SPI: the user's way is the row's mnemonic.
     if find(app, 'text', 'Account') is None:
         bail('no Account entry in the New Session dialog')
-    rawinput.keyCombo('<Alt>c')
+    rawinput.keyCombo('<Alt>o')
     rawinput.typeText('alice')
     log_in = find(app, 'push button', 'Log In')
     if log_in is None:

@@ -225,6 +225,42 @@ assert_problem (AgConsoleLoginDialog *dialog,
   g_assert_false (ag_console_login_dialog_get_busy (dialog));
 }
 
+/* Two different mapped labels on one Alt+key: GTK then only moves between them. */
+static void
+collect_mnemonics (GtkWidget  *widget,
+                   GHashTable *text_by_key,
+                   GPtrArray  *clashes)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      gtk_label_get_use_underline (GTK_LABEL (widget)) &&
+      gtk_label_get_mnemonic_keyval (GTK_LABEL (widget)) != GDK_KEY_VoidSymbol)
+    {
+      gpointer key = GUINT_TO_POINTER (gdk_keyval_to_lower (gtk_label_get_mnemonic_keyval (GTK_LABEL (widget))));
+      const char *text = gtk_label_get_label (GTK_LABEL (widget));
+      const char *other = g_hash_table_lookup (text_by_key, key);
+
+      if (other == NULL)
+        g_hash_table_insert (text_by_key, key, (gpointer) text);
+      else if (g_strcmp0 (other, text) != 0)
+        g_ptr_array_add (clashes, g_strdup_printf ("“%s” and “%s”", other, text));
+    }
+
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    collect_mnemonics (c, text_by_key, clashes);
+}
+
+static void
+assert_unique_mnemonics (GtkWidget *window)
+{
+  g_autoptr(GHashTable) text_by_key = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autoptr(GPtrArray) clashes = g_ptr_array_new_with_free_func (g_free);
+
+  collect_mnemonics (window, text_by_key, clashes);
+  for (guint i = 0; i < clashes->len; i++)
+    g_test_message ("one mnemonic for %s", (const char *) g_ptr_array_index (clashes, i));
+  g_assert_cmpuint (clashes->len, ==, 0);
+}
+
 static void
 test_window_login_dialog_account (ConsoleFixture *fixture,
                                   gconstpointer   data)
@@ -244,7 +280,10 @@ test_window_login_dialog_account (ConsoleFixture *fixture,
   g_assert_nonnull (focus);
   g_assert_nonnull (gtk_widget_get_ancestor (focus, ADW_TYPE_ENTRY_ROW));
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (gtk_widget_get_ancestor (focus, ADW_TYPE_ENTRY_ROW))),
-                   ==, "A_ccount");
+                   ==, "Acc_ount");
+
+  /* Alt+C was both Cancel and Account. */
+  assert_unique_mnemonics (GTK_WIDGET (dialog));
 
   /* Why an account would be refused, before anything is sent. */
   width_before = min_width (GTK_WIDGET (dialog));
