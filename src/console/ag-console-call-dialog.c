@@ -8,6 +8,8 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "ag-extra.h"
+
 #include "ag-console-call-dialog.h"
 
 /* Limits of docs/protocol.md. */
@@ -178,6 +180,29 @@ check_name (const char  *text,
   return TRUE;
 }
 
+/* The members the server acts on, read as the server reads them (ag_extra_get_int()): a
+ * value it cannot use is not an error on the wire, it is silently ignored, so a call meant
+ * to time out after "abc" seconds would ring for the server's default instead. Refused
+ * here, with the reason, so that what QA sends is what the server does. */
+static char *
+describe_member_problem (const char *extra,
+                         JsonObject *object)
+{
+  gint64 value;
+
+  if (json_object_has_member (object, KEY_TIMEOUT) &&
+      (!ag_extra_get_int (extra, KEY_TIMEOUT, &value) || value < 1))
+    return g_strdup (_("_timeout must be a whole number of seconds, at least 1: the server "
+                       "would ignore this value and ring for its default time"));
+
+  if (json_object_has_member (object, KEY_REQUIRE_ONLINE) &&
+      (!ag_extra_get_int (extra, KEY_REQUIRE_ONLINE, &value) || (value != 0 && value != 1)))
+    return g_strdup (_("_require_peer_online must be 0 or 1: the server would ignore this "
+                       "value and call an offline peer anyway"));
+
+  return NULL;
+}
+
 gboolean
 ag_console_call_dialog_is_valid (AgConsoleCallDialog  *self,
                                  char                **out_reason)
@@ -208,6 +233,10 @@ ag_console_call_dialog_is_valid (AgConsoleCallDialog  *self,
     goto out;
   }
 
+  reason = describe_member_problem (is_blank (extra) ? "{}" : extra, json_node_get_object (root));
+  if (reason != NULL)
+    goto out;
+
   valid = TRUE;
 
 out:
@@ -223,6 +252,7 @@ static void
 update_validity (AgConsoleCallDialog *self)
 {
   g_autofree char *reason = NULL;
+  g_autofree char *member_problem = NULL;
   g_autofree char *extra = dup_extra_text (self);
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) root = NULL;
@@ -234,9 +264,12 @@ update_validity (AgConsoleCallDialog *self)
   root = parse_extra (extra, &error);
   gtk_widget_set_sensitive (GTK_WIDGET (self->require_switch), root != NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->timeout_spin), root != NULL);
+  if (root != NULL)
+    member_problem = describe_member_problem (is_blank (extra) ? "{}" : extra,
+                                              json_node_get_object (root));
 
-  if (root == NULL || strlen (extra) > EXTRA_MAX_BYTES) {
-    gtk_label_set_label (self->error_label, reason);
+  if (root == NULL || strlen (extra) > EXTRA_MAX_BYTES || member_problem != NULL) {
+    gtk_label_set_label (self->error_label, member_problem != NULL ? member_problem : reason);
     gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
   } else {
     gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);

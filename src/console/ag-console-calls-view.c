@@ -3,23 +3,35 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <string.h>
+
 #include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
 
 #include "ag-console-call-dialog.h"
 #include "ag-console-calls-view.h"
 #include "ag-console-dtmf-keypad.h"
-#include "ag-console-incoming-call-dialog.h"
 
-/* What the list shows beyond the call's own properties: how it ended and what the peer
- * said. Kept per call, keyed by the call, for as long as the call is listed. */
+/* One state the call went through, in milliseconds since it was listed. */
 typedef struct {
+  AgCallState state;
+  gint64      ms;
+} StateStep;
+
+/* What the list shows beyond the call's own properties (how it ended, what the peer said)
+ * and the call's history (its states and when). The history owns every CallInfo of the
+ * session, so that clearing the list keeps what the export writes. */
+typedef struct {
+  AgCall    *call;
   guint      id;
   int        failed_code;
   gboolean   was_active;
   gboolean   ended_by_peer;
   gboolean   ended_by_me;
   char      *peer_extra;
-  GtkWidget *dialog;   /* weak: the incoming-call dialog while it is open */
+  GDateTime *started;      /* wall clock, for the export */
+  gint64     started_us;   /* monotonic */
+  GArray    *steps;        /* StateStep */
 } CallInfo;
 
 struct _AgConsoleCallsView
@@ -28,8 +40,14 @@ struct _AgConsoleCallsView
 
   AgSession           *session;
   GListStore          *calls;
-  GHashTable          *infos;     /* AgCall -> CallInfo */
+  GHashTable          *infos;     /* AgCall -> CallInfo (owned by history) */
+  GPtrArray           *history;   /* CallInfo, oldest first */
   guint                last_id;
+
+  /* The last call placed, for Call Again. */
+  char                *last_peer;
+  char                *last_channel;
+  char                *last_extra;
   GtkWidget           *call_dialog;  /* weak */
 
   GtkStack            *stack;
@@ -52,15 +70,34 @@ enum {
   N_PROPS
 };
 
+enum {
+  SIGNAL_ANSWER_REQUESTED,
+  N_SIGNALS
+};
+
 static GParamSpec *properties[N_PROPS];
+static guint       signals[N_SIGNALS];
 
 static void
 call_info_free (CallInfo *info)
 {
-  if (info->dialog != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (info->dialog), (gpointer *) &info->dialog);
+  g_clear_object (&info->call);
+  g_clear_pointer (&info->started, g_date_time_unref);
+  g_clear_pointer (&info->steps, g_array_unref);
   g_free (info->peer_extra);
   g_free (info);
+}
+
+static void
+record_state (CallInfo *info)
+{
+  AgCallState state = ag_call_get_state (info->call);
+  StateStep step = { state, (g_get_monotonic_time () - info->started_us) / 1000 };
+
+  if (info->steps->len > 0 && g_array_index (info->steps, StateStep, info->steps->len - 1).state == state)
+    return;
+
+  g_array_append_val (info->steps, step);
 }
 
 static CallInfo *
@@ -148,6 +185,7 @@ update_empty (AgConsoleCallsView *self)
 
   gtk_stack_set_visible_child_name (self->stack, any ? "list" : "empty");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "calls.clear-finished", any_final);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "calls.export-history", self->history->len > 0);
 }
 
 static void
@@ -156,6 +194,8 @@ update_session_state (AgConsoleCallsView *self)
   gboolean logged_in = ag_session_get_status (self->session) == AG_STATUS_LOGGED_IN;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "calls.place", logged_in);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "calls.call-again",
+                                 logged_in && self->last_peer != NULL);
 }
 
 /* Call signals */
@@ -169,6 +209,8 @@ call_state_cb (AgCall             *call,
 
   if (info != NULL && ag_call_get_state (call) == AG_CALL_STATE_ACTIVE)
     info->was_active = TRUE;
+  if (info != NULL)
+    record_state (info);
 
   refresh_call (self, call);
   update_empty (self);
@@ -231,9 +273,15 @@ add_call (AgConsoleCallsView *self,
 {
   CallInfo *info = g_new0 (CallInfo, 1);
 
+  info->call = g_object_ref (call);
   info->id = ++self->last_id;
   info->was_active = ag_call_get_state (call) == AG_CALL_STATE_ACTIVE;
-  g_hash_table_insert (self->infos, g_object_ref (call), info);
+  info->started = g_date_time_new_now_utc ();
+  info->started_us = g_get_monotonic_time ();
+  info->steps = g_array_new (FALSE, FALSE, sizeof (StateStep));
+  record_state (info);
+  g_ptr_array_add (self->history, info);
+  g_hash_table_insert (self->infos, call, info);
 
   g_signal_connect_object (call, "notify::state", G_CALLBACK (call_state_cb), self, 0);
   g_signal_connect_object (call, "invite-failed", G_CALLBACK (call_failed_cb), self, 0);
@@ -254,6 +302,7 @@ static void
 forget_call (AgConsoleCallsView *self,
              AgCall             *call)
 {
+  /* Gone from the list, kept in the history. */
   g_signal_handlers_disconnect_by_data (call, self);
   g_hash_table_remove (self->infos, call);
 }
@@ -274,32 +323,11 @@ find_call (AgConsoleCallsView *self,
 }
 
 static void
-raise_incoming_dialog (AgConsoleCallsView *self,
-                       AgCall             *call)
-{
-  CallInfo *info = get_info (self, call);
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GtkWidget *dialog;
-
-  if (info == NULL)
-    return;
-
-  if (info->dialog == NULL) {
-    dialog = ag_console_incoming_call_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                                  call);
-    info->dialog = dialog;
-    g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &info->dialog);
-  }
-
-  gtk_window_present (GTK_WINDOW (info->dialog));
-}
-
-static void
 invite_received_cb (AgConsoleCallsView *self,
                     AgCall             *call)
 {
+  /* The session page answers it in a banner of the tab. */
   add_call (self, call);
-  raise_incoming_dialog (self, call);
 }
 
 static void
@@ -318,9 +346,33 @@ place_call_cb (AgConsoleCallsView *self,
 {
   g_autoptr (AgCall) call = NULL;
 
+  g_free (self->last_peer);
+  g_free (self->last_channel);
+  g_free (self->last_extra);
+  self->last_peer = g_strdup (peer);
+  self->last_channel = g_strdup (channel);
+  self->last_extra = g_strdup (extra);
+  update_session_state (self);
+
   call = ag_session_channel_invite_user2 (self->session, channel, peer, extra);
   if (call != NULL)
     add_call (self, call);
+}
+
+static void
+call_again_action_cb (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  AgConsoleCallsView *self = AG_CONSOLE_CALLS_VIEW (widget);
+  g_autofree char *channel = g_strdup (self->last_channel);
+  g_autofree char *peer = g_strdup (self->last_peer);
+  g_autofree char *extra = g_strdup (self->last_extra);
+
+  if (peer == NULL || ag_session_get_status (self->session) != AG_STATUS_LOGGED_IN)
+    return;
+
+  place_call_cb (self, channel, peer, extra);
 }
 
 static void
@@ -360,7 +412,7 @@ answer_action_cb (GtkWidget  *widget,
   AgCall *call = find_call (self, g_variant_get_uint32 (parameter));
 
   if (call != NULL && !is_final (ag_call_get_state (call)))
-    raise_incoming_dialog (self, call);
+    g_signal_emit (self, signals[SIGNAL_ANSWER_REQUESTED], 0, call);
 }
 
 static void
@@ -383,6 +435,200 @@ clear_finished_action_cb (GtkWidget  *widget,
   }
 
   update_empty (self);
+}
+
+/* History */
+
+/* How the call ended, as a word a script can match (the list's stage text, untranslated). */
+static const char *
+end_reason (AgCall   *call,
+            CallInfo *info)
+{
+  gboolean outgoing = ag_call_get_direction (call) == AG_CALL_DIRECTION_OUTGOING;
+
+  switch (ag_call_get_state (call)) {
+  case AG_CALL_STATE_REFUSED:
+    return outgoing ? "refused-by-peer" : "refused-by-me";
+
+  case AG_CALL_STATE_FAILED:
+    return "failed";
+
+  case AG_CALL_STATE_ENDED:
+    if (!info->was_active && info->ended_by_peer)
+      return "withdrawn-by-peer";
+    if (!info->was_active && info->ended_by_me)
+      return outgoing ? "withdrawn-by-me" : "ended-by-me";
+    if (info->ended_by_peer)
+      return "ended-by-peer";
+    if (info->ended_by_me)
+      return "ended-by-me";
+    return "ended";
+
+  case AG_CALL_STATE_INVITING:
+  case AG_CALL_STATE_RINGING:
+  case AG_CALL_STATE_ACTIVE:
+  default:
+    return NULL;
+  }
+}
+
+static gint64
+step_ms (CallInfo    *info,
+         AgCallState  state)
+{
+  for (guint i = 0; i < info->steps->len; i++)
+    if (g_array_index (info->steps, StateStep, i).state == state)
+      return g_array_index (info->steps, StateStep, i).ms;
+
+  return -1;
+}
+
+static void
+add_ms_member (JsonBuilder *builder,
+               const char  *name,
+               gint64       ms)
+{
+  json_builder_set_member_name (builder, name);
+  if (ms >= 0)
+    json_builder_add_int_value (builder, ms);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_string_member (JsonBuilder *builder,
+                   const char  *name,
+                   const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+/* One call as one line of JSON: who, where, the states it went through with their times
+ * (milliseconds since it was placed or received), and how it ended. */
+static char *
+call_to_json_line (AgConsoleCallsView *self,
+                   CallInfo           *info)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GEnumClass) states = g_type_class_ref (AG_TYPE_CALL_STATE);
+  g_autofree char *started = g_date_time_format_iso8601 (info->started);
+  AgCall *call = info->call;
+  AgCallState state = ag_call_get_state (call);
+  gint64 ringing = step_ms (info, AG_CALL_STATE_RINGING);
+  gint64 active = step_ms (info, AG_CALL_STATE_ACTIVE);
+  gint64 end = info->steps->len > 0 && is_final (state)
+                 ? g_array_index (info->steps, StateStep, info->steps->len - 1).ms : -1;
+
+  json_builder_begin_object (builder);
+  add_string_member (builder, "session", ag_session_get_account (self->session));
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_int_value (builder, info->id);
+  add_string_member (builder, "direction",
+                     ag_call_get_direction (call) == AG_CALL_DIRECTION_OUTGOING ? "outgoing" : "incoming");
+  add_string_member (builder, "peer", ag_call_get_peer (call));
+  add_string_member (builder, "channel", ag_call_get_channel (call));
+  add_string_member (builder, "extra", ag_call_get_extra (call));
+  add_string_member (builder, "started", started);
+
+  json_builder_set_member_name (builder, "states");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < info->steps->len; i++) {
+    StateStep *step = &g_array_index (info->steps, StateStep, i);
+    GEnumValue *value = g_enum_get_value (states, step->state);
+
+    json_builder_begin_object (builder);
+    add_string_member (builder, "state", value != NULL ? value->value_nick : "unknown");
+    json_builder_set_member_name (builder, "ms");
+    json_builder_add_int_value (builder, step->ms);
+    json_builder_end_object (builder);
+  }
+  json_builder_end_array (builder);
+
+  /* ring: until the callee had it; answer: until it was accepted; talk: accepted to end. */
+  add_ms_member (builder, "ring_ms", ringing);
+  add_ms_member (builder, "answer_ms", active);
+  add_ms_member (builder, "talk_ms", active >= 0 && end >= 0 ? end - active : -1);
+  add_ms_member (builder, "end_ms", end);
+  add_string_member (builder, "end", end_reason (call, info));
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_int_value (builder, state == AG_CALL_STATE_FAILED ? info->failed_code : 0);
+  add_string_member (builder, "peer_extra", info->peer_extra);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+
+  return json_generator_to_data (generator, NULL);
+}
+
+static void
+export_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (AgConsoleCallsView) self = user_data;
+  g_autoptr (GError) error = NULL;
+  GtkWidget *overlay;
+
+  if (g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
+    return;
+
+  overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  if (overlay != NULL) {
+    g_autofree char *text = g_strdup_printf (_("Could not export the call history: %s"), error->message);
+
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
+  } else {
+    g_warning ("Could not export the call history: %s", error->message);
+  }
+}
+
+static void
+export_response_cb (GtkNativeDialog    *dialog,
+                    int                 response,
+                    AgConsoleCallsView *self)
+{
+  g_autoptr (GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+  if (file != NULL) {
+    char *text = ag_console_calls_view_dup_history_jsonl (self);
+    g_autoptr (GBytes) bytes = g_bytes_new_take (text, strlen (text));
+
+    g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_NONE,
+                                         NULL, export_done_cb, g_object_ref (self));
+  }
+
+  g_object_unref (dialog);
+}
+
+static void
+export_history_action_cb (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  AgConsoleCallsView *self = AG_CONSOLE_CALLS_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkFileChooserNative *chooser;
+  g_autofree char *name = NULL;
+
+  chooser = gtk_file_chooser_native_new (_("Export Call History"),
+                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         GTK_FILE_CHOOSER_ACTION_SAVE,
+                                         _("_Export"), _("_Cancel"));
+  /* Translators: a file name: "calls-alice.jsonl". */
+  name = g_strdup_printf (_("calls-%s.jsonl"), ag_session_get_account (self->session));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (export_response_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 /* Cells */
@@ -651,19 +897,18 @@ ag_console_calls_view_dispose (GObject *object)
 
   if (self->infos != NULL) {
     g_hash_table_iter_init (&iter, self->infos);
-    while (g_hash_table_iter_next (&iter, &key, &value)) {
-      CallInfo *info = value;
-
+    while (g_hash_table_iter_next (&iter, &key, &value))
       g_signal_handlers_disconnect_by_data (key, self);
-      if (info->dialog != NULL)
-        gtk_window_destroy (GTK_WINDOW (info->dialog));
-    }
   }
 
   gtk_widget_dispose_template (GTK_WIDGET (self), AG_CONSOLE_TYPE_CALLS_VIEW);
 
   g_clear_pointer (&self->infos, g_hash_table_unref);
+  g_clear_pointer (&self->history, g_ptr_array_unref);
   g_clear_object (&self->calls);
+  g_clear_pointer (&self->last_peer, g_free);
+  g_clear_pointer (&self->last_channel, g_free);
+  g_clear_pointer (&self->last_extra, g_free);
   g_clear_object (&self->session);
 
   G_OBJECT_CLASS (ag_console_calls_view_parent_class)->dispose (object);
@@ -723,6 +968,20 @@ ag_console_calls_view_class_init (AgConsoleCallsViewClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /**
+   * AgConsoleCallsView::answer-requested:
+   * @call: an incoming call that still rings or is active
+   *
+   * The user asked to answer @call (its Answer button): whoever shows the call's banner
+   * brings it up.
+   */
+  signals[SIGNAL_ANSWER_REQUESTED] =
+    g_signal_new ("answer-requested",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, AG_TYPE_CALL);
+
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/agsignal/Console/ag-console-calls-view.ui");
   gtk_widget_class_bind_template_child (widget_class, AgConsoleCallsView, stack);
@@ -741,14 +1000,17 @@ ag_console_calls_view_class_init (AgConsoleCallsViewClass *klass)
   gtk_widget_class_install_action (widget_class, "calls.answer", "u", answer_action_cb);
   gtk_widget_class_install_action (widget_class, "calls.clear-finished", NULL,
                                    clear_finished_action_cb);
+  gtk_widget_class_install_action (widget_class, "calls.call-again", NULL, call_again_action_cb);
+  gtk_widget_class_install_action (widget_class, "calls.export-history", NULL,
+                                   export_history_action_cb);
 }
 
 static void
 ag_console_calls_view_init (AgConsoleCallsView *self)
 {
   self->calls = g_list_store_new (AG_TYPE_CALL);
-  self->infos = g_hash_table_new_full (g_direct_hash, g_direct_equal,
-                                       g_object_unref, (GDestroyNotify) call_info_free);
+  self->infos = g_hash_table_new (g_direct_hash, g_direct_equal);
+  self->history = g_ptr_array_new_with_free_func ((GDestroyNotify) call_info_free);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -807,6 +1069,14 @@ ag_console_calls_view_place_call (AgConsoleCallsView *self,
                              G_CALLBACK (place_call_cb), self, G_CONNECT_SWAPPED);
   }
 
+  /* A new call starts from the last one (peer, channel, extra) unless told otherwise. */
+  if (peer == NULL && channel == NULL && self->last_peer != NULL) {
+    peer = self->last_peer;
+    channel = self->last_channel;
+    if (self->last_extra != NULL)
+      ag_console_call_dialog_set_extra (AG_CONSOLE_CALL_DIALOG (self->call_dialog), self->last_extra);
+  }
+
   current = ag_session_get_channel (self->session);
   if (channel == NULL && current != NULL)
     channel = ag_channel_get_name (current);
@@ -862,15 +1132,19 @@ ag_console_calls_view_get_call_dialog (AgConsoleCallsView *self)
   return self->call_dialog;
 }
 
-GtkWidget *
-ag_console_calls_view_get_incoming_dialog (AgConsoleCallsView *self,
-                                           AgCall             *call)
+char *
+ag_console_calls_view_dup_history_jsonl (AgConsoleCallsView *self)
 {
-  CallInfo *info;
+  GString *lines = g_string_new (NULL);
 
   g_return_val_if_fail (AG_CONSOLE_IS_CALLS_VIEW (self), NULL);
 
-  info = get_info (self, call);
+  for (guint i = 0; i < self->history->len; i++) {
+    g_autofree char *line = call_to_json_line (self, g_ptr_array_index (self->history, i));
 
-  return info != NULL ? info->dialog : NULL;
+    g_string_append (lines, line);
+    g_string_append_c (lines, '\n');
+  }
+
+  return g_string_free (lines, FALSE);
 }

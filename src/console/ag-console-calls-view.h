@@ -15,7 +15,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (AgConsoleCallsView, ag_console_calls_view, AG_CONSOLE, CALLS_VIEW, AdwBin)
 
 /* Lists the session's calls, newest first, with where each one stands. Incoming calls
- * (invite-received) raise an AgConsoleIncomingCallDialog on the view's window. */
+ * (invite-received) are listed too; they are answered in the session page's banners, which
+ * the list's Answer button brings up ("answer-requested"). */
 GtkWidget  *ag_console_calls_view_new                  (AgSession          *session);
 
 AgSession  *ag_console_calls_view_get_session          (AgConsoleCallsView *self);
@@ -39,10 +40,15 @@ char       *ag_console_calls_view_dup_stage_text       (AgConsoleCallsView *self
 guint       ag_console_calls_view_get_call_id          (AgConsoleCallsView *self,
                                                         AgCall             *call);
 
+/* Every call of the session, including those cleared from the list, oldest first, one JSON
+ * object per line: session, id, direction, peer, channel, extra, started (ISO 8601), states
+ * ([{"state": "inviting", "ms": 0}, ...], milliseconds since the call was listed), ring_ms
+ * (until it rang at the callee), answer_ms (until accepted), talk_ms (accepted to end),
+ * end_ms, end ("refused-by-peer", "ended-by-me", "failed", ... or null while going on),
+ * code (the failure's error code, else 0) and peer_extra. What "Export History…" writes. */
+char       *ag_console_calls_view_dup_history_jsonl    (AgConsoleCallsView *self);
+
 /* The open Call dialog, or NULL. */
 GtkWidget  *ag_console_calls_view_get_call_dialog      (AgConsoleCallsView *self);
-/* The open dialog answering call, or NULL. */
-GtkWidget  *ag_console_calls_view_get_incoming_dialog  (AgConsoleCallsView *self,
-                                                        AgCall             *call);
 
 G_END_DECLS

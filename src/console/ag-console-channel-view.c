@@ -59,6 +59,9 @@ struct _AgConsoleChannelView
   GtkButton          *lookup_button;
   GtkLabel           *lookup_label;
   GtkStack           *roster_stack;
+  GtkWidget          *roster_stale_box;
+  GtkLabel           *roster_stale_label;
+  GDateTime          *stale_since;
   GtkListView        *roster_view;
   GtkStack           *messages_stack;
   AdwStatusPage      *messages_status;
@@ -172,20 +175,64 @@ selected_member (AgConsoleChannelView *self)
   return gtk_single_selection_get_selected_item (self->roster_selection);
 }
 
+/* While the session reconnects the roster is the one of the lost connection: say so, and
+ * since when, until the channel is joined again and its roster fresh. */
+static void
+update_stale (AgConsoleChannelView *self)
+{
+  gboolean joined = self->channel != NULL && ag_channel_get_joined (self->channel);
+  gboolean stale = joined && ag_session_get_status (self->session) != AG_STATUS_LOGGED_IN;
+
+  if (stale && self->stale_since == NULL)
+    {
+      g_autofree char *time = NULL;
+      g_autofree char *text = NULL;
+
+      self->stale_since = g_date_time_new_now_local ();
+      time = g_date_time_format (self->stale_since, "%X");
+      /* Translators: %s is a time of day, e.g. "Connection lost at 14:02:11: …". */
+      text = g_strdup_printf (_("Connection lost at %s: these members may be out of date until the session reconnects."),
+                              time);
+      gtk_label_set_label (self->roster_stale_label, text);
+    }
+  else if (!stale)
+    {
+      g_clear_pointer (&self->stale_since, g_date_time_unref);
+    }
+
+  gtk_widget_set_visible (self->roster_stale_box, stale);
+  if (stale)
+    gtk_widget_add_css_class (GTK_WIDGET (self->roster_stack), "stale");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->roster_stack), "stale");
+}
+
 static void
 update_actions (AgConsoleChannelView *self)
 {
   gboolean joined = self->channel != NULL && ag_channel_get_joined (self->channel);
   gboolean logged_in = ag_session_get_status (self->session) == AG_STATUS_LOGGED_IN;
   gboolean have_member = joined && selected_member (self) != NULL;
+  const char *name = gtk_editable_get_text (GTK_EDITABLE (self->channel_entry));
+  gboolean have_channel_name = FALSE;
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "channel.join", logged_in);
+  for (const char *p = name; p != NULL && *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      {
+        have_channel_name = TRUE;
+        break;
+      }
+
+  /* Join needs a name: blank (or only spaces) is what the server would refuse. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "channel.join", logged_in && have_channel_name);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "channel.leave", joined);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "channel.send", joined);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "channel.query-count", logged_in);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "channel.call-member", joined);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "channel.call-selected", have_member);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "channel.message-selected", have_member);
+
+  update_stale (self);
 }
 
 static void
@@ -645,6 +692,12 @@ channel_entry_activate_cb (AgConsoleChannelView *self)
 }
 
 static void
+channel_entry_changed_cb (AgConsoleChannelView *self)
+{
+  update_actions (self);
+}
+
+static void
 count_entry_activate_cb (AgConsoleChannelView *self)
 {
   gtk_widget_activate_action (GTK_WIDGET (self), "channel.query-count", NULL);
@@ -955,6 +1008,7 @@ ag_console_channel_view_finalize (GObject *object)
   AgConsoleChannelView *self = (AgConsoleChannelView *) object;
 
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->stale_since, g_date_time_unref);
   g_free (self->current_log_name);
   g_free (self->count_text);
   g_free (self->query_text);
@@ -1003,6 +1057,8 @@ ag_console_channel_view_class_init (AgConsoleChannelViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AgConsoleChannelView, lookup_button);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleChannelView, lookup_label);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleChannelView, roster_stack);
+  gtk_widget_class_bind_template_child (widget_class, AgConsoleChannelView, roster_stale_box);
+  gtk_widget_class_bind_template_child (widget_class, AgConsoleChannelView, roster_stale_label);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleChannelView, roster_view);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleChannelView, messages_stack);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleChannelView, messages_status);
@@ -1010,6 +1066,7 @@ ag_console_channel_view_class_init (AgConsoleChannelViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AgConsoleChannelView, messages_view);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleChannelView, message_entry);
   gtk_widget_class_bind_template_callback (widget_class, channel_entry_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, channel_entry_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, count_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, message_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, roster_search_changed_cb);
@@ -1149,4 +1206,12 @@ ag_console_channel_view_get_lookup_text (AgConsoleChannelView *self)
   g_return_val_if_fail (AG_CONSOLE_IS_CHANNEL_VIEW (self), NULL);
 
   return self->lookup_text;
+}
+
+gboolean
+ag_console_channel_view_get_roster_stale (AgConsoleChannelView *self)
+{
+  g_return_val_if_fail (AG_CONSOLE_IS_CHANNEL_VIEW (self), FALSE);
+
+  return self->stale_since != NULL;
 }

@@ -47,4 +47,7 @@ void        ag_console_channel_view_look_up          (AgConsoleChannelView *self
                                                       const char           *account);
 const char *ag_console_channel_view_get_lookup_text  (AgConsoleChannelView *self);
 
+/* TRUE while the roster shown is the one of a lost connection (the session reconnects). */
+gboolean    ag_console_channel_view_get_roster_stale (AgConsoleChannelView *self);
+
 G_END_DECLS

@@ -199,8 +199,11 @@ message_instant_receive_cb (AgConsoleConversationsView *self,
 {
   AgConsoleConversation *conversation = ensure_conversation (self, account);
   g_autoptr(AgConsoleMessageItem) item = NULL;
+  gint64 sent_ms = ag_session_get_message_ts (self->session);
 
-  item = ag_console_message_item_new (account, uid, g_get_real_time (), msg,
+  /* When it was sent: a message stored while this session was offline arrives later. */
+  item = ag_console_message_item_new (account, uid,
+                                      sent_ms > 0 ? sent_ms * 1000 : g_get_real_time (), msg,
                                       AG_CONSOLE_MESSAGE_RECEIVED);
   ag_console_conversation_add (conversation, item);
 

@@ -36,6 +36,7 @@ struct _AgConsoleEmbeddedServer
   char                         *uri;
   char                         *admin_key;
   char                         *admin_key_path; /* while the child has not read it */
+  guint16                       last_port;
   GError                       *error;
   AgConsoleEmbeddedServerState  state;
   guint                         stopping : 1;
@@ -74,6 +75,13 @@ set_uri (AgConsoleEmbeddedServer *self,
 
   g_free (self->uri);
   self->uri = g_strdup (uri);
+  if (uri != NULL)
+    {
+      g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+
+      if (parsed != NULL && g_uri_get_port (parsed) > 0)
+        self->last_port = g_uri_get_port (parsed);
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_URI]);
 }
 
@@ -220,6 +228,27 @@ read_line_cb (GObject      *object,
   /* Keep reading so the pipe never fills up and blocks the server. */
   g_data_input_stream_read_line_async (self->output, G_PRIORITY_DEFAULT, self->cancellable,
                                        read_line_cb, g_object_ref (self));
+}
+
+/* Whether agsignald could listen on 127.0.0.1:port now (0 is always free). */
+static gboolean
+port_is_free (guint16 port)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) loopback = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+
+  if (port == 0)
+    return TRUE;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  if (socket == NULL)
+    return FALSE;
+
+  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  address = g_inet_socket_address_new (loopback, port);
+
+  return g_socket_bind (socket, address, TRUE, NULL);
 }
 
 static void
@@ -512,6 +541,7 @@ ag_console_embedded_server_start_async (AgConsoleEmbeddedServer *self,
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *listen = NULL;
   GInputStream *stdout_pipe;
 
   g_return_if_fail (AG_CONSOLE_IS_EMBEDDED_SERVER (self));
@@ -559,10 +589,13 @@ ag_console_embedded_server_start_async (AgConsoleEmbeddedServer *self,
   g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
 #endif
 
+  /* A restart listens where the last run did, so that the sessions on it re-attach by
+   * themselves; should the port be taken meanwhile, any free port will do. */
+  listen = g_strdup_printf ("127.0.0.1:%u", port_is_free (self->last_port) ? self->last_port : 0);
   argv = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (argv, g_strdup (self->program));
   g_ptr_array_add (argv, g_strdup ("--listen"));
-  g_ptr_array_add (argv, g_strdup ("127.0.0.1:0"));
+  g_ptr_array_add (argv, g_strdup (listen));
   g_ptr_array_add (argv, g_strdup ("--demo"));
   g_ptr_array_add (argv, g_strdup ("--admin-key-file"));
   g_ptr_array_add (argv, g_strdup (self->admin_key_path));

@@ -7,8 +7,9 @@
 
 #include <glib/gi18n.h>
 
-#include "ag-token.h"
+#include "ag-frame.h"
 #include "ag-limits.h"
+#include "ag-token.h"
 
 #include "ag-console-application.h"
 #include "ag-console-login-dialog.h"
@@ -29,7 +30,11 @@ struct _AgConsoleLoginDialog
   AgConsoleLogModel       *log;
   AgConsoleSignalRecorder *recorder;
   char                    *error_text;
+  char                    *account_problem;
+  char                    *account_warning;
+  GPtrArray               *open_sessions;
   gboolean                 busy;
+  gboolean                 focused_once;
 
   AdwToastOverlay         *toast_overlay;
   AdwComboRow             *profile_row;
@@ -38,9 +43,11 @@ struct _AgConsoleLoginDialog
   AdwEntryRow             *account_row;
   AdwEntryRow             *token_row;
   AdwEntryRow             *certificate_row;
-  GtkSpinner              *spinner;
+  GtkImage                *busy_image;
   GtkLabel                *status_label;
   GtkLabel                *error_label;
+  GtkLabel                *account_problem_label;
+  GtkLabel                *account_warning_label;
 };
 
 G_DEFINE_FINAL_TYPE (AgConsoleLoginDialog, ag_console_login_dialog, ADW_TYPE_WINDOW)
@@ -66,13 +73,123 @@ row_filled (AdwEntryRow *row)
   return text != NULL && *text != '\0';
 }
 
+/* Why the server would refuse the account (as typed, less the spaces around it that are
+ * never sent), or NULL when it would not or the field is still empty. */
+static char *
+describe_account_problem (const char *text)
+{
+  g_autofree char *account = g_strstrip (g_strdup (text != NULL ? text : ""));
+  gunichar c;
+  glong position;
+
+  switch (ag_account_find_problem (account, &c, &position))
+    {
+    case AG_ACCOUNT_PROBLEM_NONE:
+    case AG_ACCOUNT_PROBLEM_EMPTY:
+      return NULL;
+
+    case AG_ACCOUNT_PROBLEM_TOO_LONG:
+      /* Translators: the first number is the limit (128), the second the account's length. */
+      return g_strdup_printf (ngettext ("An account has at most %d characters; this one has %ld.",
+                                        "An account has at most %d characters; this one has %ld.",
+                                        position),
+                              AG_LIMIT_NAME_CHARS, position);
+
+    case AG_ACCOUNT_PROBLEM_SPACE:
+      if (c == ' ')
+        /* Translators: %ld is the position of the space in the account, from 1. */
+        return g_strdup_printf (_("An account cannot contain spaces: character %ld is a space."),
+                                position);
+      /* Translators: %ld is a position from 1, U+%04X the character (a tab, a no-break space…). */
+      return g_strdup_printf (_("An account cannot contain spaces: character %ld is whitespace (U+%04X)."),
+                              position, (guint) c);
+
+    case AG_ACCOUNT_PROBLEM_INVISIBLE:
+      /* Translators: %ld is a position from 1, U+%04X the character (a zero width space…). */
+      return g_strdup_printf (_("An account cannot contain invisible or control characters: "
+                                "character %ld is U+%04X."),
+                              position, (guint) c);
+
+    case AG_ACCOUNT_PROBLEM_NOT_UTF8:
+    default:
+      return g_strdup (_("The account is not valid text."));
+    }
+}
+
+/* The same account on the same server and app, already logged in (or logging in). */
+static AgSession *
+find_open_session (AgConsoleLoginDialog *self,
+                   const char           *account)
+{
+  if (self->open_sessions == NULL || *account == '\0')
+    return NULL;
+
+  for (guint i = 0; i < self->open_sessions->len; i++)
+    {
+      AgSession *session = g_ptr_array_index (self->open_sessions, i);
+      AgSignal *signal = ag_session_get_signal (session);
+      AgStatus status = ag_session_get_status (session);
+
+      if ((status == AG_STATUS_LOGGED_IN || status == AG_STATUS_CONNECTING) &&
+          g_strcmp0 (ag_session_get_account (session), account) == 0 &&
+          g_strcmp0 (ag_signal_get_server_uri (signal), row_text (self->server_row)) == 0 &&
+          g_strcmp0 (ag_signal_get_app_id (signal), row_text (self->app_id_row)) == 0)
+        return session;
+    }
+
+  return NULL;
+}
+
+static void
+update_account_warning (AgConsoleLoginDialog *self)
+{
+  g_autofree char *account = g_strstrip (g_strdup (row_text (self->account_row)));
+
+  g_clear_pointer (&self->account_warning, g_free);
+  if (self->account_problem == NULL && find_open_session (self, account) != NULL)
+    /* Translators: %s is the account. */
+    self->account_warning = g_strdup_printf (_("%s is already logged in on this server in another tab: "
+                                               "the server keeps one session per account, so logging "
+                                               "in again logs that tab out."),
+                                             account);
+
+  gtk_label_set_label (self->account_warning_label,
+                       self->account_warning != NULL ? self->account_warning : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->account_warning_label), self->account_warning != NULL);
+}
+
+static void
+update_account_problem (AgConsoleLoginDialog *self)
+{
+  g_free (self->account_problem);
+  self->account_problem = describe_account_problem (row_text (self->account_row));
+
+  gtk_label_set_label (self->account_problem_label,
+                       self->account_problem != NULL ? self->account_problem : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->account_problem_label), self->account_problem != NULL);
+  if (self->account_problem != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->account_row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->account_row), "error");
+  update_account_warning (self);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->account_row),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  self->account_problem != NULL ? self->account_problem :
+                                  self->account_warning != NULL ? self->account_warning : "",
+                                  -1);
+}
+
 static void
 update_actions (AgConsoleLoginDialog *self)
 {
-  gboolean ready = !self->busy &&
-                   row_filled (self->server_row) &&
-                   row_filled (self->app_id_row) &&
-                   row_filled (self->account_row);
+  gboolean ready;
+
+  update_account_problem (self);
+  ready = !self->busy &&
+          row_filled (self->server_row) &&
+          row_filled (self->app_id_row) &&
+          row_filled (self->account_row) &&
+          self->account_problem == NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "login.submit", ready);
   gtk_widget_set_sensitive (GTK_WIDGET (self->profile_row), !self->busy);
@@ -105,9 +222,17 @@ static void
 set_busy (AgConsoleLoginDialog *self,
           gboolean              busy)
 {
+  GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (self));
+
+  /* The fields go insensitive while logging in: move the focus out first, so the focused
+   * entry gets its focus-out (GTK 4.8 otherwise keeps its cursor blinking, and warns). */
+  if (busy && focus != NULL && gtk_widget_get_ancestor (focus, ADW_TYPE_ENTRY_ROW) != NULL)
+    gtk_window_set_focus (GTK_WINDOW (self), NULL);
+
   self->busy = busy;
-  gtk_spinner_set_spinning (self->spinner, busy);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+  /* A static icon: an animated spinner costs a lot drawn in software, and starved the
+   * main loop's idle work while it turned. */
+  gtk_widget_set_visible (GTK_WIDGET (self->busy_image), busy);
   update_actions (self);
 }
 
@@ -318,6 +443,7 @@ login_failed_cb (AgConsoleLoginDialog *self,
   release_session (self);
   set_busy (self, FALSE);
   set_status (self, NULL);
+  gtk_widget_grab_focus (GTK_WIDGET (self->account_row));
 
   /* Translators: "Login failed: 206 LOGIN_E_TOKENWRONG", then the code's description. */
   text = g_strdup_printf (_("Login failed: %d %s\n%s"), ecode, name != NULL ? name : "UNKNOWN",
@@ -339,7 +465,7 @@ ag_console_login_dialog_submit (AgConsoleLoginDialog *self)
   g_return_if_fail (AG_CONSOLE_IS_LOGIN_DIALOG (self));
 
   if (self->busy || !row_filled (self->server_row) || !row_filled (self->app_id_row) ||
-      !row_filled (self->account_row))
+      !row_filled (self->account_row) || self->account_problem != NULL)
     return;
 
   server = row_text (self->server_row);
@@ -417,6 +543,22 @@ ag_console_login_dialog_close_request (GtkWindow *window)
 }
 
 static void
+ag_console_login_dialog_map (GtkWidget *widget)
+{
+  AgConsoleLoginDialog *self = AG_CONSOLE_LOGIN_DIALOG (widget);
+
+  GTK_WIDGET_CLASS (ag_console_login_dialog_parent_class)->map (widget);
+
+  /* The account is what changes from one session to the next: typing starts there. Once
+   * mapped, so that the entry gets its focus-in (and later its focus-out) as usual. */
+  if (!self->focused_once)
+    {
+      self->focused_once = TRUE;
+      gtk_widget_grab_focus (GTK_WIDGET (self->account_row));
+    }
+}
+
+static void
 ag_console_login_dialog_dispose (GObject *object)
 {
   AgConsoleLoginDialog *self = (AgConsoleLoginDialog *) object;
@@ -436,6 +578,7 @@ ag_console_login_dialog_dispose (GObject *object)
 
   g_clear_object (&self->profile_names);
   g_clear_object (&self->application);
+  g_clear_pointer (&self->open_sessions, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ag_console_login_dialog_parent_class)->dispose (object);
 }
@@ -447,6 +590,8 @@ ag_console_login_dialog_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_free (self->error_text);
+  g_free (self->account_problem);
+  g_free (self->account_warning);
 
   G_OBJECT_CLASS (ag_console_login_dialog_parent_class)->finalize (object);
 }
@@ -461,6 +606,7 @@ ag_console_login_dialog_class_init (AgConsoleLoginDialogClass *klass)
   object_class->dispose = ag_console_login_dialog_dispose;
   object_class->finalize = ag_console_login_dialog_finalize;
   window_class->close_request = ag_console_login_dialog_close_request;
+  widget_class->map = ag_console_login_dialog_map;
 
   /**
    * AgConsoleLoginDialog::logged-in:
@@ -481,9 +627,11 @@ ag_console_login_dialog_class_init (AgConsoleLoginDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, account_row);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, token_row);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, certificate_row);
-  gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, spinner);
+  gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, busy_image);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, status_label);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, error_label);
+  gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, account_problem_label);
+  gtk_widget_class_bind_template_child (widget_class, AgConsoleLoginDialog, account_warning_label);
   gtk_widget_class_bind_template_callback (widget_class, profile_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, fields_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
@@ -626,4 +774,32 @@ ag_console_login_dialog_get_error_text (AgConsoleLoginDialog *self)
   g_return_val_if_fail (AG_CONSOLE_IS_LOGIN_DIALOG (self), NULL);
 
   return self->error_text;
+}
+
+const char *
+ag_console_login_dialog_get_account_problem (AgConsoleLoginDialog *self)
+{
+  g_return_val_if_fail (AG_CONSOLE_IS_LOGIN_DIALOG (self), NULL);
+
+  return self->account_problem;
+}
+
+void
+ag_console_login_dialog_set_open_sessions (AgConsoleLoginDialog *self,
+                                           GPtrArray            *sessions)
+{
+  g_return_if_fail (AG_CONSOLE_IS_LOGIN_DIALOG (self));
+
+  g_clear_pointer (&self->open_sessions, g_ptr_array_unref);
+  if (sessions != NULL)
+    self->open_sessions = g_ptr_array_ref (sessions);
+  update_actions (self);
+}
+
+const char *
+ag_console_login_dialog_get_account_warning (AgConsoleLoginDialog *self)
+{
+  g_return_val_if_fail (AG_CONSOLE_IS_LOGIN_DIALOG (self), NULL);
+
+  return self->account_warning;
 }

@@ -36,4 +36,16 @@ gboolean              ag_console_login_dialog_get_busy     (AgConsoleLoginDialog
 /* The failure shown, e.g. "Login failed: 206 LOGIN_E_TOKENWRONG", or NULL. */
 const char           *ag_console_login_dialog_get_error_text (AgConsoleLoginDialog *self);
 
+/* The sessions already open (AgSession), to warn when the account typed is one of them on
+ * the same server and app: the server keeps one session per account, so logging in again
+ * logs the other out (103). */
+void                  ag_console_login_dialog_set_open_sessions   (AgConsoleLoginDialog *self,
+                                                                   GPtrArray            *sessions);
+/* That warning, or NULL. */
+const char           *ag_console_login_dialog_get_account_warning (AgConsoleLoginDialog *self);
+
+/* Why the account typed would be refused ("An account cannot contain spaces: …"), shown
+ * under the field before anything is sent; NULL when it is fine or empty. */
+const char           *ag_console_login_dialog_get_account_problem (AgConsoleLoginDialog *self);
+
 G_END_DECLS

@@ -16,6 +16,7 @@
 #ifdef HAVE_CONSOLE_FEATURES
 # include "ag-console-calls-view.h"
 # include "ag-console-channel-attr-editor.h"
+# include "ag-console-incoming-call-banner.h"
 # include "ag-console-user-attr-editor.h"
 #endif
 
@@ -28,6 +29,7 @@ struct _AgConsoleSessionPage
   AgConsoleSignalRecorder *recorder;
   char                    *status_text;
   guint                    reconnect_attempt;
+  guint                    ringing;
 
   GtkWidget               *channel_view;
   GtkWidget               *conversations_view;
@@ -40,6 +42,8 @@ struct _AgConsoleSessionPage
   GtkLabel                *account_label;
   GtkLabel                *uid_label;
   GtkLabel                *status_label;
+  GtkWidget               *calls_scroller;
+  GtkBox                  *calls_box;
   AdwViewStack            *view_stack;
 };
 
@@ -50,6 +54,7 @@ enum {
   PROP_SESSION,
   PROP_STATUS_TEXT,
   PROP_UNREAD,
+  PROP_RINGING,
   N_PROPS
 };
 
@@ -104,16 +109,19 @@ update_status (AgConsoleSessionPage *self)
 {
   AgStatus status = ag_session_get_status (self->session);
   g_autofree char *uid = NULL;
+  g_autofree char *tooltip = NULL;
 
   g_free (self->status_text);
   if (self->reconnect_attempt > 0)
     /* Translators: the session lost its connection and tries again. */
     self->status_text = g_strdup_printf (_("Reconnecting (attempt %u)"), self->reconnect_attempt);
   else
-    /* Translators: the status name and its number in the spec, e.g. "Logged in (2)". */
-    self->status_text = g_strdup_printf (_("%s (%d)"), status_name (status), (int) status);
+    self->status_text = g_strdup (status_name (status));
 
   gtk_label_set_label (self->status_label, self->status_text);
+  /* The spec's number stays at hand for QA, out of the way. */
+  tooltip = g_strdup_printf (_("Status %d in the Signaling SDK’s numbering"), (int) status);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), tooltip);
   gtk_image_set_from_icon_name (self->status_icon,
                                 status_icon_name (status, self->reconnect_attempt));
 
@@ -166,10 +174,16 @@ logout_cb (AgConsoleSessionPage *self,
   if (ecode == AG_ERROR_LOGOUT_E_USER)
     return;
 
-  /* Translators: "alice was logged out: 103 LOGOUT_E_KICKED". */
-  message = g_strdup_printf (_("%s was logged out: %d %s"),
-                             ag_session_get_account (self->session), ecode,
-                             name != NULL ? name : "UNKNOWN");
+  if (ecode == AG_ERROR_LOGOUT_E_KICKED)
+    /* Translators: %s is the account; the same account logged in again, in another tab or
+     * another program, and the server allows one session per account. */
+    message = g_strdup_printf (_("%s was logged out: the account logged in again elsewhere (103)"),
+                               ag_session_get_account (self->session));
+  else
+    /* Translators: "alice was logged out: 103 LOGOUT_E_KICKED". */
+    message = g_strdup_printf (_("%s was logged out: %d %s"),
+                               ag_session_get_account (self->session), ecode,
+                               name != NULL ? name : "UNKNOWN");
   show_toast (self, message);
 }
 
@@ -205,6 +219,83 @@ call_requested_cb (AgConsoleSessionPage *self,
   show_toast (self, _("Calls are not available in this build"));
 #endif
 }
+
+#ifdef HAVE_CONSOLE_FEATURES
+/* Incoming calls: one banner each, above the pages, whichever page is shown. */
+
+static void
+update_ringing (AgConsoleSessionPage *self)
+{
+  GtkWidget *first;
+  guint ringing = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->calls_box));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      AgCall *call = ag_console_incoming_call_banner_get_call (AG_CONSOLE_INCOMING_CALL_BANNER (child));
+
+      if (ag_call_get_state (call) == AG_CALL_STATE_RINGING ||
+          ag_call_get_state (call) == AG_CALL_STATE_INVITING)
+        ringing++;
+    }
+
+  first = gtk_widget_get_first_child (GTK_WIDGET (self->calls_box));
+  gtk_widget_set_visible (self->calls_scroller, first != NULL);
+  /* One banner is always shown whole; more scroll rather than grow the window. */
+  if (first != NULL)
+    {
+      int height = 0;
+
+      gtk_widget_measure (first, GTK_ORIENTATION_VERTICAL, -1, NULL, &height, NULL, NULL);
+      gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (self->calls_scroller), height);
+    }
+
+  if (ringing == self->ringing)
+    return;
+
+  self->ringing = ringing;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RINGING]);
+}
+
+static void
+banner_finished_cb (AgConsoleSessionPage *self,
+                    GtkWidget            *banner)
+{
+  AgCall *call = ag_console_incoming_call_banner_get_call (AG_CONSOLE_INCOMING_CALL_BANNER (banner));
+
+  g_signal_handlers_disconnect_by_data (call, self);
+  gtk_box_remove (self->calls_box, banner);
+  update_ringing (self);
+}
+
+static void
+invite_received_cb (AgConsoleSessionPage *self,
+                    AgCall               *call)
+{
+  GtkWidget *banner = ag_console_incoming_call_banner_new (call, ag_session_get_account (self->session));
+
+  g_signal_connect_object (banner, "finished", G_CALLBACK (banner_finished_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (call, "notify::state", G_CALLBACK (update_ringing), self,
+                           G_CONNECT_SWAPPED);
+  gtk_box_append (self->calls_box, banner);
+  update_ringing (self);
+}
+
+static void
+answer_requested_cb (AgConsoleSessionPage *self,
+                     AgCall               *call)
+{
+  GtkWidget *banner = ag_console_session_page_get_incoming_banner (self, call);
+
+  if (banner == NULL)
+    return;
+
+  gtk_widget_set_visible (banner, TRUE);
+  gtk_widget_child_focus (banner, GTK_DIR_TAB_FORWARD);
+}
+#endif
 
 static void
 message_requested_cb (AgConsoleSessionPage *self,
@@ -296,6 +387,15 @@ ag_console_session_page_dispose (GObject *object)
   AgConsoleSessionPage *self = (AgConsoleSessionPage *) object;
   GtkWidget *child;
 
+#ifdef HAVE_CONSOLE_FEATURES
+  if (self->calls_box != NULL)
+    for (child = gtk_widget_get_first_child (GTK_WIDGET (self->calls_box));
+         child != NULL;
+         child = gtk_widget_get_next_sibling (child))
+      g_signal_handlers_disconnect_by_data (ag_console_incoming_call_banner_get_call (AG_CONSOLE_INCOMING_CALL_BANNER (child)),
+                                            self);
+#endif
+
   g_clear_object (&self->recorder);
   gtk_widget_dispose_template (GTK_WIDGET (self), AG_CONSOLE_TYPE_SESSION_PAGE);
   /* dispose_template only unparents the children it binds; the layout boxes go here. */
@@ -339,6 +439,9 @@ ag_console_session_page_get_property (GObject    *object,
                           ? ag_console_conversations_view_get_unread (AG_CONSOLE_CONVERSATIONS_VIEW (self->conversations_view))
                           : 0);
       break;
+    case PROP_RINGING:
+      g_value_set_uint (value, self->ringing);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -374,6 +477,11 @@ ag_console_session_page_class_init (AgConsoleSessionPageClass *klass)
     g_param_spec_uint ("unread", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /* The incoming calls that still ring, each in a banner of the page. */
+  properties[PROP_RINGING] =
+    g_param_spec_uint ("ringing", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -382,6 +490,8 @@ ag_console_session_page_class_init (AgConsoleSessionPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AgConsoleSessionPage, account_label);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleSessionPage, uid_label);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleSessionPage, status_label);
+  gtk_widget_class_bind_template_child (widget_class, AgConsoleSessionPage, calls_scroller);
+  gtk_widget_class_bind_template_child (widget_class, AgConsoleSessionPage, calls_box);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleSessionPage, view_stack);
 
   gtk_widget_class_install_action (widget_class, "session.logout", NULL, logout_action);
@@ -436,6 +546,12 @@ ag_console_session_page_new (AgSession         *session,
                                        _("Attributes"), "document-properties-symbolic");
 
   self->calls_page = create_calls_page (session);
+#ifdef HAVE_CONSOLE_FEATURES
+  g_signal_connect_object (self->calls_page, "answer-requested", G_CALLBACK (answer_requested_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "invite-received", G_CALLBACK (invite_received_cb), self,
+                           G_CONNECT_SWAPPED);
+#endif
   adw_view_stack_add_titled_with_icon (self->view_stack, self->calls_page, "calls",
                                        _("Calls"), "call-start-symbolic");
 
@@ -539,4 +655,30 @@ ag_console_session_page_logout (AgConsoleSessionPage *self)
     g_application_hold (g_object_ref (application));
 
   ag_session_logout_async (self->session, NULL, logout_done_cb, application);
+}
+
+guint
+ag_console_session_page_get_ringing (AgConsoleSessionPage *self)
+{
+  g_return_val_if_fail (AG_CONSOLE_IS_SESSION_PAGE (self), 0);
+
+  return self->ringing;
+}
+
+GtkWidget *
+ag_console_session_page_get_incoming_banner (AgConsoleSessionPage *self,
+                                             AgCall               *call)
+{
+  g_return_val_if_fail (AG_CONSOLE_IS_SESSION_PAGE (self), NULL);
+  g_return_val_if_fail (AG_IS_CALL (call), NULL);
+
+#ifdef HAVE_CONSOLE_FEATURES
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->calls_box));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (ag_console_incoming_call_banner_get_call (AG_CONSOLE_INCOMING_CALL_BANNER (child)) == call)
+      return child;
+#endif
+
+  return NULL;
 }

@@ -32,6 +32,13 @@ void               ag_console_session_page_show_page        (AgConsoleSessionPag
 GtkWidget         *ag_console_session_page_get_page_widget  (AgConsoleSessionPage *self,
                                                              const char           *name);
 
+/* How many incoming calls ring in this session's banners. */
+guint              ag_console_session_page_get_ringing      (AgConsoleSessionPage *self);
+/* The banner answering an incoming call (an AgConsoleIncomingCallBanner), or NULL once the
+ * call is over. */
+GtkWidget         *ag_console_session_page_get_incoming_banner (AgConsoleSessionPage *self,
+                                                                AgCall               *call);
+
 /* Logs out unless already logged out. */
 void               ag_console_session_page_logout           (AgConsoleSessionPage *self);
 

@@ -27,6 +27,7 @@ struct _AgConsoleWindow
   AdwToastOverlay         *toast_overlay;
   GtkRevealer             *server_revealer;
   GtkLabel                *server_label;
+  GtkWidget               *restart_server_button;
   GtkStack                *main_stack;
   AdwTabView              *tab_view;
 };
@@ -42,6 +43,24 @@ set_server_text (AgConsoleWindow *self,
 
   gtk_label_set_label (self->server_label, text != NULL ? text : "");
   gtk_revealer_set_reveal_child (self->server_revealer, text != NULL);
+}
+
+/* The embedded server went away (it exited, was killed, or could not start): offer to start
+ * it again, rather than leave every session on it reconnecting forever. */
+static void
+update_restart (AgConsoleWindow *self)
+{
+  gboolean down = FALSE;
+
+  if (self->embedded != NULL && ag_console_application_get_server_override (self->application) == NULL)
+    {
+      AgConsoleEmbeddedServerState state = ag_console_embedded_server_get_state (self->embedded);
+
+      down = state == AG_CONSOLE_EMBEDDED_SERVER_FAILED || state == AG_CONSOLE_EMBEDDED_SERVER_STOPPED;
+    }
+
+  gtk_widget_set_visible (self->restart_server_button, down);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.restart-server", down);
 }
 
 static void
@@ -82,6 +101,7 @@ update_server_text (AgConsoleWindow *self)
     }
 
   set_server_text (self, text);
+  update_restart (self);
 }
 
 static void
@@ -129,13 +149,34 @@ update_tab (AdwTabPage *tab)
   AgStatus status = ag_session_get_status (session);
   g_autofree char *tooltip = NULL;
   guint unread = 0;
+  guint ringing = ag_console_session_page_get_ringing (page);
 
   g_object_get (page, "unread", &unread, NULL);
 
-  adw_tab_page_set_loading (tab, status == AG_STATUS_CONNECTING);
-  if (status == AG_STATUS_LOGGED_IN)
+  /* A static indicator, never the tab's spinner: drawn in software, a spinner per
+   * reconnecting tab cost most of a core. */
+  adw_tab_page_set_loading (tab, FALSE);
+  if (ringing > 0)
+    {
+      g_autoptr(GIcon) icon = g_themed_icon_new ("call-incoming-symbolic");
+      g_autofree char *ringing_text = NULL;
+
+      ringing_text = g_strdup_printf (ngettext ("%u incoming call rings", "%u incoming calls ring",
+                                                ringing),
+                                      ringing);
+      adw_tab_page_set_indicator_icon (tab, icon);
+      adw_tab_page_set_indicator_tooltip (tab, ringing_text);
+    }
+  else if (status == AG_STATUS_LOGGED_IN)
     {
       adw_tab_page_set_indicator_icon (tab, NULL);
+    }
+  else if (status == AG_STATUS_CONNECTING)
+    {
+      g_autoptr(GIcon) icon = g_themed_icon_new ("emblem-synchronizing-symbolic");
+
+      adw_tab_page_set_indicator_icon (tab, icon);
+      adw_tab_page_set_indicator_tooltip (tab, ag_console_session_page_get_status_text (page));
     }
   else
     {
@@ -145,9 +186,10 @@ update_tab (AdwTabPage *tab)
       adw_tab_page_set_indicator_tooltip (tab, ag_console_session_page_get_status_text (page));
     }
 
-  adw_tab_page_set_needs_attention (tab, unread > 0 && !adw_tab_page_get_selected (tab));
+  /* A ringing call asks for attention even in the selected tab: it is waiting for an answer. */
+  adw_tab_page_set_needs_attention (tab, ringing > 0 || (unread > 0 && !adw_tab_page_get_selected (tab)));
 
-  /* Translators: the tooltip of a session tab: "alice: Logged in (2)". */
+  /* Translators: the tooltip of a session tab: "alice: Logged in". */
   tooltip = g_strdup_printf (_("%s: %s"), ag_session_get_account (session),
                              ag_console_session_page_get_status_text (page));
   adw_tab_page_set_tooltip (tab, tooltip);
@@ -209,9 +251,14 @@ ag_console_window_add_session (AgConsoleWindow   *self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (page, "notify::unread", G_CALLBACK (update_tab), tab,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (page, "notify::ringing", G_CALLBACK (update_tab), tab,
+                           G_CONNECT_SWAPPED);
   update_tab (tab);
 
   adw_tab_view_set_selected_page (self->tab_view, tab);
+
+  /* Into the page, so that its shortcuts (Alt+1…5) work at once. */
+  gtk_widget_child_focus (page, GTK_DIR_TAB_FORWARD);
 
   return AG_CONSOLE_SESSION_PAGE (page);
 }
@@ -228,10 +275,21 @@ GtkWindow *
 ag_console_window_open_login_dialog (AgConsoleWindow *self)
 {
   AgConsoleLoginDialog *dialog;
+  g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func (g_object_unref);
 
   g_return_val_if_fail (AG_CONSOLE_IS_WINDOW (self), NULL);
 
+  /* So that the dialog can warn before an account is logged in twice. */
+  for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view); i++)
+    {
+      GtkWidget *child = adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i));
+
+      if (AG_CONSOLE_IS_SESSION_PAGE (child))
+        g_ptr_array_add (sessions, g_object_ref (ag_console_session_page_get_session (AG_CONSOLE_SESSION_PAGE (child))));
+    }
+
   dialog = ag_console_login_dialog_new (GTK_WINDOW (self));
+  ag_console_login_dialog_set_open_sessions (dialog, sessions);
   g_signal_connect_object (dialog, "logged-in", G_CALLBACK (logged_in_cb), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 
@@ -336,6 +394,16 @@ open_monitor_action (GtkWidget  *widget,
 #endif
 }
 
+static void
+restart_server_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  AgConsoleWindow *self = AG_CONSOLE_WINDOW (widget);
+
+  ag_console_application_ensure_embedded_server (self->application);
+}
+
 static gboolean
 ag_console_window_close_request (GtkWindow *window)
 {
@@ -403,6 +471,7 @@ ag_console_window_class_init (AgConsoleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AgConsoleWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleWindow, server_revealer);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleWindow, server_label);
+  gtk_widget_class_bind_template_child (widget_class, AgConsoleWindow, restart_server_button);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleWindow, tab_view);
   gtk_widget_class_bind_template_callback (widget_class, close_page_cb);
@@ -412,6 +481,7 @@ ag_console_window_class_init (AgConsoleWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.new-session", NULL, new_session_action);
   gtk_widget_class_install_action (widget_class, "win.close-tab", NULL, close_tab_action);
   gtk_widget_class_install_action (widget_class, "win.open-monitor", NULL, open_monitor_action);
+  gtk_widget_class_install_action (widget_class, "win.restart-server", NULL, restart_server_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "win.close-tab", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK, "win.open-monitor", NULL);

@@ -52,6 +52,7 @@ struct _AgSession {
   char         *token;
   guint         uid;
   AgStatus      status;
+  gint64        message_ts;   /* while message-instant-receive is emitted */
 
   AgTransport  *transport;
   AgChannel    *channel;        /* the joined channel */
@@ -483,8 +484,10 @@ transport_event_cb (AgTransport   *transport,
     break;
 
   case AG_OP_EV_MSG:
+    self->message_ts = event->ts;
     g_signal_emit (self, signals[SIGNAL_MESSAGE_INSTANT_RECEIVE], 0,
                    event->account, (guint) event->uid, event->msg);
+    self->message_ts = 0;
     break;
 
   case AG_OP_EV_CHANNEL_LEFT:
@@ -721,7 +724,8 @@ ag_session_class_init (AgSessionClass *klass)
    * @msg: the message
    *
    * A peer message arrived (the spec's `onMessageInstantReceive`). Messages stored while the
-   * session was offline arrive right after the login, oldest first.
+   * session was offline arrive right after the login, oldest first; during the emission,
+   * [method@Session.get_message_ts] says when the server accepted each one.
    */
   signals[SIGNAL_MESSAGE_INSTANT_RECEIVE] =
     g_signal_new ("message-instant-receive", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
@@ -995,7 +999,9 @@ _ag_session_start (AgSession *self)
 
   /* An account the server would refuse, or a server that cannot be named, fails without a
    * connection, still from the main loop so that the caller can connect to the signals
-   * first. */
+   * first. At the default priority, not an idle one: a GTK application redraws at a higher
+   * priority than idles, so a spinner animating on a slow renderer would starve the failure
+   * (a login dialog stayed "Logging in" for a minute with the GL renderer). */
   code = self->account != NULL ? ag_check_account (self->account) : AG_ERROR_LOGIN_E_INVALID_USER;
   if (code != AG_ERROR_SUCCESS)
     code = AG_ERROR_LOGIN_E_INVALID_USER;
@@ -1004,7 +1010,7 @@ _ag_session_start (AgSession *self)
 
   if (code != AG_ERROR_SUCCESS) {
     self->failure_code = code;
-    self->failure_source = g_idle_add (deferred_failure_cb, self);
+    self->failure_source = g_idle_add_full (G_PRIORITY_DEFAULT, deferred_failure_cb, self, NULL);
     return;
   }
 
@@ -1295,6 +1301,26 @@ ag_session_get_uid (AgSession *self)
   g_return_val_if_fail (AG_IS_SESSION (self), 0);
 
   return self->uid;
+}
+
+/**
+ * ag_session_get_message_ts:
+ * @self: a session
+ *
+ * While [signal@Session::message-instant-receive] is emitted, gets when the server accepted
+ * that message: for a message stored while the session was offline, when it was sent, not
+ * when it was delivered. The spec's callback has no such argument, so it is read here, the
+ * way GTK gives the current event's time.
+ *
+ * Returns: Unix time in milliseconds, or 0 outside the emission (or when the server did not
+ *   say)
+ */
+gint64
+ag_session_get_message_ts (AgSession *self)
+{
+  g_return_val_if_fail (AG_IS_SESSION (self), 0);
+
+  return self->message_ts;
 }
 
 /**

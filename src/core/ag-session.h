@@ -22,6 +22,7 @@ G_DECLARE_FINAL_TYPE (AgSession, ag_session, AG, SESSION, GObject)
 AgSignal   *ag_session_get_signal                     (AgSession           *self);
 const char *ag_session_get_account                    (AgSession           *self);
 guint       ag_session_get_uid                        (AgSession           *self);
+gint64      ag_session_get_message_ts                 (AgSession           *self);
 AgStatus    ag_session_get_status                     (AgSession           *self);
 AgChannel  *ag_session_get_channel                    (AgSession           *self);
 

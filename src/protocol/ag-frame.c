@@ -492,6 +492,65 @@ unichar_allowed_in_account (gunichar c)
 }
 
 /**
+ * ag_account_find_problem:
+ * @account: (nullable): an account name
+ * @out_char: (out) (optional): the offending character (space and invisible problems)
+ * @out_position: (out) (optional): its 1-based character position, or the number of
+ *   characters for %AG_ACCOUNT_PROBLEM_TOO_LONG
+ *
+ * Says why ag_check_account() would refuse @account, so that a user interface can tell
+ * before sending. The first problem found from the start is reported.
+ *
+ * Returns: %AG_ACCOUNT_PROBLEM_NONE for an account the server accepts
+ */
+AgAccountProblem
+ag_account_find_problem (const char *account,
+                         gunichar   *out_char,
+                         glong      *out_position)
+{
+  glong n_chars = 0;
+  AgAccountProblem problem = AG_ACCOUNT_PROBLEM_NONE;
+  gunichar bad = 0;
+  glong bad_position = 0;
+
+  if (out_char != NULL)
+    *out_char = 0;
+  if (out_position != NULL)
+    *out_position = 0;
+
+  if (account == NULL || account[0] == '\0')
+    return AG_ACCOUNT_PROBLEM_EMPTY;
+  if (!g_utf8_validate (account, -1, NULL))
+    return AG_ACCOUNT_PROBLEM_NOT_UTF8;
+
+  for (const char *p = account; *p != '\0'; p = g_utf8_next_char (p)) {
+    gunichar c = g_utf8_get_char (p);
+
+    n_chars++;
+    if (problem == AG_ACCOUNT_PROBLEM_NONE && !unichar_allowed_in_account (c)) {
+      problem = g_unichar_isspace (c) || g_unichar_type (c) == G_UNICODE_SPACE_SEPARATOR
+                  ? AG_ACCOUNT_PROBLEM_SPACE : AG_ACCOUNT_PROBLEM_INVISIBLE;
+      bad = c;
+      bad_position = n_chars;
+    }
+  }
+
+  /* Too long first: removing one bad character would not make such an account valid. */
+  if (n_chars > AG_LIMIT_NAME_CHARS) {
+    if (out_position != NULL)
+      *out_position = n_chars;
+    return AG_ACCOUNT_PROBLEM_TOO_LONG;
+  }
+
+  if (out_char != NULL)
+    *out_char = bad;
+  if (out_position != NULL)
+    *out_position = bad_position;
+
+  return problem;
+}
+
+/**
  * ag_check_account:
  * @account: (nullable): an account name
  *
@@ -503,20 +562,8 @@ unichar_allowed_in_account (gunichar c)
 int
 ag_check_account (const char *account)
 {
-  glong n_chars = 0;
-
-  if (account == NULL || account[0] == '\0' || !g_utf8_validate (account, -1, NULL))
-    return AG_ERROR_LOGIN_E_INVALID_USER;
-
-  for (const char *p = account; *p != '\0'; p = g_utf8_next_char (p)) {
-    if (++n_chars > AG_LIMIT_NAME_CHARS)
-      return AG_ERROR_LOGIN_E_INVALID_USER;
-
-    if (!unichar_allowed_in_account (g_utf8_get_char (p)))
-      return AG_ERROR_LOGIN_E_INVALID_USER;
-  }
-
-  return AG_ERROR_SUCCESS;
+  return ag_account_find_problem (account, NULL, NULL) == AG_ACCOUNT_PROBLEM_NONE
+           ? AG_ERROR_SUCCESS : AG_ERROR_LOGIN_E_INVALID_USER;
 }
 
 /**

@@ -187,6 +187,20 @@ typedef struct {
 /* The event as compact JSON object text, keys in the order of docs/protocol.md. */
 char       *ag_system_event_to_json (const AgSystemEvent *event);
 
+/* Why an account is refused (ag_account_find_problem()). */
+typedef enum {
+  AG_ACCOUNT_PROBLEM_NONE,
+  AG_ACCOUNT_PROBLEM_EMPTY,
+  AG_ACCOUNT_PROBLEM_NOT_UTF8,
+  AG_ACCOUNT_PROBLEM_TOO_LONG,     /* more than AG_LIMIT_NAME_CHARS characters */
+  AG_ACCOUNT_PROBLEM_SPACE,        /* a space, tab, newline or other whitespace */
+  AG_ACCOUNT_PROBLEM_INVISIBLE,    /* a control, format, unassigned or invisible character */
+} AgAccountProblem;
+
+AgAccountProblem ag_account_find_problem (const char *account,
+                                          gunichar   *out_char,
+                                          glong      *out_position);
+
 /* Checks shared by the decoder and by callers that validate before sending: each returns
  * AG_ERROR_SUCCESS or the code the server would answer with. */
 int         ag_check_account        (const char    *account);  /* 209 */

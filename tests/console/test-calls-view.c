@@ -13,7 +13,8 @@
 #include "ag-console-call-dialog.h"
 #include "ag-console-calls-view.h"
 #include "ag-console-dtmf-keypad.h"
-#include "ag-console-incoming-call-dialog.h"
+#include "ag-console-incoming-call-banner.h"
+#include "ag-console-session-page.h"
 #include "ag-test-server.h"
 
 #define WAIT_MS 10000
@@ -35,6 +36,7 @@ typedef struct {
   AgSession    *alice;    /* the console's session */
   AgSession    *bob;      /* the other party */
   GtkWidget    *window;
+  GtkWidget    *page;     /* alice's session page: its banners answer incoming calls */
   GtkWidget    *view;
   PeerCall      bob_call;
 } Fixture;
@@ -77,10 +79,13 @@ fixture_set_up (Fixture       *fixture,
   fixture->bob = login (fixture, "bob");
   fixture->bob_call.dtmf = g_string_new (NULL);
 
-  fixture->view = ag_console_calls_view_new (fixture->alice);
+  fixture->page = ag_console_session_page_new (fixture->alice, NULL);
+  fixture->view = ag_console_session_page_get_page_widget (AG_CONSOLE_SESSION_PAGE (fixture->page), "calls");
+  g_assert_true (AG_CONSOLE_IS_CALLS_VIEW (fixture->view));
+  ag_console_session_page_show_page (AG_CONSOLE_SESSION_PAGE (fixture->page), "calls");
   fixture->window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1100, 600);
-  gtk_window_set_child (GTK_WINDOW (fixture->window), fixture->view);
+  gtk_window_set_child (GTK_WINDOW (fixture->window), fixture->page);
   gtk_window_present (GTK_WINDOW (fixture->window));
   g_assert_true (ag_test_spin_until (widget_mapped, fixture->view, WAIT_MS));
 }
@@ -292,41 +297,45 @@ assert_stage (Fixture    *fixture,
   }
 }
 
+static GtkWidget *
+banner_of (Fixture *fixture,
+           AgCall  *call)
+{
+  return ag_console_session_page_get_incoming_banner (AG_CONSOLE_SESSION_PAGE (fixture->page), call);
+}
+
 static gboolean
-incoming_dialog_open (gpointer data)
+incoming_banner_shown (gpointer data)
 {
   Fixture *fixture = data;
-  AgCall *call;
+  GtkWidget *banner;
 
   if (!has_call (fixture))
     return FALSE;
 
-  call = first_call (fixture);
+  banner = banner_of (fixture, first_call (fixture));
 
-  return ag_console_calls_view_get_incoming_dialog (AG_CONSOLE_CALLS_VIEW (fixture->view), call) != NULL &&
-         gtk_widget_get_mapped (ag_console_calls_view_get_incoming_dialog (AG_CONSOLE_CALLS_VIEW (fixture->view),
-                                                                           call));
+  return banner != NULL && gtk_widget_get_mapped (banner);
 }
 
-/* Bob calls alice; returns alice's dialog. */
-static AgConsoleIncomingCallDialog *
+/* Bob calls alice; returns the banner answering it in alice's page. */
+static AgConsoleIncomingCallBanner *
 bob_calls (Fixture    *fixture,
            const char *extra)
 {
   static guint serial;
   g_autofree char *channel = g_strdup_printf ("room%u", ++serial);
   g_autoptr (AgCall) call = ag_session_channel_invite_user2 (fixture->bob, channel, "alice", extra);
-  GtkWidget *dialog;
 
   watch_peer_call (&fixture->bob_call, call);
-  g_assert_true (ag_test_spin_until (incoming_dialog_open, fixture, WAIT_MS));
+  g_assert_true (ag_test_spin_until (incoming_banner_shown, fixture, WAIT_MS));
   g_assert_true (ag_test_spin_until (flag_set, &fixture->bob_call.received_by_peer, WAIT_MS));
 
-  dialog = ag_console_calls_view_get_incoming_dialog (AG_CONSOLE_CALLS_VIEW (fixture->view),
-                                                      first_call (fixture));
-  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (fixture->window));
+  /* No window of its own: the banner is inside the page, which stays usable. */
+  g_assert_true (gtk_widget_is_ancestor (banner_of (fixture, first_call (fixture)), fixture->page));
+  g_assert_cmpuint (ag_console_session_page_get_ringing (AG_CONSOLE_SESSION_PAGE (fixture->page)), >, 0);
 
-  return AG_CONSOLE_INCOMING_CALL_DIALOG (dialog);
+  return AG_CONSOLE_INCOMING_CALL_BANNER (banner_of (fixture, first_call (fixture)));
 }
 
 static void
@@ -384,125 +393,6 @@ string_equals (gpointer data)
 }
 
 static void
-test_incoming_accept_dtmf_end (Fixture       *fixture,
-                               gconstpointer  data)
-{
-  AgConsoleIncomingCallDialog *dialog;
-  AgConsoleDtmfKeypad *keypad;
-  KeypadWait keypad_wait;
-  StringWait string_wait;
-  GtkWidget *dialog_widget;
-  AgCall *call;
-
-  dialog = bob_calls (fixture, "{\"topic\":\"demo\"}");
-  dialog_widget = GTK_WIDGET (dialog);
-  call = first_call (fixture);
-
-  /* The dialog shows the caller, the channel and the extra. */
-  g_assert_nonnull (strstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), "bob"));
-  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "room"));
-  g_assert_nonnull (find_label (dialog_widget, "{\"topic\":\"demo\"}"));
-  assert_stage (fixture, call, "Ringing (incoming)");
-
-  /* Accept with an extra: the caller gets it; the dialog stays, now with the keypad. */
-  ag_console_incoming_call_dialog_set_reply_extra (dialog, "{\"answer\":\"yes\"}");
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog_widget);
-  click (dialog_widget, "_Accept");
-  g_assert_true (ag_test_spin_until (string_set, &fixture->bob_call.accepted_extra, WAIT_MS));
-  assert_json_member (fixture->bob_call.accepted_extra, "answer", "yes");
-  assert_stage (fixture, call, "Active");
-  g_assert_nonnull (dialog_widget);
-  g_assert_true (gtk_widget_get_visible (dialog_widget));
-  g_assert_nonnull (find_button (dialog_widget, "_End Call"));
-
-  /* DTMF both ways: the keypad's digits arrive as invite-msg, the peer's are shown. */
-  keypad = ag_console_incoming_call_dialog_get_keypad (dialog);
-  g_assert_true (ag_console_dtmf_keypad_get_call (keypad) == call);
-  click (GTK_WIDGET (keypad), "1");
-  gtk_widget_activate_action (GTK_WIDGET (keypad), "dtmf.press", "s", "2");
-  gtk_widget_activate_action (GTK_WIDGET (keypad), "dtmf.press", "s", "#");
-  gtk_widget_activate_action (GTK_WIDGET (keypad), "dtmf.press", "s", "x");
-  string_wait = (StringWait) { fixture->bob_call.dtmf, "12#" };
-  g_assert_true (ag_test_spin_until (string_equals, &string_wait, WAIT_MS));
-  g_assert_cmpstr (ag_console_dtmf_keypad_get_sent (keypad), ==, "12#");
-
-  ag_call_channel_invite_dtmf (fixture->bob_call.call, "9*");
-  keypad_wait = (KeypadWait) { keypad, "9*" };
-  g_assert_true (ag_test_spin_until (keypad_received, &keypad_wait, WAIT_MS));
-  g_assert_nonnull (find_label (GTK_WIDGET (keypad), "9*"));
-
-  /* End from the dialog: the caller is told, with the extra; the dialog closes. */
-  ag_console_incoming_call_dialog_set_reply_extra (dialog, "{\"bye\":\"now\"}");
-  click (dialog_widget, "_End Call");
-  g_assert_true (ag_test_spin_until (string_set, &fixture->bob_call.ended_extra, WAIT_MS));
-  assert_json_member (fixture->bob_call.ended_extra, "bye", "now");
-  g_assert_true (ag_test_spin_until (pointer_cleared, &dialog_widget, WAIT_MS));
-  assert_stage (fixture, call, "Ended by you");
-}
-
-static void
-test_incoming_refuse (Fixture       *fixture,
-                      gconstpointer  data)
-{
-  AgConsoleIncomingCallDialog *dialog;
-  GtkWidget *dialog_widget;
-
-  dialog = bob_calls (fixture, NULL);
-  dialog_widget = GTK_WIDGET (dialog);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog_widget);
-
-  /* A reply extra that is not an object keeps both answers disabled. */
-  ag_console_incoming_call_dialog_set_reply_extra (dialog, "[1, 2]");
-  g_assert_false (gtk_widget_is_sensitive (find_button (dialog_widget, "_Refuse")));
-  g_assert_false (gtk_widget_is_sensitive (find_button (dialog_widget, "_Accept")));
-
-  ag_console_incoming_call_dialog_set_reply_extra (dialog, "{\"reason\":\"busy\"}");
-  click (dialog_widget, "_Refuse");
-  g_assert_true (ag_test_spin_until (string_set, &fixture->bob_call.refused_extra, WAIT_MS));
-  assert_json_member (fixture->bob_call.refused_extra, "reason", "busy");
-  g_assert_true (ag_test_spin_until (pointer_cleared, &dialog_widget, WAIT_MS));
-  assert_stage (fixture, first_call (fixture), "Refused by you");
-}
-
-static void
-test_incoming_hide_and_answer_later (Fixture       *fixture,
-                                     gconstpointer  data)
-{
-  AgConsoleCallsView *view = AG_CONSOLE_CALLS_VIEW (fixture->view);
-  AgConsoleIncomingCallDialog *dialog;
-  GtkWidget *dialog_widget;
-  AgCall *call;
-  guint id;
-
-  /* Closing the dialog (Escape) only hides it: the call keeps ringing. */
-  dialog = bob_calls (fixture, NULL);
-  dialog_widget = GTK_WIDGET (dialog);
-  call = first_call (fixture);
-  id = ag_console_calls_view_get_call_id (view, call);
-  g_assert_cmpuint (id, >, 0);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog_widget);
-  gtk_window_close (GTK_WINDOW (dialog));
-  g_assert_true (ag_test_spin_until (pointer_cleared, &dialog_widget, WAIT_MS));
-  g_assert_null (ag_console_calls_view_get_incoming_dialog (view, call));
-  g_assert_cmpint (ag_call_get_state (call), ==, AG_CALL_STATE_RINGING);
-  assert_stage (fixture, call, "Ringing (incoming)");
-  g_assert_null (fixture->bob_call.refused_extra);
-
-  /* Answer… from the list raises it again. */
-  gtk_widget_activate_action (fixture->view, "calls.answer", "u", id);
-  dialog_widget = ag_console_calls_view_get_incoming_dialog (view, call);
-  g_assert_nonnull (dialog_widget);
-  g_assert_true (ag_test_spin_until (widget_mapped, dialog_widget, WAIT_MS));
-  g_object_add_weak_pointer (G_OBJECT (dialog_widget), (gpointer *) &dialog_widget);
-
-  /* The list's end button refuses a ringing call; the dialog goes with it. */
-  gtk_widget_activate_action (fixture->view, "calls.end", "u", id);
-  g_assert_true (ag_test_spin_until (string_set, &fixture->bob_call.refused_extra, WAIT_MS));
-  g_assert_true (ag_test_spin_until (pointer_cleared, &dialog_widget, WAIT_MS));
-  assert_stage (fixture, call, "Refused by you");
-}
-
-static void
 reset_peer (PeerCall *peer)
 {
   if (peer->call != NULL)
@@ -517,32 +407,164 @@ reset_peer (PeerCall *peer)
 }
 
 static void
+test_incoming_accept_dtmf_end (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  AgConsoleIncomingCallBanner *banner;
+  AgConsoleDtmfKeypad *keypad;
+  KeypadWait keypad_wait;
+  StringWait string_wait;
+  GtkWidget *banner_widget;
+  AgCall *call;
+
+  banner = bob_calls (fixture, "{\"topic\":\"demo\"}");
+  banner_widget = GTK_WIDGET (banner);
+  call = first_call (fixture);
+
+  /* The banner names the caller and the session called, the channel and the extra. */
+  g_assert_cmpstr (ag_console_incoming_call_banner_get_title (banner), ==, "bob is calling alice");
+  g_assert_cmpstr (ag_console_incoming_call_banner_get_callee (banner), ==, "alice");
+  g_assert_nonnull (find_label (banner_widget, "bob is calling alice"));
+  g_assert_nonnull (find_label (banner_widget, "About channel “room1”"));
+  g_assert_nonnull (find_label (banner_widget, "{\"topic\":\"demo\"}"));
+  g_assert_cmpstr (ag_console_incoming_call_banner_get_stage_text (banner), ==, "Ringing");
+  assert_stage (fixture, call, "Ringing (incoming)");
+  g_assert_true (gtk_widget_get_visible (find_button (banner_widget, "Accept")));
+  g_assert_true (gtk_widget_get_visible (find_button (banner_widget, "Refuse")));
+  g_assert_false (gtk_widget_get_visible (find_button (banner_widget, "End Call")));
+
+  /* Accept with an extra: the caller gets it; the banner stays, now with End Call. */
+  ag_console_incoming_call_banner_set_reply_extra (banner, "{\"answer\":\"yes\"}");
+  g_object_add_weak_pointer (G_OBJECT (banner), (gpointer *) &banner_widget);
+  click (banner_widget, "Accept");
+  g_assert_true (ag_test_spin_until (string_set, &fixture->bob_call.accepted_extra, WAIT_MS));
+  assert_json_member (fixture->bob_call.accepted_extra, "answer", "yes");
+  assert_stage (fixture, call, "Active");
+  g_assert_nonnull (banner_widget);
+  g_assert_true (gtk_widget_get_visible (banner_widget));
+  g_assert_true (gtk_widget_get_visible (find_button (banner_widget, "End Call")));
+  g_assert_false (gtk_widget_get_visible (find_button (banner_widget, "Accept")));
+  g_assert_cmpuint (ag_console_session_page_get_ringing (AG_CONSOLE_SESSION_PAGE (fixture->page)), ==, 0);
+
+  /* DTMF both ways: the keypad's digits arrive as invite-msg, the peer's are shown. */
+  keypad = ag_console_incoming_call_banner_get_keypad (banner);
+  g_assert_true (ag_console_dtmf_keypad_get_call (keypad) == call);
+  click (GTK_WIDGET (keypad), "1");
+  gtk_widget_activate_action (GTK_WIDGET (keypad), "dtmf.press", "s", "2");
+  gtk_widget_activate_action (GTK_WIDGET (keypad), "dtmf.press", "s", "#");
+  gtk_widget_activate_action (GTK_WIDGET (keypad), "dtmf.press", "s", "x");
+  string_wait = (StringWait) { fixture->bob_call.dtmf, "12#" };
+  g_assert_true (ag_test_spin_until (string_equals, &string_wait, WAIT_MS));
+  g_assert_cmpstr (ag_console_dtmf_keypad_get_sent (keypad), ==, "12#");
+
+  ag_call_channel_invite_dtmf (fixture->bob_call.call, "9*");
+  keypad_wait = (KeypadWait) { keypad, "9*" };
+  g_assert_true (ag_test_spin_until (keypad_received, &keypad_wait, WAIT_MS));
+  g_assert_nonnull (find_label (GTK_WIDGET (keypad), "9*"));
+
+  /* End from the banner: the caller is told, with the extra; the banner goes. */
+  ag_console_incoming_call_banner_set_reply_extra (banner, "{\"bye\":\"now\"}");
+  click (banner_widget, "End Call");
+  g_assert_true (ag_test_spin_until (string_set, &fixture->bob_call.ended_extra, WAIT_MS));
+  assert_json_member (fixture->bob_call.ended_extra, "bye", "now");
+  g_assert_true (ag_test_spin_until (pointer_cleared, &banner_widget, WAIT_MS));
+  assert_stage (fixture, call, "Ended by you");
+}
+
+static void
+test_incoming_refuse (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  AgConsoleIncomingCallBanner *banner;
+  GtkWidget *banner_widget;
+
+  banner = bob_calls (fixture, NULL);
+  banner_widget = GTK_WIDGET (banner);
+  g_object_add_weak_pointer (G_OBJECT (banner), (gpointer *) &banner_widget);
+
+  /* A reply extra that is not an object keeps both answers disabled. */
+  ag_console_incoming_call_banner_set_reply_extra (banner, "[1, 2]");
+  g_assert_false (gtk_widget_is_sensitive (find_button (banner_widget, "Refuse")));
+  g_assert_false (gtk_widget_is_sensitive (find_button (banner_widget, "Accept")));
+
+  ag_console_incoming_call_banner_set_reply_extra (banner, "{\"reason\":\"busy\"}");
+  click (banner_widget, "Refuse");
+  g_assert_true (ag_test_spin_until (string_set, &fixture->bob_call.refused_extra, WAIT_MS));
+  assert_json_member (fixture->bob_call.refused_extra, "reason", "busy");
+  g_assert_true (ag_test_spin_until (pointer_cleared, &banner_widget, WAIT_MS));
+  assert_stage (fixture, first_call (fixture), "Refused by you");
+  g_assert_cmpuint (ag_console_session_page_get_ringing (AG_CONSOLE_SESSION_PAGE (fixture->page)), ==, 0);
+}
+
+static void
+test_incoming_hide_and_answer_later (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  AgConsoleCallsView *view = AG_CONSOLE_CALLS_VIEW (fixture->view);
+  AgConsoleIncomingCallBanner *banner;
+  GtkWidget *banner_widget;
+  AgCall *call;
+  guint id;
+
+  /* Hide on an active call only hides the banner: the call goes on. */
+  banner = bob_calls (fixture, NULL);
+  banner_widget = GTK_WIDGET (banner);
+  call = first_call (fixture);
+  id = ag_console_calls_view_get_call_id (view, call);
+  g_assert_cmpuint (id, >, 0);
+  g_object_add_weak_pointer (G_OBJECT (banner), (gpointer *) &banner_widget);
+  click (banner_widget, "Accept");
+  assert_stage (fixture, call, "Active");
+  click (banner_widget, "Hide");
+  g_assert_false (gtk_widget_get_visible (banner_widget));
+  g_assert_cmpint (ag_call_get_state (call), ==, AG_CALL_STATE_ACTIVE);
+
+  /* The list's Answer button brings the banner back. */
+  gtk_widget_activate_action (fixture->view, "calls.answer", "u", id);
+  g_assert_true (gtk_widget_get_visible (banner_widget));
+
+  /* The list's end button ends it; the banner goes with it. */
+  gtk_widget_activate_action (fixture->view, "calls.end", "u", id);
+  g_assert_true (ag_test_spin_until (string_set, &fixture->bob_call.ended_extra, WAIT_MS));
+  g_assert_true (ag_test_spin_until (pointer_cleared, &banner_widget, WAIT_MS));
+  assert_stage (fixture, call, "Ended by you");
+
+  /* Refused from the list while it rings: the banner goes too. */
+  reset_peer (&fixture->bob_call);
+  banner_widget = GTK_WIDGET (bob_calls (fixture, NULL));
+  call = first_call (fixture);
+  g_object_add_weak_pointer (G_OBJECT (banner_widget), (gpointer *) &banner_widget);
+  gtk_widget_activate_action (fixture->view, "calls.end", "u",
+                              ag_console_calls_view_get_call_id (view, call));
+  g_assert_true (ag_test_spin_until (string_set, &fixture->bob_call.refused_extra, WAIT_MS));
+  g_assert_true (ag_test_spin_until (pointer_cleared, &banner_widget, WAIT_MS));
+  assert_stage (fixture, call, "Refused by you");
+}
+
+static void
 test_incoming_end_by_peer (Fixture       *fixture,
                            gconstpointer  data)
 {
-  AgConsoleIncomingCallDialog *dialog;
-  GtkWidget *dialog_widget;
+  GtkWidget *banner_widget;
   AgCall *call;
 
-  /* Withdrawn while ringing: the dialog closes itself. */
-  dialog = bob_calls (fixture, NULL);
-  dialog_widget = GTK_WIDGET (dialog);
+  /* Withdrawn while ringing: the banner goes by itself. */
+  banner_widget = GTK_WIDGET (bob_calls (fixture, NULL));
   call = first_call (fixture);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog_widget);
+  g_object_add_weak_pointer (G_OBJECT (banner_widget), (gpointer *) &banner_widget);
   ag_call_channel_invite_end (fixture->bob_call.call, NULL);
-  g_assert_true (ag_test_spin_until (pointer_cleared, &dialog_widget, WAIT_MS));
+  g_assert_true (ag_test_spin_until (pointer_cleared, &banner_widget, WAIT_MS));
   assert_stage (fixture, call, "Withdrawn by caller");
 
-  /* Ended by the peer once active: it closes too, and the peer's extra is listed. */
+  /* Ended by the peer once active: it goes too, and the peer's extra is listed. */
   reset_peer (&fixture->bob_call);
-  dialog = bob_calls (fixture, NULL);
-  dialog_widget = GTK_WIDGET (dialog);
+  banner_widget = GTK_WIDGET (bob_calls (fixture, NULL));
   call = first_call (fixture);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog_widget);
-  click (dialog_widget, "_Accept");
+  g_object_add_weak_pointer (G_OBJECT (banner_widget), (gpointer *) &banner_widget);
+  click (banner_widget, "Accept");
   assert_stage (fixture, call, "Active");
   ag_call_channel_invite_end (fixture->bob_call.call, "{\"by\":\"bob\"}");
-  g_assert_true (ag_test_spin_until (pointer_cleared, &dialog_widget, WAIT_MS));
+  g_assert_true (ag_test_spin_until (pointer_cleared, &banner_widget, WAIT_MS));
   assert_stage (fixture, call, "Ended by peer");
   g_assert_nonnull (find_label (fixture->view, "{\"by\":\"bob\"}"));
   g_assert_cmpuint (g_list_model_get_n_items (ag_console_calls_view_get_calls (AG_CONSOLE_CALLS_VIEW (fixture->view))),
@@ -552,6 +574,70 @@ test_incoming_end_by_peer (Fixture       *fixture,
   gtk_widget_activate_action (fixture->view, "calls.clear-finished", NULL);
   g_assert_cmpuint (g_list_model_get_n_items (ag_console_calls_view_get_calls (AG_CONSOLE_CALLS_VIEW (fixture->view))),
                     ==, 0);
+}
+
+static gboolean
+n_ringing_is_two (gpointer data)
+{
+  return ag_console_session_page_get_ringing (AG_CONSOLE_SESSION_PAGE (data)) == 2;
+}
+
+/* Two callers at once: both banners are shown and each can be answered on its own. */
+static void
+test_incoming_two_at_once (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr (AgSession) carol = login (fixture, "carol");
+  PeerCall carol_call = { .dtmf = g_string_new (NULL) };
+  g_autoptr (AgCall) from_bob = ag_session_channel_invite_user2 (fixture->bob, "one", "alice", NULL);
+  g_autoptr (AgCall) from_carol = ag_session_channel_invite_user2 (carol, "two", "alice", NULL);
+  GListModel *calls = ag_console_calls_view_get_calls (AG_CONSOLE_CALLS_VIEW (fixture->view));
+  GtkWidget *bob_banner = NULL;
+  GtkWidget *carol_banner = NULL;
+
+  watch_peer_call (&fixture->bob_call, from_bob);
+  watch_peer_call (&carol_call, from_carol);
+  g_assert_true (ag_test_spin_until (n_ringing_is_two, fixture->page, WAIT_MS));
+  g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 2);
+
+  for (guint i = 0; i < 2; i++) {
+    g_autoptr (AgCall) call = g_list_model_get_item (calls, i);
+    GtkWidget *banner = banner_of (fixture, call);
+
+    g_assert_nonnull (banner);
+    g_assert_true (gtk_widget_get_mapped (banner));
+    if (g_strcmp0 (ag_call_get_peer (call), "bob") == 0)
+      bob_banner = banner;
+    else
+      carol_banner = banner;
+  }
+  g_assert_nonnull (bob_banner);
+  g_assert_nonnull (carol_banner);
+  g_assert_cmpstr (ag_console_incoming_call_banner_get_title (AG_CONSOLE_INCOMING_CALL_BANNER (carol_banner)),
+                   ==, "carol is calling alice");
+
+  /* Carol's is answered first, then bob's refused: each answer goes to its own caller. */
+  g_object_add_weak_pointer (G_OBJECT (bob_banner), (gpointer *) &bob_banner);
+  g_object_add_weak_pointer (G_OBJECT (carol_banner), (gpointer *) &carol_banner);
+  click (carol_banner, "Accept");
+  g_assert_true (ag_test_spin_until (string_set, &carol_call.accepted_extra, WAIT_MS));
+  g_assert_null (fixture->bob_call.accepted_extra);
+  g_assert_cmpuint (ag_console_session_page_get_ringing (AG_CONSOLE_SESSION_PAGE (fixture->page)), ==, 1);
+  click (bob_banner, "Refuse");
+  g_assert_true (ag_test_spin_until (string_set, &fixture->bob_call.refused_extra, WAIT_MS));
+  g_assert_true (ag_test_spin_until (pointer_cleared, &bob_banner, WAIT_MS));
+  g_assert_nonnull (carol_banner);
+  g_assert_cmpint (ag_call_get_state (ag_console_incoming_call_banner_get_call (AG_CONSOLE_INCOMING_CALL_BANNER (carol_banner))),
+                   ==, AG_CALL_STATE_ACTIVE);
+  g_assert_cmpuint (ag_console_session_page_get_ringing (AG_CONSOLE_SESSION_PAGE (fixture->page)), ==, 0);
+
+  click (carol_banner, "End Call");
+  g_assert_true (ag_test_spin_until (string_set, &carol_call.ended_extra, WAIT_MS));
+  g_assert_true (ag_test_spin_until (pointer_cleared, &carol_banner, WAIT_MS));
+
+  reset_peer (&carol_call);
+  g_string_free (carol_call.dtmf, TRUE);
+  ag_session_logout (carol);
 }
 
 /* Outgoing calls */
@@ -770,6 +856,203 @@ test_call_dialog_form (Fixture       *fixture,
   g_assert_null (ag_console_calls_view_get_call_dialog (AG_CONSOLE_CALLS_VIEW (fixture->view)));
 }
 
+static void
+test_call_dialog_timeout (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  AgConsoleCallDialog *dialog = open_call_dialog (fixture, "bob", "room");
+  g_autofree char *reason = NULL;
+
+  /* What the server cannot read it ignores: refused here, with the reason shown. */
+  ag_console_call_dialog_set_extra (dialog, "{\"_timeout\":\"abc\"}");
+  g_assert_false (ag_console_call_dialog_is_valid (dialog, &reason));
+  g_assert_nonnull (strstr (reason, "_timeout"));
+  g_assert_false (gtk_widget_is_sensitive (find_button (GTK_WIDGET (dialog), "C_all")));
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), reason));
+  g_clear_pointer (&reason, g_free);
+
+  ag_console_call_dialog_set_extra (dialog, "{\"_timeout\": 0}");
+  g_assert_false (ag_console_call_dialog_is_valid (dialog, NULL));
+  ag_console_call_dialog_set_extra (dialog, "{\"_timeout\": 2.5}");
+  g_assert_false (ag_console_call_dialog_is_valid (dialog, NULL));
+  ag_console_call_dialog_set_extra (dialog, "{\"_timeout\": [30]}");
+  g_assert_false (ag_console_call_dialog_is_valid (dialog, NULL));
+  ag_console_call_dialog_set_extra (dialog, "{\"_require_peer_online\": 2}");
+  g_assert_false (ag_console_call_dialog_is_valid (dialog, &reason));
+  g_assert_nonnull (strstr (reason, "_require_peer_online"));
+
+  /* What the server reads is fine, as the server reads it ("30" is 30). */
+  ag_console_call_dialog_set_extra (dialog, "{\"_timeout\": \"30\", \"_require_peer_online\": true}");
+  g_assert_true (ag_console_call_dialog_is_valid (dialog, NULL));
+  g_assert_true (gtk_widget_is_sensitive (find_button (GTK_WIDGET (dialog), "C_all")));
+  ag_console_call_dialog_set_extra (dialog, "{\"_timeout\": 30.0}");
+  g_assert_true (ag_console_call_dialog_is_valid (dialog, NULL));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+test_call_again (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  AgConsoleCallsView *view = AG_CONSOLE_CALLS_VIEW (fixture->view);
+  AgConsoleCallDialog *dialog;
+  g_autofree char *extra = NULL;
+  AgCall *first;
+  AgCall *again;
+
+  g_signal_connect (fixture->bob, "invite-received",
+                    G_CALLBACK (bob_invite_received_cb), &fixture->bob_call);
+
+  dialog = open_call_dialog (fixture, "bob", "room");
+  ag_console_call_dialog_set_extra (dialog, "{\"case\":\"QA-12\",\"_timeout\":30}");
+  first = place (fixture, dialog);
+  g_assert_true (ag_test_spin_until (peer_has_call, &fixture->bob_call, WAIT_MS));
+  ag_call_channel_invite_refuse (fixture->bob_call.call, NULL);
+  assert_stage (fixture, first, "Refused by peer");
+
+  /* Call Again: one action, the same peer, channel and extra, no dialog. */
+  reset_peer (&fixture->bob_call);
+  gtk_widget_activate_action (fixture->view, "calls.call-again", NULL);
+  g_assert_null (ag_console_calls_view_get_call_dialog (view));
+  g_assert_cmpuint (g_list_model_get_n_items (ag_console_calls_view_get_calls (view)), ==, 2);
+  again = first_call (fixture);
+  g_assert_true (again != first);
+  g_assert_cmpstr (ag_call_get_peer (again), ==, "bob");
+  g_assert_cmpstr (ag_call_get_channel (again), ==, "room");
+  g_assert_true (ag_test_spin_until (peer_has_call, &fixture->bob_call, WAIT_MS));
+  assert_json_member (ag_call_get_extra (fixture->bob_call.call), "case", "QA-12");
+  g_assert_cmpint (json_int_member (ag_call_get_extra (fixture->bob_call.call), "_timeout"), ==, 30);
+  ag_call_channel_invite_refuse (fixture->bob_call.call, NULL);
+  assert_stage (fixture, again, "Refused by peer");
+
+  /* The Call dialog starts from the last call too. */
+  dialog = open_call_dialog (fixture, NULL, NULL);
+  g_assert_cmpstr (ag_console_call_dialog_get_peer (dialog), ==, "bob");
+  g_assert_cmpstr (ag_console_call_dialog_get_channel (dialog), ==, "room");
+  extra = ag_console_call_dialog_get_extra (dialog);
+  assert_json_member (extra, "case", "QA-12");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static JsonObject *
+history_line (char       **lines,
+              guint        index)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_assert_nonnull (lines[index]);
+  json_parser_load_from_data (parser, lines[index], -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static char *
+state_sequence (JsonObject *line)
+{
+  JsonArray *states = json_object_get_array_member (line, "states");
+  GString *sequence = g_string_new (NULL);
+  gint64 last = -1;
+
+  for (guint i = 0; i < json_array_get_length (states); i++) {
+    JsonObject *step = json_array_get_object_element (states, i);
+
+    /* Times never go backwards. */
+    g_assert_cmpint (json_object_get_int_member (step, "ms"), >=, last);
+    last = json_object_get_int_member (step, "ms");
+    if (i > 0)
+      g_string_append_c (sequence, ' ');
+    g_string_append (sequence, json_object_get_string_member (step, "state"));
+  }
+
+  return g_string_free (sequence, FALSE);
+}
+
+static void
+test_call_history (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  AgConsoleCallsView *view = AG_CONSOLE_CALLS_VIEW (fixture->view);
+  g_autofree char *jsonl = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (JsonObject) outgoing = NULL;
+  g_autoptr (JsonObject) incoming = NULL;
+  g_autoptr (JsonObject) failed = NULL;
+  g_autofree char *sequence = NULL;
+  AgConsoleCallDialog *dialog;
+  GtkWidget *banner;
+  AgCall *call;
+
+  g_signal_connect (fixture->bob, "invite-received",
+                    G_CALLBACK (bob_invite_received_cb), &fixture->bob_call);
+
+  /* Outgoing: accepted by bob, ended by alice. */
+  call = place (fixture, open_call_dialog (fixture, "bob", "room"));
+  g_assert_true (ag_test_spin_until (peer_has_call, &fixture->bob_call, WAIT_MS));
+  assert_stage (fixture, call, "Ringing (received by peer)");
+  ag_call_channel_invite_accept (fixture->bob_call.call, "{\"ok\":1}");
+  assert_stage (fixture, call, "Accepted");
+  gtk_widget_activate_action (fixture->view, "calls.end", "u", ag_console_calls_view_get_call_id (view, call));
+  assert_stage (fixture, call, "Ended by you");
+  g_signal_handlers_disconnect_by_func (fixture->bob, bob_invite_received_cb, &fixture->bob_call);
+  reset_peer (&fixture->bob_call);
+
+  /* Incoming: refused by alice. */
+  banner = GTK_WIDGET (bob_calls (fixture, NULL));
+  click (banner, "Refuse");
+  assert_stage (fixture, first_call (fixture), "Refused by you");
+
+  /* Failed: nobody is online. */
+  dialog = open_call_dialog (fixture, "nobody", "room");
+  ag_console_call_dialog_set_require_peer_online (dialog, TRUE);
+  call = place (fixture, dialog);
+  assert_stage (fixture, call, "Failed: 703 INVITE_E_PEEROFFLINE");
+
+  /* Clearing the list keeps the history. */
+  gtk_widget_activate_action (fixture->view, "calls.clear-finished", NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (ag_console_calls_view_get_calls (view)), ==, 0);
+
+  jsonl = ag_console_calls_view_dup_history_jsonl (view);
+  g_assert_true (g_str_has_suffix (jsonl, "\n"));
+  lines = g_strsplit (jsonl, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);   /* three lines and the empty rest */
+  g_assert_cmpstr (lines[3], ==, "");
+
+  outgoing = history_line (lines, 0);
+  g_assert_cmpstr (json_object_get_string_member (outgoing, "session"), ==, "alice");
+  g_assert_cmpstr (json_object_get_string_member (outgoing, "direction"), ==, "outgoing");
+  g_assert_cmpstr (json_object_get_string_member (outgoing, "peer"), ==, "bob");
+  g_assert_cmpstr (json_object_get_string_member (outgoing, "channel"), ==, "room");
+  sequence = state_sequence (outgoing);
+  g_assert_cmpstr (sequence, ==, "inviting ringing active ended");
+  g_assert_cmpint (json_object_get_int_member (outgoing, "ring_ms"), >=, 0);
+  g_assert_cmpint (json_object_get_int_member (outgoing, "answer_ms"), >=,
+                   json_object_get_int_member (outgoing, "ring_ms"));
+  g_assert_cmpint (json_object_get_int_member (outgoing, "end_ms"), ==,
+                   json_object_get_int_member (outgoing, "answer_ms") +
+                   json_object_get_int_member (outgoing, "talk_ms"));
+  g_assert_cmpstr (json_object_get_string_member (outgoing, "end"), ==, "ended-by-me");
+  g_assert_cmpint (json_object_get_int_member (outgoing, "code"), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (outgoing, "peer_extra"), ==, "{\"ok\":1}");
+  g_assert_nonnull (g_date_time_new_from_iso8601 (json_object_get_string_member (outgoing, "started"), NULL));
+
+  incoming = history_line (lines, 1);
+  g_assert_cmpstr (json_object_get_string_member (incoming, "direction"), ==, "incoming");
+  g_clear_pointer (&sequence, g_free);
+  sequence = state_sequence (incoming);
+  g_assert_cmpstr (sequence, ==, "ringing refused");
+  g_assert_true (json_object_get_null_member (incoming, "answer_ms"));
+  g_assert_cmpstr (json_object_get_string_member (incoming, "end"), ==, "refused-by-me");
+
+  failed = history_line (lines, 2);
+  g_assert_cmpstr (json_object_get_string_member (failed, "peer"), ==, "nobody");
+  g_assert_cmpstr (json_object_get_string_member (failed, "end"), ==, "failed");
+  g_assert_cmpint (json_object_get_int_member (failed, "code"), ==, 703);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -790,12 +1073,20 @@ main (int   argc,
               fixture_set_up, test_incoming_end_by_peer, fixture_tear_down);
   g_test_add ("/ag/calls-view/incoming-hide-and-answer-later", Fixture, NULL,
               fixture_set_up, test_incoming_hide_and_answer_later, fixture_tear_down);
+  g_test_add ("/ag/calls-view/incoming-two-at-once", Fixture, NULL,
+              fixture_set_up, test_incoming_two_at_once, fixture_tear_down);
   g_test_add ("/ag/calls-view/outgoing-stages", Fixture, NULL,
               fixture_set_up, test_outgoing_stages, fixture_tear_down);
   g_test_add ("/ag/calls-view/outgoing-refused-and-withdrawn", Fixture, NULL,
               fixture_set_up, test_outgoing_refused_and_withdrawn, fixture_tear_down);
   g_test_add ("/ag/calls-view/outgoing-failed-offline", Fixture, NULL,
               fixture_set_up, test_outgoing_failed_offline, fixture_tear_down);
+  g_test_add ("/ag/calls-view/call-dialog-timeout", Fixture, NULL,
+              fixture_set_up, test_call_dialog_timeout, fixture_tear_down);
+  g_test_add ("/ag/calls-view/call-again", Fixture, NULL,
+              fixture_set_up, test_call_again, fixture_tear_down);
+  g_test_add ("/ag/calls-view/call-history", Fixture, NULL,
+              fixture_set_up, test_call_history, fixture_tear_down);
   g_test_add ("/ag/calls-view/call-dialog-form", Fixture, NULL,
               fixture_set_up, test_call_dialog_form, fixture_tear_down);
 

@@ -159,6 +159,52 @@ test_conversations_offline (ConsoleFixture *fixture,
   g_free (received.msg);
 }
 
+static void
+sent_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  gboolean *stored = user_data;
+
+  g_assert_true (ag_session_message_instant_send_finish (AG_SESSION (object), result, stored, NULL));
+}
+
+/* A message stored while alice was offline shows when bob sent it, not when it arrived. */
+static void
+test_conversations_offline_received_time (ConsoleFixture *fixture,
+                                          gconstpointer   data)
+{
+  AgSession *bob = console_fixture_peer (fixture, "bob");
+  AgConsoleConversationsView *view;
+  AgConsoleConversation *conversation;
+  AgConsoleMessageItem *item;
+  AgConsoleSessionPage *page;
+  gboolean stored = FALSE;
+  gint64 before = g_get_real_time ();
+  gint64 after;
+  gint64 login;
+
+  ag_session_message_instant_send_async (bob, "alice", "while you were out", 600, NULL,
+                                         sent_cb, &stored);
+  CONSOLE_WAIT_UNTIL (stored);
+  after = g_get_real_time ();
+  console_spin_for (1500);
+
+  login = g_get_real_time ();
+  page = console_fixture_login (fixture, "alice");
+  view = conversations_view (page);
+  CONSOLE_WAIT_UNTIL (n_conversations (view) == 1);
+  conversation = conversation_at (view, 0);
+  CONSOLE_WAIT_UNTIL (n_messages (conversation) == 1);
+  item = message_at (conversation, 0);
+  g_assert_cmpstr (ag_console_message_item_get_text (item), ==, "while you were out");
+
+  /* Milliseconds on the wire: allow for the rounding. */
+  g_assert_cmpint (ag_console_message_item_get_time (item), >=, before - 1000);
+  g_assert_cmpint (ag_console_message_item_get_time (item), <=, after + 1000);
+  g_assert_cmpint (ag_console_message_item_get_time (item), <, login);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -173,6 +219,8 @@ main (int   argc,
               console_fixture_setup, test_conversations_exchange, console_fixture_teardown);
   g_test_add ("/ag/console-conversations-view/offline", ConsoleFixture, NULL,
               console_fixture_setup, test_conversations_offline, console_fixture_teardown);
+  g_test_add ("/ag/console-conversations-view/offline-received-time", ConsoleFixture, NULL,
+              console_fixture_setup, test_conversations_offline_received_time, console_fixture_teardown);
 
   return g_test_run ();
 }

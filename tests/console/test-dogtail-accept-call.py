@@ -3,7 +3,7 @@
 #
 # A real agsignald runs on 127.0.0.1; the console logs in "alice" through its New Session
 # dialog; "bob", driven through libagsignal (GObject Introspection), calls alice; the user
-# accepts in the incoming-call dialog, sends a DTMF digit and ends the call. Bob must see each
+# accepts in the banner inside alice's tab, sends a DTMF digit and ends the call. Bob must see each
 # step. Prints TAP; skips when there is no display or no accessibility bus.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
@@ -165,7 +165,7 @@ def main():
     # GTK 4.8 cannot focus a widget over AT-SPI: the user's way is the row's mnemonic.
     if find(app, 'text', 'Account') is None:
         bail('no Account entry in the New Session dialog')
-    rawinput.keyCombo('<Alt>c')
+    rawinput.keyCombo('<Alt>o')
     rawinput.typeText('alice')
     log_in = find(app, 'push button', 'Log In')
     if log_in is None:
@@ -207,24 +207,33 @@ def main():
     call.connect('invite-end-by-peer', lambda c, extra: seen.__setitem__('ended', extra))
     ok(spin_until(lambda: seen['received']), 'the invitation reached the console')
 
-    # The user sees who calls and accepts.
-    dialog = find(app, 'dialog', 'Incoming Call from bob')
-    if not ok(dialog is not None, 'the incoming-call dialog names the caller'):
-        bail('no incoming-call dialog')
-    accept = find(dialog, 'push button', 'Accept')
+    # The user sees who calls whom, inside alice's tab (no dialog), and accepts.
+    banner = find(app, 'panel', 'bob is calling alice')
+    if not ok(banner is not None, "the incoming call's banner in alice's tab names caller and callee"):
+        bail('no incoming-call banner')
+    accept = find(banner, 'push button', 'Accept')
     if accept is None:
         bail('no Accept button')
     accept.doActionNamed('click')
     ok(spin_until(lambda: seen['accepted'] is not None), 'bob saw the call accepted')
 
-    # A digit on the keypad reaches bob as DTMF.
-    key = find(dialog, 'push button', '5')
+    # A digit on the banner's keypad reaches bob as DTMF.
+    # The keypad is a popover of the banner's DTMF button (the inner button clicks).
+    keypad = None
+    outer = find(banner, 'push button', 'DTMF Keypad')
+    if outer is not None:
+        keypad = next((c for c in outer.children if 'click' in c.actions), None)
+    if keypad is None:
+        bail('no keypad button in the active call')
+    keypad.doActionNamed('click')
+    key = find(app, 'push button', '5')
     if key is None:
         bail('no keypad in the active call')
     key.doActionNamed('click')
     ok(spin_until(lambda: ('DTMF', '5') in seen['msgs']), 'bob received the DTMF digit 5')
+    rawinput.pressKey('Escape')
 
-    end = find(dialog, 'push button', 'End Call')
+    end = find(banner, 'push button', 'End Call')
     if end is None:
         bail('no End Call button')
     end.doActionNamed('click')

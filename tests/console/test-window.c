@@ -38,7 +38,12 @@ test_window_login (ConsoleFixture *fixture,
   g_assert_cmpuint (n_tabs (fixture), ==, 1);
   g_assert_cmpstr (ag_session_get_account (session), ==, "alice");
   g_assert_cmpint (ag_session_get_status (session), ==, AG_STATUS_LOGGED_IN);
-  g_assert_cmpstr (ag_console_session_page_get_status_text (page), ==, "Logged in (2)");
+  g_assert_cmpstr (ag_console_session_page_get_status_text (page), ==, "Logged in");
+
+  /* The focus is in the page, so its Alt+1…5 shortcuts work without a click. */
+  CONSOLE_WAIT_UNTIL (gtk_window_get_focus (GTK_WINDOW (fixture->window)) != NULL);
+  g_assert_true (gtk_widget_is_ancestor (gtk_window_get_focus (GTK_WINDOW (fixture->window)),
+                                         GTK_WIDGET (page)));
 
   /* Every page of the session is there. */
   g_assert_true (AG_CONSOLE_IS_CHANNEL_VIEW (ag_console_session_page_get_page_widget (page, "channel")));
@@ -151,6 +156,216 @@ test_window_login_failed (ConsoleFixture *fixture,
   CONSOLE_WAIT_UNTIL (n_tabs (fixture) == 1);
 }
 
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_button (c, label);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (root)), text) == 0)
+    return root;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_label (c, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static int
+min_width (GtkWidget *widget)
+{
+  int minimum = 0;
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+
+  return minimum;
+}
+
+static void
+assert_problem (AgConsoleLoginDialog *dialog,
+                const char           *account,
+                const char           *problem)
+{
+  GtkWidget *log_in = find_button (GTK_WIDGET (dialog), "_Log In");
+
+  ag_console_login_dialog_set_account (dialog, account);
+  if (problem == NULL)
+    {
+      g_assert_null (ag_console_login_dialog_get_account_problem (dialog));
+      g_assert_true (gtk_widget_is_sensitive (log_in));
+      return;
+    }
+
+  g_assert_cmpstr (ag_console_login_dialog_get_account_problem (dialog), ==, problem);
+  /* Shown under the field, and nothing can be sent. */
+  g_assert_true (gtk_widget_get_visible (find_label (GTK_WIDGET (dialog), problem)));
+  g_assert_false (gtk_widget_is_sensitive (log_in));
+  ag_console_login_dialog_submit (dialog);
+  g_assert_false (ag_console_login_dialog_get_busy (dialog));
+}
+
+/* Two different mapped labels on one Alt+key: GTK then only moves between them. */
+static void
+collect_mnemonics (GtkWidget  *widget,
+                   GHashTable *text_by_key,
+                   GPtrArray  *clashes)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      gtk_label_get_use_underline (GTK_LABEL (widget)) &&
+      gtk_label_get_mnemonic_keyval (GTK_LABEL (widget)) != GDK_KEY_VoidSymbol)
+    {
+      gpointer key = GUINT_TO_POINTER (gdk_keyval_to_lower (gtk_label_get_mnemonic_keyval (GTK_LABEL (widget))));
+      const char *text = gtk_label_get_label (GTK_LABEL (widget));
+      const char *other = g_hash_table_lookup (text_by_key, key);
+
+      if (other == NULL)
+        g_hash_table_insert (text_by_key, key, (gpointer) text);
+      else if (g_strcmp0 (other, text) != 0)
+        g_ptr_array_add (clashes, g_strdup_printf ("“%s” and “%s”", other, text));
+    }
+
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    collect_mnemonics (c, text_by_key, clashes);
+}
+
+static void
+assert_unique_mnemonics (GtkWidget *window)
+{
+  g_autoptr(GHashTable) text_by_key = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autoptr(GPtrArray) clashes = g_ptr_array_new_with_free_func (g_free);
+
+  collect_mnemonics (window, text_by_key, clashes);
+  for (guint i = 0; i < clashes->len; i++)
+    g_test_message ("one mnemonic for %s", (const char *) g_ptr_array_index (clashes, i));
+  g_assert_cmpuint (clashes->len, ==, 0);
+}
+
+static void
+test_window_login_dialog_account (ConsoleFixture *fixture,
+                                  gconstpointer   data)
+{
+  g_autofree char *long_account = g_strnfill (200, 'w');
+  g_autofree char *max_account = g_strnfill (128, 'w');
+  AgConsoleLoginDialog *dialog;
+  GtkWidget *focus;
+  int width_before;
+
+  dialog = AG_CONSOLE_LOGIN_DIALOG (ag_console_window_open_login_dialog (fixture->window));
+  CONSOLE_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  ag_console_login_dialog_set_server (dialog, ag_test_server_get_uri (fixture->server), "demo");
+
+  /* Typing starts in the Account field. */
+  focus = gtk_window_get_focus (GTK_WINDOW (dialog));
+  g_assert_nonnull (focus);
+  g_assert_nonnull (gtk_widget_get_ancestor (focus, ADW_TYPE_ENTRY_ROW));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (gtk_widget_get_ancestor (focus, ADW_TYPE_ENTRY_ROW))),
+                   ==, "Acc_ount");
+
+  /* Alt+C was both Cancel and Account. */
+  assert_unique_mnemonics (GTK_WIDGET (dialog));
+
+  /* Why an account would be refused, before anything is sent. */
+  width_before = min_width (GTK_WIDGET (dialog));
+  ag_console_login_dialog_set_account (dialog, "");
+  g_assert_null (ag_console_login_dialog_get_account_problem (dialog));
+  g_assert_false (gtk_widget_is_sensitive (find_button (GTK_WIDGET (dialog), "_Log In")));
+  assert_problem (dialog, "anna smith", "An account cannot contain spaces: character 5 is a space.");
+  assert_problem (dialog, "anna\tsmith",
+                  "An account cannot contain spaces: character 5 is whitespace (U+0009).");
+  assert_problem (dialog, "anna\xe2\x80\x8b",
+                  "An account cannot contain invisible or control characters: character 5 is U+200B.");
+  assert_problem (dialog, long_account, "An account has at most 128 characters; this one has 200.");
+
+  /* A 200-character account does not widen the dialog. */
+  g_assert_cmpint (min_width (GTK_WIDGET (dialog)), <=, MAX (width_before, 600));
+
+  /* Spaces around it are not sent, so they are no problem. */
+  assert_problem (dialog, "  anna ", NULL);
+
+  /* Nor does the longest valid account, while logging in. */
+  assert_problem (dialog, max_account, NULL);
+  ag_console_login_dialog_submit (dialog);
+  g_assert_true (ag_console_login_dialog_get_busy (dialog));
+  g_assert_cmpint (min_width (GTK_WIDGET (dialog)), <=, MAX (width_before, 600));
+  CONSOLE_WAIT_UNTIL (n_tabs (fixture) == 1);
+}
+
+static void
+test_window_same_account_twice (ConsoleFixture *fixture,
+                                gconstpointer   data)
+{
+  AgConsoleSessionPage *first = console_fixture_login (fixture, "alice");
+  AgSession *first_session = ag_console_session_page_get_session (first);
+  AgConsoleLoginDialog *dialog;
+  const char *warning;
+
+  dialog = AG_CONSOLE_LOGIN_DIALOG (ag_console_window_open_login_dialog (fixture->window));
+  ag_console_login_dialog_set_server (dialog, ag_test_server_get_uri (fixture->server), "demo");
+
+  /* Another account: nothing to say. The same one: warned, before anything is sent. */
+  ag_console_login_dialog_set_account (dialog, "bob");
+  g_assert_null (ag_console_login_dialog_get_account_warning (dialog));
+  ag_console_login_dialog_set_account (dialog, "alice");
+  warning = ag_console_login_dialog_get_account_warning (dialog);
+  g_assert_nonnull (warning);
+  g_assert_true (g_str_has_prefix (warning, "alice is already logged in on this server in another tab"));
+  g_assert_true (gtk_widget_get_visible (find_label (GTK_WIDGET (dialog), warning)));
+
+  /* On another app of the same server it is another account. */
+  ag_console_login_dialog_set_server (dialog, ag_test_server_get_uri (fixture->server), "other");
+  g_assert_null (ag_console_login_dialog_get_account_warning (dialog));
+  ag_console_login_dialog_set_server (dialog, ag_test_server_get_uri (fixture->server), "demo");
+  g_assert_nonnull (ag_console_login_dialog_get_account_warning (dialog));
+
+  /* A warning, not a refusal: QA may mean it. The first tab is logged out (103). */
+  g_assert_true (gtk_widget_is_sensitive (find_button (GTK_WIDGET (dialog), "_Log In")));
+  ag_console_login_dialog_submit (dialog);
+  CONSOLE_WAIT_UNTIL (n_tabs (fixture) == 2);
+  CONSOLE_WAIT_UNTIL (ag_session_get_status (first_session) == AG_STATUS_NOT_LOGGED_IN);
+  g_assert_cmpstr (ag_console_session_page_get_status_text (first), ==, "Not logged in");
+}
+
+static void
+test_window_join_needs_name (ConsoleFixture *fixture,
+                             gconstpointer   data)
+{
+  AgConsoleSessionPage *page = console_fixture_login (fixture, "alice");
+  GtkWidget *view = ag_console_session_page_get_page_widget (page, "channel");
+  GtkWidget *join = find_button (view, "_Join");
+  GtkWidget *entry = gtk_widget_get_prev_sibling (join);
+
+  g_assert_true (GTK_IS_EDITABLE (entry));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  g_assert_false (gtk_widget_is_sensitive (join));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "   ");
+  g_assert_false (gtk_widget_is_sensitive (join));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "lobby");
+  g_assert_true (gtk_widget_is_sensitive (join));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  g_assert_false (gtk_widget_is_sensitive (join));
+}
+
 static void
 test_window_embedded_server (ConsoleFixture *fixture,
                              gconstpointer   data)
@@ -183,6 +398,66 @@ test_window_embedded_server (ConsoleFixture *fixture,
   g_assert_true (strstr (ag_console_window_get_server_text (fixture->window), "stopped") != NULL);
 }
 
+static AdwTabPage *
+selected_tab (ConsoleFixture *fixture)
+{
+  return adw_tab_view_get_selected_page (ag_console_window_get_tab_view (fixture->window));
+}
+
+static void
+test_window_embedded_server_restart (ConsoleFixture *fixture,
+                                     gconstpointer   data)
+{
+  AgConsoleApplication *application = console_test_application ();
+  AgConsoleEmbeddedServer *embedded;
+  AgConsoleChannelView *channel_view;
+  AgConsoleSessionPage *page;
+  AgConsoleLoginDialog *dialog;
+  g_autofree char *uri = NULL;
+  AgSession *session;
+  GtkWidget *restart;
+
+  embedded = ag_console_application_ensure_embedded_server (application);
+  CONSOLE_WAIT_UNTIL (ag_console_embedded_server_get_state (embedded) == AG_CONSOLE_EMBEDDED_SERVER_RUNNING);
+  uri = g_strdup (ag_console_embedded_server_get_uri (embedded));
+  restart = find_button (GTK_WIDGET (fixture->window), "_Restart Server");
+  g_assert_nonnull (restart);
+  g_assert_false (gtk_widget_get_visible (restart));
+
+  dialog = AG_CONSOLE_LOGIN_DIALOG (ag_console_window_open_login_dialog (fixture->window));
+  ag_console_login_dialog_set_account (dialog, "dora");
+  ag_console_login_dialog_submit (dialog);
+  CONSOLE_WAIT_UNTIL (n_tabs (fixture) == 1);
+  page = AG_CONSOLE_SESSION_PAGE (adw_tab_page_get_child (selected_tab (fixture)));
+  session = ag_console_session_page_get_session (page);
+  channel_view = AG_CONSOLE_CHANNEL_VIEW (ag_console_session_page_get_page_widget (page, "channel"));
+  ag_console_channel_view_join (channel_view, "lobby");
+  CONSOLE_WAIT_UNTIL (ag_session_get_channel (session) != NULL &&
+                      ag_channel_get_joined (ag_session_get_channel (session)));
+  g_assert_false (ag_console_channel_view_get_roster_stale (channel_view));
+
+  /* The server goes away: the session reconnects, shown without a spinner, and the roster
+   * it keeps is marked as stale. */
+  ag_console_embedded_server_stop (embedded, 5000);
+  CONSOLE_WAIT_UNTIL (ag_session_get_status (session) == AG_STATUS_CONNECTING);
+  g_assert_false (adw_tab_page_get_loading (selected_tab (fixture)));
+  g_assert_nonnull (adw_tab_page_get_indicator_icon (selected_tab (fixture)));
+  g_assert_true (g_str_has_prefix (ag_console_session_page_get_status_text (page), "Reconnecting"));
+  CONSOLE_WAIT_UNTIL (ag_console_channel_view_get_roster_stale (channel_view));
+  g_assert_nonnull (strstr (ag_console_window_get_server_text (fixture->window), "stopped"));
+
+  /* Restart is offered; the server comes back where it was and the session re-attaches. */
+  g_assert_true (gtk_widget_get_visible (restart));
+  g_assert_true (gtk_widget_is_sensitive (restart));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.restart-server", NULL);
+  CONSOLE_WAIT_UNTIL (ag_console_embedded_server_get_state (embedded) == AG_CONSOLE_EMBEDDED_SERVER_RUNNING);
+  g_assert_cmpstr (ag_console_embedded_server_get_uri (embedded), ==, uri);
+  g_assert_false (gtk_widget_get_visible (restart));
+  CONSOLE_WAIT_UNTIL (ag_session_get_status (session) == AG_STATUS_LOGGED_IN);
+  CONSOLE_WAIT_UNTIL (!ag_console_channel_view_get_roster_stale (channel_view));
+  g_assert_null (adw_tab_page_get_indicator_icon (selected_tab (fixture)));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -201,8 +476,16 @@ main (int   argc,
               console_fixture_setup, test_window_close_tab_logs_out, console_fixture_teardown);
   g_test_add ("/ag/console-window/login-failed", ConsoleFixture, NULL,
               secure_fixture_setup, test_window_login_failed, console_fixture_teardown);
+  g_test_add ("/ag/console-window/login-dialog-account", ConsoleFixture, NULL,
+              console_fixture_setup, test_window_login_dialog_account, console_fixture_teardown);
+  g_test_add ("/ag/console-window/same-account-twice", ConsoleFixture, NULL,
+              console_fixture_setup, test_window_same_account_twice, console_fixture_teardown);
+  g_test_add ("/ag/console-window/join-needs-name", ConsoleFixture, NULL,
+              console_fixture_setup, test_window_join_needs_name, console_fixture_teardown);
   g_test_add ("/ag/console-window/embedded-server", ConsoleFixture, NULL,
               console_fixture_setup, test_window_embedded_server, console_fixture_teardown);
+  g_test_add ("/ag/console-window/embedded-server-restart", ConsoleFixture, NULL,
+              console_fixture_setup, test_window_embedded_server_restart, console_fixture_teardown);
 
   return g_test_run ();
 }

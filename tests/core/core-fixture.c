@@ -257,12 +257,20 @@ recorder_reached (gpointer data)
 }
 
 gboolean
-core_recorder_wait (CoreRecorder *recorder,
-                    guint         count)
+core_recorder_wait_ms (CoreRecorder *recorder,
+                       guint         count,
+                       guint         timeout_ms)
 {
   RecorderWait wait = { recorder, count };
 
-  return ag_test_spin_until (recorder_reached, &wait, CORE_TIMEOUT_MS);
+  return ag_test_spin_until (recorder_reached, &wait, timeout_ms);
+}
+
+gboolean
+core_recorder_wait (CoreRecorder *recorder,
+                    guint         count)
+{
+  return core_recorder_wait_ms (recorder, count, CORE_TIMEOUT_MS);
 }
 
 const GValue *

@@ -64,6 +64,10 @@ guint         core_recorder_count      (CoreRecorder *recorder);
 /* Waits until at least count emissions were recorded. */
 gboolean      core_recorder_wait       (CoreRecorder *recorder,
                                         guint         count);
+/* The same with a shorter bound, for what must happen promptly. */
+gboolean      core_recorder_wait_ms    (CoreRecorder *recorder,
+                                        guint         count,
+                                        guint         timeout_ms);
 /* The argument arg (0 = the first after the instance) of emission index. */
 const GValue *core_recorder_arg        (CoreRecorder *recorder,
                                         guint         index,

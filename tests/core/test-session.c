@@ -139,6 +139,55 @@ test_login_unreachable (void)
   core_assert_finalized (g_steal_pointer (&signal));
 }
 
+/* A source always ready at GTK's redraw priority (G_PRIORITY_HIGH_IDLE + 20), as a spinner
+ * on a slow renderer is: it starves every idle of default idle priority. */
+static gboolean
+busy_redraw_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+assert_fails_while_busy (AgSignal   *signal,
+                         const char *account,
+                         const char *token,
+                         int         code)
+{
+  g_autoptr(CoreRecorder) failed = NULL;
+  AgSession *session;
+
+  session = ag_signal_login (signal, account, token);
+  failed = core_recorder_new (session, "login-failed");
+  /* Far less than the recorder's own timeout: the failure is prompt, not merely eventual. */
+  g_assert_true (core_recorder_wait_ms (failed, 1, 3000));
+  g_assert_cmpint (core_recorder_int (failed, 0, 0), ==, code);
+  g_assert_cmpint (ag_session_get_status (session), ==, AG_STATUS_LOGIN_FAILED);
+
+  g_clear_pointer (&failed, core_recorder_free);
+  core_assert_finalized (session);
+}
+
+static void
+test_login_failure_not_starved (CoreFixture   *fixture,
+                                gconstpointer  data)
+{
+  g_autofree char *unreachable = g_strdup_printf ("ws://127.0.0.1:%u/v1", unused_port ());
+  guint busy = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 20, busy_redraw_cb, NULL, NULL);
+
+  assert_fails_while_busy (fixture->signal, "has space", "_no_need_token",
+                           AG_ERROR_LOGIN_E_INVALID_USER);
+  assert_fails_while_busy (fixture->signal, "alice",
+                           "1:demo:99999999999:0123456789abcdef0123456789abcdef",
+                           AG_ERROR_LOGIN_E_TOKENWRONG);
+
+  ag_signal_set_server_uri (fixture->signal, unreachable);
+  assert_fails_while_busy (fixture->signal, "alice", "_no_need_token", AG_ERROR_LOGIN_E_NET);
+  ag_signal_set_server_uri (fixture->signal, "http://127.0.0.1:1/v1");
+  assert_fails_while_busy (fixture->signal, "alice", "_no_need_token", AG_ERROR_LOGIN_E_NET);
+
+  g_source_remove (busy);
+}
+
 static void
 test_login_cancel (CoreFixture   *fixture,
                    gconstpointer  data)
@@ -302,6 +351,16 @@ test_message (CoreFixture   *fixture,
 }
 
 static void
+store_message_ts_cb (AgSession  *session,
+                     const char *account,
+                     guint       uid,
+                     const char *msg,
+                     gint64     *out_ts)
+{
+  *out_ts = ag_session_get_message_ts (session);
+}
+
+static void
 test_message_offline (CoreFixture   *fixture,
                       gconstpointer  data)
 {
@@ -311,10 +370,16 @@ test_message_offline (CoreFixture   *fixture,
   AgSession *alice = core_login (fixture, "alice");
   AgSession *carol;
   gboolean stored = FALSE;
+  gint64 sent_before = g_get_real_time () / 1000;
+  gint64 sent_after;
+  gint64 message_ts = 0;
 
   ag_session_message_instant_send_async (alice, "carol", "while you were out", 600, NULL,
                                          core_store_result_cb, &result);
   result = core_wait_result (&result);
+  sent_after = g_get_real_time () / 1000;
+  /* Delivered noticeably later than sent. */
+  core_spin_for (300);
   g_assert_true (ag_session_message_instant_send_finish (alice, result, &stored, &error));
   g_assert_no_error (error);
   g_assert_true (stored);
@@ -323,10 +388,16 @@ test_message_offline (CoreFixture   *fixture,
   /* Offline messages follow the login reply: the recorder must be there before it. */
   carol = ag_signal_login (fixture->signal, "carol", "_no_need_token");
   received = core_recorder_new (carol, "message-instant-receive");
+  g_signal_connect (carol, "message-instant-receive", G_CALLBACK (store_message_ts_cb), &message_ts);
   g_assert_true (core_recorder_wait (received, 1));
   g_assert_cmpstr (core_recorder_string (received, 0, 0), ==, "alice");
   g_assert_cmpuint (core_recorder_uint (received, 0, 1), ==, ag_session_get_uid (alice));
   g_assert_cmpstr (core_recorder_string (received, 0, 2), ==, "while you were out");
+
+  /* When it was sent, not when it was delivered; and only during the emission. */
+  g_assert_cmpint (message_ts, >=, sent_before);
+  g_assert_cmpint (message_ts, <=, sent_after);
+  g_assert_cmpint (ag_session_get_message_ts (carol), ==, 0);
 
   g_clear_pointer (&received, core_recorder_free);
   core_logout_and_free (alice);
@@ -632,6 +703,7 @@ main (int   argc,
   ADD ("/ag/session/login-unknown-app", test_login_unknown_app);
   ADD ("/ag/session/login-wrong-token", test_login_wrong_token);
   g_test_add_func ("/ag/session/login-unreachable", test_login_unreachable);
+  ADD ("/ag/session/login-failure-not-starved", test_login_failure_not_starved);
   ADD ("/ag/session/login-cancel", test_login_cancel);
   ADD ("/ag/session/logout", test_logout);
   ADD ("/ag/session/kicked", test_kicked);

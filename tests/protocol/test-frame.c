@@ -1377,6 +1377,37 @@ test_check_account (void)
 }
 
 static void
+test_account_problem (void)
+{
+  g_autofree char *long_account = g_strnfill (200, 'a');
+  gunichar c;
+  glong position;
+
+  g_assert_cmpint (ag_account_find_problem ("alice", &c, &position), ==, AG_ACCOUNT_PROBLEM_NONE);
+  g_assert_cmpint (ag_account_find_problem (NULL, NULL, NULL), ==, AG_ACCOUNT_PROBLEM_EMPTY);
+  g_assert_cmpint (ag_account_find_problem ("", NULL, NULL), ==, AG_ACCOUNT_PROBLEM_EMPTY);
+  g_assert_cmpint (ag_account_find_problem ("a\xff", NULL, NULL), ==, AG_ACCOUNT_PROBLEM_NOT_UTF8);
+
+  g_assert_cmpint (ag_account_find_problem ("an na", &c, &position), ==, AG_ACCOUNT_PROBLEM_SPACE);
+  g_assert_cmpuint (c, ==, ' ');
+  g_assert_cmpint (position, ==, 3);
+  g_assert_cmpint (ag_account_find_problem ("a\tb", &c, NULL), ==, AG_ACCOUNT_PROBLEM_SPACE);
+  g_assert_cmpint (ag_account_find_problem ("a\xc2\xa0""b", &c, NULL), ==, AG_ACCOUNT_PROBLEM_SPACE);
+  g_assert_cmpuint (c, ==, 0xA0);
+
+  /* "é" counts as one character: the zero width space is the third. */
+  g_assert_cmpint (ag_account_find_problem ("\xc3\xa9""a\xe2\x80\x8b""b", &c, &position), ==,
+                   AG_ACCOUNT_PROBLEM_INVISIBLE);
+  g_assert_cmpuint (c, ==, 0x200B);
+  g_assert_cmpint (position, ==, 3);
+  g_assert_cmpint (ag_account_find_problem ("a\x01", &c, &position), ==, AG_ACCOUNT_PROBLEM_INVISIBLE);
+
+  g_assert_cmpint (ag_account_find_problem (long_account, &c, &position), ==, AG_ACCOUNT_PROBLEM_TOO_LONG);
+  g_assert_cmpint (position, ==, 200);
+  g_assert_cmpuint (c, ==, 0);
+}
+
+static void
 test_check_name (void)
 {
   g_autofree char *max = repeat ("\xf0\x9f\x99\x82", 128);
@@ -1625,6 +1656,7 @@ main (int   argc,
   g_test_add_func ("/ag/frame/server-type-errors", test_frame_server_type_errors);
   g_test_add_func ("/ag/frame/members-attrs", test_frame_members_attrs);
   g_test_add_func ("/ag/frame/check-account", test_check_account);
+  g_test_add_func ("/ag/frame/account-problem", test_account_problem);
   g_test_add_func ("/ag/frame/check-name", test_check_name);
   g_test_add_func ("/ag/frame/check-msg-and-value", test_check_msg_and_value);
   g_test_add_func ("/ag/frame/check-extra", test_check_extra);

@@ -45,6 +45,7 @@ typedef struct {
 typedef struct {
   GtkApplication *application;
   GPtrArray      *texts;        /* every text the windows showed */
+  GPtrArray      *clashes;      /* "window: key: label, label" for mnemonics used twice */
   gint64          deadline;
   guint           polls_since_mapped;
   gboolean        timed_out;
@@ -204,6 +205,67 @@ collect_texts (GtkWidget *widget,
     collect_texts (child, texts);
 }
 
+/* Mnemonics (Alt+letter) of the labels a window shows: one key may not stand for two of
+ * them, or Alt+key only moves between them instead of activating (German once had Alt+A
+ * for both "_Abbrechen" and "_Anmelden"). */
+static void
+collect_mnemonics (GtkWidget  *widget,
+                   GHashTable *labels_by_key)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      gtk_label_get_use_underline (GTK_LABEL (widget)) &&
+      gtk_label_get_mnemonic_keyval (GTK_LABEL (widget)) != GDK_KEY_VoidSymbol)
+    {
+      guint key = gdk_keyval_to_lower (gtk_label_get_mnemonic_keyval (GTK_LABEL (widget)));
+      GPtrArray *labels = g_hash_table_lookup (labels_by_key, GUINT_TO_POINTER (key));
+
+      const char *text = gtk_label_get_label (GTK_LABEL (widget));
+
+      if (labels == NULL)
+        {
+          labels = g_ptr_array_new ();
+          g_hash_table_insert (labels_by_key, GUINT_TO_POINTER (key), labels);
+        }
+      /* One text shown twice is one thing (an entry row's title and its floating copy, two
+       * buttons for one action); two texts are two things on one key. */
+      if (!g_ptr_array_find_with_equal_func (labels, text, g_str_equal, NULL))
+        g_ptr_array_add (labels, (gpointer) text);
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_mnemonics (child, labels_by_key);
+}
+
+static void
+check_mnemonics (GtkWidget *window,
+                 GPtrArray *clashes)
+{
+  g_autoptr(GHashTable) labels_by_key =
+    g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  collect_mnemonics (window, labels_by_key);
+  g_hash_table_iter_init (&iter, labels_by_key);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      GPtrArray *labels = value;
+      GString *clash;
+
+      if (labels->len < 2)
+        continue;
+
+      clash = g_string_new (NULL);
+      g_string_append_printf (clash, "%s: Alt+%s:", G_OBJECT_TYPE_NAME (window),
+                              gdk_keyval_name (GPOINTER_TO_UINT (key)));
+      for (guint i = 0; i < labels->len; i++)
+        g_string_append_printf (clash, " “%s”", (const char *) g_ptr_array_index (labels, i));
+      g_ptr_array_add (clashes, g_string_free (clash, FALSE));
+    }
+}
+
 /* The main window is up, with the New Session dialog it opens at start when there is one:
  * every window that exists is mapped, and either a second one is there or the main window
  * has been shown for a while without one. */
@@ -263,6 +325,7 @@ poll_windows_cb (gpointer user_data)
       g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
 
       collect_texts (window, run->texts);
+      check_mnemonics (window, run->clashes);
     }
   }
 
@@ -305,6 +368,7 @@ test_windows (void)
                            G_APPLICATION_NON_UNIQUE);
   run.application = GTK_APPLICATION (application);
   run.texts = g_ptr_array_new_with_free_func (g_free);
+  run.clashes = g_ptr_array_new_with_free_func (g_free);
   g_signal_connect_after (application, "startup", G_CALLBACK (startup_cb), &run);
 
   status = g_application_run (G_APPLICATION (application), 1, argv);
@@ -332,7 +396,12 @@ test_windows (void)
   g_assert_cmpuint (translated, >=, MIN_TRANSLATED_TEXTS);
   g_assert_cmpuint (untranslated->len, ==, 0);
 
+  for (guint i = 0; i < run.clashes->len; i++)
+    g_test_message ("mnemonic used twice: %s", (const char *) g_ptr_array_index (run.clashes, i));
+  g_assert_cmpuint (run.clashes->len, ==, 0);
+
   g_ptr_array_unref (run.texts);
+  g_ptr_array_unref (run.clashes);
 }
 
 int
