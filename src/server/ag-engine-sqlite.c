@@ -446,6 +446,21 @@ ag_engine_sqlite_offline_push (AgEngine          *engine,
   return TRUE;
 }
 
+/* One row of STMT_OFFLINE_SELECT. */
+static AgOfflineMessage *
+message_from_row (sqlite3_stmt *statement)
+{
+  AgOfflineMessage *message = g_new0 (AgOfflineMessage, 1);
+
+  message->from_account = g_strdup ((const char *) sqlite3_column_text (statement, 0));
+  message->from_uid = (guint32) sqlite3_column_int64 (statement, 1);
+  message->msg = g_strdup ((const char *) sqlite3_column_text (statement, 2));
+  message->sent_us = sqlite3_column_int64 (statement, 3);
+  message->expires_us = sqlite3_column_int64 (statement, 4);
+
+  return message;
+}
+
 /* The admin API's view of a queue: the same rows, left in place. */
 static GPtrArray *
 ag_engine_sqlite_offline_peek (AgEngine    *engine,
@@ -463,18 +478,10 @@ ag_engine_sqlite_offline_peek (AgEngine    *engine,
   bind_text (statement, 1, app_id);
   bind_text (statement, 2, account);
   while ((rc = sqlite3_step (statement)) == SQLITE_ROW) {
-    AgOfflineMessage *message;
-
     if (sqlite3_column_int64 (statement, 4) <= now_us)
       continue;
 
-    message = g_new0 (AgOfflineMessage, 1);
-    message->from_account = g_strdup ((const char *) sqlite3_column_text (statement, 0));
-    message->from_uid = (guint32) sqlite3_column_int64 (statement, 1);
-    message->msg = g_strdup ((const char *) sqlite3_column_text (statement, 2));
-    message->sent_us = sqlite3_column_int64 (statement, 3);
-    message->expires_us = sqlite3_column_int64 (statement, 4);
-    g_ptr_array_add (messages, message);
+    g_ptr_array_add (messages, message_from_row (statement));
   }
   sqlite3_reset (statement);
 
@@ -510,19 +517,11 @@ ag_engine_sqlite_offline_take (AgEngine    *engine,
   bind_text (statement, 1, app_id);
   bind_text (statement, 2, account);
   while ((rc = sqlite3_step (statement)) == SQLITE_ROW) {
-    AgOfflineMessage *message;
-
     any = TRUE;
     if (sqlite3_column_int64 (statement, 4) <= now_us)
       continue;
 
-    message = g_new0 (AgOfflineMessage, 1);
-    message->from_account = g_strdup ((const char *) sqlite3_column_text (statement, 0));
-    message->from_uid = (guint32) sqlite3_column_int64 (statement, 1);
-    message->msg = g_strdup ((const char *) sqlite3_column_text (statement, 2));
-    message->sent_us = sqlite3_column_int64 (statement, 3);
-    message->expires_us = sqlite3_column_int64 (statement, 4);
-    g_ptr_array_add (messages, message);
+    g_ptr_array_add (messages, message_from_row (statement));
   }
   sqlite3_reset (statement);
 
