@@ -4,64 +4,82 @@
 
 #include <string.h>
 
+#include <json-glib/json-glib.h>
+
 #define TRACE_MAX_BYTES 1024
 
-GString *
-ag_wire_redact_tokens (const char *data,
-                       gsize       length)
+/* Names whose values are secrets: a login's token, an admin login's key. */
+static gboolean
+is_secret (const char *name)
 {
-  static const char key[] = "\"token\"";
-  GString *out = g_string_sized_new (length + 16);
-  const char *end = data + length;
-  const char *p = data;
+  return g_str_equal (name, "token") || g_str_equal (name, "key");
+}
 
-  while (p < end) {
-    const char *hit = g_strstr_len (p, end - p, key);
-    const char *q;
+static void
+redact_node (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node)) {
+    JsonObject *object = json_node_get_object (node);
+    g_autoptr(GList) names = json_object_get_members (object);
 
-    if (hit == NULL) {
-      g_string_append_len (out, p, end - p);
-      break;
+    for (GList *l = names; l != NULL; l = l->next) {
+      JsonNode *member = json_object_get_member (object, l->data);
+
+      if (is_secret (l->data) && JSON_NODE_HOLDS_VALUE (member))
+        json_object_set_string_member (object, l->data, "[redacted]");
+      else
+        redact_node (member);
     }
+  } else if (JSON_NODE_HOLDS_ARRAY (node)) {
+    JsonArray *array = json_node_get_array (node);
 
-    q = hit + strlen (key);
-    while (q < end && g_ascii_isspace (*q))
-      q++;
-    if (q < end && *q == ':')
-      q++;
-    while (q < end && g_ascii_isspace (*q))
-      q++;
+    for (guint i = 0; i < json_array_get_length (array); i++)
+      redact_node (json_array_get_element (array, i));
+  }
+}
 
-    if (q < end && *q == '"') {
-      g_string_append_len (out, p, q + 1 - p);
-      g_string_append (out, "[redacted]");
-      for (q++; q < end && *q != '"'; q++) {
-        if (*q == '\\' && q + 1 < end)
-          q++;
-      }
-    } else {
-      g_string_append_len (out, p, q - p);
-    }
+/* The redaction works on the parsed frame, so a key written with escapes ("tok\u0065n") is
+ * the same key; what does not parse is not shown at all. */
+GString *
+ag_wire_redact (const char *data,
+                gsize       length)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autofree char *text = NULL;
+  JsonNode *root = NULL;
 
-    p = q;
+  if (length == 0 || length > G_MAXSSIZE ||
+      !g_utf8_validate_len (data, length, NULL) ||
+      !json_parser_load_from_data (parser, data, (gssize) length, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL)
+  {
+    GString *out = g_string_new (NULL);
+
+    g_string_printf (out, "[not JSON, %" G_GSIZE_FORMAT " bytes]", length);
+    return out;
   }
 
-  return out;
+  redact_node (root);
+  generator = json_generator_new ();
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+
+  return g_string_new (text);
 }
 
 void
 ag_wire_trace (guint64     conn_id,
                const char *direction,
                const char *data,
-                       gsize       length)
+               gsize       length)
 {
-  g_autoptr(GString) text = NULL;
+  g_autoptr(GString) text = ag_wire_redact (data, length);
   const char *valid_end;
 
   /* Cut long frames at a character boundary. */
-  g_utf8_validate_len (data, MIN (length, TRACE_MAX_BYTES), &valid_end);
-  text = ag_wire_redact_tokens (data, valid_end - data);
+  g_utf8_validate_len (text->str, MIN (text->len, TRACE_MAX_BYTES), &valid_end);
 
-  g_debug ("%s %" G_GUINT64_FORMAT " %s%s", direction, conn_id, text->str,
-           (gsize) (valid_end - data) < length ? " [truncated]" : "");
+  g_debug ("%s %" G_GUINT64_FORMAT " %.*s%s", direction, conn_id, (int) (valid_end - text->str),
+           text->str, (gsize) (valid_end - text->str) < text->len ? " [truncated]" : "");
 }

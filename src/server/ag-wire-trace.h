@@ -1,4 +1,4 @@
-/* ag-wire-trace.h: one debug line per WebSocket frame, tokens redacted */
+/* ag-wire-trace.h: one debug line per WebSocket frame, secrets redacted */
 #pragma once
 
 #include <glib.h>
@@ -17,8 +17,9 @@ void     ag_wire_trace          (guint64     conn_id,
                                  const char *data,
                                  gsize       length);
 
-/* Copies a frame with the value of every "token" key replaced by "[redacted]". */
-GString *ag_wire_redact_tokens  (const char *data,
+/* The frame as compact JSON with the value of every "token" and "key" member, at any depth,
+ * replaced by "[redacted]"; "[not JSON, N bytes]" for what does not parse. */
+GString *ag_wire_redact         (const char *data,
                                  gsize       length);
 
 G_END_DECLS

@@ -164,7 +164,7 @@ main (int   argc,
     { "transport", 0, 0, G_OPTION_ARG_STRING, &transport,
       "The connection transport: epoll (default) or soup", "NAME" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
-      "Log debug messages and every frame (tokens redacted) to stderr", NULL },
+      "Log debug messages and every frame (tokens and admin keys redacted) to stderr", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };

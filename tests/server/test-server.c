@@ -225,6 +225,8 @@ test_wire_trace (void)
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   g_autofree char *token = ag_token_make ("alice", "demo", "demo-certificate", now + 3600);
   g_autofree char *digest = g_strdup (strrchr (token, ':') + 1);
+  g_autofree char *escaped_token = ag_token_make ("bob", "demo", "demo-certificate", now + 3600);
+  g_autofree char *escaped_digest = g_strdup (strrchr (escaped_token, ':') + 1);
   g_autoptr(AgTestServer) server = NULL;
   g_autoptr(AgTestClient) client = NULL;
   g_autoptr(GError) error = NULL;
@@ -245,6 +247,27 @@ test_wire_trace (void)
   g_assert_cmpint (request_code (client, "{\"op\": \"ping\"}"), ==, 0);
   g_clear_pointer (&client, ag_test_client_free);
 
+  /* A key spelled with an escape is the same key: the trace redacts after parsing. */
+  client = ag_test_client_new (ag_test_server_get_uri (server), &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *escaped = g_strdup_printf ("{\"op\":\"login\",\"app_id\":\"demo\","
+                                                "\"account\":\"bob\",\"tok\\u0065n\":\"%s\"}",
+                                                escaped_token);
+    g_autofree char *admin = g_strdup ("{\"op\":\"admin_login\",\"app_id\":\"demo\","
+                                       "\"k\\u0065y\":\"secret-admin-key-0123456789\"}");
+    g_autoptr(JsonObject) reply = ag_test_client_request (client, escaped);
+    g_autoptr(JsonObject) refused = NULL;
+
+    g_assert_cmpint (ag_test_reply_code (reply), ==, 0);
+    g_clear_pointer (&client, ag_test_client_free);
+    client = ag_test_client_new (ag_test_server_get_uri (server), &error);
+    g_assert_no_error (error);
+    refused = ag_test_client_request (client, admin);
+    g_assert_cmpint (ag_test_reply_code (refused), ==, 1300);
+  }
+  g_clear_pointer (&client, ag_test_client_free);
+
   g_assert_true (ag_test_server_stop (server, AG_TEST_SERVER_STOP_TIMEOUT_MS, &wait_status));
   assert_clean_exit (wait_status);
   g_assert_true (g_file_get_contents (log_path, &log, NULL, &error));
@@ -255,6 +278,9 @@ test_wire_trace (void)
   g_assert_nonnull (strstr (log, "\"op\":\"ping\""));
   g_assert_nonnull (strstr (log, "\"token\":\"[redacted]\""));
   g_assert_null (strstr (log, digest));
+  g_assert_null (strstr (log, escaped_digest));
+  g_assert_null (strstr (log, "secret-admin-key-0123456789"));
+  g_assert_nonnull (strstr (log, "\"key\":\"[redacted]\""));
 }
 
 /* Messages and channels */
