@@ -86,6 +86,8 @@ static const ErrorInfo error_infos[] = {
     "The client did not read fast enough" },
   { AG_ERROR_LIMIT_E_LOGIN_TIMEOUT, "LIMIT_E_LOGIN_TIMEOUT",
     "The connection did not log in within 10 seconds" },
+  { AG_ERROR_LIMIT_E_TOO_MANY_ATTRS, "LIMIT_E_TOO_MANY_ATTRS",
+    "The channel holds as many attributes as it may (64, or 64 KiB in all)" },
   { AG_ERROR_PROTO_E_MALFORMED, "PROTO_E_MALFORMED", "Malformed frame" },
   { AG_ERROR_PROTO_E_UNKNOWN_OP, "PROTO_E_UNKNOWN_OP", "Missing or unknown op" },
   { AG_ERROR_PROTO_E_NOT_IN_CHANNEL, "PROTO_E_NOT_IN_CHANNEL", "Not in a channel" },

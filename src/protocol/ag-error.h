@@ -59,6 +59,7 @@ G_BEGIN_DECLS
  * @AG_ERROR_LIMIT_E_OFFLINE_QUEUE_FULL: The peer has too many messages waiting
  * @AG_ERROR_LIMIT_E_SLOW_CONSUMER: The client did not read fast enough
  * @AG_ERROR_LIMIT_E_LOGIN_TIMEOUT: The connection did not log in within 10 seconds
+ * @AG_ERROR_LIMIT_E_TOO_MANY_ATTRS: The channel holds as many attributes as it may (64, or 64 KiB in all)
  * @AG_ERROR_PROTO_E_MALFORMED: Malformed frame
  * @AG_ERROR_PROTO_E_UNKNOWN_OP: Missing or unknown op
  * @AG_ERROR_PROTO_E_NOT_IN_CHANNEL: Not in a channel
@@ -125,6 +126,7 @@ typedef enum {
   AG_ERROR_LIMIT_E_OFFLINE_QUEUE_FULL = 1104,
   AG_ERROR_LIMIT_E_SLOW_CONSUMER      = 1105,
   AG_ERROR_LIMIT_E_LOGIN_TIMEOUT      = 1106,
+  AG_ERROR_LIMIT_E_TOO_MANY_ATTRS     = 1107,
   AG_ERROR_PROTO_E_MALFORMED          = 1200,
   AG_ERROR_PROTO_E_UNKNOWN_OP         = 1201,
   AG_ERROR_PROTO_E_NOT_IN_CHANNEL     = 1202,

@@ -16,6 +16,8 @@ G_BEGIN_DECLS
 #define AG_LIMIT_OFFLINE_QUEUE         1000    /* queued offline messages per account */
 #define AG_LIMIT_OUTBOUND_BYTES        (4 * 1024 * 1024)
 #define AG_LIMIT_LOGIN_DEADLINE_S      10      /* from connecting to a successful login */
+#define AG_LIMIT_CHANNEL_ATTRS         64      /* attributes per channel */
+#define AG_LIMIT_CHANNEL_ATTR_BYTES    (64 * 1024) /* names and values of one channel in all */
 
 #define AG_DEFAULT_USER_MSG_RATE       60      /* messages per second per user */
 #define AG_DEFAULT_CHANNEL_MSG_RATE    200     /* messages per second per channel */

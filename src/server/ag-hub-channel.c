@@ -734,6 +734,24 @@ _ag_hub_channel_admit_attr_change (AgHub        *hub,
   if (value != NULL && is_numeric_builtin (name) && !parse_builtin_number (value, &number))
     return AG_ERROR_GENERAL_E_WRONG_PARAM;
 
+  /* Every join reply carries all attributes: one member must not be able to make them too
+   * big for the next joiners. Deleting and clearing are always allowed. */
+  if (value != NULL) {
+    const char *old = g_hash_table_lookup (channel->attrs, name);
+    guint count = g_hash_table_size (channel->attrs) + (old == NULL ? 1 : 0);
+    gsize bytes = strlen (name) + strlen (value);
+    GHashTableIter iter;
+    gpointer key, current;
+
+    g_hash_table_iter_init (&iter, channel->attrs);
+    while (g_hash_table_iter_next (&iter, &key, &current))
+      if (!g_str_equal (key, name))
+        bytes += strlen (key) + strlen (current);
+
+    if (count > AG_LIMIT_CHANNEL_ATTRS || bytes > AG_LIMIT_CHANNEL_ATTR_BYTES)
+      return AG_ERROR_LIMIT_E_TOO_MANY_ATTRS;
+  }
+
   if (channel->setattr_limit > 0) {
     if (!_ag_hub_bucket_can_take (&channel->attr_bucket, hub->now_us))
       return AG_ERROR_LIMIT_E_ATTR_RATE;

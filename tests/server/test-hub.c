@@ -1817,6 +1817,55 @@ test_channel_attrs (Fixture       *fx,
   expect_nothing (fx, 3);
 }
 
+/* A channel holds at most AG_LIMIT_CHANNEL_ATTRS attributes and AG_LIMIT_CHANNEL_ATTR_BYTES of
+ * them in all; a refused change changes nothing, replacing and deleting stay possible. */
+static void
+test_channel_attr_limits (Fixture       *fx,
+                          gconstpointer  data)
+{
+  g_autofree char *big = g_strnfill (8000, 'x');
+  g_autoptr(AgFrame) joined = NULL;
+  gint64 id;
+
+  hub_login (fx, 1, "alice");
+  hub_join (fx, 1, "lobby");
+  drain_all (fx);
+
+  for (guint i = 0; i < AG_LIMIT_CHANNEL_ATTRS; i++) {
+    g_autofree char *name = g_strdup_printf ("a%02u", i);
+
+    set_channel_attr (fx, 1, name, "1");
+  }
+  drain_all (fx);
+  id = request (fx, 1, "channel_set_attr", "'name':'one-more','value':'1'");
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_TOO_MANY_ATTRS);
+  expect_nothing (fx, 1);
+  /* Replacing one is not adding one. */
+  set_channel_attr (fx, 1, "a00", "2");
+  drain_all (fx);
+  request_ok (fx, 1, "channel_clear_attr", "%s", "");
+  drain_all (fx);
+
+  /* Eight values of 8,000 characters fill the 64 KiB; the ninth is refused. */
+  for (guint i = 0; i < 8; i++) {
+    g_autofree char *name = g_strdup_printf ("b%u", i);
+
+    set_channel_attr (fx, 1, name, big);
+  }
+  drain_all (fx);
+  id = request (fx, 1, "channel_set_attr", "'name':'b8','value':'%s'", big);
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_TOO_MANY_ATTRS);
+  request_ok (fx, 1, "channel_del_attr", "'name':'b7'");
+  drain_all (fx);
+  set_channel_attr (fx, 1, "b8", big);
+  drain_all (fx);
+
+  hub_login (fx, 2, "bob");
+  joined = join_channel (fx, 2, "lobby");
+  g_assert_cmpuint (g_hash_table_size (joined->attrs), ==, 8);
+  g_assert_null (g_hash_table_lookup (joined->attrs, "b7"));
+}
+
 static void
 test_channel_attr_builtin_values (Fixture       *fx,
                                   gconstpointer  data)
@@ -2778,6 +2827,7 @@ main (int   argc,
   ADD ("channel/send", test_channel_send);
   ADD ("channel/attrs", test_channel_attrs);
   ADD ("channel/attr-builtin-values", test_channel_attr_builtin_values);
+  ADD ("channel/attr-limits", test_channel_attr_limits);
   ADD ("channel/ttl", test_channel_ttl);
   ADD ("channel/ttl-default", test_channel_ttl_default);
   ADD ("channel/auto-update-num", test_auto_update_num);
