@@ -839,6 +839,13 @@ websocket_read (AgEpollServer *self,
 
   connection_pump_control (self, conn);
 
+  /* Error replies and pongs count against the outbound limit like any frame: a peer that keeps
+   * provoking them without reading is a slow consumer too. */
+  if (!conn->closing && !conn->dead && conn->queued_bytes > AG_LIMIT_OUTBOUND_BYTES) {
+    connection_drop_slow_consumer (self, conn);
+    return;
+  }
+
   /* wslay answered a close, or refused a frame and queued its own close. */
   if (!conn->dead && (conn->close_queued || !wslay_event_get_read_enabled (conn->ws))) {
     if (!conn->closing)

@@ -737,6 +737,61 @@ test_flood_of_garbage (void)
   assert_others_unaffected ();
 }
 
+/* A client that floods frames the server answers (binary frames, pings) and never reads
+ * provokes replies faster than they leave: they count against the outbound limit, so it is
+ * disconnected and the server's memory stays bounded. The soup transport cannot see its
+ * queue (libsoup 3.2), so this runs on epoll only. */
+static void
+test_flood_unread_replies (void)
+{
+  g_autoptr(AgTestRawWebsocket) ws = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status_path = NULL;
+  g_autofree char *status = NULL;
+  const char *rss;
+  GString *burst = g_string_new (NULL);
+  guint sent = 0;
+
+  if (g_strcmp0 (g_getenv ("AG_TEST_TRANSPORT"), "soup") == 0) {
+    g_test_skip ("libsoup keeps its own output queue");
+    g_string_free (burst, TRUE);
+    return;
+  }
+
+  /* A small receive window: the replies pile up in the server. */
+  ws = ag_test_raw_websocket_connect (ag_test_server_get_port (state.server), 4096, &error);
+  g_assert_no_error (error);
+
+  /* 100,000 masked binary frames of 4 bytes, written in bursts while the server accepts. */
+  for (guint i = 0; i < 1000; i++) {
+    const guint8 frame[] = { 0x82, 0x84, 1, 2, 3, 4, 'f' ^ 1, 'l' ^ 2, 'o' ^ 3, 'o' ^ 4 };
+    GSocket *socket = ag_test_raw_websocket_get_socket (ws);
+
+    g_string_truncate (burst, 0);
+    for (guint j = 0; j < 100; j++)
+      g_string_append_len (burst, (const char *) frame, sizeof frame);
+
+    g_socket_set_timeout (socket, 2);
+    if (g_socket_send (socket, burst->str, burst->len, NULL, NULL) <= 0)
+      break;
+    sent++;
+  }
+  g_string_free (burst, TRUE);
+  g_assert_cmpuint (sent, >, 10);
+
+  /* The server gave up on it: the stream ends after its replies and a close (1008). */
+  g_assert_cmpint (ag_test_raw_websocket_read_close (ws, NULL), ==, 1008);
+
+  /* And it is not holding gigabytes for it (the old behaviour grew by tens of MB here). */
+  status_path = g_strdup_printf ("/proc/%d/status", (int) ag_test_server_get_pid (state.server));
+  g_assert_true (g_file_get_contents (status_path, &status, NULL, NULL));
+  rss = strstr (status, "VmRSS:");
+  g_assert_nonnull (rss);
+  g_assert_cmpuint (g_ascii_strtoull (rss + strlen ("VmRSS:"), NULL, 10), <, 200 * 1024);
+
+  assert_others_unaffected ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -760,6 +815,7 @@ main (int   argc,
   }
   g_test_add_func ("/ag/bad-input/flood-rate-limited", test_flood);
   g_test_add_func ("/ag/bad-input/flood-malformed", test_flood_of_garbage);
+  g_test_add_func ("/ag/bad-input/flood-unread-replies", test_flood_unread_replies);
 
   status = g_test_run ();
 
