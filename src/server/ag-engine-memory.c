@@ -14,6 +14,8 @@
 
 #include "ag-limits.h"
 
+#include <string.h>
+
 typedef struct {
   char          *app_id;
   char          *account;
@@ -275,26 +277,43 @@ ag_engine_memory_offline_take (AgEngine    *engine,
                                const char  *app_id,
                                const char  *account,
                                gint64       now_us,
+                               gsize        max_bytes,
+                               gboolean    *out_more,
                                GError     **error)
 {
   AgEngineMemory *self = AG_ENGINE_MEMORY (engine);
   OfflineQueue *queue = lookup_queue (self, app_id, account);
   g_autoptr(GPtrArray) messages = NULL;
   AgOfflineMessage *message;
+  gsize bytes = 0;
 
+  *out_more = FALSE;
   if (queue == NULL)
     return NULL;
 
   messages = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_offline_message_free);
 
-  while ((message = g_queue_pop_head (&queue->messages)) != NULL) {
-    if (message->expires_us > now_us)
+  while ((message = g_queue_peek_head (&queue->messages)) != NULL) {
+    gsize length = strlen (message->msg);
+
+    if (message->expires_us > now_us && messages->len > 0 && bytes + length > max_bytes)
+      break;
+
+    g_queue_pop_head (&queue->messages);
+    if (message->expires_us > now_us) {
       g_ptr_array_add (messages, message);
-    else
+      bytes += length;
+    } else {
       ag_offline_message_free (message);
+    }
   }
 
-  remove_queue (self, queue);
+  if (g_queue_is_empty (&queue->messages)) {
+    remove_queue (self, queue);
+  } else {
+    *out_more = TRUE;
+    update_next_expiry (queue);
+  }
 
   if (messages->len == 0)
     return NULL;

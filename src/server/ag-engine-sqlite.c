@@ -45,7 +45,7 @@ typedef enum {
   STMT_OFFLINE_PRUNE,
   STMT_OFFLINE_INSERT,
   STMT_OFFLINE_SELECT,
-  STMT_OFFLINE_DELETE_ACCOUNT,
+  STMT_OFFLINE_DELETE_UP_TO,
   STMT_OFFLINE_EXPIRE,
   STMT_OFFLINE_NEXT,
   STMT_UID_SET,
@@ -77,9 +77,10 @@ static const char * const stmt_sql[N_STMTS] = {
     "INSERT INTO offline (app, account, from_account, from_uid, msg, sent_us, expires_us) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
   [STMT_OFFLINE_SELECT] =
-    "SELECT from_account, from_uid, msg, sent_us, expires_us FROM offline "
+    "SELECT from_account, from_uid, msg, sent_us, expires_us, seq FROM offline "
     "WHERE app = ?1 AND account = ?2 ORDER BY seq",
-  [STMT_OFFLINE_DELETE_ACCOUNT] = "DELETE FROM offline WHERE app = ?1 AND account = ?2",
+  [STMT_OFFLINE_DELETE_UP_TO] =
+    "DELETE FROM offline WHERE app = ?1 AND account = ?2 AND seq <= ?3",
   [STMT_OFFLINE_EXPIRE] = "DELETE FROM offline WHERE expires_us <= ?1",
   [STMT_OFFLINE_NEXT] = "SELECT min(expires_us) FROM offline",
   [STMT_UID_SET] = "INSERT OR REPLACE INTO uids (app, account, uid) VALUES (?1, ?2, ?3)",
@@ -498,6 +499,8 @@ ag_engine_sqlite_offline_take (AgEngine    *engine,
                                const char  *app_id,
                                const char  *account,
                                gint64       now_us,
+                               gsize        max_bytes,
+                               gboolean    *out_more,
                                GError     **error)
 {
   AgEngineSqlite *self = AG_ENGINE_SQLITE (engine);
@@ -506,7 +509,11 @@ ag_engine_sqlite_offline_take (AgEngine    *engine,
   g_autofree char *key = app_key (app_id, account);
   sqlite3_stmt *statement;
   gboolean any = FALSE;
+  gint64 last_seq = -1;
+  gsize bytes = 0;
   int rc;
+
+  *out_more = FALSE;
 
   /* Most logins find nothing: that costs one read and no transaction. */
   if (g_hash_table_lookup_extended (self->queue_lengths, key, NULL, NULL) &&
@@ -517,12 +524,21 @@ ag_engine_sqlite_offline_take (AgEngine    *engine,
   bind_text (statement, 1, app_id);
   bind_text (statement, 2, account);
   while ((rc = sqlite3_step (statement)) == SQLITE_ROW) {
-    any = TRUE;
-    if (sqlite3_column_int64 (statement, 4) <= now_us)
-      continue;
+    gsize length = (gsize) sqlite3_column_bytes (statement, 2);
 
-    g_ptr_array_add (messages, message_from_row (statement));
+    any = TRUE;
+    if (sqlite3_column_int64 (statement, 4) > now_us) {
+      if (messages->len > 0 && bytes + length > max_bytes) {
+        *out_more = TRUE;
+        break;
+      }
+      g_ptr_array_add (messages, message_from_row (statement));
+      bytes += length;
+    }
+    last_seq = sqlite3_column_int64 (statement, 5);
   }
+  if (rc == SQLITE_ROW)
+    rc = SQLITE_DONE;
   sqlite3_reset (statement);
 
   if (rc != SQLITE_DONE) {
@@ -538,13 +554,18 @@ ag_engine_sqlite_offline_take (AgEngine    *engine,
   if (!prepare_write (self, error))
     return NULL;
 
-  statement = stmt (self, STMT_OFFLINE_DELETE_ACCOUNT);
+  /* Up to the last row read: the taken messages and the expired ones before them. */
+  statement = stmt (self, STMT_OFFLINE_DELETE_UP_TO);
   bind_text (statement, 1, app_id);
   bind_text (statement, 2, account);
+  sqlite3_bind_int64 (statement, 3, last_seq);
   if (!run (self, statement, "deleting delivered offline messages", error))
     return NULL;
 
-  cache_queue_length (self, g_steal_pointer (&key), 0);
+  if (*out_more)
+    g_hash_table_remove (self->queue_lengths, key);
+  else
+    cache_queue_length (self, g_steal_pointer (&key), 0);
 
   if (messages->len == 0)
     return NULL;

@@ -137,7 +137,32 @@ ag_engine_offline_take (AgEngine    *engine,
   g_return_val_if_fail (account != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return AG_ENGINE_GET_IFACE (engine)->offline_take (engine, app_id, account, now_us, error);
+  return ag_engine_offline_take_some (engine, app_id, account, now_us, G_MAXSIZE, NULL, error);
+}
+
+GPtrArray *
+ag_engine_offline_take_some (AgEngine    *engine,
+                             const char  *app_id,
+                             const char  *account,
+                             gint64       now_us,
+                             gsize        max_bytes,
+                             gboolean    *out_more,
+                             GError     **error)
+{
+  gboolean more = FALSE;
+  GPtrArray *messages;
+
+  g_return_val_if_fail (AG_IS_ENGINE (engine), NULL);
+  g_return_val_if_fail (app_id != NULL, NULL);
+  g_return_val_if_fail (account != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  messages = AG_ENGINE_GET_IFACE (engine)->offline_take (engine, app_id, account, now_us,
+                                                         max_bytes, &more, error);
+  if (out_more != NULL)
+    *out_more = more;
+
+  return messages;
 }
 
 gint64

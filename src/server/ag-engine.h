@@ -88,12 +88,15 @@ struct _AgEngineInterface {
                                      const char        *account,
                                      AgOfflineMessage  *message,
                                      GError           **error);
-  /* Removes and returns the account's unexpired messages, oldest first (GPtrArray with a
-   * free func), or NULL when none (error unset) or on failure. */
+  /* Removes and returns the account's oldest unexpired messages, oldest first (GPtrArray
+   * with a free func), as many as fit in max_bytes of text (at least one), or NULL when none
+   * (error unset) or on failure. *out_more says whether messages are left. */
   GPtrArray   *(*offline_take)      (AgEngine    *engine,
                                      const char  *app_id,
                                      const char  *account,
                                      gint64       now_us,
+                                     gsize        max_bytes,
+                                     gboolean    *out_more,
                                      GError     **error);
   /* Drops expired messages; returns the next expiry or G_MAXINT64. An engine that cannot
    * expire now logs why and returns when to try again. */
@@ -144,8 +147,14 @@ GHashTable *ag_engine_user_attr_get_all (AgEngine *engine, const char *app_id, c
                                          GError **error);
 gboolean    ag_engine_offline_push      (AgEngine *engine, const char *app_id, const char *account,
                                          AgOfflineMessage *message, GError **error);
+/* All of the account's messages. */
 GPtrArray  *ag_engine_offline_take      (AgEngine *engine, const char *app_id, const char *account,
                                          gint64 now_us, GError **error);
+/* The oldest ones, up to max_bytes of text (at least one); *out_more (optional) says whether
+ * some are left. */
+GPtrArray  *ag_engine_offline_take_some (AgEngine *engine, const char *app_id, const char *account,
+                                         gint64 now_us, gsize max_bytes, gboolean *out_more,
+                                         GError **error);
 gint64      ag_engine_offline_expire    (AgEngine *engine, gint64 now_us);
 /* NULL as well when the engine cannot list without taking; *out_supported tells which. */
 GPtrArray  *ag_engine_offline_peek      (AgEngine *engine, const char *app_id, const char *account,

@@ -112,6 +112,7 @@ struct _AgHubConn {
   GList        *member_link; /* this connection's link in channel->members */
   AgHubTimer    token_timer;
   AgHubTimer    login_timer;  /* the deadline to log in, while not logged in */
+  AgHubTimer    backlog_timer; /* the next batch of queued offline messages */
   gint64        login_us;
   char         *address;     /* the peer's address as the transport gave it, or NULL */
   AgHubAdminConn *admin;     /* set once an admin connection logged in */

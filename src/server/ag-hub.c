@@ -311,6 +311,8 @@ static void token_expired_cb (AgHub    *hub,
                               gpointer  data);
 static void login_deadline_cb (AgHub    *hub,
                                gpointer  data);
+static void backlog_cb        (AgHub    *hub,
+                               gpointer  data);
 
 AgHubConn *
 _ag_hub_conn_new (guint64 conn_id)
@@ -320,6 +322,7 @@ _ag_hub_conn_new (guint64 conn_id)
   conn->id = conn_id;
   _ag_hub_timer_init (&conn->token_timer, token_expired_cb, conn);
   _ag_hub_timer_init (&conn->login_timer, login_deadline_cb, conn);
+  _ag_hub_timer_init (&conn->backlog_timer, backlog_cb, conn);
 
   return conn;
 }
@@ -354,6 +357,7 @@ session_end (AgHub     *hub,
     return;
 
   _ag_hub_timer_cancel (hub, &conn->token_timer);
+  _ag_hub_timer_cancel (hub, &conn->backlog_timer);
 
   if (conn->channel != NULL)
     _ag_hub_channel_leave (hub, conn,
@@ -473,24 +477,38 @@ check_token (AgHub         *hub,
   }
 }
 
+/* A backlog of offline messages goes out a batch at a time, as the connection drains: all of
+ * it at once could exceed the outbound limit, cut the session and lose what was taken. */
+#define BACKLOG_BATCH_BYTES  (256 * 1024)
+#define BACKLOG_QUEUE_HIGH   (1024 * 1024)
+#define BACKLOG_RETRY_US     (5 * 1000)
+
 static void
 deliver_offline_messages (AgHub     *hub,
                           AgHubConn *conn)
 {
   AgHubUser *user = conn->user;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) messages = ag_engine_offline_take (hub->engine, user->app->config.app_id,
-                                                          user->account, hub->now_us, &error);
+  g_autoptr(GPtrArray) messages = NULL;
+  gboolean more = FALSE;
+
+  if (user == NULL)
+    return;
+
+  if (hub->sink.queued != NULL && hub->sink.queued (hub->sink_data, conn->id) > BACKLOG_QUEUE_HIGH) {
+    _ag_hub_timer_schedule (hub, &conn->backlog_timer, hub->now_us + BACKLOG_RETRY_US);
+    return;
+  }
+
+  messages = ag_engine_offline_take_some (hub->engine, user->app->config.app_id, user->account,
+                                          hub->now_us, BACKLOG_BATCH_BYTES, &more, &error);
 
   /* They stay queued for the next login. */
   if (error != NULL)
     g_message ("Cannot deliver offline messages to connection %" G_GUINT64_FORMAT ": %s",
                conn->id, error->message);
 
-  if (messages == NULL)
-    return;
-
-  for (guint i = 0; i < messages->len; i++) {
+  for (guint i = 0; messages != NULL && i < messages->len; i++) {
     AgOfflineMessage *message = g_ptr_array_index (messages, i);
     g_autoptr(AgFrame) event = ag_frame_new (AG_OP_EV_MSG);
 
@@ -503,6 +521,17 @@ deliver_offline_messages (AgHub     *hub,
     _ag_hub_send_frame (hub, conn, event);
     hub->stats.messages_out++;
   }
+
+  /* The rest in a later turn of the loop. */
+  if (more)
+    _ag_hub_timer_schedule (hub, &conn->backlog_timer, hub->now_us + 1);
+}
+
+static void
+backlog_cb (AgHub    *hub,
+            gpointer  data)
+{
+  deliver_offline_messages (hub, data);
 }
 
 static void

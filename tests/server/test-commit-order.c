@@ -124,10 +124,12 @@ watch_offline_take (AgEngine    *engine,
                     const char  *app_id,
                     const char  *account,
                     gint64       now_us,
+                    gsize        max_bytes,
+                    gboolean    *out_more,
                     GError     **error)
 {
-  return ag_engine_offline_take (TEST_ENGINE_WATCH (engine)->inner, app_id, account, now_us,
-                                 error);
+  return ag_engine_offline_take_some (TEST_ENGINE_WATCH (engine)->inner, app_id, account,
+                                      now_us, max_bytes, out_more, error);
 }
 
 static gint64

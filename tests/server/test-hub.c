@@ -1155,6 +1155,47 @@ test_msg_offline_queue_full (Fixture       *fx,
   g_assert_cmpuint (ag_hub_get_stats (fx->hub)->messages_out, ==, AG_LIMIT_OFFLINE_QUEUE);
 }
 
+/* A big backlog is delivered a batch per turn, in order, none lost: 1,000 messages of 8,000
+ * bytes would be twice the outbound limit at once. */
+static void
+test_msg_offline_backlog_paced (Fixture       *fx,
+                                gconstpointer  data)
+{
+  g_autofree char *body = g_strnfill (7990, 'x');
+  guint delivered, turns = 0;
+
+  login_to (fx, 1, BULK_APP, "alice");
+  fx->recording = FALSE;
+  for (guint i = 0; i < AG_LIMIT_OFFLINE_QUEUE; i++)
+    request (fx, 1, "msg_send", "'peer':'bob','msg':'%04u%s','ttl':600", i, body);
+  fx->recording = TRUE;
+
+  login_to (fx, 2, BULK_APP, "bob");
+  delivered = pending (fx, 2);
+  g_assert_cmpuint (delivered, >, 0);
+  g_assert_cmpuint (delivered, <, 100);
+
+  while (pending (fx, 2) < AG_LIMIT_OFFLINE_QUEUE && turns < 1000) {
+    advance (fx, 1);
+    turns++;
+  }
+  g_assert_cmpuint (pending (fx, 2), ==, AG_LIMIT_OFFLINE_QUEUE);
+  g_assert_cmpuint (turns, >, 10);
+
+  for (guint i = 0; i < AG_LIMIT_OFFLINE_QUEUE; i++) {
+    g_autoptr(AgFrame) message = expect_frame (fx, 2, AG_OP_EV_MSG);
+    g_autofree char *prefix = g_strdup_printf ("%04u", i);
+
+    g_assert_true (g_str_has_prefix (message->msg, prefix));
+  }
+
+  /* Nothing is left for a later login. */
+  logout (fx, 2);
+  login_to (fx, 3, BULK_APP, "bob");
+  advance (fx, 1);
+  expect_nothing (fx, 3);
+}
+
 /* Rate limits */
 
 static void
@@ -2804,6 +2845,7 @@ main (int   argc,
   ADD ("msg/offline-delivered-in-order", test_msg_offline_delivered_in_order);
   ADD ("msg/offline-expiry", test_msg_offline_expiry);
   ADD ("msg/offline-dropped-before-expiry-timer", test_msg_offline_dropped_before_expiry_timer);
+  ADD ("msg/offline-backlog-paced", test_msg_offline_backlog_paced);
   ADD ("msg/offline-queue-full", test_msg_offline_queue_full);
 
   ADD ("rate/user", test_rate_user);

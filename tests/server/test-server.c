@@ -283,6 +283,63 @@ test_wire_trace (void)
   g_assert_nonnull (strstr (log, "\"key\":\"[redacted]\""));
 }
 
+/* 1,000 stored messages of 8,000 bytes are twice the outbound limit: the login gets them all,
+ * in order, a batch at a time as it reads, and none is left or lost. */
+static void
+test_offline_backlog (void)
+{
+  static const char config[] = "[app:bulk]\nallow_no_token=true\nuser_msg_rate=100000\n";
+  g_autoptr(AgTestServer) server = NULL;
+  g_autoptr(AgTestClient) alice = NULL;
+  g_autoptr(AgTestClient) bob = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = g_strnfill (7990, 'x');
+  int wait_status = -1;
+
+  server = ag_test_server_new (config, NULL, &error);
+  g_assert_no_error (error);
+  alice = ag_test_client_new (ag_test_server_get_uri (server), &error);
+  g_assert_no_error (error);
+  login_as (alice, "bulk", "alice", "_no_need_token");
+
+  for (guint i = 0; i < 1000; i++) {
+    g_autofree char *text = g_strdup_printf ("{\"op\":\"msg_send\",\"peer\":\"bob\","
+                                             "\"msg\":\"%04u%s\",\"ttl\":600}", i, body);
+
+    ag_test_client_send_request (alice, text);
+  }
+  for (guint i = 0; i < 1000; i++) {
+    g_autoptr(JsonObject) reply = ag_test_client_wait_frame (alice, AG_TEST_TIMEOUT_MS);
+
+    g_assert_cmpint (ag_test_reply_code (reply), ==, 0);
+    g_assert_true (json_object_get_boolean_member (reply, "stored"));
+  }
+
+  bob = ag_test_client_new (ag_test_server_get_uri (server), &error);
+  g_assert_no_error (error);
+  login_as (bob, "bulk", "bob", "_no_need_token");
+  for (guint i = 0; i < 1000; i++) {
+    g_autoptr(JsonObject) message = ag_test_client_wait_op (bob, "msg", AG_TEST_TIMEOUT_MS);
+    g_autofree char *prefix = g_strdup_printf ("%04u", i);
+
+    g_assert_nonnull (message);
+    g_assert_true (g_str_has_prefix (json_object_get_string_member (message, "msg"), prefix));
+  }
+  g_assert_false (ag_test_client_is_closed (bob));
+  g_clear_pointer (&bob, ag_test_client_free);
+
+  /* The next login finds nothing: every one was delivered once. */
+  bob = ag_test_client_new (ag_test_server_get_uri (server), &error);
+  g_assert_no_error (error);
+  login_as (bob, "bulk", "bob", "_no_need_token");
+  g_assert_null (ag_test_client_wait_op (bob, "msg", 500));
+  g_clear_pointer (&bob, ag_test_client_free);
+  g_clear_pointer (&alice, ag_test_client_free);
+
+  g_assert_true (ag_test_server_stop (server, AG_TEST_SERVER_STOP_TIMEOUT_MS, &wait_status));
+  assert_clean_exit (wait_status);
+}
+
 /* Messages and channels */
 
 static void
@@ -997,6 +1054,7 @@ main (int   argc,
   g_test_add_func ("/ag/server/config-errors", test_bad_config);
   g_test_add_func ("/ag/server/file-limit", test_file_limit);
   g_test_add_func ("/ag/server/wire-trace", test_wire_trace);
+  g_test_add_func ("/ag/server/offline-backlog", test_offline_backlog);
 
   return g_test_run ();
 }
