@@ -45,7 +45,6 @@ struct _AgHubAdminConn {
   GList       *subscriber_link;
 
   /* A snapshot in flight: where its walk of each table is (the last name sent). */
-  gboolean     snapshot_active;
   gboolean     users_done;
   gboolean     channels_done;
   char        *user_cursor;
@@ -546,7 +545,6 @@ snapshot_clear (AgHub          *hub,
                 AgHubAdminConn *admin)
 {
   _ag_hub_timer_cancel (hub, &admin->snapshot_timer);
-  admin->snapshot_active = FALSE;
   g_clear_pointer (&admin->user_cursor, g_free);
   g_clear_pointer (&admin->channel_cursor, g_free);
 }
@@ -687,7 +685,6 @@ start_snapshot (AgHub          *hub,
                 AgHubAdminConn *admin)
 {
   snapshot_clear (hub, admin);
-  admin->snapshot_active = TRUE;
   admin->users_done = FALSE;
   admin->channels_done = FALSE;
   admin->snapshot_seq = admin->app->admin->seq;
@@ -1391,27 +1388,6 @@ http_status_for (int code)
   }
 }
 
-/* The code of a reply frame this file or the hub wrote: 0 for ok. */
-static int
-reply_code (GBytes *reply)
-{
-  g_autoptr(JsonNode) root = NULL;
-  gsize length = 0;
-  const char *data = g_bytes_get_data (reply, &length);
-  JsonObject *object;
-
-  root = ag_admin_parse_server_frame (data, length, NULL);
-  if (root == NULL)
-    return AG_ERROR_PROTO_E_MALFORMED;
-
-  object = json_node_get_object (root);
-  if (g_strcmp0 (json_object_get_string_member_with_default (object, "op", ""), "ok") == 0)
-    return AG_ERROR_SUCCESS;
-
-  return (int) json_object_get_int_member_with_default (object, "code",
-                                                        AG_ERROR_PROTO_E_MALFORMED);
-}
-
 static GBytes *
 http_error (int         code,
             const char *reason)
@@ -1490,14 +1466,16 @@ ag_hub_admin_http (AgHub      *self,
   g_ptr_array_set_size (conn->capture, 0);
   _ag_hub_admin_dispatch (self, conn, request);
 
-  if (conn->capture->len > 0)
+  if (conn->capture->len > 0) {
     reply = g_bytes_ref (g_ptr_array_index (conn->capture, 0));
-  else
+    *out_status = http_status_for (conn->capture_code);
+  } else {
     reply = http_error (AG_ERROR_GENERAL_E_FAILED, "no reply");
+    *out_status = http_status_for (AG_ERROR_GENERAL_E_FAILED);
+  }
 
   _ag_hub_admin_conn_closed (self, conn);
   _ag_hub_conn_free (conn);
 
-  *out_status = http_status_for (reply_code (reply));
   return reply;
 }

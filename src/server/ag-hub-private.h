@@ -117,6 +117,7 @@ struct _AgHubConn {
   char         *address;     /* the peer's address as the transport gave it, or NULL */
   AgHubAdminConn *admin;     /* set once an admin connection logged in */
   GPtrArray    *capture;     /* of GBytes: replies of an HTTP admin request, not sent */
+  int           capture_code; /* the code of a captured error reply, 0 while there is none */
 };
 
 typedef enum {

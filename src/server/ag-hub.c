@@ -191,6 +191,7 @@ _ag_hub_reply_error (AgHub      *hub,
   }
   (*count)++;
 
+  conn->capture_code = code;
   _ag_hub_send_frame (hub, conn, reply);
 }
 
