@@ -1144,7 +1144,6 @@ handle_publish (AgHub                *hub,
                 const AgAdminRequest *request)
 {
   AgHubChannel *channel = lookup_channel_or_reply (hub, conn, request);
-  g_autoptr(GBytes) reply = NULL;
   JsonBuilder *builder;
   guint num = 0;
   int code;
@@ -1152,25 +1151,19 @@ handle_publish (AgHub                *hub,
   if (channel == NULL)
     return;
 
-  /* The operator is no member, so its ok and the members' channel_msg need no order. */
-  if (channel->kind != AG_HUB_CHANNEL_ORDINARY) {
-    _ag_hub_reply_error (hub, conn, request->id, AG_ERROR_PROTO_E_READ_ONLY_CHANNEL, NULL);
-    return;
-  }
-
-  log_action (conn, "admin_publish", "channel", request->channel);
-
+  /* _ag_hub_channel_publish refuses special channels (1205) and a full rate (1101). The
+   * operator is no member, so its ok and the members' channel_msg need no order. */
   code = _ag_hub_channel_publish (hub, channel, request->msg, &num);
   if (code != AG_ERROR_SUCCESS) {
     _ag_hub_reply_error (hub, conn, request->id, code, NULL);
     return;
   }
 
+  log_action (conn, "admin_publish", "channel", request->channel);
   builder = ag_admin_builder_begin ("ok", request->id);
   ag_admin_builder_add_int (builder, "num", num);
-  reply = ag_admin_builder_end (builder);
+  send_builder (hub, conn, builder);
   g_object_unref (builder);
-  send_bytes (hub, conn, reply);
 }
 
 static void
