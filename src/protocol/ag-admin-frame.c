@@ -340,33 +340,20 @@ ag_admin_request_decode (const char  *data,
                          gint64      *out_id,
                          GError     **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
   g_autoptr(AgAdminRequest) request = NULL;
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonNode) root = NULL;
   JsonObject *object;
-  JsonNode *root, *node;
+  JsonNode *node;
   AgAdminOp op = AG_ADMIN_OP_INVALID;
   gint64 id = 0;
 
   if (out_id != NULL)
     *out_id = 0;
 
-  if (!ag_frame_check_text (data, length, error))
+  /* Requests and server frames share the framing checks. */
+  root = ag_admin_parse_server_frame (data, length, error);
+  if (root == NULL)
     return NULL;
-
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, data, (gssize) length, &local_error)) {
-    g_set_error (error, AG_ERROR, AG_ERROR_PROTO_E_MALFORMED,
-                 "JSON parser refused the frame: %s", local_error->message);
-    return NULL;
-  }
-
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
-    g_set_error_literal (error, AG_ERROR, AG_ERROR_PROTO_E_MALFORMED,
-                         "frame is not a JSON object");
-    return NULL;
-  }
   object = json_node_get_object (root);
 
   node = json_object_get_member (object, "id");

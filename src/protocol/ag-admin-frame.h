@@ -98,7 +98,8 @@ void            ag_admin_builder_add_attrs  (JsonBuilder        *builder,
                                              const char         *name,
                                              GHashTable         *attrs);
 
-/* A parsed server frame for admin clients: the root object (owned by the returned node). */
+/* One frame parsed with the framing checks of ag_frame_check_text(): a node holding a JSON
+ * object, or NULL with 1200. Admin clients read server frames with it. */
 JsonNode       *ag_admin_parse_server_frame (const char         *data,
                                              gsize               length,
                                              GError            **error);
