@@ -366,9 +366,6 @@ new_task (AgAdmin             *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, source_tag);
-  /* Replies are read by the main loop's WebSocket handler: the task completes from there at
-   * default priority, whatever else the application keeps busy. */
-  g_task_set_priority (task, G_PRIORITY_DEFAULT);
 
   return task;
 }
@@ -397,6 +394,7 @@ apply_event (AgAdmin    *self,
     if (seq <= self->seq)
       return;
     self->seq = seq;
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEQ]);
   }
 
   if (g_str_equal (type, "online")) {
@@ -468,7 +466,6 @@ apply_event (AgAdmin    *self,
                    (guint) json_object_get_int_member_with_default (event, "presence", 0));
   }
 
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEQ]);
   notify_counts (self, old_users, old_channels);
 }
 
