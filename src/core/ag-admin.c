@@ -4,6 +4,7 @@
  */
 
 #include "ag-admin-private.h"
+#include "ag-admin-model-private.h"
 
 #include <libsoup/soup.h>
 
@@ -55,10 +56,8 @@ struct _AgAdmin {
   guint                    reconnect_delay_ms;
   GTask                   *connect_task;
 
-  GListStore              *users;          /* of AgAdminUser, by account */
-  GListStore              *channels;       /* of AgAdminChannel, by name */
-  GHashTable              *user_index;     /* account -> AgAdminUser */
-  GHashTable              *channel_index;  /* name -> AgAdminChannel */
+  AgAdminModel            *users;          /* of AgAdminUser, by account */
+  AgAdminModel            *channels;       /* of AgAdminChannel, by name */
 
   /* While a snapshot arrives: its records, and the events that came with them. */
   GPtrArray               *staging_users;
@@ -116,9 +115,7 @@ static guint signals[N_SIGNALS];
 
 static void start_connection (AgAdmin *self);
 
-/* Sorted models */
-
-typedef const char *(*KeyFunc) (gpointer item);
+/* Live models */
 
 static const char *
 user_key (gpointer item)
@@ -130,89 +127,6 @@ static const char *
 channel_key (gpointer item)
 {
   return ag_admin_channel_get_name (item);
-}
-
-/* Binary search: the position of key, or where it would go. */
-static gboolean
-find_position (GListModel *model,
-               KeyFunc     key_func,
-               const char *key,
-               guint      *out_position)
-{
-  guint lo = 0, hi = g_list_model_get_n_items (model);
-  gboolean found = FALSE;
-
-  while (lo < hi) {
-    guint mid = lo + (hi - lo) / 2;
-    g_autoptr(GObject) item = g_list_model_get_item (model, mid);
-    int c = strcmp (key_func (item), key);
-
-    if (c < 0) {
-      lo = mid + 1;
-    } else {
-      found = c == 0;
-      hi = mid;
-    }
-  }
-
-  *out_position = lo;
-  return found && lo < g_list_model_get_n_items (model);
-}
-
-static void
-model_put (GListStore *store,
-           GHashTable *index,
-           KeyFunc     key_func,
-           gpointer    item)
-{
-  const char *key = key_func (item);
-  guint position;
-
-  if (find_position (G_LIST_MODEL (store), key_func, key, &position))
-    g_list_store_splice (store, position, 1, &item, 1);
-  else
-    g_list_store_insert (store, position, item);
-
-  g_hash_table_replace (index, g_strdup (key), item);
-}
-
-static void
-model_remove (GListStore *store,
-              GHashTable *index,
-              KeyFunc     key_func,
-              const char *key)
-{
-  guint position;
-
-  if (find_position (G_LIST_MODEL (store), key_func, key, &position))
-    g_list_store_remove (store, position);
-
-  g_hash_table_remove (index, key);
-}
-
-static int
-compare_staged (gconstpointer a,
-                gconstpointer b,
-                gpointer      key_func)
-{
-  return strcmp (((KeyFunc) key_func) (*(gpointer *) a), ((KeyFunc) key_func) (*(gpointer *) b));
-}
-
-/* Replaces a model's content by the staged items in one items-changed. */
-static void
-model_replace (GListStore *store,
-               GHashTable *index,
-               KeyFunc     key_func,
-               GPtrArray  *items)
-{
-  g_ptr_array_sort_with_data (items, compare_staged, (gpointer) key_func);
-
-  g_hash_table_remove_all (index);
-  for (guint i = 0; i < items->len; i++)
-    g_hash_table_replace (index, g_strdup (key_func (items->pdata[i])), items->pdata[i]);
-
-  g_list_store_splice (store, 0, g_list_model_get_n_items (G_LIST_MODEL (store)),
-                       items->pdata, items->len);
 }
 
 /* State */
@@ -244,9 +158,9 @@ notify_counts (AgAdmin *self,
                guint    old_users,
                guint    old_channels)
 {
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->users)) != old_users)
+  if (_ag_admin_model_get_n_items (self->users) != old_users)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_USERS]);
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->channels)) != old_channels)
+  if (_ag_admin_model_get_n_items (self->channels) != old_channels)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CHANNELS]);
 }
 
@@ -379,10 +293,10 @@ apply_event (AgAdmin    *self,
   const char *type = _ag_admin_json_string (event, "type");
   const char *name = _ag_admin_json_string (event, "name");
   const char *account = _ag_admin_json_string (event, "account");
-  guint old_users = g_list_model_get_n_items (G_LIST_MODEL (self->users));
-  guint old_channels = g_list_model_get_n_items (G_LIST_MODEL (self->channels));
-  AgAdminChannel *channel = name != NULL ? g_hash_table_lookup (self->channel_index, name) : NULL;
-  AgAdminUser *user = account != NULL ? g_hash_table_lookup (self->user_index, account) : NULL;
+  guint old_users = _ag_admin_model_get_n_items (self->users);
+  guint old_channels = _ag_admin_model_get_n_items (self->channels);
+  AgAdminChannel *channel = name != NULL ? _ag_admin_model_lookup (self->channels, name) : NULL;
+  AgAdminUser *user = account != NULL ? _ag_admin_model_lookup (self->users, account) : NULL;
 
   if (type == NULL)
     return;
@@ -402,14 +316,14 @@ apply_event (AgAdmin    *self,
     g_autoptr(AgAdminUser) added = record != NULL ? _ag_admin_user_new_from_json (record) : NULL;
 
     if (added != NULL && ag_admin_user_get_account (added) != NULL) {
-      model_put (self->users, self->user_index, user_key, added);
+      _ag_admin_model_put (self->users, added);
       g_signal_emit (self, signals[SIGNAL_USER_ONLINE], 0, added);
     }
   } else if (g_str_equal (type, "offline")) {
     if (user != NULL) {
       g_autoptr(AgAdminUser) removed = g_object_ref (user);
 
-      model_remove (self->users, self->user_index, user_key, account);
+      _ag_admin_model_remove (self->users, account);
       g_signal_emit (self, signals[SIGNAL_USER_OFFLINE], 0, removed,
                      (int) json_object_get_int_member_with_default (event, "code", 0));
     }
@@ -419,14 +333,14 @@ apply_event (AgAdmin    *self,
                                                      : NULL;
 
     if (added != NULL && ag_admin_channel_get_name (added) != NULL) {
-      model_put (self->channels, self->channel_index, channel_key, added);
+      _ag_admin_model_put (self->channels, added);
       g_signal_emit (self, signals[SIGNAL_CHANNEL_ADDED], 0, added);
     }
   } else if (g_str_equal (type, "channel_gone")) {
     if (channel != NULL) {
       g_autoptr(AgAdminChannel) removed = g_object_ref (channel);
 
-      model_remove (self->channels, self->channel_index, channel_key, name);
+      _ag_admin_model_remove (self->channels, name);
       g_signal_emit (self, signals[SIGNAL_CHANNEL_REMOVED], 0, removed);
     }
   } else if (g_str_equal (type, "join") || g_str_equal (type, "leave")) {
@@ -517,19 +431,22 @@ snapshot_end (AgAdmin    *self,
   g_autoptr(GPtrArray) users = g_steal_pointer (&self->staging_users);
   g_autoptr(GPtrArray) channels = g_steal_pointer (&self->staging_channels);
   g_autoptr(GPtrArray) events = g_steal_pointer (&self->buffered_events);
-  guint old_users = g_list_model_get_n_items (G_LIST_MODEL (self->users));
-  guint old_channels = g_list_model_get_n_items (G_LIST_MODEL (self->channels));
+  guint old_users = _ag_admin_model_get_n_items (self->users);
+  guint old_channels = _ag_admin_model_get_n_items (self->channels);
 
   if (users == NULL)
     return;
 
-  model_replace (self->users, self->user_index, user_key, users);
-  model_replace (self->channels, self->channel_index, channel_key, channels);
+  _ag_admin_model_replace (self->users, users);
+  _ag_admin_model_replace (self->channels, channels);
   self->seq = (guint64) json_object_get_int_member_with_default (frame, "seq", 0);
   notify_counts (self, old_users, old_channels);
 
   for (guint i = 0; i < events->len; i++)
     apply_event (self, events->pdata[i]);
+  /* The models hold the snapshot when the connection is reported live. */
+  _ag_admin_model_flush (self->users);
+  _ag_admin_model_flush (self->channels);
 
   became_live (self, FALSE);
 }
@@ -812,10 +729,8 @@ ag_admin_finalize (GObject *object)
   g_free (self->app_id);
   g_free (self->epoch);
   g_clear_pointer (&self->pending, g_hash_table_unref);
-  g_clear_pointer (&self->user_index, g_hash_table_unref);
-  g_clear_pointer (&self->channel_index, g_hash_table_unref);
-  g_clear_object (&self->users);
-  g_clear_object (&self->channels);
+  g_clear_pointer (&self->users, _ag_admin_model_free);
+  g_clear_pointer (&self->channels, _ag_admin_model_free);
 
   G_OBJECT_CLASS (ag_admin_parent_class)->finalize (object);
 }
@@ -1088,10 +1003,8 @@ static void
 ag_admin_init (AgAdmin *self)
 {
   self->soup = soup_session_new ();
-  self->users = g_list_store_new (AG_TYPE_ADMIN_USER);
-  self->channels = g_list_store_new (AG_TYPE_ADMIN_CHANNEL);
-  self->user_index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->channel_index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->users = _ag_admin_model_new (AG_TYPE_ADMIN_USER, user_key);
+  self->channels = _ag_admin_model_new (AG_TYPE_ADMIN_CHANNEL, channel_key);
   self->pending = g_hash_table_new (NULL, NULL);
 }
 
@@ -1218,7 +1131,7 @@ guint
 ag_admin_get_n_users (AgAdmin *self)
 {
   g_return_val_if_fail (AG_IS_ADMIN (self), 0);
-  return g_list_model_get_n_items (G_LIST_MODEL (self->users));
+  return _ag_admin_model_get_n_items (self->users);
 }
 
 /**
@@ -1233,7 +1146,7 @@ guint
 ag_admin_get_n_channels (AgAdmin *self)
 {
   g_return_val_if_fail (AG_IS_ADMIN (self), 0);
-  return g_list_model_get_n_items (G_LIST_MODEL (self->channels));
+  return _ag_admin_model_get_n_items (self->channels);
 }
 
 /**
@@ -1243,20 +1156,27 @@ ag_admin_get_n_channels (AgAdmin *self)
  * The online users of the app, sorted by account, kept equal to the server's by the snapshot
  * and the stream.
  *
+ * The model applies the stream in batches, at most about one frame (16 ms) after the events
+ * (whose signals are emitted at once), with one `items-changed` for changes close to each
+ * other: a view on it keeps up with thousands of events a second. [method@Admin.lookup_user]
+ * and [property@Admin:n-users] are up to date at every event. When a connection becomes
+ * live, the model holds the snapshot.
+ *
  * Returns: (transfer none): a list model of [class@AdminUser]
  */
 GListModel *
 ag_admin_get_users (AgAdmin *self)
 {
   g_return_val_if_fail (AG_IS_ADMIN (self), NULL);
-  return G_LIST_MODEL (self->users);
+  return _ag_admin_model_get_model (self->users);
 }
 
 /**
  * ag_admin_get_channels:
  * @self: an admin connection
  *
- * The channels of the app, sorted by name, kept equal to the server's.
+ * The channels of the app, sorted by name, kept equal to the server's, in batches as
+ * [method@Admin.get_users] describes.
  *
  * Returns: (transfer none): a list model of [class@AdminChannel]
  */
@@ -1264,7 +1184,7 @@ GListModel *
 ag_admin_get_channels (AgAdmin *self)
 {
   g_return_val_if_fail (AG_IS_ADMIN (self), NULL);
-  return G_LIST_MODEL (self->channels);
+  return _ag_admin_model_get_model (self->channels);
 }
 
 /**
@@ -1283,7 +1203,7 @@ ag_admin_lookup_user (AgAdmin    *self,
   g_return_val_if_fail (AG_IS_ADMIN (self), NULL);
   g_return_val_if_fail (account != NULL, NULL);
 
-  return g_hash_table_lookup (self->user_index, account);
+  return _ag_admin_model_lookup (self->users, account);
 }
 
 /**
@@ -1302,7 +1222,7 @@ ag_admin_lookup_channel (AgAdmin    *self,
   g_return_val_if_fail (AG_IS_ADMIN (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
-  return g_hash_table_lookup (self->channel_index, name);
+  return _ag_admin_model_lookup (self->channels, name);
 }
 
 /**
