@@ -625,6 +625,85 @@ kick_action_cb (GtkWidget  *widget,
 }
 
 static void
+message_sent_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(ActionRequest) request = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *summary = NULL;
+  g_autoptr(JsonBuilder) fields = fields_begin (request->account, NULL);
+  gboolean stored = FALSE;
+
+  if (ag_admin_send_message_finish (AG_ADMIN (source), result, &stored, &error))
+    summary = stored ? g_strdup_printf (_("Sent a message to %s as the system (stored: the user is offline)"),
+                                        request->account)
+                     : g_strdup_printf (_("Sent a message to %s as the system"), request->account);
+  else
+    summary = g_strdup_printf (_("Sending a message to %s failed: %s"), request->account,
+                               error->message);
+
+  log_entry (request->self, "action", summary, fields);
+}
+
+static void
+message_entry_changed_cb (GtkEditable      *entry,
+                          AdwMessageDialog *dialog)
+{
+  adw_message_dialog_set_response_enabled (dialog, "send",
+                                           *gtk_editable_get_text (entry) != '\0');
+}
+
+static void
+message_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     ActionRequest    *request)
+{
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+
+  if (g_str_equal (response, "send"))
+    ag_console_monitor_page_send_message (request->self, request->account,
+                                          gtk_editable_get_text (entry));
+}
+
+static void
+message_action_cb (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  AgConsoleMonitorPage *self = AG_CONSOLE_MONITOR_PAGE (widget);
+  const char *account = g_variant_get_string (parameter, NULL);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *dialog, *entry;
+
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("Message from the System"), NULL);
+  /* Translators: the account gets a peer message whose sender is the server itself */
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("%s gets it as a peer message from _agora_system."), account);
+  entry = gtk_entry_new ();
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Message text"), -1);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "send", _("_Send"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "send",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "send", FALSE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "send");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (entry, "changed", G_CALLBACK (message_entry_changed_cb), dialog, 0);
+  g_signal_connect_data (dialog, "response", G_CALLBACK (message_response_cb),
+                         action_request_new (self, account),
+                         (GClosureNotify) (void (*) (void)) action_request_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
+}
+
+static void
 user_details_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
@@ -867,6 +946,7 @@ ag_console_monitor_page_class_init (AgConsoleMonitorPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "monitor.kick", "s", kick_action_cb);
   gtk_widget_class_install_action (widget_class, "monitor.show-user", "s", show_user_action_cb);
+  gtk_widget_class_install_action (widget_class, "monitor.message", "s", message_action_cb);
   gtk_widget_class_install_action (widget_class, "monitor.open-channel", "s",
                                    open_channel_action_cb);
 }
@@ -968,4 +1048,28 @@ ag_console_monitor_page_get_chart (AgConsoleMonitorPage *self)
   g_return_val_if_fail (AG_CONSOLE_IS_MONITOR_PAGE (self), NULL);
 
   return self->chart;
+}
+
+/**
+ * ag_console_monitor_page_send_message:
+ * @self: a monitor page
+ * @account: the account to send to
+ * @text: the message
+ *
+ * Sends @account a peer message from the system (`_agora_system`) through the admin API,
+ * and logs the outcome in the page's event log.
+ */
+void
+ag_console_monitor_page_send_message (AgConsoleMonitorPage *self,
+                                      const char           *account,
+                                      const char           *text)
+{
+  g_return_if_fail (AG_CONSOLE_IS_MONITOR_PAGE (self));
+  g_return_if_fail (account != NULL && text != NULL);
+
+  if (self->admin == NULL || ag_admin_get_state (self->admin) != AG_ADMIN_STATE_LIVE)
+    return;
+
+  ag_admin_send_message_async (self->admin, account, text, 0, NULL, message_sent_cb,
+                               action_request_new (self, account));
 }

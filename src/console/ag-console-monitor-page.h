@@ -39,6 +39,10 @@ gboolean           ag_console_monitor_page_get_watching     (AgConsoleMonitorPag
 void               ag_console_monitor_page_set_admin_key    (AgConsoleMonitorPage *self,
                                                              const char           *key);
 AgAdmin           *ag_console_monitor_page_get_admin        (AgConsoleMonitorPage *self);
+/* A peer message to an account from the system, as the Message… row action sends it. */
+void               ag_console_monitor_page_send_message     (AgConsoleMonitorPage *self,
+                                                             const char           *account,
+                                                             const char           *text);
 /* The status line ("Live: 20 online, 2 channels") and the server's numbers as shown. */
 const char        *ag_console_monitor_page_get_status_text  (AgConsoleMonitorPage *self);
 const char        *ag_console_monitor_page_get_stats_text   (AgConsoleMonitorPage *self);

@@ -21,6 +21,8 @@ struct _AgConsoleMonitorUsers
   GtkLabel            *count_label;
   GtkSearchEntry      *search_entry;
   GtkButton           *details_button;
+  GtkButton           *message_button;
+  GtkButton           *call_button;
   GtkButton           *kick_button;
   GtkColumnView       *view;
 };
@@ -69,6 +71,8 @@ selection_changed_cb (AgConsoleMonitorUsers *self)
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->kick_button), selected);
   gtk_widget_set_sensitive (GTK_WIDGET (self->details_button), selected);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->message_button), selected);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->call_button), selected);
 }
 
 static void
@@ -91,6 +95,19 @@ static void
 details_clicked_cb (AgConsoleMonitorUsers *self)
 {
   activate_on_selected (self, "monitor.show-user");
+}
+
+static void
+message_clicked_cb (AgConsoleMonitorUsers *self)
+{
+  activate_on_selected (self, "monitor.message");
+}
+
+/* The window places the call from one of the operator's sessions. */
+static void
+call_clicked_cb (AgConsoleMonitorUsers *self)
+{
+  activate_on_selected (self, "win.call-account");
 }
 
 static void
@@ -127,10 +144,14 @@ ag_console_monitor_users_class_init (AgConsoleMonitorUsersClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AgConsoleMonitorUsers, count_label);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleMonitorUsers, search_entry);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleMonitorUsers, details_button);
+  gtk_widget_class_bind_template_child (widget_class, AgConsoleMonitorUsers, message_button);
+  gtk_widget_class_bind_template_child (widget_class, AgConsoleMonitorUsers, call_button);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleMonitorUsers, kick_button);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleMonitorUsers, view);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, kick_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, message_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, call_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, details_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, ag_console_monitor_format_time_ms);
 

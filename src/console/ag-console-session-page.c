@@ -212,12 +212,7 @@ call_requested_cb (AgConsoleSessionPage *self,
                    const char           *peer,
                    const char           *channel)
 {
-#ifdef HAVE_CONSOLE_FEATURES
-  ag_console_session_page_show_page (self, "calls");
-  ag_console_calls_view_place_call (AG_CONSOLE_CALLS_VIEW (self->calls_page), peer, channel);
-#else
-  show_toast (self, _("Calls are not available in this build"));
-#endif
+  ag_console_session_page_call (self, peer, channel);
 }
 
 #ifdef HAVE_CONSOLE_FEATURES
@@ -681,4 +676,21 @@ ag_console_session_page_get_incoming_banner (AgConsoleSessionPage *self,
 #endif
 
   return NULL;
+}
+
+/* Shows the Calls page and places a call to @peer (through @channel, or none). */
+void
+ag_console_session_page_call (AgConsoleSessionPage *self,
+                              const char           *peer,
+                              const char           *channel)
+{
+  g_return_if_fail (AG_CONSOLE_IS_SESSION_PAGE (self));
+  g_return_if_fail (peer != NULL);
+
+#ifdef HAVE_CONSOLE_FEATURES
+  ag_console_session_page_show_page (self, "calls");
+  ag_console_calls_view_place_call (AG_CONSOLE_CALLS_VIEW (self->calls_page), peer, channel);
+#else
+  show_toast (self, _("Calls are not available in this build"));
+#endif
 }

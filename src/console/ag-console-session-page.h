@@ -41,5 +41,8 @@ GtkWidget         *ag_console_session_page_get_incoming_banner (AgConsoleSession
 
 /* Logs out unless already logged out. */
 void               ag_console_session_page_logout           (AgConsoleSessionPage *self);
+void               ag_console_session_page_call             (AgConsoleSessionPage *self,
+                                                             const char           *peer,
+                                                             const char           *channel);
 
 G_END_DECLS

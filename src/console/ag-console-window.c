@@ -22,6 +22,7 @@ struct _AgConsoleWindow
   AgConsoleEmbeddedServer *embedded;
   GSettings               *settings;
   AdwTabPage              *monitor_tab;
+  AdwTabPage              *last_session_tab; /* the session the operator used last */
   char                    *server_text;
 
   AdwToastOverlay         *toast_overlay;
@@ -207,8 +208,10 @@ selected_page_changed_cb (AgConsoleWindow *self)
 {
   AdwTabPage *tab = adw_tab_view_get_selected_page (self->tab_view);
 
-  if (tab != NULL && AG_CONSOLE_IS_SESSION_PAGE (adw_tab_page_get_child (tab)))
+  if (tab != NULL && AG_CONSOLE_IS_SESSION_PAGE (adw_tab_page_get_child (tab))) {
+    self->last_session_tab = tab;
     update_tab (tab);
+  }
 }
 
 static gboolean
@@ -223,6 +226,8 @@ close_page_cb (AgConsoleWindow *self,
 
   if (tab == self->monitor_tab)
     self->monitor_tab = NULL;
+  if (tab == self->last_session_tab)
+    self->last_session_tab = NULL;
 
   adw_tab_view_close_page_finish (self->tab_view, tab, TRUE);
 
@@ -394,6 +399,55 @@ open_monitor_action (GtkWidget  *widget,
 #endif
 }
 
+/* The session a call to @account goes out from: the one used last, or else the first one
+ * of another account. */
+static AdwTabPage *
+calling_tab (AgConsoleWindow *self,
+             const char      *account)
+{
+  AdwTabPage *found = NULL;
+
+  if (self->last_session_tab != NULL) {
+    AgConsoleSessionPage *page = AG_CONSOLE_SESSION_PAGE (adw_tab_page_get_child (self->last_session_tab));
+
+    if (g_strcmp0 (ag_session_get_account (ag_console_session_page_get_session (page)), account) != 0)
+      return self->last_session_tab;
+  }
+
+  for (int i = 0; found == NULL && i < adw_tab_view_get_n_pages (self->tab_view); i++) {
+    AdwTabPage *tab = adw_tab_view_get_nth_page (self->tab_view, i);
+    GtkWidget *child = adw_tab_page_get_child (tab);
+
+    if (AG_CONSOLE_IS_SESSION_PAGE (child) &&
+        g_strcmp0 (ag_session_get_account (ag_console_session_page_get_session (AG_CONSOLE_SESSION_PAGE (child))),
+                   account) != 0)
+      found = tab;
+  }
+
+  return found;
+}
+
+static void
+call_account_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  AgConsoleWindow *self = AG_CONSOLE_WINDOW (widget);
+  const char *account = g_variant_get_string (parameter, NULL);
+  AdwTabPage *tab = calling_tab (self, account);
+
+  if (tab == NULL) {
+    g_autofree char *text = g_strdup_printf (_("Calls go out from a session: log in an account other than %s first"),
+                                             account);
+
+    ag_console_window_add_toast (self, text);
+    return;
+  }
+
+  adw_tab_view_set_selected_page (self->tab_view, tab);
+  ag_console_session_page_call (AG_CONSOLE_SESSION_PAGE (adw_tab_page_get_child (tab)), account, NULL);
+}
+
 static void
 restart_server_action (GtkWidget  *widget,
                        const char *action_name,
@@ -481,6 +535,7 @@ ag_console_window_class_init (AgConsoleWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.new-session", NULL, new_session_action);
   gtk_widget_class_install_action (widget_class, "win.close-tab", NULL, close_tab_action);
   gtk_widget_class_install_action (widget_class, "win.open-monitor", NULL, open_monitor_action);
+  gtk_widget_class_install_action (widget_class, "win.call-account", "s", call_account_action);
   gtk_widget_class_install_action (widget_class, "win.restart-server", NULL, restart_server_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "win.close-tab", NULL);

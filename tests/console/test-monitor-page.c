@@ -13,6 +13,7 @@
 #include <agsignal.h>
 
 #include "ag-console-event-chart.h"
+#include "ag-console-log-entry.h"
 #include "ag-console-monitor-page.h"
 #include "ag-test-client.h"
 #include "ag-test-server.h"
@@ -400,6 +401,135 @@ test_kick (Fixture       *fixture,
   g_assert_null (ag_admin_lookup_user (ag_console_monitor_page_get_admin (page (fixture)), "alice"));
 }
 
+/* The first button under @widget whose label is @label. */
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child)) {
+    GtkWidget *found = find_button (child, label);
+
+    if (found != NULL)
+      return found;
+  }
+
+  return NULL;
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
+    g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+    if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (window))
+      return ADW_MESSAGE_DIALOG (window);
+  }
+
+  return NULL;
+}
+
+static gboolean
+message_dialog_shown (gpointer data)
+{
+  return find_message_dialog () != NULL;
+}
+
+typedef struct {
+  char *sender;
+  char *text;
+} Received;
+
+static void
+message_received_cb (AgSession  *session,
+                     const char *account,
+                     guint       uid,
+                     const char *msg,
+                     Received   *received)
+{
+  g_free (received->sender);
+  g_free (received->text);
+  received->sender = g_strdup (account);
+  received->text = g_strdup (msg);
+}
+
+static gboolean
+message_arrived (gpointer data)
+{
+  return ((Received *) data)->text != NULL;
+}
+
+static gboolean
+log_has (gpointer data)
+{
+  Fixture *fixture = ((gpointer *) data)[0];
+  const char *text = ((gpointer *) data)[1];
+  GListModel *log = G_LIST_MODEL (ag_console_monitor_page_get_log (page (fixture)));
+
+  for (guint i = 0; i < g_list_model_get_n_items (log); i++) {
+    g_autoptr(AgConsoleLogEntry) entry = g_list_model_get_item (log, i);
+
+    if (strstr (ag_console_log_entry_get_summary (entry), text) != NULL)
+      return TRUE;
+  }
+
+  return FALSE;
+}
+
+/* Message… sends a peer message from the system, through its dialog; the buttons need a
+ * selected user. */
+static void
+test_message (Fixture       *fixture,
+              gconstpointer  data)
+{
+  AgSession *alice = login (fixture, "alice");
+  AgConsoleMonitorUsers *users;
+  GtkWidget *message_button, *call_button;
+  AdwMessageDialog *dialog;
+  Received received = { NULL, NULL };
+  gpointer sent[] = { fixture, "Sent a message to alice as the system" };
+
+  g_signal_connect (alice, "message-instant-receive", G_CALLBACK (message_received_cb), &received);
+  open_page (fixture, ADMIN_KEY);
+  g_assert_true (ag_test_spin_until (page_watching, fixture->page, WAIT_MS));
+  users = ag_console_monitor_page_get_users_panel (page (fixture));
+  message_button = find_button (GTK_WIDGET (users), "_Message…");
+  call_button = find_button (GTK_WIDGET (users), "_Call…");
+  g_assert_nonnull (message_button);
+  g_assert_nonnull (call_button);
+  g_assert_false (gtk_widget_get_sensitive (message_button));
+  g_assert_false (gtk_widget_get_sensitive (call_button));
+
+  g_assert_true (ag_console_monitor_users_select (users, "alice"));
+  g_assert_true (gtk_widget_get_sensitive (message_button));
+  g_assert_true (gtk_widget_get_sensitive (call_button));
+
+  g_signal_emit_by_name (message_button, "clicked");
+  g_assert_true (ag_test_spin_until (message_dialog_shown, NULL, WAIT_MS));
+  dialog = find_message_dialog ();
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "send"));
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)),
+                         "maintenance at noon");
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "send"));
+  adw_message_dialog_response (dialog, "send");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  g_assert_true (ag_test_spin_until (message_arrived, &received, WAIT_MS));
+  g_assert_cmpstr (received.sender, ==, "_agora_system");
+  g_assert_cmpstr (received.text, ==, "maintenance at noon");
+  g_assert_true (ag_test_spin_until (log_has, sent, WAIT_MS));
+
+  g_signal_handlers_disconnect_by_data (alice, &received);
+  g_free (received.sender);
+  g_free (received.text);
+}
+
 static gboolean
 key_refused (gpointer data)
 {
@@ -475,6 +605,8 @@ main (int   argc,
               fixture_set_up, test_channel_details, fixture_tear_down);
   g_test_add ("/ag/monitor-page/kick", Fixture, NULL,
               fixture_set_up, test_kick, fixture_tear_down);
+  g_test_add ("/ag/monitor-page/message", Fixture, NULL,
+              fixture_set_up, test_message, fixture_tear_down);
   g_test_add ("/ag/monitor-page/key-refused-then-entered", Fixture, NULL,
               fixture_set_up, test_key_refused_then_entered, fixture_tear_down);
 

@@ -4,6 +4,8 @@
  */
 
 #include "console-fixture.h"
+#include "ag-console-call-dialog.h"
+#include "ag-console-calls-view.h"
 
 #define SECURE_CONFIG \
   "[app:secure]\n" \
@@ -72,6 +74,47 @@ test_window_two_accounts (ConsoleFixture *fixture,
   g_assert_cmpint (ag_session_get_status (ag_console_session_page_get_session (alice)), ==, AG_STATUS_LOGGED_IN);
   g_assert_cmpint (ag_session_get_status (ag_console_session_page_get_session (bob)), ==, AG_STATUS_LOGGED_IN);
   g_assert_true (ag_console_session_page_get_session (alice) != ag_console_session_page_get_session (bob));
+}
+
+static AgConsoleCallDialog *
+call_dialog_of (AgConsoleSessionPage *page)
+{
+  GtkWidget *calls = ag_console_session_page_get_page_widget (page, "calls");
+  GtkWidget *dialog = ag_console_calls_view_get_call_dialog (AG_CONSOLE_CALLS_VIEW (calls));
+
+  return dialog != NULL ? AG_CONSOLE_CALL_DIALOG (dialog) : NULL;
+}
+
+/* The Monitor's Call… goes out from the session used last, or another one when that is the
+ * callee itself; its dialog opens with the peer filled in. */
+static void
+test_window_call_account (ConsoleFixture *fixture,
+                          gconstpointer   data)
+{
+  AdwTabView *tab_view = ag_console_window_get_tab_view (fixture->window);
+  AgConsoleSessionPage *alice = console_fixture_login (fixture, "alice");
+  AgConsoleSessionPage *bob = console_fixture_login (fixture, "bob");
+  AgConsoleCallDialog *dialog;
+
+  /* bob's tab was selected last. */
+  adw_tab_view_set_selected_page (tab_view, adw_tab_view_get_page (tab_view, GTK_WIDGET (bob)));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.call-account", "s", "alice");
+  dialog = call_dialog_of (bob);
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (ag_console_call_dialog_get_peer (dialog), ==, "alice");
+  g_assert_true (adw_tab_view_get_selected_page (tab_view) ==
+                 adw_tab_view_get_page (tab_view, GTK_WIDGET (bob)));
+  g_assert_null (call_dialog_of (alice));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* bob does not call himself: alice's session does. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.call-account", "s", "bob");
+  dialog = call_dialog_of (alice);
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (ag_console_call_dialog_get_peer (dialog), ==, "bob");
+  g_assert_true (adw_tab_view_get_selected_page (tab_view) ==
+                 adw_tab_view_get_page (tab_view, GTK_WIDGET (alice)));
+  gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
 static void
@@ -472,6 +515,8 @@ main (int   argc,
               console_fixture_setup, test_window_login, console_fixture_teardown);
   g_test_add ("/ag/console-window/two-accounts", ConsoleFixture, NULL,
               console_fixture_setup, test_window_two_accounts, console_fixture_teardown);
+  g_test_add ("/ag/console-window/call-account", ConsoleFixture, NULL,
+              console_fixture_setup, test_window_call_account, console_fixture_teardown);
   g_test_add ("/ag/console-window/close-tab-logs-out", ConsoleFixture, NULL,
               console_fixture_setup, test_window_close_tab_logs_out, console_fixture_teardown);
   g_test_add ("/ag/console-window/login-failed", ConsoleFixture, NULL,
