@@ -190,12 +190,32 @@ assert_page_equals_server (Fixture *fixture)
 }
 
 static void
+count_cb (guint *count)
+{
+  (*count)++;
+}
+
+static gboolean
+counted (gpointer data)
+{
+  return *(guint *) data > 0;
+}
+
+/* All 20 sessions are back on the server (the page may still be reconnecting). */
+static gboolean
+server_has_sessions (gpointer data)
+{
+  return server_metric (data, "agsignal_sessions") == 20;
+}
+
+static void
 test_pre_existing_state (Fixture       *fixture,
                          gconstpointer  data)
 {
   g_autoptr(GPtrArray) ramp = g_ptr_array_new ();
   AgAdminChannel *even;
   guint16 port;
+  guint synced = 0;
 
   /* 20 users in 2 channels, with attributes, before the page is opened. */
   for (guint i = 0; i < 20; i++) {
@@ -237,6 +257,8 @@ test_pre_existing_state (Fixture       *fixture,
 
   /* A server restart on the same port: the sessions come back by themselves, the page
    * re-syncs from a new snapshot. */
+  g_signal_connect_swapped (ag_console_monitor_page_get_admin (page (fixture)), "synced",
+                            G_CALLBACK (count_cb), &synced);
   port = ag_test_server_get_port (fixture->server);
   g_assert_true (ag_test_server_stop (fixture->server, AG_TEST_SERVER_STOP_TIMEOUT_MS, NULL));
   g_clear_pointer (&fixture->server, ag_test_server_free);
@@ -249,8 +271,10 @@ test_pre_existing_state (Fixture       *fixture,
     g_assert_no_error (error);
     g_assert_cmpuint (ag_test_server_get_port (fixture->server), ==, port);
   }
-  g_assert_true (ag_test_spin_until (page_watching, fixture->page, 3 * WAIT_MS));
+  g_assert_true (ag_test_spin_until (server_has_sessions, fixture, 3 * WAIT_MS));
+  g_assert_true (ag_test_spin_until (counted, &synced, 3 * WAIT_MS));
   assert_page_equals_server (fixture);
+  g_signal_handlers_disconnect_by_data (ag_console_monitor_page_get_admin (page (fixture)), &synced);
 }
 
 static gboolean
