@@ -286,8 +286,8 @@ ag_console_event_chart_measure (GtkWidget      *widget,
     *minimum = 240;
     *natural = 480;
   } else {
-    *minimum = 140;
-    *natural = 180;
+    *minimum = 96;
+    *natural = 128;
   }
 }
 

@@ -786,12 +786,36 @@ open_channel_action_cb (GtkWidget  *widget,
 
 /* GObject */
 
+/* The first time the page has a size, the log gets a third of it: left to their natural
+ * sizes the chart and the lists would take all but a sliver. The operator's divider
+ * position is kept afterwards. */
+static gboolean
+place_divider_cb (GtkWidget     *widget,
+                  GdkFrameClock *clock,
+                  gpointer       user_data)
+{
+  AgConsoleMonitorPage *self = AG_CONSOLE_MONITOR_PAGE (widget);
+  int height = gtk_widget_get_height (GTK_WIDGET (self->paned));
+  gboolean position_set;
+
+  if (height <= 0)
+    return G_SOURCE_CONTINUE;
+
+  g_object_get (self->paned, "position-set", &position_set, NULL);
+  if (!position_set)
+    gtk_paned_set_position (self->paned, height * 2 / 3);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 ag_console_monitor_page_map (GtkWidget *widget)
 {
   AgConsoleMonitorPage *self = AG_CONSOLE_MONITOR_PAGE (widget);
 
   GTK_WIDGET_CLASS (ag_console_monitor_page_parent_class)->map (widget);
+
+  if (!self->started_once)
+    gtk_widget_add_tick_callback (widget, place_divider_cb, NULL, NULL);
 
   /* Monitoring starts the first time the page is shown. */
   if (!self->started_once)
