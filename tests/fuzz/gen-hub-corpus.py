@@ -11,6 +11,11 @@ import struct
 import sys
 
 
+# As in fuzz-hub.c.
+APP_KEY = "fuzz-app-key-0123456789"
+SERVER_KEY = "fuzz-server-key-0123456789"
+
+
 class Script:
     def __init__(self):
         self.out = bytearray()
@@ -46,6 +51,10 @@ class Script:
         frame = {"op": op, "id": self.next_id}
         frame.update(fields)
         return self.raw(slot, json.dumps(frame, separators=(",", ":")))
+
+    def admin(self, slot, key=None, app="demo"):
+        self.open(slot)
+        return self.req(slot, "admin_login", app_id=app, key=key or APP_KEY)
 
     def login(self, slot, account, app="demo"):
         self.open(slot)
@@ -130,6 +139,46 @@ def seeds():
                                   .req(0, "msg_send", peer="bob", msg="x"))
     s["reopen-slots"] = (Script().login(0, "alice").close(0).login(0, "alice")
                          .login(7, "zed").ms(500).tick().close(7).close(7))
+    s["admin-snapshot-and-stream"] = (Script().login(0, "alice").login(1, "bob")
+                                      .req(0, "channel_join", channel="lobby")
+                                      .req(0, "channel_set_attr", name="topic", value="news")
+                                      .admin(2).req(2, "admin_subscribe")
+                                      .tick().login(3, "carol").tick()
+                                      .req(1, "channel_join", channel="lobby").tick().close(1)
+                                      .tick().tick().req(0, "channel_send", msg="hi")
+                                      .close(2).admin(2)
+                                      .req(2, "admin_subscribe", since=1, epoch="nope").tick())
+    s["admin-requests"] = (Script().login(0, "alice").login(1, "bob")
+                           .req(0, "channel_join", channel="lobby")
+                           .req(1, "channel_join", channel="lobby")
+                           .req(1, "user_set_attr", name="color", value="blue")
+                           .admin(2)
+                           .req(2, "admin_users", search="a", match="prefix", limit=1)
+                           .req(2, "admin_users", after="alice", limit=100000)
+                           .req(2, "admin_channels", sort="members", offset=5, limit=0)
+                           .req(2, "admin_channel", channel="lobby", offset=0, limit=1)
+                           .req(2, "admin_channel", channel="nowhere")
+                           .req(2, "admin_user", account="bob")
+                           .req(2, "admin_stats"))
+    s["admin-actions"] = (Script().login(0, "alice").login(1, "bob")
+                          .req(0, "channel_join", channel="lobby")
+                          .req(1, "channel_join", channel="lobby")
+                          .admin(2, key=SERVER_KEY).req(2, "admin_subscribe")
+                          .req(2, "admin_publish", channel="lobby", msg="maintenance")
+                          .req(2, "admin_send", account="bob", msg="hello", ttl=60)
+                          .req(2, "admin_send", account="zed", msg="later", ttl=60)
+                          .req(2, "admin_channel_set_attr", channel="lobby", name="t", value="x")
+                          .req(2, "admin_channel_del_attr", channel="lobby", name="t")
+                          .req(2, "admin_channel_clear_attr", channel="lobby")
+                          .req(2, "admin_remove", channel="lobby", account="bob")
+                          .req(2, "admin_kick", account="alice").tick().tick())
+    s["admin-refusals"] = (Script().admin(0, key="wrong-key-0123456789")
+                           .admin(1, app="other").req(1, "admin_users")
+                           .open(2).req(2, "admin_users")
+                           .admin(3).req(3, "admin_login", app_id="demo", key=APP_KEY)
+                           .raw(3, '{"op":"admin_users","id":9,"limit":"x"}')
+                           .raw(3, '{"op":"admin_kick","id":10}')
+                           .login(4, "alice").req(4, "admin_stats"))
     return s
 
 
