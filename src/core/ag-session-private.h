@@ -17,6 +17,8 @@ AgSession *_ag_session_new              (AgSignal            *signal,
                                          const char          *token);
 /* Starts connecting and logging in; every outcome is signalled from the main loop. */
 void       _ag_session_start            (AgSession           *self);
+/* The session's connection (NULL before the start), for AgFrameTap. */
+struct _AgTransport *_ag_session_get_transport (AgSession   *self);
 
 /* Sends a request (taking frame) once the session is logged in. Fails at once with 1003 when
  * the session is not logged in nor logging in. */

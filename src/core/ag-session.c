@@ -973,6 +973,14 @@ is_websocket_uri (const char *text)
   return g_ascii_strcasecmp (scheme, "ws") == 0 || g_ascii_strcasecmp (scheme, "wss") == 0;
 }
 
+struct _AgTransport *
+_ag_session_get_transport (AgSession *self)
+{
+  g_return_val_if_fail (AG_IS_SESSION (self), NULL);
+
+  return self->transport;
+}
+
 void
 _ag_session_start (AgSession *self)
 {

@@ -66,6 +66,7 @@ enum {
   SIGNAL_RECONNECTING,
   SIGNAL_EVENT,
   SIGNAL_PROTOCOL_ERROR,
+  SIGNAL_FRAME,
   N_SIGNALS
 };
 
@@ -96,10 +97,21 @@ trace_frame (AgTransport *self,
              const char  *data,
              gsize        length)
 {
-  if (!self->do_log)
-    return;
+  if (self->do_log)
+    g_debug ("%s %s %.*s", self->log_name, direction, (int) MIN (length, G_MAXINT), data);
 
-  g_debug ("%s %s %.*s", self->log_name, direction, (int) MIN (length, G_MAXINT), data);
+  /* Only encoded as a string for a frame tap that listens. */
+  if (g_signal_has_handler_pending (self, signals[SIGNAL_FRAME], 0, FALSE)) {
+    g_autofree char *text = g_strndup (data, length);
+
+    g_signal_emit (self, signals[SIGNAL_FRAME], 0, direction[0] == '>', text);
+  }
+}
+
+static gboolean
+tracing (AgTransport *self)
+{
+  return self->do_log || g_signal_has_handler_pending (self, signals[SIGNAL_FRAME], 0, FALSE);
 }
 
 int
@@ -225,7 +237,7 @@ request_send (AgTransport *self,
 
   bytes = ag_frame_encode (frame);
 
-  if (self->do_log) {
+  if (tracing (self)) {
     if (frame->token != NULL) {
       /* Tokens are credentials: the trace shows that one was sent, never what it was. */
       g_autofree char *token = g_steal_pointer (&frame->token);
@@ -801,6 +813,17 @@ _ag_transport_class_init (AgTransportClass *klass)
                               _ag_marshal_VOID__POINTERv);
 
   /* An error frame that answers no request, or a frame that could not be read. */
+  /* A frame sent (TRUE) or received, for AgFrameTap; tokens redacted. */
+  signals[SIGNAL_FRAME] =
+    g_signal_new ("frame",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL,
+                  _ag_marshal_VOID__BOOLEAN_STRING,
+                  G_TYPE_NONE, 2, G_TYPE_BOOLEAN, G_TYPE_STRING);
+  g_signal_set_va_marshaller (signals[SIGNAL_FRAME], G_TYPE_FROM_CLASS (klass),
+                              _ag_marshal_VOID__BOOLEAN_STRINGv);
+
   signals[SIGNAL_PROTOCOL_ERROR] =
     g_signal_new ("protocol-error",
                   G_TYPE_FROM_CLASS (klass),

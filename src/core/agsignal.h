@@ -15,6 +15,7 @@
 #include "ag-session.h"
 #include "ag-channel.h"
 #include "ag-call.h"
+#include "ag-frame-tap.h"
 #include "ag-member.h"
 #include "ag-attribute.h"
 #include "ag-admin-user.h"
