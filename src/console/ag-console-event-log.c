@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 #include <adwaita.h>
+#include <json-glib/json-glib.h>
 
 #include "ag-console-event-log.h"
 #include "ag-console-log-snapshot.h"
@@ -43,6 +44,14 @@ struct _AgConsoleEventLog
 };
 
 G_DEFINE_FINAL_TYPE (AgConsoleEventLog, ag_console_event_log, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_SELECTED_ENTRY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void
 show_toast (GtkWidget  *widget,
@@ -242,17 +251,40 @@ pause_toggled_cb (AgConsoleEventLog *self)
   update_count (self);
 }
 
+/* JSON indented for reading, or the text as it is when it does not parse. */
+char *
+ag_console_event_log_pretty_json (const char *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) generator = NULL;
+
+  if (!json_parser_load_from_data (parser, json, -1, NULL) || json_parser_get_root (parser) == NULL)
+    return g_strdup (json);
+
+  generator = json_generator_new ();
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  json_generator_set_root (generator, json_parser_get_root (parser));
+  return json_generator_to_data (generator, NULL);
+}
+
 static void
 selection_changed_cb (AgConsoleEventLog *self)
 {
   AgConsoleLogEntry *entry = gtk_single_selection_get_selected_item (self->selection);
   const char *json = entry != NULL ? ag_console_log_entry_get_json (entry) : NULL;
 
-  if (entry == NULL)
+  if (entry == NULL) {
     gtk_label_set_label (self->details_label, _("Select an entry to see all of its details"));
-  else
-    gtk_label_set_label (self->details_label,
-                         json != NULL ? json : ag_console_log_entry_get_summary (entry));
+  } else if (json != NULL) {
+    g_autofree char *pretty = ag_console_event_log_pretty_json (json);
+
+    gtk_label_set_label (self->details_label, pretty);
+  } else {
+    gtk_label_set_label (self->details_label, ag_console_log_entry_get_summary (entry));
+  }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_ENTRY]);
 }
 
 static void
@@ -429,6 +461,23 @@ ag_console_event_log_finalize (GObject *object)
 }
 
 static void
+ag_console_event_log_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  AgConsoleEventLog *self = AG_CONSOLE_EVENT_LOG (object);
+
+  switch (prop_id) {
+  case PROP_SELECTED_ENTRY:
+    g_value_set_object (value, ag_console_event_log_get_selected (self));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
 ag_console_event_log_class_init (AgConsoleEventLogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -436,6 +485,13 @@ ag_console_event_log_class_init (AgConsoleEventLogClass *klass)
 
   object_class->dispose = ag_console_event_log_dispose;
   object_class->finalize = ag_console_event_log_finalize;
+  object_class->get_property = ag_console_event_log_get_property;
+
+  /* The entry the user selected, or NULL. */
+  properties[PROP_SELECTED_ENTRY] =
+    g_param_spec_object ("selected-entry", NULL, NULL, AG_CONSOLE_TYPE_LOG_ENTRY,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/agsignal/Console/ag-console-event-log.ui");
@@ -592,4 +648,21 @@ ag_console_event_log_export (AgConsoleEventLog  *self,
     return FALSE;
 
   return g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, error);
+}
+
+AgConsoleLogEntry *
+ag_console_event_log_get_selected (AgConsoleEventLog *self)
+{
+  g_return_val_if_fail (AG_CONSOLE_IS_EVENT_LOG (self), NULL);
+
+  return gtk_single_selection_get_selected_item (self->selection);
+}
+
+void
+ag_console_event_log_select (AgConsoleEventLog *self,
+                             guint              position)
+{
+  g_return_if_fail (AG_CONSOLE_IS_EVENT_LOG (self));
+
+  gtk_single_selection_set_selected (self->selection, position);
 }

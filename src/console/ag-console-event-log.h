@@ -27,6 +27,12 @@ void               ag_console_event_log_set_search     (AgConsoleEventLog *self,
 /* Shows only entries of one kind; NULL for all. */
 void               ag_console_event_log_set_kind       (AgConsoleEventLog *self,
                                                         const char        *kind);
+/* The entry selected ("selected-entry"), or NULL; selecting by position in the filtered list. */
+AgConsoleLogEntry *ag_console_event_log_get_selected   (AgConsoleEventLog *self);
+void               ag_console_event_log_select         (AgConsoleEventLog *self,
+                                                        guint              position);
+/* JSON indented for reading (the details pane), or the text itself when it does not parse. */
+char              *ag_console_event_log_pretty_json    (const char        *json);
 /* Writes the whole log to file as JSON lines. */
 gboolean           ag_console_event_log_export         (AgConsoleEventLog *self,
                                                         GFile             *file,

@@ -11,6 +11,7 @@
 #include "ag-console-conversations-view.h"
 #include "ag-console-event-log.h"
 #include "ag-console-session-page.h"
+#include "ag-console-frame-inspector.h"
 #include "ag-console-signal-recorder.h"
 
 #ifdef HAVE_CONSOLE_FEATURES
@@ -456,6 +457,7 @@ ag_console_session_page_class_init (AgConsoleSessionPageClass *klass)
     { GDK_KEY_3, "attributes" },
     { GDK_KEY_4, "calls" },
     { GDK_KEY_5, "log" },
+    { GDK_KEY_6, "frames" },
   };
 
   object_class->dispose = ag_console_session_page_dispose;
@@ -553,6 +555,9 @@ ag_console_session_page_new (AgSession         *session,
   self->event_log = ag_console_event_log_new (self->log);
   adw_view_stack_add_titled_with_icon (self->view_stack, self->event_log, "log",
                                        _("Log"), "utilities-terminal-symbolic");
+
+  adw_view_stack_add_titled_with_icon (self->view_stack, ag_console_frame_inspector_new (session),
+                                       "frames", _("Frames"), "network-transmit-receive-symbolic");
 
   g_signal_connect_object (session, "notify::status", G_CALLBACK (update_status), self,
                            G_CONNECT_SWAPPED);
