@@ -402,7 +402,8 @@ add_column (AgConsoleEventLog *self,
             const char        *title,
             const char        *style,
             GCallback          bind,
-            int                fixed_width)
+            int                fixed_width,
+            gboolean           expand)
 {
   g_autoptr(GtkColumnViewColumn) column = NULL;
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
@@ -412,10 +413,10 @@ add_column (AgConsoleEventLog *self,
 
   column = gtk_column_view_column_new (title, factory);
   gtk_column_view_column_set_resizable (column, TRUE);
-  if (fixed_width > 0)
-    gtk_column_view_column_set_fixed_width (column, fixed_width);
-  else
-    gtk_column_view_column_set_expand (column, TRUE);
+  /* A width for every column, else the column view asks for its longest text: the summary
+   * takes what is left, and is cut with an ellipsis in a narrow window. */
+  gtk_column_view_column_set_fixed_width (column, fixed_width);
+  gtk_column_view_column_set_expand (column, expand);
 
   gtk_column_view_append_column (self->column_view, column);
 }
@@ -526,9 +527,9 @@ ag_console_event_log_init (AgConsoleEventLog *self)
   gtk_drop_down_set_model (self->kind_dropdown, G_LIST_MODEL (self->kinds));
 
   /* Translators: column titles of the event log. */
-  add_column (self, _("Time"), "numeric", G_CALLBACK (time_bind_cb), 110);
-  add_column (self, _("Signal"), NULL, G_CALLBACK (kind_bind_cb), 220);
-  add_column (self, _("Summary"), NULL, G_CALLBACK (summary_bind_cb), 0);
+  add_column (self, _("Time"), "numeric", G_CALLBACK (time_bind_cb), 110, FALSE);
+  add_column (self, _("Signal"), NULL, G_CALLBACK (kind_bind_cb), 180, FALSE);
+  add_column (self, _("Summary"), NULL, G_CALLBACK (summary_bind_cb), 240, TRUE);
 
   adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
   g_signal_connect_object (adjustment, "notify::upper", G_CALLBACK (upper_changed_cb), self,

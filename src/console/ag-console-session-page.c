@@ -46,6 +46,8 @@ struct _AgConsoleSessionPage
   GtkWidget               *calls_scroller;
   GtkBox                  *calls_box;
   AdwViewStack            *view_stack;
+  AdwSqueezer             *switcher_squeezer;
+  AdwViewSwitcherBar      *switcher_bar;
 };
 
 G_DEFINE_FINAL_TYPE (AgConsoleSessionPage, ag_console_session_page, GTK_TYPE_WIDGET)
@@ -443,6 +445,14 @@ ag_console_session_page_get_property (GObject    *object,
     }
 }
 
+/* No switcher fits beside the account: the pages are switched from a bar at the bottom. */
+static void
+switcher_squeezed_cb (AgConsoleSessionPage *self)
+{
+  adw_view_switcher_bar_set_reveal (self->switcher_bar,
+                                    adw_squeezer_get_visible_child (self->switcher_squeezer) == NULL);
+}
+
 static void
 ag_console_session_page_class_init (AgConsoleSessionPageClass *klass)
 {
@@ -490,6 +500,9 @@ ag_console_session_page_class_init (AgConsoleSessionPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AgConsoleSessionPage, calls_scroller);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleSessionPage, calls_box);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleSessionPage, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, AgConsoleSessionPage, switcher_squeezer);
+  gtk_widget_class_bind_template_child (widget_class, AgConsoleSessionPage, switcher_bar);
+  gtk_widget_class_bind_template_callback (widget_class, switcher_squeezed_cb);
 
   gtk_widget_class_install_action (widget_class, "session.logout", NULL, logout_action);
   gtk_widget_class_install_action (widget_class, "session.show-page", "s", show_page_action);

@@ -6,6 +6,7 @@
 #include "console-fixture.h"
 #include "ag-console-call-dialog.h"
 #include "ag-console-calls-view.h"
+#include "ag-console-monitor-page.h"
 
 #define SECURE_CONFIG \
   "[app:secure]\n" \
@@ -115,6 +116,42 @@ test_window_call_account (ConsoleFixture *fixture,
   g_assert_true (adw_tab_view_get_selected_page (tab_view) ==
                  adw_tab_view_get_page (tab_view, GTK_WIDGET (alice)));
   gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+measure_window (ConsoleFixture *fixture,
+                int            *width,
+                int            *height)
+{
+  int natural;
+
+  gtk_widget_measure (GTK_WIDGET (fixture->window), GTK_ORIENTATION_HORIZONTAL, -1, width, &natural,
+                      NULL, NULL);
+  gtk_widget_measure (GTK_WIDGET (fixture->window), GTK_ORIENTATION_VERTICAL, *width, height,
+                      &natural, NULL, NULL);
+}
+
+/* An 800x600 screen holds the window with a session, and with the Monitor. */
+static void
+test_window_fits_800x600 (ConsoleFixture *fixture,
+                          gconstpointer   data)
+{
+  AdwTabView *tab_view = ag_console_window_get_tab_view (fixture->window);
+  int width, height;
+
+  console_fixture_login (fixture, "alice");
+  measure_window (fixture, &width, &height);
+  g_assert_cmpint (width, <=, 800);
+  g_assert_cmpint (height, <=, 600);
+
+  /* The Monitor of the same server, beside the session. */
+  adw_tab_view_set_selected_page (tab_view,
+                                  adw_tab_view_prepend_pinned (tab_view,
+                                                               ag_console_monitor_page_new (ag_test_server_get_uri (fixture->server),
+                                                                                            "demo", NULL)));
+  measure_window (fixture, &width, &height);
+  g_assert_cmpint (width, <=, 800);
+  g_assert_cmpint (height, <=, 600);
 }
 
 static void
@@ -515,6 +552,8 @@ main (int   argc,
               console_fixture_setup, test_window_login, console_fixture_teardown);
   g_test_add ("/ag/console-window/two-accounts", ConsoleFixture, NULL,
               console_fixture_setup, test_window_two_accounts, console_fixture_teardown);
+  g_test_add ("/ag/console-window/fits-800x600", ConsoleFixture, NULL,
+              console_fixture_setup, test_window_fits_800x600, console_fixture_teardown);
   g_test_add ("/ag/console-window/call-account", ConsoleFixture, NULL,
               console_fixture_setup, test_window_call_account, console_fixture_teardown);
   g_test_add ("/ag/console-window/close-tab-logs-out", ConsoleFixture, NULL,
