@@ -32,6 +32,12 @@ AgFrame   *_ag_session_request_finish   (AgSession           *self,
 void       _ag_session_emit_error       (AgSession           *self,
                                          const GError        *error);
 
+/* Logged in, logging in or reconnecting, and not logging out: a second login of the same
+ * account on the same AgSignal is ignored while this holds. */
+gboolean   _ag_session_is_active        (AgSession           *self);
+/* Reports an ignored second login (208) through AgSession::error, from the main loop. */
+void       _ag_session_report_already_logged_in (AgSession   *self);
+
 /* The channel left (by request, or refused on re-join): the session forgets it. */
 void       _ag_session_channel_left     (AgSession           *self,
                                          AgChannel           *channel);

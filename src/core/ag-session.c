@@ -757,7 +757,9 @@ ag_session_class_init (AgSessionClass *klass)
    *
    * Something failed that has no callback of its own (the spec's `onError`): a request made
    * without `_async` whose spec method has no failure callback (channel and call requests),
-   * an error frame that answers no request, or a frame that could not be read.
+   * an error frame that answers no request, or a frame that could not be read. A second
+   * [method@Signal.login] of this session's account on the same [class@Signal] is ignored
+   * and reported here with `AG_ERROR_LOGIN_E_ALREADY_LOGIN` (208).
    */
   signals[SIGNAL_ERROR] =
     g_signal_new ("error", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
@@ -1102,6 +1104,37 @@ _ag_session_emit_error (AgSession    *self,
 
   g_signal_emit (self, signals[SIGNAL_ERROR], 0,
                  _ag_error_get_code (error, AG_ERROR_GENERAL_E_FAILED), error->message);
+}
+
+gboolean
+_ag_session_is_active (AgSession *self)
+{
+  g_return_val_if_fail (AG_IS_SESSION (self), FALSE);
+
+  return (self->status == AG_STATUS_LOGGED_IN || self->status == AG_STATUS_CONNECTING) &&
+         !self->logging_out;
+}
+
+static gboolean
+already_logged_in_cb (gpointer user_data)
+{
+  AgSession *self = user_data;
+
+  g_signal_emit (self, signals[SIGNAL_ERROR], 0, AG_ERROR_LOGIN_E_ALREADY_LOGIN,
+                 ag_error_code_describe (AG_ERROR_LOGIN_E_ALREADY_LOGIN));
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+_ag_session_report_already_logged_in (AgSession *self)
+{
+  g_return_if_fail (AG_IS_SESSION (self));
+
+  /* From the main loop, like every other outcome of a login, so that the caller can connect
+   * to the signal first. */
+  g_idle_add_full (G_PRIORITY_DEFAULT, already_logged_in_cb, g_object_ref (self),
+                   g_object_unref);
 }
 
 void

@@ -46,6 +46,7 @@ struct _AgSignal {
   GTlsDatabase *tls_database;
   SoupSession  *soup;
   AgSession    *current_session;   /* weak */
+  GPtrArray    *sessions;          /* weak, every session this object made and still alive */
 
   guint         do_log : 1;
   guint         auto_reconnect : 1;
@@ -130,6 +131,41 @@ _ag_signal_session_status_changed (AgSignal  *self,
     set_status (self, ag_session_get_status (session));
 }
 
+static void
+session_gone_cb (gpointer  data,
+                 GObject  *where_the_object_was)
+{
+  AgSignal *self = data;
+
+  g_ptr_array_remove_fast (self->sessions, where_the_object_was);
+}
+
+static void
+track_session (AgSignal  *self,
+               AgSession *session)
+{
+  g_ptr_array_add (self->sessions, session);
+  g_object_weak_ref (G_OBJECT (session), session_gone_cb, self);
+}
+
+/* The session of account that is logged in, logging in or reconnecting, if any: a login of
+ * the same account on this object is then ignored, as the spec says. A session that is
+ * logging out does not count ("call logout beforehand without having to wait"). */
+static AgSession *
+find_active_session (AgSignal   *self,
+                     const char *account)
+{
+  for (guint i = 0; i < self->sessions->len; i++) {
+    AgSession *session = g_ptr_array_index (self->sessions, i);
+
+    if (g_strcmp0 (ag_session_get_account (session), account) == 0 &&
+        _ag_session_is_active (session))
+      return session;
+  }
+
+  return NULL;
+}
+
 static SoupSession *
 ensure_soup (AgSignal *self)
 {
@@ -153,6 +189,9 @@ ag_signal_dispose (GObject *object)
   AgSignal *self = AG_SIGNAL (object);
 
   set_current_session (self, NULL);
+  for (guint i = 0; i < self->sessions->len; i++)
+    g_object_weak_unref (g_ptr_array_index (self->sessions, i), session_gone_cb, self);
+  g_ptr_array_set_size (self->sessions, 0);
   g_clear_object (&self->soup);
   g_clear_object (&self->tls_database);
 
@@ -166,6 +205,7 @@ ag_signal_finalize (GObject *object)
 
   g_free (self->app_id);
   g_free (self->server_uri);
+  g_ptr_array_unref (self->sessions);
 
   G_OBJECT_CLASS (ag_signal_parent_class)->finalize (object);
 }
@@ -445,6 +485,7 @@ ag_signal_init (AgSignal *self)
   self->request_timeout = 10000;
   self->keepalive_interval = 20000;
   self->auto_reconnect = TRUE;
+  self->sessions = g_ptr_array_new ();
 }
 
 /**
@@ -752,7 +793,13 @@ ag_signal_get_current_session (AgSignal *self)
  * session; [signal@Session::login-success] or [signal@Session::login-failed] follows from
  * the main loop. [method@Session.logout] cancels a login in progress.
  *
- * Returns: (transfer full): the new session
+ * If this object already has a session of @account that is logged in, logging in or
+ * reconnecting, the login is ignored, as the spec says: that session is returned (and stays
+ * as it is, current or not), and it reports `AG_ERROR_LOGIN_E_ALREADY_LOGIN` (208) through
+ * [signal@Session::error] from the main loop. A session that is logging out does not count,
+ * so `logout ()` followed at once by `login ()` logs in anew.
+ *
+ * Returns: (transfer full): the new session, or the session of @account already logged in
  */
 AgSession *
 ag_signal_login (AgSignal   *self,
@@ -765,7 +812,14 @@ ag_signal_login (AgSignal   *self,
   g_return_val_if_fail (account != NULL, NULL);
   g_return_val_if_fail (token != NULL, NULL);
 
+  session = find_active_session (self, account);
+  if (session != NULL) {
+    _ag_session_report_already_logged_in (session);
+    return g_object_ref (session);
+  }
+
   session = _ag_session_new (self, ensure_soup (self), account, token);
+  track_session (self, session);
   set_current_session (self, session);
   _ag_session_start (session);
 
@@ -852,6 +906,10 @@ login_cancelled_cb (GCancellable *cancellable,
  *
  * Logs in like [method@Signal.login] and completes with the logged-in session. The
  * session's own signals are emitted as well.
+ *
+ * When this object already has a session of @account that is logged in or logging in, the
+ * login is ignored and completes with `AG_ERROR_LOGIN_E_ALREADY_LOGIN` (208); that session
+ * is not touched and emits nothing.
  */
 void
 ag_signal_login_async (AgSignal            *self,
@@ -873,6 +931,13 @@ ag_signal_login_async (AgSignal            *self,
   g_task_set_source_tag (task, ag_signal_login_async);
   /* A cancelled login reports the spec's 203, not G_IO_ERROR_CANCELLED. */
   g_task_set_check_cancellable (task, FALSE);
+
+  if (find_active_session (self, account) != NULL) {
+    g_task_return_new_error (task, AG_ERROR, AG_ERROR_LOGIN_E_ALREADY_LOGIN, "%s",
+                             ag_error_code_describe (AG_ERROR_LOGIN_E_ALREADY_LOGIN));
+    g_object_unref (task);
+    return;
+  }
 
   data = g_new0 (LoginData, 1);
   data->session = ag_signal_login (self, account, token);

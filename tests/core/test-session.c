@@ -269,6 +269,7 @@ static void
 test_kicked (CoreFixture   *fixture,
              gconstpointer  data)
 {
+  g_autoptr(AgSignal) elsewhere = ag_signal_new ("demo");
   g_autoptr(CoreRecorder) logout = NULL;
   g_autoptr(CoreRecorder) reconnecting = NULL;
   g_autoptr(CoreRecorder) leaved = NULL;
@@ -280,15 +281,17 @@ test_kicked (CoreFixture   *fixture,
   reconnecting = core_recorder_new (first, "reconnecting");
   leaved = core_recorder_new (channel, "channel-leaved");
 
-  /* The same account elsewhere logs the first session out with 103, for good. */
-  second = core_login (fixture, "alice");
+  /* The same account elsewhere (another signal object, as another process would) logs the
+   * first session out with 103, for good. */
+  ag_signal_set_server_uri (elsewhere, ag_test_server_get_uri (fixture->server));
+  second = core_login_on (elsewhere, "alice");
   g_assert_true (core_recorder_wait (logout, 1));
   g_assert_cmpint (core_recorder_int (logout, 0, 0), ==, AG_ERROR_LOGOUT_E_KICKED);
   g_assert_cmpuint (core_recorder_count (leaved), ==, 1);
   g_assert_cmpint (core_recorder_int (leaved, 0, 0), ==, AG_ERROR_LEAVECHANNEL_E_LOGOUT);
   g_assert_cmpint (ag_session_get_status (first), ==, AG_STATUS_NOT_LOGGED_IN);
-  g_assert_true (ag_signal_get_current_session (fixture->signal) == second);
-  g_assert_cmpint (ag_signal_get_status (fixture->signal), ==, AG_STATUS_LOGGED_IN);
+  g_assert_cmpint (ag_signal_get_status (fixture->signal), ==, AG_STATUS_NOT_LOGGED_IN);
+  g_assert_cmpint (ag_signal_get_status (elsewhere), ==, AG_STATUS_LOGGED_IN);
 
   core_spin_for (500);
   g_assert_cmpuint (core_recorder_count (reconnecting), ==, 0);
@@ -300,6 +303,83 @@ test_kicked (CoreFixture   *fixture,
   core_assert_finalized (channel);
   core_assert_finalized (first);
   core_logout_and_free (second);
+}
+
+/* The spec: "if you are already logged in, the call of login will be ignored". */
+static void
+test_login_again (CoreFixture   *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(CoreRecorder) logout = NULL;
+  g_autoptr(CoreRecorder) error = NULL;
+  g_autoptr(CoreRecorder) bob_error = NULL;
+  g_autoptr(CoreRecorder) bob_success = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) completed = NULL;
+  g_autoptr(GError) async_error = NULL;
+  AgSession *alice = core_login (fixture, "alice");
+  AgSession *again;
+  AgSession *bob;
+  AgSession *bob_again;
+  AgSession *renewed;
+  AgSession *failed;
+
+  logout = core_recorder_new (alice, "logout");
+  error = core_recorder_new (alice, "error");
+
+  /* Logged in: the same session comes back, reports 208 and is not logged out (103). */
+  again = ag_signal_login (fixture->signal, "alice", "_no_need_token");
+  g_assert_true (again == alice);
+  g_assert_cmpuint (core_recorder_count (error), ==, 0);
+  g_assert_true (core_recorder_wait (error, 1));
+  g_assert_cmpint (core_recorder_int (error, 0, 0), ==, AG_ERROR_LOGIN_E_ALREADY_LOGIN);
+  g_object_unref (again);
+  core_spin_for (300);
+  g_assert_cmpuint (core_recorder_count (logout), ==, 0);
+  g_assert_cmpuint (core_recorder_count (error), ==, 1);
+  g_assert_cmpint (ag_session_get_status (alice), ==, AG_STATUS_LOGGED_IN);
+
+  /* The async form completes with 208 and leaves the session alone. */
+  ag_signal_login_async (fixture->signal, "alice", "_no_need_token", NULL,
+                         core_store_result_cb, &result);
+  completed = core_wait_result (&result);
+  failed = ag_signal_login_finish (fixture->signal, completed, &async_error);
+  g_assert_null (failed);
+  g_assert_error (async_error, AG_ERROR, AG_ERROR_LOGIN_E_ALREADY_LOGIN);
+  g_assert_cmpint (ag_session_get_status (alice), ==, AG_STATUS_LOGGED_IN);
+  g_assert_cmpuint (core_recorder_count (error), ==, 1);
+  g_clear_object (&completed);
+
+  /* Logging in: one session, one login. */
+  bob = ag_signal_login (fixture->signal, "bob", "_no_need_token");
+  bob_again = ag_signal_login (fixture->signal, "bob", "_no_need_token");
+  g_assert_true (bob_again == bob);
+  g_object_unref (bob_again);
+  bob_success = core_recorder_new (bob, "login-success");
+  bob_error = core_recorder_new (bob, "error");
+  g_assert_true (core_recorder_wait (bob_success, 1));
+  g_assert_true (core_recorder_wait (bob_error, 1));
+  g_assert_cmpint (core_recorder_int (bob_error, 0, 0), ==, AG_ERROR_LOGIN_E_ALREADY_LOGIN);
+  core_spin_for (300);
+  g_assert_cmpuint (core_recorder_count (bob_success), ==, 1);
+  g_assert_cmpint (ag_session_get_status (bob), ==, AG_STATUS_LOGGED_IN);
+
+  /* Logging out does not count: logout () then login () at once logs in anew. */
+  ag_session_logout (alice);
+  renewed = ag_signal_login (fixture->signal, "alice", "_no_need_token");
+  g_assert_true (renewed != alice);
+  g_assert_true (core_recorder_wait (logout, 1));
+  g_assert_cmpint (core_recorder_int (logout, 0, 0), ==, AG_ERROR_LOGOUT_E_USER);
+  g_assert_true (core_wait_status (renewed, AG_STATUS_LOGGED_IN));
+  g_assert_cmpuint (core_recorder_count (error), ==, 1);
+
+  g_clear_pointer (&logout, core_recorder_free);
+  g_clear_pointer (&error, core_recorder_free);
+  g_clear_pointer (&bob_error, core_recorder_free);
+  g_clear_pointer (&bob_success, core_recorder_free);
+  core_assert_finalized (alice);
+  core_logout_and_free (bob);
+  core_logout_and_free (renewed);
 }
 
 static void
@@ -707,6 +787,7 @@ main (int   argc,
   ADD ("/ag/session/login-cancel", test_login_cancel);
   ADD ("/ag/session/logout", test_logout);
   ADD ("/ag/session/kicked", test_kicked);
+  ADD ("/ag/session/login-again", test_login_again);
   ADD ("/ag/session/message", test_message);
   ADD ("/ag/session/message-offline", test_message_offline);
   ADD ("/ag/session/user-attr", test_user_attr);
