@@ -7,6 +7,7 @@
 #include "ag-enums.h"
 #include "ag-error.h"
 #include "ag-marshal.h"
+#include "ag-request-private.h"
 #include "ag-session-private.h"
 
 /**
@@ -22,7 +23,8 @@
  * [enum@CallState.FAILED] or [enum@CallState.ENDED].
  *
  * The session keeps a call until it reaches a final state. Failures of the calls without
- * `_async` are reported by the session's [signal@Session::error].
+ * `_async` are reported by the call's [signal@Call::error], which names the request, then by
+ * the session's [signal@Session::error] (the spec's `onError`).
  */
 struct _AgCall {
   GObject          parent_instance;
@@ -60,6 +62,7 @@ enum {
   SIGNAL_INVITE_END_BY_PEER,
   SIGNAL_INVITE_END_BY_MYSELF,
   SIGNAL_INVITE_MSG,
+  SIGNAL_ERROR,
   N_SIGNALS
 };
 
@@ -329,6 +332,29 @@ ag_call_class_init (AgCallClass *klass)
                   _ag_marshal_VOID__STRING_STRING,
                   G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
   g_signal_set_va_marshaller (signals[SIGNAL_INVITE_MSG], type, _ag_marshal_VOID__STRING_STRINGv);
+
+  /**
+   * AgCall::error:
+   * @self: the call
+   * @request: the name of the request that failed: the spec's `channelInviteAccept`,
+   *   `channelInviteRefuse` or `channelInviteEnd`, the sibling SDKs' `channelInviteDTMF`, or
+   *   `sendMessage`
+   * @argument: (nullable): the request's `extra`, digits or message
+   * @ecode: an [enum@ErrorCode]: for example 1203 (the server knows no such call), 702 (no reply
+   *   in time), 1003 (the session is gone)
+   * @reason: English text for logs
+   *
+   * A request of this call made without `_async` failed. The spec has no callback for these,
+   * only the session's `onError`, which follows as [signal@Session::error]; this signal says
+   * which call and which request. The `_async` forms report their failure to their callback
+   * instead.
+   */
+  signals[SIGNAL_ERROR] =
+    g_signal_new ("error", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  _ag_marshal_VOID__STRING_STRING_INT_STRING,
+                  G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT, G_TYPE_STRING);
+  g_signal_set_va_marshaller (signals[SIGNAL_ERROR], type,
+                              _ag_marshal_VOID__STRING_STRING_INT_STRINGv);
 }
 
 static void
@@ -527,24 +553,6 @@ call_request_finish (AgCall        *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* The calls without _async report failures on the session, as the spec's onError. */
-static void
-report_failure_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  AgCall *self = AG_CALL (object);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(AgSession) session = NULL;
-
-  if (g_task_propagate_boolean (G_TASK (result), &error))
-    return;
-
-  session = g_weak_ref_get (&self->session);
-  if (session != NULL)
-    _ag_session_emit_error (session, error);
-}
-
 /**
  * ag_call_get_session:
  * @self: a call
@@ -674,7 +682,8 @@ void
 ag_call_channel_invite_accept (AgCall     *self,
                                const char *extra)
 {
-  ag_call_channel_invite_accept_async (self, extra, NULL, report_failure_cb, NULL);
+  ag_call_channel_invite_accept_async (self, extra, NULL, _ag_request_report_failure_cb,
+                                       _ag_request_context_new ("channelInviteAccept", extra));
 }
 
 /**
@@ -732,7 +741,8 @@ void
 ag_call_channel_invite_refuse (AgCall     *self,
                                const char *extra)
 {
-  ag_call_channel_invite_refuse_async (self, extra, NULL, report_failure_cb, NULL);
+  ag_call_channel_invite_refuse_async (self, extra, NULL, _ag_request_report_failure_cb,
+                                       _ag_request_context_new ("channelInviteRefuse", extra));
 }
 
 /**
@@ -790,7 +800,8 @@ void
 ag_call_channel_invite_end (AgCall     *self,
                             const char *extra)
 {
-  ag_call_channel_invite_end_async (self, extra, NULL, report_failure_cb, NULL);
+  ag_call_channel_invite_end_async (self, extra, NULL, _ag_request_report_failure_cb,
+                                    _ag_request_context_new ("channelInviteEnd", extra));
 }
 
 /**
@@ -849,7 +860,8 @@ ag_call_channel_invite_dtmf (AgCall     *self,
   g_return_if_fail (AG_IS_CALL (self));
   g_return_if_fail (digits != NULL);
 
-  ag_call_send_message_async (self, "DTMF", digits, NULL, report_failure_cb, NULL);
+  ag_call_send_message_async (self, "DTMF", digits, NULL, _ag_request_report_failure_cb,
+                              _ag_request_context_new ("channelInviteDTMF", digits));
 }
 
 /**
@@ -865,7 +877,8 @@ ag_call_send_message (AgCall     *self,
                       const char *msg_type,
                       const char *msg)
 {
-  ag_call_send_message_async (self, msg_type, msg, NULL, report_failure_cb, NULL);
+  ag_call_send_message_async (self, msg_type, msg, NULL, _ag_request_report_failure_cb,
+                              _ag_request_context_new ("sendMessage", msg));
 }
 
 /**

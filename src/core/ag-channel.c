@@ -8,6 +8,7 @@
 #include "ag-error.h"
 #include "ag-marshal.h"
 #include "ag-member-private.h"
+#include "ag-request-private.h"
 #include "ag-session-private.h"
 
 /**
@@ -28,8 +29,9 @@
  *
  * The channel's requests act on the channel the session is in; on a channel the session has
  * left they fail with `AG_ERROR_PROTO_E_NOT_IN_CHANNEL` (1202) without reaching the server.
- * Failures of the calls without `_async` are reported by the session's
- * [signal@Session::error].
+ * Failures of the calls without `_async` are reported by the channel's
+ * [signal@Channel::error], which names the request, then by the session's
+ * [signal@Session::error] (the spec's `onError`).
  *
  * After a reconnection the same channel object is re-joined; see [class@Session] for what is
  * emitted then.
@@ -72,6 +74,7 @@ enum {
   SIGNAL_CHANNEL_USER_LIST,
   SIGNAL_CHANNEL_ATTR_UPDATED,
   SIGNAL_MESSAGE_CHANNEL_RECEIVE,
+  SIGNAL_ERROR,
   N_SIGNALS
 };
 
@@ -477,6 +480,31 @@ ag_channel_class_init (AgChannelClass *klass)
                   G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_STRING);
   g_signal_set_va_marshaller (signals[SIGNAL_MESSAGE_CHANNEL_RECEIVE], type,
                               _ag_marshal_VOID__STRING_UINT_STRINGv);
+
+  /**
+   * AgChannel::error:
+   * @self: the channel
+   * @request: the spec's name of the request that failed: `channelLeave`, `channelSetAttr`,
+   *   `channelDelAttr`, `channelClearAttr` or `messageChannelSend`
+   * @argument: (nullable): what the request was about: the attribute's name for
+   *   `channelSetAttr` and `channelDelAttr`, the message for `messageChannelSend`, else
+   *   %NULL
+   * @ecode: an [enum@ErrorCode]: for example 1100 or 1101 (rate limits), 1102 (attribute rate),
+   *   1107 (too many attributes), 1205 (read-only channel), 1202 (the session is no longer
+   *   in this channel), 401 (no reply in time)
+   * @reason: English text for logs
+   *
+   * A request of this channel made without `_async` failed. The spec has no callback for
+   * these, only the session's `onError`, which follows as [signal@Session::error]; this
+   * signal says which channel and which request. The `_async` forms report their failure to
+   * their callback instead.
+   */
+  signals[SIGNAL_ERROR] =
+    g_signal_new ("error", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  _ag_marshal_VOID__STRING_STRING_INT_STRING,
+                  G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT, G_TYPE_STRING);
+  g_signal_set_va_marshaller (signals[SIGNAL_ERROR], type,
+                              _ag_marshal_VOID__STRING_STRING_INT_STRINGv);
 }
 
 static void
@@ -935,24 +963,6 @@ channel_request_finish (AgChannel     *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* The calls without _async report failures on the session, as the spec's onError. */
-static void
-report_failure_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  AgChannel *self = AG_CHANNEL (object);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(AgSession) session = NULL;
-
-  if (g_task_propagate_boolean (G_TASK (result), &error))
-    return;
-
-  session = g_weak_ref_get (&self->session);
-  if (session != NULL)
-    _ag_session_emit_error (session, error);
-}
-
 /**
  * ag_channel_channel_leave:
  * @self: a channel
@@ -963,7 +973,8 @@ report_failure_cb (GObject      *object,
 void
 ag_channel_channel_leave (AgChannel *self)
 {
-  ag_channel_channel_leave_async (self, NULL, report_failure_cb, NULL);
+  ag_channel_channel_leave_async (self, NULL, _ag_request_report_failure_cb,
+                                  _ag_request_context_new ("channelLeave", NULL));
 }
 
 /**
@@ -1020,7 +1031,8 @@ ag_channel_channel_set_attr (AgChannel  *self,
                              const char *name,
                              const char *value)
 {
-  ag_channel_channel_set_attr_async (self, name, value, NULL, report_failure_cb, NULL);
+  ag_channel_channel_set_attr_async (self, name, value, NULL, _ag_request_report_failure_cb,
+                                     _ag_request_context_new ("channelSetAttr", name));
 }
 
 /**
@@ -1086,7 +1098,8 @@ void
 ag_channel_channel_del_attr (AgChannel  *self,
                              const char *name)
 {
-  ag_channel_channel_del_attr_async (self, name, NULL, report_failure_cb, NULL);
+  ag_channel_channel_del_attr_async (self, name, NULL, _ag_request_report_failure_cb,
+                                     _ag_request_context_new ("channelDelAttr", name));
 }
 
 /**
@@ -1145,7 +1158,8 @@ ag_channel_channel_del_attr_finish (AgChannel     *self,
 void
 ag_channel_channel_clear_attr (AgChannel *self)
 {
-  ag_channel_channel_clear_attr_async (self, NULL, report_failure_cb, NULL);
+  ag_channel_channel_clear_attr_async (self, NULL, _ag_request_report_failure_cb,
+                                       _ag_request_context_new ("channelClearAttr", NULL));
 }
 
 /**
@@ -1198,7 +1212,8 @@ void
 ag_channel_message_channel_send (AgChannel  *self,
                                  const char *msg)
 {
-  ag_channel_message_channel_send_async (self, msg, NULL, report_failure_cb, NULL);
+  ag_channel_message_channel_send_async (self, msg, NULL, _ag_request_report_failure_cb,
+                                         _ag_request_context_new ("messageChannelSend", msg));
 }
 
 /**
