@@ -1549,17 +1549,38 @@ message_instant_send_cb (GObject      *object,
  * @self: a session
  * @account: the peer's account
  * @msg: the message, up to 8 KB of UTF-8
- * @ttl: 0 (the spec's overload without ttl): the peer must be online; else how many seconds
- *   the server keeps the message for an offline peer (up to 604800)
  *
- * Sends a peer message (the spec's `messageInstantSend`).
- * [signal@Session::message-send-success] or [signal@Session::message-send-error] follows.
+ * Sends a peer message to an account that is online (the spec's
+ * `messageInstantSend (account, msg, cb)`); a peer that is offline fails with
+ * `AG_ERROR_PROTO_E_PEER_OFFLINE` (1204). [signal@Session::message-send-success] or
+ * [signal@Session::message-send-error] follows. [method@Session.message_instant_send_full]
+ * takes a ttl.
  */
 void
 ag_session_message_instant_send (AgSession  *self,
                                  const char *account,
-                                 const char *msg,
-                                 guint       ttl)
+                                 const char *msg)
+{
+  ag_session_message_instant_send_full (self, account, msg, 0);
+}
+
+/**
+ * ag_session_message_instant_send_full:
+ * @self: a session
+ * @account: the peer's account
+ * @msg: the message, up to 8 KB of UTF-8
+ * @ttl: 0: the peer must be online; else how many seconds the server keeps the message for
+ *   an offline peer (up to 604800)
+ *
+ * Sends a peer message with a time-to-live (the spec's
+ * `messageInstantSend (account, msg, ttl, cb)`). [signal@Session::message-send-success] or
+ * [signal@Session::message-send-error] follows.
+ */
+void
+ag_session_message_instant_send_full (AgSession  *self,
+                                      const char *account,
+                                      const char *msg,
+                                      guint       ttl)
 {
   ag_session_message_instant_send_async (self, account, msg, ttl, NULL,
                                          message_instant_send_cb, NULL);
@@ -1575,8 +1596,8 @@ ag_session_message_instant_send (AgSession  *self,
  * @callback: (scope async): called with the server's answer
  * @user_data: data for @callback
  *
- * Sends a peer message like [method@Session.message_instant_send], without emitting the
- * send signals.
+ * Sends a peer message like [method@Session.message_instant_send_full] (ttl 0 is the
+ * spec's overload without ttl), without emitting the send signals.
  */
 void
 ag_session_message_instant_send_async (AgSession           *self,

@@ -37,6 +37,9 @@ gboolean    ag_session_logout_finish                  (AgSession           *self
 
 void        ag_session_message_instant_send           (AgSession           *self,
                                                        const char          *account,
+                                                       const char          *msg);
+void        ag_session_message_instant_send_full      (AgSession           *self,
+                                                       const char          *account,
                                                        const char          *msg,
                                                        guint                ttl);
 void        ag_session_message_instant_send_async     (AgSession           *self,

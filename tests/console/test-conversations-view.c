@@ -81,7 +81,7 @@ test_conversations_exchange (ConsoleFixture *fixture,
   g_signal_connect (bob, "message-instant-receive", G_CALLBACK (instant_receive_cb), &received);
 
   /* A message from a new peer opens a conversation. */
-  ag_session_message_instant_send (bob, "alice", "ping", 0);
+  ag_session_message_instant_send (bob, "alice", "ping");
   CONSOLE_WAIT_UNTIL (n_conversations (view) == 1);
   conversation = conversation_at (view, 0);
   g_assert_cmpstr (ag_console_conversation_get_peer (conversation), ==, "bob");

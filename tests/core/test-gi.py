@@ -106,7 +106,7 @@ def main():
         bob.connect('message-instant-receive',
                     lambda session, account, uid, msg: received.append((account, uid, msg)))
         alice.connect('message-send-success', lambda session: sent.append(True))
-        alice.message_instant_send('bob', 'hello from python', 0)
+        alice.message_instant_send('bob', 'hello from python')
         spin_until(lambda: received and sent)
         test.check('/ag/gi/message',
                    received == [('alice', alice.props.uid, 'hello from python')] and sent,

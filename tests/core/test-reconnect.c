@@ -410,7 +410,7 @@ test_request_timeout (RelayFixture  *fixture,
 
   core_relay_set_stalled (fixture->relay, TRUE);
 
-  ag_session_message_instant_send (alice, "bob", "into the void", 0);
+  ag_session_message_instant_send (alice, "bob", "into the void");
   g_assert_true (core_recorder_wait (send_error, 1));
   g_assert_cmpint (core_recorder_int (send_error, 0, 0), ==, AG_ERROR_SENDMESSAGE_E_TIMEOUT);
 
@@ -435,7 +435,7 @@ test_request_timeout (RelayFixture  *fixture,
 
   /* The late replies are dropped; the session goes on. */
   core_relay_set_stalled (fixture->relay, FALSE);
-  ag_session_message_instant_send (alice, "bob", "hello again", 0);
+  ag_session_message_instant_send (alice, "bob", "hello again");
   g_assert_true (core_recorder_wait (sent, 1));
   g_assert_cmpuint (core_recorder_count (send_error), ==, 1);
   g_assert_cmpint (ag_session_get_status (alice), ==, AG_STATUS_LOGGED_IN);
@@ -462,7 +462,7 @@ test_in_flight_lost (RelayFixture  *fixture,
   sent = core_recorder_new (alice, "message-send-success");
 
   core_relay_set_stalled (fixture->relay, TRUE);
-  ag_session_message_instant_send (alice, "bob", "maybe", 0);
+  ag_session_message_instant_send (alice, "bob", "maybe");
   core_spin_for (50);
   core_relay_cut (fixture->relay);
 
@@ -471,7 +471,7 @@ test_in_flight_lost (RelayFixture  *fixture,
   g_assert_cmpint (core_recorder_int (send_error, 0, 0), ==, AG_ERROR_SENDMESSAGE_E_OTHER);
 
   /* Sent while reconnecting: waits and goes out once the session is back. */
-  ag_session_message_instant_send (alice, "bob", "later", 0);
+  ag_session_message_instant_send (alice, "bob", "later");
   core_relay_set_stalled (fixture->relay, FALSE);
   g_assert_true (core_recorder_wait (reconnected, 1));
   g_assert_true (core_recorder_wait (sent, 1));

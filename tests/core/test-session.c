@@ -399,7 +399,7 @@ test_message (CoreFixture   *fixture,
   send_error = core_recorder_new (alice, "message-send-error");
   received = core_recorder_new (bob, "message-instant-receive");
 
-  ag_session_message_instant_send (alice, "bob", "hello bob", 0);
+  ag_session_message_instant_send (alice, "bob", "hello bob");
   g_assert_true (core_recorder_wait (sent, 1));
   g_assert_true (core_recorder_wait (received, 1));
   g_assert_cmpstr (core_recorder_string (received, 0, 0), ==, "alice");
@@ -418,7 +418,7 @@ test_message (CoreFixture   *fixture,
   g_assert_cmpstr (core_recorder_string (received, 1, 2), ==, "again");
 
   /* Without a ttl, to an offline peer: refused. */
-  ag_session_message_instant_send (alice, "nobody", "hello?", 0);
+  ag_session_message_instant_send (alice, "nobody", "hello?");
   g_assert_true (core_recorder_wait (send_error, 1));
   g_assert_cmpint (core_recorder_int (send_error, 0, 0), ==, AG_ERROR_PROTO_E_PEER_OFFLINE);
   g_assert_cmpuint (core_recorder_count (sent), ==, 1);
@@ -445,6 +445,7 @@ test_message_offline (CoreFixture   *fixture,
                       gconstpointer  data)
 {
   g_autoptr(CoreRecorder) received = NULL;
+  g_autoptr(CoreRecorder) sent = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   AgSession *alice = core_login (fixture, "alice");
@@ -457,13 +458,18 @@ test_message_offline (CoreFixture   *fixture,
   ag_session_message_instant_send_async (alice, "carol", "while you were out", 600, NULL,
                                          core_store_result_cb, &result);
   result = core_wait_result (&result);
-  sent_after = g_get_real_time () / 1000;
-  /* Delivered noticeably later than sent. */
-  core_spin_for (300);
   g_assert_true (ag_session_message_instant_send_finish (alice, result, &stored, &error));
   g_assert_no_error (error);
   g_assert_true (stored);
   g_clear_object (&result);
+
+  /* The spec's overload with ttl, without _async. */
+  sent = core_recorder_new (alice, "message-send-success");
+  ag_session_message_instant_send_full (alice, "carol", "and this too", 600);
+  g_assert_true (core_recorder_wait (sent, 1));
+  sent_after = g_get_real_time () / 1000;
+  /* Delivered noticeably later than sent. */
+  core_spin_for (300);
 
   /* Offline messages follow the login reply: the recorder must be there before it. */
   carol = ag_signal_login (fixture->signal, "carol", "_no_need_token");
@@ -473,6 +479,8 @@ test_message_offline (CoreFixture   *fixture,
   g_assert_cmpstr (core_recorder_string (received, 0, 0), ==, "alice");
   g_assert_cmpuint (core_recorder_uint (received, 0, 1), ==, ag_session_get_uid (alice));
   g_assert_cmpstr (core_recorder_string (received, 0, 2), ==, "while you were out");
+  g_assert_true (core_recorder_wait (received, 2));
+  g_assert_cmpstr (core_recorder_string (received, 1, 2), ==, "and this too");
 
   /* When it was sent, not when it was delivered; and only during the emission. */
   g_assert_cmpint (message_ts, >=, sent_before);
@@ -480,6 +488,7 @@ test_message_offline (CoreFixture   *fixture,
   g_assert_cmpint (ag_session_get_message_ts (carol), ==, 0);
 
   g_clear_pointer (&received, core_recorder_free);
+  g_clear_pointer (&sent, core_recorder_free);
   core_logout_and_free (alice);
   core_logout_and_free (carol);
 }
@@ -657,7 +666,7 @@ test_not_logged_in (CoreFixture   *fixture,
   g_assert_true (core_recorder_wait (logout, 1));
 
   send_error = core_recorder_new (alice, "message-send-error");
-  ag_session_message_instant_send (alice, "bob", "hi", 0);
+  ag_session_message_instant_send (alice, "bob", "hi");
   g_assert_true (core_recorder_wait (send_error, 1));
   g_assert_cmpint (core_recorder_int (send_error, 0, 0), ==, AG_ERROR_GENERAL_E_NOT_LOGIN);
 
@@ -686,7 +695,7 @@ test_queued_while_connecting (CoreFixture   *fixture,
   /* Requests made before the login completes wait for it. */
   alice = ag_signal_login (fixture->signal, "alice", "_no_need_token");
   sent = core_recorder_new (alice, "message-send-success");
-  ag_session_message_instant_send (alice, "bob", "early", 0);
+  ag_session_message_instant_send (alice, "bob", "early");
   g_assert_cmpint (ag_session_get_status (alice), ==, AG_STATUS_CONNECTING);
 
   g_assert_true (core_recorder_wait (sent, 1));
@@ -724,8 +733,8 @@ test_many_sessions (CoreFixture   *fixture,
 
   to_a2 = core_recorder_new (a2, "message-instant-receive");
   to_b1 = core_recorder_new (b1, "message-instant-receive");
-  ag_session_message_instant_send (b2, "a2", "from b2", 0);
-  ag_session_message_instant_send (a1, "b1", "from a1", 0);
+  ag_session_message_instant_send (b2, "a2", "from b2");
+  ag_session_message_instant_send (a1, "b1", "from a1");
   g_assert_true (core_recorder_wait (to_a2, 1));
   g_assert_true (core_recorder_wait (to_b1, 1));
   g_assert_cmpstr (core_recorder_string (to_a2, 0, 0), ==, "b2");

@@ -311,7 +311,7 @@ test_do_log (CoreFixture   *fixture,
   g_assert_cmpuint (count_lines (&capture, "\"op\":\"error\""), ==, 1);
 
   /* Sessions already logged in follow the setting. */
-  ag_session_message_instant_send (quiet, "nobody", "logged", 0);
+  ag_session_message_instant_send (quiet, "nobody", "logged");
   {
     g_autoptr(CoreRecorder) send_error = core_recorder_new (quiet, "message-send-error");
 
