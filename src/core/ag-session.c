@@ -798,7 +798,8 @@ ag_session_class_init (AgSessionClass *klass)
   /**
    * AgSession::channel-query-user-num:
    * @self: the session
-   * @err: (nullable): %NULL on success, else the reason of the failure
+   * @err: the empty string on success (the spec: "an empty string means that there is no
+   *   error"), else the reason of the failure
    * @num: the number of members, 0 on failure
    *
    * The answer to [method@Session.channel_query_user_num] (the spec's
@@ -814,7 +815,8 @@ ag_session_class_init (AgSessionClass *klass)
   /**
    * AgSession::user-get-attr:
    * @self: the session
-   * @err: (nullable): %NULL on success, else the reason of the failure
+   * @err: the empty string on success (the spec: "an empty string means that there is no
+   *   error"), else the reason of the failure
    * @ret: the spec's result object as JSON text: `{"result":"ok","account":...,"name":...,
    *   "value":...}` (`"value":null` when unset) or `{"result":"failed","reason":...}`
    *
@@ -830,7 +832,8 @@ ag_session_class_init (AgSessionClass *klass)
   /**
    * AgSession::user-get-attr-all:
    * @self: the session
-   * @err: (nullable): %NULL on success, else the reason of the failure
+   * @err: the empty string on success (the spec: "an empty string means that there is no
+   *   error"), else the reason of the failure
    * @ret: the spec's result object as JSON text: `{"result":"ok","account":...,"json":
    *   {"name":"value",...}}` or `{"result":"failed","reason":...}`
    *
@@ -846,7 +849,8 @@ ag_session_class_init (AgSessionClass *klass)
   /**
    * AgSession::user-set-attr:
    * @self: the session
-   * @err: (nullable): %NULL on success, else the reason of the failure
+   * @err: the empty string on success (the spec: "an empty string means that there is no
+   *   error"), else the reason of the failure
    * @ret: the spec's result object as JSON text: `{"result":"ok","reason":""}` or
    *   `{"result":"failed","reason":...}`
    *
@@ -1984,7 +1988,7 @@ user_set_attr_cb (GObject      *object,
 
   ret = _ag_session_format_set_attr_result (error);
   g_signal_emit (self, signals[SIGNAL_USER_SET_ATTR], 0,
-                 error != NULL ? error->message : NULL, ret);
+                 error != NULL ? error->message : "", ret);
 }
 
 /**
@@ -2089,7 +2093,7 @@ user_get_attr_cb (GObject      *object,
   if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
     ret = _ag_session_format_get_attr_result (query->account, query->name, value, error);
     g_signal_emit (self, signals[SIGNAL_USER_GET_ATTR], 0,
-                   error != NULL ? error->message : NULL, ret);
+                   error != NULL ? error->message : "", ret);
   }
 
   attr_query_free (query);
@@ -2196,7 +2200,7 @@ user_get_attr_all_cb (GObject      *object,
 
   ret = _ag_session_format_get_attr_all_result (account, attrs, error);
   g_signal_emit (self, signals[SIGNAL_USER_GET_ATTR_ALL], 0,
-                 error != NULL ? error->message : NULL, ret);
+                 error != NULL ? error->message : "", ret);
 }
 
 /**
@@ -2290,7 +2294,7 @@ channel_query_user_num_cb (GObject      *object,
     return;
 
   g_signal_emit (self, signals[SIGNAL_CHANNEL_QUERY_USER_NUM], 0,
-                 error != NULL ? error->message : NULL, (int) MIN (num, G_MAXINT));
+                 error != NULL ? error->message : "", (int) MIN (num, G_MAXINT));
 }
 
 /**

@@ -418,7 +418,8 @@ ag_signal_class_init (AgSignalClass *klass)
   /**
    * AgSignal::user-set-attr:
    * @self: the signal object
-   * @err: (nullable): %NULL on success, else the reason of the failure
+   * @err: the empty string on success (the spec: "an empty string means that there is no
+   *   error"), else the reason of the failure
    * @ret: the spec's result object as JSON text, see [signal@Session::user-set-attr]
    *
    * The answer to [method@Signal.user_set_attr] (the spec's `onUserSetAttr`).
@@ -433,7 +434,8 @@ ag_signal_class_init (AgSignalClass *klass)
   /**
    * AgSignal::user-get-attr:
    * @self: the signal object
-   * @err: (nullable): %NULL on success, else the reason of the failure
+   * @err: the empty string on success (the spec: "an empty string means that there is no
+   *   error"), else the reason of the failure
    * @ret: the spec's result object as JSON text, see [signal@Session::user-get-attr]
    *
    * The answer to [method@Signal.user_get_attr] (the spec's `onUserGetAttr`).
@@ -448,7 +450,8 @@ ag_signal_class_init (AgSignalClass *klass)
   /**
    * AgSignal::user-get-attr-all:
    * @self: the signal object
-   * @err: (nullable): %NULL on success, else the reason of the failure
+   * @err: the empty string on success (the spec: "an empty string means that there is no
+   *   error"), else the reason of the failure
    * @ret: the spec's result object as JSON text, see [signal@Session::user-get-attr-all]
    *
    * The answer to [method@Signal.user_get_attr_all] (the spec's `onUserGetAttrAll`).
@@ -463,7 +466,8 @@ ag_signal_class_init (AgSignalClass *klass)
   /**
    * AgSignal::channel-query-user-num:
    * @self: the signal object
-   * @err: (nullable): %NULL on success, else the reason of the failure
+   * @err: the empty string on success (the spec: "an empty string means that there is no
+   *   error"), else the reason of the failure
    * @num: the number of members, 0 on failure
    *
    * The answer to [method@Signal.channel_query_user_num] (the spec's
@@ -1078,7 +1082,7 @@ user_set_attr_cb (GObject      *object,
   ag_signal_user_set_attr_finish (self, result, &error);
   ret = _ag_session_format_set_attr_result (error);
   g_signal_emit (self, signals[SIGNAL_USER_SET_ATTR], 0,
-                 error != NULL ? error->message : NULL, ret);
+                 error != NULL ? error->message : "", ret);
 }
 
 /**
@@ -1213,7 +1217,7 @@ user_get_attr_cb (GObject      *object,
   value = ag_signal_user_get_attr_finish (self, result, &error);
   ret = _ag_session_format_get_attr_result (query->account, query->name, value, error);
   g_signal_emit (self, signals[SIGNAL_USER_GET_ATTR], 0,
-                 error != NULL ? error->message : NULL, ret);
+                 error != NULL ? error->message : "", ret);
 }
 
 /**
@@ -1323,7 +1327,7 @@ user_get_attr_all_cb (GObject      *object,
   attrs = ag_signal_user_get_attr_all_finish (self, result, &error);
   ret = _ag_session_format_get_attr_all_result (account, attrs, error);
   g_signal_emit (self, signals[SIGNAL_USER_GET_ATTR_ALL], 0,
-                 error != NULL ? error->message : NULL, ret);
+                 error != NULL ? error->message : "", ret);
 }
 
 /**
@@ -1434,7 +1438,7 @@ channel_query_user_num_cb (GObject      *object,
 
   ag_signal_channel_query_user_num_finish (self, result, &num, &error);
   g_signal_emit (self, signals[SIGNAL_CHANNEL_QUERY_USER_NUM], 0,
-                 error != NULL ? error->message : NULL, (int) MIN (num, G_MAXINT));
+                 error != NULL ? error->message : "", (int) MIN (num, G_MAXINT));
 }
 
 /**
