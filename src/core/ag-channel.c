@@ -432,7 +432,8 @@ ag_channel_class_init (AgChannelClass *klass)
    * @self: the channel
    * @accounts: (array zero-terminated=1): the accounts of the other members, at most the 200
    *   that joined last, newest first
-   * @uids: a #GVariant of type `au` with their uids, in the same order
+   * @uids: (element-type guint): their uids, in the same order (a list of numbers in Python
+   *   and JavaScript, like @accounts)
    *
    * The roster at the time of the join (the spec's `onChannelUserList`), emitted right after
    * [signal@Channel::channel-joined]. [property@Channel:members] holds the same accounts
@@ -440,10 +441,10 @@ ag_channel_class_init (AgChannelClass *klass)
    */
   signals[SIGNAL_CHANNEL_USER_LIST] =
     g_signal_new ("channel-user-list", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  _ag_marshal_VOID__BOXED_VARIANT,
-                  G_TYPE_NONE, 2, G_TYPE_STRV, G_TYPE_VARIANT);
+                  _ag_marshal_VOID__BOXED_BOXED,
+                  G_TYPE_NONE, 2, G_TYPE_STRV, G_TYPE_ARRAY);
   g_signal_set_va_marshaller (signals[SIGNAL_CHANNEL_USER_LIST], type,
-                              _ag_marshal_VOID__BOXED_VARIANTv);
+                              _ag_marshal_VOID__BOXED_BOXEDv);
 
   /**
    * AgChannel::channel-attr-updated:
@@ -539,9 +540,8 @@ _ag_channel_joined (AgChannel     *self,
   g_autoptr(GPtrArray) members = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) attributes = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GStrvBuilder) accounts = g_strv_builder_new ();
-  g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint));
   g_auto(GStrv) account_list = NULL;
-  g_autoptr(GVariant) uid_list = NULL;
   g_autofree const char **names = NULL;
   guint n_members = reply->members != NULL ? reply->members->len : 0;
   guint n_names;
@@ -552,8 +552,10 @@ _ag_channel_joined (AgChannel     *self,
   for (guint i = 0; i < n_members; i++) {
     const AgFrameMember *entry = g_ptr_array_index (reply->members, i);
 
+    guint uid = (guint) entry->uid;
+
     g_strv_builder_add (accounts, entry->account);
-    g_array_append_val (uids, entry->uid);
+    g_array_append_val (uids, uid);
   }
 
   for (guint i = n_members; i > 0; i--) {
@@ -594,12 +596,9 @@ _ag_channel_joined (AgChannel     *self,
   set_joined (self, TRUE);
 
   account_list = g_strv_builder_end (accounts);
-  uid_list = g_variant_ref_sink (g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32,
-                                                            uids->data, uids->len,
-                                                            sizeof (guint32)));
 
   g_signal_emit (self, signals[SIGNAL_CHANNEL_JOINED], 0);
-  g_signal_emit (self, signals[SIGNAL_CHANNEL_USER_LIST], 0, account_list, uid_list);
+  g_signal_emit (self, signals[SIGNAL_CHANNEL_USER_LIST], 0, account_list, uids);
 }
 
 void

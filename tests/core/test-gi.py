@@ -131,8 +131,7 @@ def main():
         spin_until(lambda: joined)
         alice_channel = alice.channel_join('lobby')
         alice_channel.connect('channel-user-list',
-                              lambda channel, accounts, uids: users.append((list(accounts),
-                                                                            uids.unpack())))
+                              lambda channel, accounts, uids: users.append((accounts, uids)))
         spin_until(lambda: users and channel.props.member_count == 2)
         members = [(m.props.account, m.props.uid) for m in channel.props.members]
         test.check('/ag/gi/channel',
