@@ -1541,7 +1541,8 @@ message_instant_send_cb (GObject      *object,
   AgSession *self = AG_SESSION (object);
   g_autoptr(GError) error = NULL;
 
-  if (ag_session_message_instant_send_finish (self, result, NULL, &error))
+  ag_session_message_instant_send_finish (self, result, &error);
+  if (error == NULL)
     g_signal_emit (self, signals[SIGNAL_MESSAGE_SEND_SUCCESS], 0);
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_signal_emit (self, signals[SIGNAL_MESSAGE_SEND_ERROR], 0,
@@ -1634,27 +1635,24 @@ ag_session_message_instant_send_async (AgSession           *self,
  * ag_session_message_instant_send_finish:
  * @self: a session
  * @result: the result given to the callback
- * @out_stored: (out) (optional): set to %TRUE when the peer was offline and the server
- *   stored the message for it
  * @error: return location for an error
  *
- * Finishes [method@Session.message_instant_send_async].
+ * Finishes [method@Session.message_instant_send_async]. The server accepted the message
+ * unless @error is set (in Python, unless it raised).
  *
- * Returns: %TRUE when the server accepted the message
+ * Returns: %TRUE when the peer was offline and the server stored the message for it, %FALSE
+ *   when it was delivered at once or on error
  */
 gboolean
 ag_session_message_instant_send_finish (AgSession     *self,
                                         GAsyncResult  *result,
-                                        gboolean      *out_stored,
                                         GError       **error)
 {
   g_autoptr(AgFrame) reply = NULL;
 
   reply = session_request_finish (self, result, ag_session_message_instant_send_async, error);
-  if (out_stored != NULL)
-    *out_stored = reply != NULL && reply->stored;
 
-  return reply != NULL;
+  return reply != NULL && reply->stored;
 }
 
 static void
@@ -2289,8 +2287,8 @@ channel_query_user_num_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   guint num = 0;
 
-  if (!ag_session_channel_query_user_num_finish (self, result, &num, &error) &&
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  num = ag_session_channel_query_user_num_finish (self, result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
   g_signal_emit (self, signals[SIGNAL_CHANNEL_QUERY_USER_NUM], 0,
@@ -2346,27 +2344,23 @@ ag_session_channel_query_user_num_async (AgSession           *self,
  * ag_session_channel_query_user_num_finish:
  * @self: a session
  * @result: the result given to the callback
- * @out_num: (out) (optional): the number of members
  * @error: return location for an error
  *
- * Finishes [method@Session.channel_query_user_num_async].
+ * Finishes [method@Session.channel_query_user_num_async]. On failure @error carries 500,
+ * 501 (timeout) or the server's code.
  *
- * Returns: %TRUE on success; on failure the error carries 500, 501 (timeout) or the
- *   server's code
+ * Returns: the number of members, 0 on error
  */
-gboolean
+guint
 ag_session_channel_query_user_num_finish (AgSession     *self,
                                           GAsyncResult  *result,
-                                          guint         *out_num,
                                           GError       **error)
 {
   g_autoptr(AgFrame) reply = NULL;
 
   reply = session_request_finish (self, result, ag_session_channel_query_user_num_async, error);
-  if (out_num != NULL)
-    *out_num = reply != NULL ? (guint) CLAMP (reply->num, 0, G_MAXUINT) : 0;
 
-  return reply != NULL;
+  return reply != NULL ? (guint) CLAMP (reply->num, 0, G_MAXUINT) : 0;
 }
 
 static void
@@ -2377,9 +2371,10 @@ query_user_status_cb (GObject      *object,
   AgSession *self = AG_SESSION (object);
   g_autofree char *account = user_data;
   g_autoptr(GError) error = NULL;
-  gboolean online = FALSE;
+  gboolean online;
 
-  if (ag_session_query_user_status_finish (self, result, &online, &error))
+  online = ag_session_query_user_status_finish (self, result, &error);
+  if (error == NULL)
     g_signal_emit (self, signals[SIGNAL_QUERY_USER_STATUS_RESULT], 0, account, online);
   else
     _ag_session_emit_error (self, error);
@@ -2438,26 +2433,22 @@ ag_session_query_user_status_async (AgSession           *self,
  * ag_session_query_user_status_finish:
  * @self: a session
  * @result: the result given to the callback
- * @out_online: (out) (optional): whether the account is logged in
  * @error: return location for an error
  *
  * Finishes [method@Session.query_user_status_async].
  *
- * Returns: %TRUE on success
+ * Returns: whether the account is logged in; %FALSE on error
  */
 gboolean
 ag_session_query_user_status_finish (AgSession     *self,
                                      GAsyncResult  *result,
-                                     gboolean      *out_online,
                                      GError       **error)
 {
   g_autoptr(AgFrame) reply = NULL;
 
   reply = session_request_finish (self, result, ag_session_query_user_status_async, error);
-  if (out_online != NULL)
-    *out_online = reply != NULL && reply->online;
 
-  return reply != NULL;
+  return reply != NULL && reply->online;
 }
 
 static void
@@ -2468,9 +2459,10 @@ channel_query_user_is_in_cb (GObject      *object,
   AgSession *self = AG_SESSION (object);
   g_auto(GStrv) query = user_data;
   g_autoptr(GError) error = NULL;
-  gboolean is_in = FALSE;
+  gboolean is_in;
 
-  if (ag_session_channel_query_user_is_in_finish (self, result, &is_in, &error))
+  is_in = ag_session_channel_query_user_is_in_finish (self, result, &error);
+  if (error == NULL)
     g_signal_emit (self, signals[SIGNAL_CHANNEL_QUERY_USER_IS_IN_RESULT], 0,
                    query[0], query[1], is_in);
   else
@@ -2542,25 +2534,21 @@ ag_session_channel_query_user_is_in_async (AgSession           *self,
  * ag_session_channel_query_user_is_in_finish:
  * @self: a session
  * @result: the result given to the callback
- * @out_is_in: (out) (optional): whether the account is in the channel
  * @error: return location for an error
  *
  * Finishes [method@Session.channel_query_user_is_in_async].
  *
- * Returns: %TRUE on success
+ * Returns: whether the account is in the channel; %FALSE on error
  */
 gboolean
 ag_session_channel_query_user_is_in_finish (AgSession     *self,
                                             GAsyncResult  *result,
-                                            gboolean      *out_is_in,
                                             GError       **error)
 {
   g_autoptr(AgFrame) reply = NULL;
 
   reply = session_request_finish (self, result, ag_session_channel_query_user_is_in_async,
                                   error);
-  if (out_is_in != NULL)
-    *out_is_in = reply != NULL && reply->in;
 
-  return reply != NULL;
+  return reply != NULL && reply->in;
 }

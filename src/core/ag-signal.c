@@ -1356,10 +1356,11 @@ forward_query_user_num_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
-  guint num = 0;
+  guint num;
 
-  if (ag_session_channel_query_user_num_finish (AG_SESSION (object), result, &num, &error))
-    g_task_return_int (task, num);
+  num = ag_session_channel_query_user_num_finish (AG_SESSION (object), result, &error);
+  if (error == NULL)
+    g_task_return_int (task, (gssize) num);
   else
     g_task_return_error (task, error);
 }
@@ -1401,30 +1402,26 @@ ag_signal_channel_query_user_num_async (AgSignal            *self,
  * ag_signal_channel_query_user_num_finish:
  * @self: a signal object
  * @result: the result given to the callback
- * @out_num: (out) (optional): the number of members
  * @error: return location for an error
  *
- * Finishes [method@Signal.channel_query_user_num_async].
+ * Finishes [method@Signal.channel_query_user_num_async]. On failure @error carries 500,
+ * 501 (timeout) or the server's code.
  *
- * Returns: %TRUE on success; on failure the error carries 500, 501 (timeout) or the
- *   server's code
+ * Returns: the number of members, 0 on error
  */
-gboolean
+guint
 ag_signal_channel_query_user_num_finish (AgSignal      *self,
                                          GAsyncResult  *result,
-                                         guint         *out_num,
                                          GError       **error)
 {
   gssize num;
 
-  g_return_val_if_fail (AG_IS_SIGNAL (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (AG_IS_SIGNAL (self), 0);
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
 
   num = g_task_propagate_int (G_TASK (result), error);
-  if (out_num != NULL)
-    *out_num = num > 0 ? (guint) num : 0;
 
-  return num >= 0;
+  return num > 0 ? (guint) num : 0;
 }
 
 static void
@@ -1434,9 +1431,9 @@ channel_query_user_num_cb (GObject      *object,
 {
   AgSignal *self = AG_SIGNAL (object);
   g_autoptr(GError) error = NULL;
-  guint num = 0;
+  guint num;
 
-  ag_signal_channel_query_user_num_finish (self, result, &num, &error);
+  num = ag_signal_channel_query_user_num_finish (self, result, &error);
   g_signal_emit (self, signals[SIGNAL_CHANNEL_QUERY_USER_NUM], 0,
                  error != NULL ? error->message : "", (int) MIN (num, G_MAXINT));
 }

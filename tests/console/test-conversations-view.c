@@ -165,8 +165,10 @@ sent_cb (GObject      *object,
          gpointer      user_data)
 {
   gboolean *stored = user_data;
+  g_autoptr(GError) error = NULL;
 
-  g_assert_true (ag_session_message_instant_send_finish (AG_SESSION (object), result, stored, NULL));
+  *stored = ag_session_message_instant_send_finish (AG_SESSION (object), result, &error);
+  g_assert_no_error (error);
 }
 
 /* A message stored while alice was offline shows when bob sent it, not when it arrived. */

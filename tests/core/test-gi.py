@@ -3,6 +3,7 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+import json
 import os
 import re
 import subprocess
@@ -138,6 +139,49 @@ def main():
                    users == [(['bob'], [bob.props.uid])]
                    and members == [('bob', bob.props.uid), ('alice', alice.props.uid)],
                    'users %r, members %r' % (users, members))
+
+        # _finish functions return their value (a failure raises), no (True, value) tuples.
+        values = {}
+        alice.channel_query_user_num_async(
+            'lobby', None, lambda session, result: values.__setitem__(
+                'num', session.channel_query_user_num_finish(result)))
+        alice.query_user_status_async(
+            'bob', None, lambda session, result: values.__setitem__(
+                'online', session.query_user_status_finish(result)))
+        alice.channel_query_user_is_in_async(
+            'lobby', 'bob', None, lambda session, result: values.__setitem__(
+                'is_in', session.channel_query_user_is_in_finish(result)))
+        signal.channel_query_user_num_async(
+            'lobby', None, lambda sig, result: values.__setitem__(
+                'signal_num', sig.channel_query_user_num_finish(result)))
+        spin_until(lambda: len(values) == 4)
+        test.check('/ag/gi/finish-values',
+                   values == {'num': 2, 'online': True, 'is_in': True, 'signal_num': 2},
+                   'values %r' % values)
+
+        # The attribute results: the spec's (err, ret) with err "" on success, and typed
+        # results from the _finish functions.
+        attr_signals = []
+        alice.connect('user-set-attr', lambda session, err, ret: attr_signals.append((err, ret)))
+        bob.connect('user-get-attr', lambda session, err, ret: attr_signals.append((err, ret)))
+        alice.user_set_attr('color', 'blue')
+        spin_until(lambda: len(attr_signals) == 1)
+        bob.user_get_attr('alice', 'color')
+        spin_until(lambda: len(attr_signals) == 2)
+        typed = {}
+        bob.user_get_attr_async('alice', 'color', None, lambda session, result: typed.__setitem__(
+            'value', session.user_get_attr_finish(result)))
+        bob.user_get_attr_all_async('alice', None, lambda session, result: typed.__setitem__(
+            'all', session.user_get_attr_all_finish(result)))
+        spin_until(lambda: len(typed) == 2)
+        test.check('/ag/gi/user-attr',
+                   len(attr_signals) == 2 and attr_signals[0][0] == ''
+                   and json.loads(attr_signals[0][1]) == {'result': 'ok', 'reason': ''}
+                   and attr_signals[1][0] == ''
+                   and json.loads(attr_signals[1][1]) == {'result': 'ok', 'account': 'alice',
+                                                          'name': 'color', 'value': 'blue'}
+                   and typed == {'value': 'blue', 'all': {'color': 'blue'}},
+                   'signals %r, typed %r' % (attr_signals, typed))
 
         # An operator's live view through GI: the models, a typed request and a dict of stats.
         admin = Ag.Admin.new(server.uri, 'demo')

@@ -283,14 +283,14 @@ test_server_restart (CoreFixture   *fixture,
   ag_session_channel_query_user_is_in_async (bob, "lobby", "alice", NULL, core_store_result_cb,
                                              &result);
   result = core_wait_result (&result);
-  g_assert_true (ag_session_channel_query_user_is_in_finish (bob, result, &is_in, &error));
+  is_in = ag_session_channel_query_user_is_in_finish (bob, result, &error);
   g_assert_no_error (error);
   g_assert_true (is_in);
   g_clear_object (&result);
 
   ag_session_channel_query_user_num_async (bob, "lobby", NULL, core_store_result_cb, &result);
   result = core_wait_result (&result);
-  g_assert_true (ag_session_channel_query_user_num_finish (bob, result, &count, &error));
+  count = ag_session_channel_query_user_num_finish (bob, result, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (count, ==, 2);
   g_clear_object (&result);
@@ -399,7 +399,6 @@ test_request_timeout (RelayFixture  *fixture,
   g_autofree char *value = NULL;
   AgSession *alice;
   AgSession *bob = core_login (&fixture->base, "bob");
-  guint count = 0;
 
   ag_signal_set_request_timeout (fixture->relayed, 300);
   ag_signal_set_keepalive_interval (fixture->relayed, 0);
@@ -421,7 +420,7 @@ test_request_timeout (RelayFixture  *fixture,
 
   ag_session_channel_query_user_num_async (alice, "lobby", NULL, core_store_result_cb, &result);
   result = core_wait_result (&result);
-  g_assert_false (ag_session_channel_query_user_num_finish (alice, result, &count, &error));
+  g_assert_cmpuint (ag_session_channel_query_user_num_finish (alice, result, &error), ==, 0);
   g_assert_error (error, AG_ERROR, AG_ERROR_QUERYUSERNUM_E_TIMEOUT);
   g_clear_error (&error);
   g_clear_object (&result);

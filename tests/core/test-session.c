@@ -235,7 +235,7 @@ test_logout (CoreFixture   *fixture,
   /* The server knows. */
   ag_session_query_user_status_async (bob, "alice", NULL, core_store_result_cb, &result);
   result = core_wait_result (&result);
-  g_assert_true (ag_session_query_user_status_finish (bob, result, &online, &error));
+  online = ag_session_query_user_status_finish (bob, result, &error);
   g_assert_no_error (error);
   g_assert_false (online);
   g_clear_object (&result);
@@ -410,7 +410,7 @@ test_message (CoreFixture   *fixture,
   ag_session_message_instant_send_async (alice, "bob", "again", 60, NULL, core_store_result_cb,
                                          &result);
   result = core_wait_result (&result);
-  g_assert_true (ag_session_message_instant_send_finish (alice, result, &stored, &error));
+  stored = ag_session_message_instant_send_finish (alice, result, &error);
   g_assert_no_error (error);
   g_assert_false (stored);
   g_clear_object (&result);
@@ -458,7 +458,7 @@ test_message_offline (CoreFixture   *fixture,
   ag_session_message_instant_send_async (alice, "carol", "while you were out", 600, NULL,
                                          core_store_result_cb, &result);
   result = core_wait_result (&result);
-  g_assert_true (ag_session_message_instant_send_finish (alice, result, &stored, &error));
+  stored = ag_session_message_instant_send_finish (alice, result, &error);
   g_assert_no_error (error);
   g_assert_true (stored);
   g_clear_object (&result);
@@ -605,7 +605,7 @@ test_queries (CoreFixture   *fixture,
   ag_session_channel_query_user_num_async (alice, "empty-room", NULL, core_store_result_cb,
                                            &result);
   result = core_wait_result (&result);
-  g_assert_true (ag_session_channel_query_user_num_finish (alice, result, &count, &error));
+  count = ag_session_channel_query_user_num_finish (alice, result, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (count, ==, 0);
   g_clear_object (&result);
@@ -630,7 +630,7 @@ test_queries (CoreFixture   *fixture,
   ag_session_channel_query_user_is_in_async (alice, "lobby", "alice", NULL,
                                              core_store_result_cb, &result);
   result = core_wait_result (&result);
-  g_assert_true (ag_session_channel_query_user_is_in_finish (alice, result, &flag, &error));
+  flag = ag_session_channel_query_user_is_in_finish (alice, result, &error);
   g_assert_no_error (error);
   g_assert_true (flag);
   g_clear_object (&result);
@@ -767,7 +767,7 @@ test_dropped_session (CoreFixture   *fixture,
   for (guint i = 0; i < 50 && online; i++) {
     ag_session_query_user_status_async (bob, "alice", NULL, core_store_result_cb, &result);
     result = core_wait_result (&result);
-    g_assert_true (ag_session_query_user_status_finish (bob, result, &online, &error));
+    online = ag_session_query_user_status_finish (bob, result, &error);
     g_assert_no_error (error);
     g_clear_object (&result);
     if (online)
