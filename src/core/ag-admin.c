@@ -1074,7 +1074,7 @@ ag_admin_class_init (AgAdminClass *klass)
   /**
    * AgAdmin::error:
    * @self: the admin connection
-   * @code: an [enum@ErrorCode] (1300 for a refused key, 102 for a lost connection)
+   * @code: an [error@Error] (1300 for a refused key, 102 for a lost connection)
    * @reason: what happened
    *
    * The connection failed. [property@Admin:state] says whether it is tried again.

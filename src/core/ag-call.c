@@ -278,7 +278,7 @@ ag_call_class_init (AgCallClass *klass)
   /**
    * AgCall::invite-failed:
    * @self: the call
-   * @ecode: an [enum@ErrorCode]: 703 peer offline, 704 not answered within `_timeout`, 701
+   * @ecode: an [error@Error]: 703 peer offline, 704 not answered within `_timeout`, 701
    *   the peer is already invited to this channel, 702 the connection was lost
    *
    * The invitation failed (the spec's `onInviteFailed`).
@@ -340,7 +340,7 @@ ag_call_class_init (AgCallClass *klass)
    *   `channelInviteRefuse` or `channelInviteEnd`, the sibling SDKs' `channelInviteDTMF`, or
    *   `sendMessage`
    * @argument: (nullable): the request's `extra`, digits or message
-   * @ecode: an [enum@ErrorCode]: for example 1203 (the server knows no such call), 702 (no reply
+   * @ecode: an [error@Error]: for example 1203 (the server knows no such call), 702 (no reply
    *   in time), 1003 (the session is gone)
    * @reason: English text for logs
    *

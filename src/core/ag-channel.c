@@ -367,7 +367,7 @@ ag_channel_class_init (AgChannelClass *klass)
   /**
    * AgChannel::channel-join-failed:
    * @self: the channel
-   * @ecode: an [enum@ErrorCode]: 1004 or 1005 for a bad name, 1103 when the channel is
+   * @ecode: an [error@Error]: 1004 or 1005 for a bad name, 1103 when the channel is
    *   full, 300 when the server did not answer, 1003 when the session is not logged in
    *
    * The join failed (the spec's `onChannelJoinFailed`).
@@ -490,7 +490,7 @@ ag_channel_class_init (AgChannelClass *klass)
    * @argument: (nullable): what the request was about: the attribute's name for
    *   `channelSetAttr` and `channelDelAttr`, the message for `messageChannelSend`, else
    *   %NULL
-   * @ecode: an [enum@ErrorCode]: for example 1100 or 1101 (rate limits), 1102 (attribute rate),
+   * @ecode: an [error@Error]: for example 1100 or 1101 (rate limits), 1102 (attribute rate),
    *   1107 (too many attributes), 1205 (read-only channel), 1202 (the session is no longer
    *   in this channel), 401 (no reply in time)
    * @reason: English text for logs

@@ -689,7 +689,7 @@ ag_session_class_init (AgSessionClass *klass)
   /**
    * AgSession::login-failed:
    * @self: the session
-   * @ecode: an [enum@ErrorCode]: 201 when the server cannot be reached, 203 when
+   * @ecode: an [error@Error]: 201 when the server cannot be reached, 203 when
    *   [method@Session.logout] cancelled the login, else the server's code (202, 204, 206,
    *   209, ...)
    *
@@ -752,7 +752,7 @@ ag_session_class_init (AgSessionClass *klass)
   /**
    * AgSession::error:
    * @self: the session
-   * @ecode: an [enum@ErrorCode]
+   * @ecode: an [error@Error]
    * @reason: English text for logs
    *
    * Something failed that has no callback of its own (the spec's `onError`): a request made
@@ -784,7 +784,7 @@ ag_session_class_init (AgSessionClass *klass)
   /**
    * AgSession::message-send-error:
    * @self: the session
-   * @ecode: an [enum@ErrorCode], for example 1204 (peer offline, no ttl), 401 (timeout)
+   * @ecode: an [error@Error], for example 1204 (peer offline, no ttl), 401 (timeout)
    *
    * A message of [method@Session.message_instant_send] failed (the spec's
    * `onMessageSendError`).

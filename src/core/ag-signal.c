@@ -314,7 +314,7 @@ ag_signal_class_init (AgSignalClass *klass)
   object_class->set_property = ag_signal_set_property;
 
   /* The error codes are part of the API: make their type known to introspection. */
-  g_type_ensure (AG_TYPE_ERROR_CODE);
+  g_type_ensure (AG_TYPE_ERROR);
 
   /**
    * AgSignal:app-id:

@@ -242,7 +242,7 @@ ag_frame_new_ok (gint64 id)
 /**
  * ag_frame_new_error:
  * @id: the id of the request answered, 0 when it could not be read
- * @code: an #AgErrorCode
+ * @code: an #AgError
  * @reason: (nullable): English text for logs; %NULL for the code's description
  *
  * Returns: (transfer full): an "error" reply

@@ -120,8 +120,8 @@ def main():
             lambda session, result: outcome.append(_finish_send(session, result)))
         spin_until(lambda: outcome)
         test.check('/ag/gi/error-code',
-                   outcome and outcome[0] == ('error', int(Ag.ErrorCode.PROTO_E_PEER_OFFLINE),
-                                               Ag.error_quark()),
+                   outcome and outcome[0] == ('error', int(Ag.Error.PROTO_E_PEER_OFFLINE),
+                                               Ag.error_quark(), True),
                    'outcome %r' % outcome)
 
         # The channel roster is a live list model of Ag.Member.
@@ -229,7 +229,9 @@ def _finish_send(session, result):
         stored = session.message_instant_send_finish(result)
         return ('ok', stored)
     except GLib.Error as error:
-        return ('error', error.code, GLib.quark_from_string(error.domain))
+        # The enum is paired with the quark as an error domain, so the enum names the domain.
+        return ('error', error.code, GLib.quark_from_string(error.domain),
+                error.matches(Ag.Error.quark(), Ag.Error.PROTO_E_PEER_OFFLINE))
 
 
 if __name__ == '__main__':

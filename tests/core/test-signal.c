@@ -51,7 +51,7 @@ test_new (void)
   g_assert_cmpint (AG_STATUS_LOGGED_IN, ==, 2);
   g_assert_cmpint (AG_STATUS_LOGIN_FAILED, ==, 3);
   g_assert_true (G_TYPE_IS_ENUM (AG_TYPE_STATUS));
-  g_assert_true (G_TYPE_IS_ENUM (AG_TYPE_ERROR_CODE));
+  g_assert_true (G_TYPE_IS_ENUM (AG_TYPE_ERROR));
 
   g_clear_pointer (&uri_notify, core_recorder_free);
   g_clear_pointer (&log_notify, core_recorder_free);
