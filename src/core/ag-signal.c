@@ -5,6 +5,8 @@
 
 #include <libsoup/soup.h>
 
+#include "ag-call.h"
+#include "ag-channel.h"
 #include "ag-enums.h"
 #include "ag-error.h"
 #include "ag-marshal.h"
@@ -315,6 +317,14 @@ ag_signal_class_init (AgSignalClass *klass)
 
   /* The error codes are part of the API: make their type known to introspection. */
   g_type_ensure (AG_TYPE_ERROR);
+
+  /* The classes a signal object leads to are made ready with it, so that their signals and
+   * properties can be listed (g_signal_list_ids (), GObject.signal_list_names () in Python)
+   * before a session, a channel or a call exists: AgCall has no public constructor. Static
+   * types keep their class once it is made. */
+  g_type_class_unref (g_type_class_ref (AG_TYPE_SESSION));
+  g_type_class_unref (g_type_class_ref (AG_TYPE_CHANNEL));
+  g_type_class_unref (g_type_class_ref (AG_TYPE_CALL));
 
   /**
    * AgSignal:app-id:

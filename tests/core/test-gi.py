@@ -13,7 +13,7 @@ import tempfile
 import gi
 
 gi.require_version('Ag', '1')
-from gi.repository import Ag, GLib  # noqa: E402
+from gi.repository import Ag, GLib, GObject  # noqa: E402
 
 TIMEOUT_MS = 10000
 
@@ -84,6 +84,17 @@ def main():
                    and signal.props.server_uri == 'ws://127.0.0.1:7070/v1',
                    'status %r, uri %r' % (signal.get_status(), signal.props.server_uri))
         signal.props.server_uri = server.uri
+
+        # Every class's signals can be listed once a signal object exists, before any call:
+        # from the typelib, and from the GType.
+        from_typelib = sorted(info.get_name() for info in Ag.Call.__info__.get_signals())
+        from_gtype = sorted(GObject.signal_list_names(Ag.Call))
+        test.check('/ag/gi/call-signals-listed',
+                   'invite-msg' in from_gtype and 'error' in from_gtype
+                   and from_typelib == from_gtype
+                   and 'channel-user-list' in GObject.signal_list_names(Ag.Channel)
+                   and 'invite-received' in GObject.signal_list_names(Ag.Session),
+                   'typelib %r, gtype %r' % (from_typelib, from_gtype))
 
         logins = {}
 
