@@ -455,22 +455,18 @@ call_request_free (CallRequest *request)
   g_free (request);
 }
 
+/* A confirmed answer or end moves the call to its new state. */
 static void
-call_request_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+call_request_done (GObject       *object,
+                   const AgFrame *reply,
+                   const GError  *error,
+                   gpointer       data)
 {
-  g_autoptr(GTask) task = user_data;
-  AgCall *self = g_task_get_source_object (task);
-  CallRequest *request = g_task_get_task_data (task);
-  g_autoptr(AgFrame) reply = NULL;
-  g_autoptr(GError) error = NULL;
+  AgCall *self = AG_CALL (object);
+  CallRequest *request = data;
 
-  reply = _ag_session_request_finish (AG_SESSION (object), result, &error);
-  if (reply == NULL) {
-    g_task_return_error (task, g_steal_pointer (&error));
+  if (error != NULL)
     return;
-  }
 
   switch (request->op) {
   case AG_OP_CALL_ACCEPT:
@@ -491,8 +487,6 @@ call_request_cb (GObject      *object,
   default:
     break;
   }
-
-  g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -506,25 +500,13 @@ call_request (AgCall              *self,
               GAsyncReadyCallback  callback,
               gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(AgSession) session = NULL;
+  g_autoptr(AgSession) session = g_weak_ref_get (&self->session);
   CallRequest *request;
   AgFrame *frame;
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
 
   request = g_new0 (CallRequest, 1);
   request->op = op;
   request->extra = g_strdup (extra != NULL && *extra != '\0' ? extra : "{}");
-  g_task_set_task_data (task, request, (GDestroyNotify) call_request_free);
-
-  session = g_weak_ref_get (&self->session);
-  if (session == NULL) {
-    g_task_return_new_error (task, AG_ERROR, AG_ERROR_GENERAL_E_NOT_LOGIN,
-                             "The call's session is gone");
-    return;
-  }
 
   frame = ag_frame_new (op);
   frame->channel = g_strdup (self->channel);
@@ -536,8 +518,9 @@ call_request (AgCall              *self,
     frame->extra = g_strdup (request->extra);
   }
 
-  _ag_session_request_async (session, frame, cancellable, call_request_cb,
-                             g_steal_pointer (&task));
+  /* Without a session the request fails with 1003 (the call's session is gone). */
+  _ag_request_send (self, session, frame, NULL, source_tag, call_request_done, request,
+                    (GDestroyNotify) call_request_free, cancellable, callback, user_data);
 }
 
 static gboolean
@@ -546,11 +529,13 @@ call_request_finish (AgCall        *self,
                      gpointer       source_tag,
                      GError       **error)
 {
-  g_return_val_if_fail (AG_IS_CALL (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+  g_autoptr(AgFrame) reply = NULL;
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  g_return_val_if_fail (AG_IS_CALL (self), FALSE);
+
+  reply = _ag_request_finish (self, result, source_tag, error);
+
+  return reply != NULL;
 }
 
 /**

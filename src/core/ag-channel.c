@@ -896,57 +896,45 @@ ag_channel_get_attr (AgChannel  *self,
   return attribute != NULL ? ag_attribute_get_value (attribute) : NULL;
 }
 
+/* A confirmed leave: the session forgets the channel, which empties its models. */
 static void
-channel_request_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+leave_done (GObject       *object,
+            const AgFrame *reply,
+            const GError  *error,
+            gpointer       data)
 {
-  g_autoptr(GTask) task = user_data;
-  AgSession *session = AG_SESSION (object);
-  AgChannel *self = g_task_get_source_object (task);
-  g_autoptr(AgFrame) reply = NULL;
-  g_autoptr(GError) error = NULL;
+  AgChannel *self = AG_CHANNEL (object);
+  g_autoptr(AgSession) session = NULL;
 
-  reply = _ag_session_request_finish (session, result, &error);
-  if (reply == NULL) {
-    g_task_return_error (task, g_steal_pointer (&error));
+  if (error != NULL)
     return;
-  }
 
-  if (g_task_get_source_tag (task) == ag_channel_channel_leave_async) {
+  session = g_weak_ref_get (&self->session);
+  if (session != NULL)
     _ag_session_channel_left (session, self);
-    _ag_channel_left (self, AG_ERROR_LEAVECHANNEL_E_BYUSER);
-  }
-
-  g_task_return_boolean (task, TRUE);
+  _ag_channel_left (self, AG_ERROR_LEAVECHANNEL_E_BYUSER);
 }
 
 static void
 channel_request (AgChannel           *self,
                  AgFrame             *frame,
                  gpointer             source_tag,
+                 AgRequestDone        done,
                  GCancellable        *cancellable,
                  GAsyncReadyCallback  callback,
                  gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(AgSession) session = NULL;
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
+  g_autoptr(AgSession) session = g_weak_ref_get (&self->session);
+  GError *refusal = NULL;
 
   /* The wire's channel requests name no channel: they act on whichever channel the session
    * is in, which must be this one. */
-  session = g_weak_ref_get (&self->session);
-  if (session == NULL || ag_session_get_channel (session) != self) {
-    ag_frame_free (frame);
-    g_task_return_new_error (task, AG_ERROR, AG_ERROR_PROTO_E_NOT_IN_CHANNEL,
-                             "Not in channel %s", self->name);
-    return;
-  }
+  if (session == NULL || ag_session_get_channel (session) != self)
+    refusal = g_error_new (AG_ERROR, AG_ERROR_PROTO_E_NOT_IN_CHANNEL, "Not in channel %s",
+                           self->name);
 
-  _ag_session_request_async (session, frame, cancellable, channel_request_cb,
-                             g_steal_pointer (&task));
+  _ag_request_send (self, session, frame, refusal, source_tag, done, NULL, NULL, cancellable,
+                    callback, user_data);
 }
 
 static gboolean
@@ -955,11 +943,13 @@ channel_request_finish (AgChannel     *self,
                         gpointer       source_tag,
                         GError       **error)
 {
-  g_return_val_if_fail (AG_IS_CHANNEL (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+  g_autoptr(AgFrame) reply = NULL;
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  g_return_val_if_fail (AG_IS_CHANNEL (self), FALSE);
+
+  reply = _ag_request_finish (self, result, source_tag, error);
+
+  return reply != NULL;
 }
 
 /**
@@ -994,7 +984,7 @@ ag_channel_channel_leave_async (AgChannel           *self,
   g_return_if_fail (AG_IS_CHANNEL (self));
 
   channel_request (self, ag_frame_new (AG_OP_CHANNEL_LEAVE), ag_channel_channel_leave_async,
-                   cancellable, callback, user_data);
+                   leave_done, cancellable, callback, user_data);
 }
 
 /**
@@ -1064,7 +1054,7 @@ ag_channel_channel_set_attr_async (AgChannel           *self,
   frame->value = g_strdup (value);
   frame->has_value = TRUE;
 
-  channel_request (self, frame, ag_channel_channel_set_attr_async, cancellable, callback,
+  channel_request (self, frame, ag_channel_channel_set_attr_async, NULL, cancellable, callback,
                    user_data);
 }
 
@@ -1126,7 +1116,7 @@ ag_channel_channel_del_attr_async (AgChannel           *self,
   frame = ag_frame_new (AG_OP_CHANNEL_DEL_ATTR);
   frame->name = g_strdup (name);
 
-  channel_request (self, frame, ag_channel_channel_del_attr_async, cancellable, callback,
+  channel_request (self, frame, ag_channel_channel_del_attr_async, NULL, cancellable, callback,
                    user_data);
 }
 
@@ -1179,7 +1169,7 @@ ag_channel_channel_clear_attr_async (AgChannel           *self,
   g_return_if_fail (AG_IS_CHANNEL (self));
 
   channel_request (self, ag_frame_new (AG_OP_CHANNEL_CLEAR_ATTR),
-                   ag_channel_channel_clear_attr_async, cancellable, callback, user_data);
+                   ag_channel_channel_clear_attr_async, NULL, cancellable, callback, user_data);
 }
 
 /**
@@ -1240,7 +1230,7 @@ ag_channel_message_channel_send_async (AgChannel           *self,
   frame = ag_frame_new (AG_OP_CHANNEL_SEND);
   frame->msg = g_strdup (msg);
 
-  channel_request (self, frame, ag_channel_message_channel_send_async, cancellable, callback,
+  channel_request (self, frame, ag_channel_message_channel_send_async, NULL, cancellable, callback,
                    user_data);
 }
 

@@ -8,6 +8,7 @@
 
 #include "ag-frame.h"
 #include "ag-session.h"
+#include "ag-transport.h"
 
 G_BEGIN_DECLS
 
@@ -18,16 +19,11 @@ AgSession *_ag_session_new              (AgSignal            *signal,
 /* Starts connecting and logging in; every outcome is signalled from the main loop. */
 void       _ag_session_start            (AgSession           *self);
 
-/* Sends a request (taking frame) once the session is logged in. Fails at once with 1003 when
- * the session is not logged in nor logging in. */
-void       _ag_session_request_async    (AgSession           *self,
-                                         AgFrame             *frame,
-                                         GCancellable        *cancellable,
-                                         GAsyncReadyCallback  callback,
-                                         gpointer             user_data);
-AgFrame   *_ag_session_request_finish   (AgSession           *self,
-                                         GAsyncResult        *result,
-                                         GError             **error);
+/* The transport requests go through (they wait in its queue while the session logs in or
+ * reconnects), or NULL with 1003 when the session is not logged in nor logging in. For
+ * _ag_request_send (). */
+AgTransport *_ag_session_get_request_transport (AgSession    *self,
+                                                GError      **error);
 
 void       _ag_session_emit_error       (AgSession           *self,
                                          const GError        *error);

@@ -8,6 +8,7 @@
 #include "ag-enums.h"
 #include "ag-error.h"
 #include "ag-marshal.h"
+#include "ag-request-private.h"
 #include "ag-session-private.h"
 #include "ag-signal-private.h"
 #include "ag-transport.h"
@@ -1023,78 +1024,21 @@ _ag_session_start (AgSession *self)
   _ag_transport_open (self->transport);
 }
 
-static void
-session_request_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+AgTransport *
+_ag_session_get_request_transport (AgSession  *self,
+                                   GError    **error)
 {
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  AgFrame *reply;
+  g_return_val_if_fail (AG_IS_SESSION (self), NULL);
 
-  reply = _ag_transport_request_finish (AG_TRANSPORT (object), result, &error);
-  if (reply == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, reply, (GDestroyNotify) ag_frame_free);
-}
-
-static void
-session_request (AgSession           *self,
-                 AgFrame             *frame,
-                 gpointer             source_tag,
-                 GCancellable        *cancellable,
-                 GAsyncReadyCallback  callback,
-                 gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
-
+  /* Requests made while the session logs in or reconnects wait in the transport's queue. */
   if (self->transport == NULL ||
       (self->status != AG_STATUS_LOGGED_IN && self->status != AG_STATUS_CONNECTING) ||
       self->logging_out) {
-    ag_frame_free (frame);
-    g_task_return_new_error (task, AG_ERROR, AG_ERROR_GENERAL_E_NOT_LOGIN, "Not logged in");
-    return;
+    g_set_error_literal (error, AG_ERROR, AG_ERROR_GENERAL_E_NOT_LOGIN, "Not logged in");
+    return NULL;
   }
 
-  _ag_transport_request_async (self->transport, frame, FALSE, cancellable,
-                               session_request_cb, g_steal_pointer (&task));
-}
-
-static AgFrame *
-session_request_finish (AgSession     *self,
-                        GAsyncResult  *result,
-                        gpointer       source_tag,
-                        GError       **error)
-{
-  g_return_val_if_fail (AG_IS_SESSION (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-void
-_ag_session_request_async (AgSession           *self,
-                           AgFrame             *frame,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
-{
-  g_return_if_fail (AG_IS_SESSION (self));
-
-  session_request (self, frame, _ag_session_request_async, cancellable, callback, user_data);
-}
-
-AgFrame *
-_ag_session_request_finish (AgSession     *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return session_request_finish (self, result, _ag_session_request_async, error);
+  return self->transport;
 }
 
 void
@@ -1627,8 +1571,8 @@ ag_session_message_instant_send_async (AgSession           *self,
     frame->has_ttl = TRUE;
   }
 
-  session_request (self, frame, ag_session_message_instant_send_async, cancellable,
-                   callback, user_data);
+  _ag_request_send (self, self, frame, NULL, ag_session_message_instant_send_async, NULL, NULL, NULL, cancellable,
+                    callback, user_data);
 }
 
 /**
@@ -1650,32 +1594,25 @@ ag_session_message_instant_send_finish (AgSession     *self,
 {
   g_autoptr(AgFrame) reply = NULL;
 
-  reply = session_request_finish (self, result, ag_session_message_instant_send_async, error);
+  reply = _ag_request_finish (self, result, ag_session_message_instant_send_async, error);
 
   return reply != NULL && reply->stored;
 }
 
+/* A refused invitation fails its call (invite-failed); the session stops routing to it. */
 static void
-invite_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
+invite_done (GObject       *object,
+             const AgFrame *reply,
+             const GError  *error,
+             gpointer       data)
 {
-  g_autoptr(GTask) task = user_data;
-  AgCall *call = g_task_get_task_data (task);
-  g_autoptr(AgFrame) reply = NULL;
-  g_autoptr(GError) error = NULL;
+  AgCall *call = data;
 
-  reply = _ag_session_request_finish (AG_SESSION (object), result, &error);
-  if (reply == NULL) {
-    if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-      _ag_session_call_finished (AG_SESSION (object), call);
-      _ag_call_fail (call, _ag_error_get_code (error, AG_ERROR_INVITE_E_OTHER));
-    }
-    g_task_return_error (task, g_steal_pointer (&error));
+  if (error == NULL)
     return;
-  }
 
-  g_task_return_pointer (task, g_object_ref (call), g_object_unref);
+  _ag_session_call_finished (AG_SESSION (object), call);
+  _ag_call_fail (call, _ag_error_get_code (error, AG_ERROR_INVITE_E_OTHER));
 }
 
 static AgCall *
@@ -1687,7 +1624,6 @@ start_invite (AgSession           *self,
               GAsyncReadyCallback  callback,
               gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   g_autofree char *key = NULL;
   g_autoptr(AgCall) call = NULL;
   AgFrame *frame;
@@ -1702,15 +1638,12 @@ start_invite (AgSession           *self,
   if (!g_hash_table_contains (self->calls, key))
     g_hash_table_insert (self->calls, g_steal_pointer (&key), g_object_ref (call));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ag_session_channel_invite_user2_async);
-  g_task_set_task_data (task, g_object_ref (call), g_object_unref);
-
   frame = ag_frame_new (AG_OP_CALL_INVITE);
   frame->channel = g_strdup (channel);
   frame->peer = g_strdup (peer);
   frame->extra = g_strdup (ag_call_get_extra (call));
-  _ag_session_request_async (self, frame, cancellable, invite_cb, g_steal_pointer (&task));
+  _ag_request_send (self, self, frame, NULL, ag_session_channel_invite_user2_async, invite_done,
+                    g_object_ref (call), g_object_unref, cancellable, callback, user_data);
 
   return g_steal_pointer (&call);
 }
@@ -1801,34 +1734,28 @@ ag_session_channel_invite_user2_finish (AgSession     *self,
                                         GAsyncResult  *result,
                                         GError       **error)
 {
-  g_return_val_if_fail (AG_IS_SESSION (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        ag_session_channel_invite_user2_async, NULL);
+  g_autoptr(AgFrame) reply = NULL;
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  g_return_val_if_fail (AG_IS_SESSION (self), NULL);
+
+  reply = _ag_request_finish (self, result, ag_session_channel_invite_user2_async, error);
+  if (reply == NULL)
+    return NULL;
+
+  return g_object_ref (_ag_request_get_data (result));
 }
 
 static void
-join_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
+join_done (GObject       *object,
+           const AgFrame *reply,
+           const GError  *error,
+           gpointer       data)
 {
-  g_autoptr(GTask) task = user_data;
   AgSession *self = AG_SESSION (object);
-  AgChannel *channel = g_task_get_task_data (task);
-  g_autoptr(AgFrame) reply = NULL;
-  g_autoptr(GError) error = NULL;
+  AgChannel *channel = data;
 
-  reply = _ag_session_request_finish (self, result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-    g_task_return_error (task, g_steal_pointer (&error));
-    return;
-  }
-
-  if (reply == NULL) {
+  if (error != NULL) {
     _ag_channel_join_failed (channel, _ag_error_get_code (error, AG_ERROR_JOINCHANNEL_E_OTHER));
-    g_task_return_error (task, g_steal_pointer (&error));
     return;
   }
 
@@ -1840,7 +1767,6 @@ join_cb (GObject      *object,
   }
 
   _ag_channel_joined (channel, reply, self->account, self->uid);
-  g_task_return_pointer (task, g_object_ref (channel), g_object_unref);
 }
 
 static AgChannel *
@@ -1850,8 +1776,9 @@ start_join (AgSession           *self,
             GAsyncReadyCallback  callback,
             gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   g_autoptr(AgChannel) channel = NULL;
+  GError *refusal = NULL;
+  AgFrame *frame;
   int code;
 
   /* The server answers a join of the channel the session is in without leaving it: the
@@ -1861,25 +1788,16 @@ start_join (AgSession           *self,
   else
     channel = _ag_channel_new (self, name);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ag_session_channel_join_async);
-  g_task_set_task_data (task, g_object_ref (channel), g_object_unref);
-
   /* A name the server refuses would not even leave the current channel there, so it must
    * not leave it here either: refuse it before sending. */
   code = ag_check_name (name);
-  if (code != AG_ERROR_SUCCESS) {
-    g_task_report_new_error (self, join_cb, g_steal_pointer (&task), _ag_session_request_async,
-                             AG_ERROR, code, "Invalid channel name");
-    return g_steal_pointer (&channel);
-  }
+  if (code != AG_ERROR_SUCCESS)
+    refusal = g_error_new_literal (AG_ERROR, code, "Invalid channel name");
 
-  {
-    AgFrame *frame = ag_frame_new (AG_OP_CHANNEL_JOIN);
-
-    frame->channel = g_strdup (name);
-    _ag_session_request_async (self, frame, cancellable, join_cb, g_steal_pointer (&task));
-  }
+  frame = ag_frame_new (AG_OP_CHANNEL_JOIN);
+  frame->channel = g_strdup (name);
+  _ag_request_send (self, self, frame, refusal, ag_session_channel_join_async, join_done,
+                    g_object_ref (channel), g_object_unref, cancellable, callback, user_data);
 
   return g_steal_pointer (&channel);
 }
@@ -1963,12 +1881,15 @@ ag_session_channel_join_finish (AgSession     *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  g_return_val_if_fail (AG_IS_SESSION (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        ag_session_channel_join_async, NULL);
+  g_autoptr(AgFrame) reply = NULL;
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  g_return_val_if_fail (AG_IS_SESSION (self), NULL);
+
+  reply = _ag_request_finish (self, result, ag_session_channel_join_async, error);
+  if (reply == NULL)
+    return NULL;
+
+  return g_object_ref (_ag_request_get_data (result));
 }
 
 static void
@@ -2037,8 +1958,8 @@ ag_session_user_set_attr_async (AgSession           *self,
   frame->value = g_strdup (value);
   frame->has_value = TRUE;
 
-  session_request (self, frame, ag_session_user_set_attr_async, cancellable, callback,
-                   user_data);
+  _ag_request_send (self, self, frame, NULL, ag_session_user_set_attr_async, NULL, NULL, NULL, cancellable,
+                    callback, user_data);
 }
 
 /**
@@ -2058,7 +1979,7 @@ ag_session_user_set_attr_finish (AgSession     *self,
 {
   g_autoptr(AgFrame) reply = NULL;
 
-  reply = session_request_finish (self, result, ag_session_user_set_attr_async, error);
+  reply = _ag_request_finish (self, result, ag_session_user_set_attr_async, error);
 
   return reply != NULL;
 }
@@ -2152,8 +2073,8 @@ ag_session_user_get_attr_async (AgSession           *self,
   frame->account = g_strdup (account);
   frame->name = g_strdup (name);
 
-  session_request (self, frame, ag_session_user_get_attr_async, cancellable, callback,
-                   user_data);
+  _ag_request_send (self, self, frame, NULL, ag_session_user_get_attr_async, NULL, NULL, NULL, cancellable,
+                    callback, user_data);
 }
 
 /**
@@ -2174,7 +2095,7 @@ ag_session_user_get_attr_finish (AgSession     *self,
 {
   g_autoptr(AgFrame) reply = NULL;
 
-  reply = session_request_finish (self, result, ag_session_user_get_attr_async, error);
+  reply = _ag_request_finish (self, result, ag_session_user_get_attr_async, error);
   if (reply == NULL)
     return NULL;
 
@@ -2246,8 +2167,8 @@ ag_session_user_get_attr_all_async (AgSession           *self,
   frame = ag_frame_new (AG_OP_USER_GET_ATTR_ALL);
   frame->account = g_strdup (account);
 
-  session_request (self, frame, ag_session_user_get_attr_all_async, cancellable, callback,
-                   user_data);
+  _ag_request_send (self, self, frame, NULL, ag_session_user_get_attr_all_async, NULL, NULL, NULL, cancellable,
+                    callback, user_data);
 }
 
 /**
@@ -2268,7 +2189,7 @@ ag_session_user_get_attr_all_finish (AgSession     *self,
 {
   g_autoptr(AgFrame) reply = NULL;
 
-  reply = session_request_finish (self, result, ag_session_user_get_attr_all_async, error);
+  reply = _ag_request_finish (self, result, ag_session_user_get_attr_all_async, error);
   if (reply == NULL)
     return NULL;
 
@@ -2336,8 +2257,8 @@ ag_session_channel_query_user_num_async (AgSession           *self,
   frame = ag_frame_new (AG_OP_CHANNEL_QUERY_NUM);
   frame->channel = g_strdup (channel);
 
-  session_request (self, frame, ag_session_channel_query_user_num_async, cancellable,
-                   callback, user_data);
+  _ag_request_send (self, self, frame, NULL, ag_session_channel_query_user_num_async, NULL, NULL, NULL, cancellable,
+                    callback, user_data);
 }
 
 /**
@@ -2358,7 +2279,7 @@ ag_session_channel_query_user_num_finish (AgSession     *self,
 {
   g_autoptr(AgFrame) reply = NULL;
 
-  reply = session_request_finish (self, result, ag_session_channel_query_user_num_async, error);
+  reply = _ag_request_finish (self, result, ag_session_channel_query_user_num_async, error);
 
   return reply != NULL ? (guint) CLAMP (reply->num, 0, G_MAXUINT) : 0;
 }
@@ -2425,8 +2346,8 @@ ag_session_query_user_status_async (AgSession           *self,
   frame = ag_frame_new (AG_OP_USER_STATUS);
   frame->account = g_strdup (account);
 
-  session_request (self, frame, ag_session_query_user_status_async, cancellable, callback,
-                   user_data);
+  _ag_request_send (self, self, frame, NULL, ag_session_query_user_status_async, NULL, NULL, NULL, cancellable,
+                    callback, user_data);
 }
 
 /**
@@ -2446,7 +2367,7 @@ ag_session_query_user_status_finish (AgSession     *self,
 {
   g_autoptr(AgFrame) reply = NULL;
 
-  reply = session_request_finish (self, result, ag_session_query_user_status_async, error);
+  reply = _ag_request_finish (self, result, ag_session_query_user_status_async, error);
 
   return reply != NULL && reply->online;
 }
@@ -2526,8 +2447,8 @@ ag_session_channel_query_user_is_in_async (AgSession           *self,
   frame->channel = g_strdup (channel);
   frame->account = g_strdup (account);
 
-  session_request (self, frame, ag_session_channel_query_user_is_in_async, cancellable,
-                   callback, user_data);
+  _ag_request_send (self, self, frame, NULL, ag_session_channel_query_user_is_in_async, NULL, NULL, NULL, cancellable,
+                    callback, user_data);
 }
 
 /**
@@ -2547,8 +2468,7 @@ ag_session_channel_query_user_is_in_finish (AgSession     *self,
 {
   g_autoptr(AgFrame) reply = NULL;
 
-  reply = session_request_finish (self, result, ag_session_channel_query_user_is_in_async,
-                                  error);
+  reply = _ag_request_finish (self, result, ag_session_channel_query_user_is_in_async, error);
 
   return reply != NULL && reply->in;
 }
