@@ -190,29 +190,6 @@ clear_models (AgChannel *self)
   g_list_store_remove_all (self->attributes);
 }
 
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-static const char **
-sorted_attribute_names (GHashTable *attrs,
-                        guint      *n_names)
-{
-  const char **names;
-
-  *n_names = 0;
-  if (attrs == NULL)
-    return NULL;
-
-  names = (const char **) g_hash_table_get_keys_as_array (attrs, n_names);
-  qsort (names, *n_names, sizeof (char *), compare_strings);
-
-  return names;
-}
-
 static void
 ag_channel_dispose (GObject *object)
 {
@@ -578,7 +555,7 @@ _ag_channel_joined (AgChannel     *self,
     g_ptr_array_add (members, member);
   }
 
-  names = sorted_attribute_names (reply->attrs, &n_names);
+  names = ag_sorted_keys (reply->attrs, &n_names);
   for (guint i = 0; i < n_names; i++) {
     AgAttribute *attribute = _ag_attribute_new (names[i],
                                                 g_hash_table_lookup (reply->attrs, names[i]));
@@ -674,7 +651,7 @@ _ag_channel_rejoined (AgChannel     *self,
     g_signal_emit (self, signals[SIGNAL_CHANNEL_ATTR_UPDATED], 0, name, "", "del");
   }
 
-  names = sorted_attribute_names (reply->attrs, &n_names);
+  names = ag_sorted_keys (reply->attrs, &n_names);
   for (guint i = 0; i < n_names; i++) {
     const char *value = g_hash_table_lookup (reply->attrs, names[i]);
     AgAttribute *attribute = g_hash_table_lookup (self->attribute_index, names[i]);

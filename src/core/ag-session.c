@@ -1111,54 +1111,14 @@ _ag_session_call_finished (AgSession *self,
     g_hash_table_remove (self->calls, key);
 }
 
-/* JSON text of the spec's result objects. Strings are escaped per RFC 8259; this is the only
- * JSON the library writes, and it writes it without a JSON library on purpose: the protocol
- * layer alone parses and encodes frames. */
-static void
-append_json_string (GString    *out,
-                    const char *text)
-{
-  if (text == NULL) {
-    g_string_append (out, "null");
-    return;
-  }
-
-  g_string_append_c (out, '"');
-  for (const char *p = text; *p != '\0'; p++) {
-    guchar c = (guchar) *p;
-
-    switch (c) {
-    case '"':
-      g_string_append (out, "\\\"");
-      break;
-    case '\\':
-      g_string_append (out, "\\\\");
-      break;
-    case '\n':
-      g_string_append (out, "\\n");
-      break;
-    case '\r':
-      g_string_append (out, "\\r");
-      break;
-    case '\t':
-      g_string_append (out, "\\t");
-      break;
-    default:
-      if (c < 0x20)
-        g_string_append_printf (out, "\\u%04x", c);
-      else
-        g_string_append_c (out, (char) c);
-    }
-  }
-  g_string_append_c (out, '"');
-}
-
+/* JSON text of the spec's result objects, written with the protocol layer's string writer
+ * (the library's only JSON is the protocol's). */
 static char *
 format_failure (const GError *error)
 {
   GString *out = g_string_new ("{\"result\":\"failed\",\"reason\":");
 
-  append_json_string (out, error->message);
+  ag_json_append_string (out, error->message);
   g_string_append_c (out, '}');
 
   return g_string_free (out, FALSE);
@@ -1185,21 +1145,14 @@ _ag_session_format_get_attr_result (const char   *account,
     return format_failure (error);
 
   out = g_string_new ("{\"result\":\"ok\",\"account\":");
-  append_json_string (out, account);
+  ag_json_append_string (out, account);
   g_string_append (out, ",\"name\":");
-  append_json_string (out, name);
+  ag_json_append_string (out, name);
   g_string_append (out, ",\"value\":");
-  append_json_string (out, value);
+  ag_json_append_string (out, value);
   g_string_append_c (out, '}');
 
   return g_string_free (out, FALSE);
-}
-
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
 char *
@@ -1215,21 +1168,18 @@ _ag_session_format_get_attr_all_result (const char   *account,
     return format_failure (error);
 
   out = g_string_new ("{\"result\":\"ok\",\"account\":");
-  append_json_string (out, account);
+  ag_json_append_string (out, account);
   g_string_append (out, ",\"json\":{");
 
   /* Sorted, so the text is the same for the same attributes. */
-  if (attrs != NULL)
-    names = (const char **) g_hash_table_get_keys_as_array (attrs, &n_names);
-  if (names != NULL)
-    qsort (names, n_names, sizeof (char *), compare_strings);
+  names = ag_sorted_keys (attrs, &n_names);
 
   for (guint i = 0; i < n_names; i++) {
     if (i > 0)
       g_string_append_c (out, ',');
-    append_json_string (out, names[i]);
+    ag_json_append_string (out, names[i]);
     g_string_append_c (out, ':');
-    append_json_string (out, g_hash_table_lookup (attrs, names[i]));
+    ag_json_append_string (out, g_hash_table_lookup (attrs, names[i]));
   }
   g_string_append (out, "}}");
 
