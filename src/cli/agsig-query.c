@@ -7,6 +7,19 @@
 
 #include <glib/gi18n.h>
 
+/* The _finish functions return their answer and set an error on failure: TRUE when
+ * local_error is unset, else FALSE with local_error moved to error. */
+static gboolean
+answered (GError  *local_error,
+          GError **error)
+{
+  if (local_error == NULL)
+    return TRUE;
+
+  g_propagate_error (error, local_error);
+  return FALSE;
+}
+
 static gboolean
 query_num (AgsigClient  *client,
            const char   *channel,
@@ -23,10 +36,8 @@ query_num (AgsigClient  *client,
 
   num = ag_session_channel_query_user_num_finish (client->session, pending->result,
                                                   &local_error);
-  if (local_error != NULL) {
-    g_propagate_error (error, local_error);
+  if (!answered (local_error, error))
     return FALSE;
-  }
 
   g_print ("%u\n", num);
   return TRUE;
@@ -47,10 +58,8 @@ query_status (AgsigClient  *client,
     return FALSE;
 
   online = ag_session_query_user_status_finish (client->session, pending->result, &local_error);
-  if (local_error != NULL) {
-    g_propagate_error (error, local_error);
+  if (!answered (local_error, error))
     return FALSE;
-  }
 
   g_print ("%s\n", online ? "true" : "false");
   return TRUE;
@@ -73,10 +82,8 @@ query_is_in (AgsigClient  *client,
 
   is_in = ag_session_channel_query_user_is_in_finish (client->session, pending->result,
                                                       &local_error);
-  if (local_error != NULL) {
-    g_propagate_error (error, local_error);
+  if (!answered (local_error, error))
     return FALSE;
-  }
 
   g_print ("%s\n", is_in ? "true" : "false");
   return TRUE;

@@ -477,12 +477,7 @@ ag_channel_class_init (AgChannelClass *klass)
    * signal says which channel and which request. The `_async` forms report their failure to
    * their callback instead.
    */
-  signals[SIGNAL_ERROR] =
-    g_signal_new ("error", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  _ag_marshal_VOID__STRING_STRING_INT_STRING,
-                  G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT, G_TYPE_STRING);
-  g_signal_set_va_marshaller (signals[SIGNAL_ERROR], type,
-                              _ag_marshal_VOID__STRING_STRING_INT_STRINGv);
+  signals[SIGNAL_ERROR] = _ag_request_error_signal_new (type);
 }
 
 static void

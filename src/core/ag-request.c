@@ -6,6 +6,7 @@
 #include "ag-call.h"
 #include "ag-channel.h"
 #include "ag-error.h"
+#include "ag-marshal.h"
 #include "ag-request-private.h"
 #include "ag-session-private.h"
 #include "ag-transport.h"
@@ -139,6 +140,20 @@ _ag_request_get_data (GAsyncResult *result)
   Request *request = g_task_get_task_data (G_TASK (result));
 
   return request->data;
+}
+
+guint
+_ag_request_error_signal_new (GType type)
+{
+  guint signal_id;
+
+  signal_id = g_signal_new ("error", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                            _ag_marshal_VOID__STRING_STRING_INT_STRING,
+                            G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT,
+                            G_TYPE_STRING);
+  g_signal_set_va_marshaller (signal_id, type, _ag_marshal_VOID__STRING_STRING_INT_STRINGv);
+
+  return signal_id;
 }
 
 struct _AgRequestContext {
