@@ -34,6 +34,15 @@ gboolean   _ag_session_is_active        (AgSession           *self);
 /* Reports an ignored second login (208) through AgSession::error, from the main loop. */
 void       _ag_session_report_already_logged_in (AgSession   *self);
 
+/* For ag-session-requests.c: makes the signals that answer requests; routes a new outgoing
+ * call's events to it; makes channel the session's channel after the server confirmed its
+ * join (the previous one gets channel-leaved 602). */
+void       _ag_session_requests_class_init (AgSessionClass *klass);
+void       _ag_session_track_call       (AgSession           *self,
+                                         AgCall              *call);
+void       _ag_session_set_channel      (AgSession           *self,
+                                         AgChannel           *channel);
+
 /* The channel left (by request, or refused on re-join): the session forgets it. */
 void       _ag_session_channel_left     (AgSession           *self,
                                          AgChannel           *channel);
