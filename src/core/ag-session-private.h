@@ -50,16 +50,6 @@ void       _ag_session_channel_left     (AgSession           *self,
 void       _ag_session_call_finished    (AgSession           *self,
                                          AgCall              *call);
 
-/* The spec's JSONObject results of the user-attribute callbacks, as JSON text. */
-char      *_ag_session_format_set_attr_result     (const GError *error);
-char      *_ag_session_format_get_attr_result     (const char   *account,
-                                                   const char   *name,
-                                                   const char   *value,
-                                                   const GError *error);
-char      *_ag_session_format_get_attr_all_result (const char   *account,
-                                                   GHashTable   *attrs,
-                                                   const GError *error);
-
 /* The AG_ERROR code of error, or the fallback for other domains (cancellation, I/O). */
 int        _ag_error_get_code           (const GError        *error,
                                          int                  fallback);

@@ -1,6 +1,6 @@
 /* ag-session-requests.c: the requests of AgSession (the spec's LoginSession methods and the
- * sibling SDKs' queries), the signals that answer them, and the JSON text of the spec's
- * result objects. The session's life (login, reconnection, events, logout) is ag-session.c;
+ * sibling SDKs' queries) and the signals that answer them; the user-attribute requests it
+ * shares with AgSignal are ag-user-attr.c. The session's life (login, reconnection, events, logout) is ag-session.c;
  * both send through ag-request.c.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -12,14 +12,11 @@
 #include "ag-marshal.h"
 #include "ag-request-private.h"
 #include "ag-session-private.h"
+#include "ag-user-attr-private.h"
 
 enum {
   SIGNAL_MESSAGE_SEND_SUCCESS,
   SIGNAL_MESSAGE_SEND_ERROR,
-  SIGNAL_CHANNEL_QUERY_USER_NUM,
-  SIGNAL_USER_GET_ATTR,
-  SIGNAL_USER_GET_ATTR_ALL,
-  SIGNAL_USER_SET_ATTR,
   SIGNAL_QUERY_USER_STATUS_RESULT,
   SIGNAL_CHANNEL_QUERY_USER_IS_IN_RESULT,
   N_SIGNALS
@@ -70,12 +67,6 @@ _ag_session_requests_class_init (AgSessionClass *klass)
    * The answer to [method@Session.channel_query_user_num] (the spec's
    * `onChannelQueryUserNum`).
    */
-  signals[SIGNAL_CHANNEL_QUERY_USER_NUM] =
-    g_signal_new ("channel-query-user-num", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  _ag_marshal_VOID__STRING_INT,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_INT);
-  g_signal_set_va_marshaller (signals[SIGNAL_CHANNEL_QUERY_USER_NUM], type,
-                              _ag_marshal_VOID__STRING_INTv);
 
   /**
    * AgSession::user-get-attr:
@@ -87,12 +78,6 @@ _ag_session_requests_class_init (AgSessionClass *klass)
    *
    * The answer to [method@Session.user_get_attr] (the spec's `onUserGetAttr`).
    */
-  signals[SIGNAL_USER_GET_ATTR] =
-    g_signal_new ("user-get-attr", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  _ag_marshal_VOID__STRING_STRING,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
-  g_signal_set_va_marshaller (signals[SIGNAL_USER_GET_ATTR], type,
-                              _ag_marshal_VOID__STRING_STRINGv);
 
   /**
    * AgSession::user-get-attr-all:
@@ -104,12 +89,6 @@ _ag_session_requests_class_init (AgSessionClass *klass)
    *
    * The answer to [method@Session.user_get_attr_all] (the spec's `onUserGetAttrAll`).
    */
-  signals[SIGNAL_USER_GET_ATTR_ALL] =
-    g_signal_new ("user-get-attr-all", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  _ag_marshal_VOID__STRING_STRING,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
-  g_signal_set_va_marshaller (signals[SIGNAL_USER_GET_ATTR_ALL], type,
-                              _ag_marshal_VOID__STRING_STRINGv);
 
   /**
    * AgSession::user-set-attr:
@@ -121,12 +100,7 @@ _ag_session_requests_class_init (AgSessionClass *klass)
    *
    * The answer to [method@Session.user_set_attr] (the spec's `onUserSetAttr`).
    */
-  signals[SIGNAL_USER_SET_ATTR] =
-    g_signal_new ("user-set-attr", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  _ag_marshal_VOID__STRING_STRING,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
-  g_signal_set_va_marshaller (signals[SIGNAL_USER_SET_ATTR], type,
-                              _ag_marshal_VOID__STRING_STRINGv);
+  _ag_user_attr_signals_new (type);
 
   /**
    * AgSession::query-user-status-result:
@@ -160,81 +134,6 @@ _ag_session_requests_class_init (AgSessionClass *klass)
                   G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_BOOLEAN);
   g_signal_set_va_marshaller (signals[SIGNAL_CHANNEL_QUERY_USER_IS_IN_RESULT], type,
                               _ag_marshal_VOID__STRING_STRING_BOOLEANv);
-}
-
-/* JSON text of the spec's result objects, written with the protocol layer's string writer
- * (the library's only JSON is the protocol's). */
-static char *
-format_failure (const GError *error)
-{
-  GString *out = g_string_new ("{\"result\":\"failed\",\"reason\":");
-
-  ag_json_append_string (out, error->message);
-  g_string_append_c (out, '}');
-
-  return g_string_free (out, FALSE);
-}
-
-char *
-_ag_session_format_set_attr_result (const GError *error)
-{
-  if (error != NULL)
-    return format_failure (error);
-
-  return g_strdup ("{\"result\":\"ok\",\"reason\":\"\"}");
-}
-
-char *
-_ag_session_format_get_attr_result (const char   *account,
-                                    const char   *name,
-                                    const char   *value,
-                                    const GError *error)
-{
-  GString *out;
-
-  if (error != NULL)
-    return format_failure (error);
-
-  out = g_string_new ("{\"result\":\"ok\",\"account\":");
-  ag_json_append_string (out, account);
-  g_string_append (out, ",\"name\":");
-  ag_json_append_string (out, name);
-  g_string_append (out, ",\"value\":");
-  ag_json_append_string (out, value);
-  g_string_append_c (out, '}');
-
-  return g_string_free (out, FALSE);
-}
-
-char *
-_ag_session_format_get_attr_all_result (const char   *account,
-                                        GHashTable   *attrs,
-                                        const GError *error)
-{
-  g_autofree const char **names = NULL;
-  guint n_names = 0;
-  GString *out;
-
-  if (error != NULL)
-    return format_failure (error);
-
-  out = g_string_new ("{\"result\":\"ok\",\"account\":");
-  ag_json_append_string (out, account);
-  g_string_append (out, ",\"json\":{");
-
-  /* Sorted, so the text is the same for the same attributes. */
-  names = ag_sorted_keys (attrs, &n_names);
-
-  for (guint i = 0; i < n_names; i++) {
-    if (i > 0)
-      g_string_append_c (out, ',');
-    ag_json_append_string (out, names[i]);
-    g_string_append_c (out, ':');
-    ag_json_append_string (out, g_hash_table_lookup (attrs, names[i]));
-  }
-  g_string_append (out, "}}");
-
-  return g_string_free (out, FALSE);
 }
 
 static void
@@ -643,24 +542,6 @@ ag_session_channel_join_finish (AgSession     *self,
   return g_object_ref (_ag_request_get_data (result));
 }
 
-static void
-user_set_attr_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  AgSession *self = AG_SESSION (object);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *ret = NULL;
-
-  ag_session_user_set_attr_finish (self, result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  ret = _ag_session_format_set_attr_result (error);
-  g_signal_emit (self, signals[SIGNAL_USER_SET_ATTR], 0,
-                 error != NULL ? error->message : "", ret);
-}
-
 /**
  * ag_session_user_set_attr:
  * @self: a session
@@ -675,7 +556,12 @@ ag_session_user_set_attr (AgSession  *self,
                           const char *name,
                           const char *value)
 {
-  ag_session_user_set_attr_async (self, name, value, NULL, user_set_attr_cb, NULL);
+  g_return_if_fail (AG_IS_SESSION (self));
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (value != NULL);
+
+  _ag_user_attr_send (self, self, AG_USER_ATTR_SET, NULL, name, value,
+                      ag_session_user_set_attr_async);
 }
 
 /**
@@ -698,19 +584,12 @@ ag_session_user_set_attr_async (AgSession           *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  AgFrame *frame;
-
   g_return_if_fail (AG_IS_SESSION (self));
   g_return_if_fail (name != NULL);
   g_return_if_fail (value != NULL);
 
-  frame = ag_frame_new (AG_OP_USER_SET_ATTR);
-  frame->name = g_strdup (name);
-  frame->value = g_strdup (value);
-  frame->has_value = TRUE;
-
-  _ag_request_send (self, self, frame, NULL, ag_session_user_set_attr_async, NULL, NULL, NULL, cancellable,
-                    callback, user_data);
+  _ag_user_attr_send_async (self, self, AG_USER_ATTR_SET, NULL, name, value,
+                            ag_session_user_set_attr_async, cancellable, callback, user_data);
 }
 
 /**
@@ -728,45 +607,9 @@ ag_session_user_set_attr_finish (AgSession     *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  g_autoptr(AgFrame) reply = NULL;
+  g_return_val_if_fail (AG_IS_SESSION (self), FALSE);
 
-  reply = _ag_request_finish (self, result, ag_session_user_set_attr_async, error);
-
-  return reply != NULL;
-}
-
-typedef struct {
-  char *account;
-  char *name;
-} AttrQuery;
-
-static void
-attr_query_free (AttrQuery *query)
-{
-  g_free (query->account);
-  g_free (query->name);
-  g_free (query);
-}
-
-static void
-user_get_attr_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  AgSession *self = AG_SESSION (object);
-  AttrQuery *query = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *value = NULL;
-  g_autofree char *ret = NULL;
-
-  value = ag_session_user_get_attr_finish (self, result, &error);
-  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-    ret = _ag_session_format_get_attr_result (query->account, query->name, value, error);
-    g_signal_emit (self, signals[SIGNAL_USER_GET_ATTR], 0,
-                   error != NULL ? error->message : "", ret);
-  }
-
-  attr_query_free (query);
+  return _ag_user_attr_set_finish (self, result, ag_session_user_set_attr_async, error);
 }
 
 /**
@@ -783,16 +626,12 @@ ag_session_user_get_attr (AgSession  *self,
                           const char *account,
                           const char *name)
 {
-  AttrQuery *query;
-
   g_return_if_fail (AG_IS_SESSION (self));
   g_return_if_fail (account != NULL);
   g_return_if_fail (name != NULL);
 
-  query = g_new0 (AttrQuery, 1);
-  query->account = g_strdup (account);
-  query->name = g_strdup (name);
-  ag_session_user_get_attr_async (self, account, name, NULL, user_get_attr_cb, query);
+  _ag_user_attr_send (self, self, AG_USER_ATTR_GET, account, name, NULL,
+                      ag_session_user_get_attr_async);
 }
 
 /**
@@ -814,18 +653,12 @@ ag_session_user_get_attr_async (AgSession           *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  AgFrame *frame;
-
   g_return_if_fail (AG_IS_SESSION (self));
   g_return_if_fail (account != NULL);
   g_return_if_fail (name != NULL);
 
-  frame = ag_frame_new (AG_OP_USER_GET_ATTR);
-  frame->account = g_strdup (account);
-  frame->name = g_strdup (name);
-
-  _ag_request_send (self, self, frame, NULL, ag_session_user_get_attr_async, NULL, NULL, NULL, cancellable,
-                    callback, user_data);
+  _ag_user_attr_send_async (self, self, AG_USER_ATTR_GET, account, name, NULL,
+                            ag_session_user_get_attr_async, cancellable, callback, user_data);
 }
 
 /**
@@ -844,33 +677,9 @@ ag_session_user_get_attr_finish (AgSession     *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  g_autoptr(AgFrame) reply = NULL;
+  g_return_val_if_fail (AG_IS_SESSION (self), NULL);
 
-  reply = _ag_request_finish (self, result, ag_session_user_get_attr_async, error);
-  if (reply == NULL)
-    return NULL;
-
-  return g_steal_pointer (&reply->value);
-}
-
-static void
-user_get_attr_all_cb (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  AgSession *self = AG_SESSION (object);
-  g_autofree char *account = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) attrs = NULL;
-  g_autofree char *ret = NULL;
-
-  attrs = ag_session_user_get_attr_all_finish (self, result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  ret = _ag_session_format_get_attr_all_result (account, attrs, error);
-  g_signal_emit (self, signals[SIGNAL_USER_GET_ATTR_ALL], 0,
-                 error != NULL ? error->message : "", ret);
+  return _ag_user_attr_get_finish (self, result, ag_session_user_get_attr_async, error);
 }
 
 /**
@@ -888,8 +697,8 @@ ag_session_user_get_attr_all (AgSession  *self,
   g_return_if_fail (AG_IS_SESSION (self));
   g_return_if_fail (account != NULL);
 
-  ag_session_user_get_attr_all_async (self, account, NULL, user_get_attr_all_cb,
-                                      g_strdup (account));
+  _ag_user_attr_send (self, self, AG_USER_ATTR_GET_ALL, account, NULL, NULL,
+                      ag_session_user_get_attr_all_async);
 }
 
 /**
@@ -910,16 +719,12 @@ ag_session_user_get_attr_all_async (AgSession           *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  AgFrame *frame;
-
   g_return_if_fail (AG_IS_SESSION (self));
   g_return_if_fail (account != NULL);
 
-  frame = ag_frame_new (AG_OP_USER_GET_ATTR_ALL);
-  frame->account = g_strdup (account);
-
-  _ag_request_send (self, self, frame, NULL, ag_session_user_get_attr_all_async, NULL, NULL, NULL, cancellable,
-                    callback, user_data);
+  _ag_user_attr_send_async (self, self, AG_USER_ATTR_GET_ALL, account, NULL, NULL,
+                            ag_session_user_get_attr_all_async, cancellable, callback,
+                            user_data);
 }
 
 /**
@@ -938,33 +743,9 @@ ag_session_user_get_attr_all_finish (AgSession     *self,
                                      GAsyncResult  *result,
                                      GError       **error)
 {
-  g_autoptr(AgFrame) reply = NULL;
+  g_return_val_if_fail (AG_IS_SESSION (self), NULL);
 
-  reply = _ag_request_finish (self, result, ag_session_user_get_attr_all_async, error);
-  if (reply == NULL)
-    return NULL;
-
-  if (reply->attrs != NULL)
-    return g_steal_pointer (&reply->attrs);
-
-  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-}
-
-static void
-channel_query_user_num_cb (GObject      *object,
-                           GAsyncResult *result,
-                           gpointer      user_data)
-{
-  AgSession *self = AG_SESSION (object);
-  g_autoptr(GError) error = NULL;
-  guint num = 0;
-
-  num = ag_session_channel_query_user_num_finish (self, result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  g_signal_emit (self, signals[SIGNAL_CHANNEL_QUERY_USER_NUM], 0,
-                 error != NULL ? error->message : "", (int) MIN (num, G_MAXINT));
+  return _ag_user_attr_get_all_finish (self, result, ag_session_user_get_attr_all_async, error);
 }
 
 /**
@@ -979,7 +760,11 @@ void
 ag_session_channel_query_user_num (AgSession  *self,
                                    const char *channel)
 {
-  ag_session_channel_query_user_num_async (self, channel, NULL, channel_query_user_num_cb, NULL);
+  g_return_if_fail (AG_IS_SESSION (self));
+  g_return_if_fail (channel != NULL);
+
+  _ag_user_attr_send (self, self, AG_USER_ATTR_QUERY_NUM, channel, NULL, NULL,
+                      ag_session_channel_query_user_num_async);
 }
 
 /**
@@ -1000,16 +785,12 @@ ag_session_channel_query_user_num_async (AgSession           *self,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data)
 {
-  AgFrame *frame;
-
   g_return_if_fail (AG_IS_SESSION (self));
   g_return_if_fail (channel != NULL);
 
-  frame = ag_frame_new (AG_OP_CHANNEL_QUERY_NUM);
-  frame->channel = g_strdup (channel);
-
-  _ag_request_send (self, self, frame, NULL, ag_session_channel_query_user_num_async, NULL, NULL, NULL, cancellable,
-                    callback, user_data);
+  _ag_user_attr_send_async (self, self, AG_USER_ATTR_QUERY_NUM, channel, NULL, NULL,
+                            ag_session_channel_query_user_num_async, cancellable, callback,
+                            user_data);
 }
 
 /**
@@ -1028,11 +809,10 @@ ag_session_channel_query_user_num_finish (AgSession     *self,
                                           GAsyncResult  *result,
                                           GError       **error)
 {
-  g_autoptr(AgFrame) reply = NULL;
+  g_return_val_if_fail (AG_IS_SESSION (self), 0);
 
-  reply = _ag_request_finish (self, result, ag_session_channel_query_user_num_async, error);
-
-  return reply != NULL ? (guint) CLAMP (reply->num, 0, G_MAXUINT) : 0;
+  return _ag_user_attr_query_num_finish (self, result, ag_session_channel_query_user_num_async,
+                                         error);
 }
 
 static void

@@ -13,6 +13,7 @@
 #include "ag-protocol-enums.h"
 #include "ag-session-private.h"
 #include "ag-signal-private.h"
+#include "ag-user-attr-private.h"
 
 /**
  * AgSignal:
@@ -71,16 +72,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-enum {
-  SIGNAL_USER_SET_ATTR,
-  SIGNAL_USER_GET_ATTR,
-  SIGNAL_USER_GET_ATTR_ALL,
-  SIGNAL_CHANNEL_QUERY_USER_NUM,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
 
 static void
 set_status (AgSignal *self,
@@ -434,12 +425,6 @@ ag_signal_class_init (AgSignalClass *klass)
    *
    * The answer to [method@Signal.user_set_attr] (the spec's `onUserSetAttr`).
    */
-  signals[SIGNAL_USER_SET_ATTR] =
-    g_signal_new ("user-set-attr", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  _ag_marshal_VOID__STRING_STRING,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
-  g_signal_set_va_marshaller (signals[SIGNAL_USER_SET_ATTR], type,
-                              _ag_marshal_VOID__STRING_STRINGv);
 
   /**
    * AgSignal::user-get-attr:
@@ -450,12 +435,6 @@ ag_signal_class_init (AgSignalClass *klass)
    *
    * The answer to [method@Signal.user_get_attr] (the spec's `onUserGetAttr`).
    */
-  signals[SIGNAL_USER_GET_ATTR] =
-    g_signal_new ("user-get-attr", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  _ag_marshal_VOID__STRING_STRING,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
-  g_signal_set_va_marshaller (signals[SIGNAL_USER_GET_ATTR], type,
-                              _ag_marshal_VOID__STRING_STRINGv);
 
   /**
    * AgSignal::user-get-attr-all:
@@ -466,12 +445,6 @@ ag_signal_class_init (AgSignalClass *klass)
    *
    * The answer to [method@Signal.user_get_attr_all] (the spec's `onUserGetAttrAll`).
    */
-  signals[SIGNAL_USER_GET_ATTR_ALL] =
-    g_signal_new ("user-get-attr-all", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  _ag_marshal_VOID__STRING_STRING,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
-  g_signal_set_va_marshaller (signals[SIGNAL_USER_GET_ATTR_ALL], type,
-                              _ag_marshal_VOID__STRING_STRINGv);
 
   /**
    * AgSignal::channel-query-user-num:
@@ -483,12 +456,7 @@ ag_signal_class_init (AgSignalClass *klass)
    * The answer to [method@Signal.channel_query_user_num] (the spec's
    * `onChannelQueryUserNum`).
    */
-  signals[SIGNAL_CHANNEL_QUERY_USER_NUM] =
-    g_signal_new ("channel-query-user-num", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  _ag_marshal_VOID__STRING_INT,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_INT);
-  g_signal_set_va_marshaller (signals[SIGNAL_CHANNEL_QUERY_USER_NUM], type,
-                              _ag_marshal_VOID__STRING_INTv);
+  _ag_user_attr_signals_new (type);
 }
 
 static void
@@ -997,32 +965,6 @@ ag_signal_login_finish (AgSignal      *self,
 }
 
 /* The Signal-level calls run on the current session; its task completes ours. */
-static AgSession *
-current_session_or_fail (AgSignal *self,
-                         GTask    *task)
-{
-  if (self->current_session == NULL) {
-    g_task_return_new_error (task, AG_ERROR, AG_ERROR_GENERAL_E_NOT_LOGIN, "Not logged in");
-    return NULL;
-  }
-
-  return self->current_session;
-}
-
-static void
-forward_set_attr_cb (GObject      *object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  if (ag_session_user_set_attr_finish (AG_SESSION (object), result, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
 /**
  * ag_signal_user_set_attr_async:
  * @self: a signal object
@@ -1043,20 +985,12 @@ ag_signal_user_set_attr_async (AgSignal            *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  AgSession *session;
-
   g_return_if_fail (AG_IS_SIGNAL (self));
   g_return_if_fail (name != NULL);
   g_return_if_fail (value != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ag_signal_user_set_attr_async);
-
-  session = current_session_or_fail (self, task);
-  if (session != NULL)
-    ag_session_user_set_attr_async (session, name, value, cancellable, forward_set_attr_cb,
-                                    g_steal_pointer (&task));
+  _ag_user_attr_send_async (self, self->current_session, AG_USER_ATTR_SET, NULL, name, value,
+                            ag_signal_user_set_attr_async, cancellable, callback, user_data);
 }
 
 /**
@@ -1075,24 +1009,8 @@ ag_signal_user_set_attr_finish (AgSignal      *self,
                                 GError       **error)
 {
   g_return_val_if_fail (AG_IS_SIGNAL (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-user_set_attr_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  AgSignal *self = AG_SIGNAL (object);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *ret = NULL;
-
-  ag_signal_user_set_attr_finish (self, result, &error);
-  ret = _ag_session_format_set_attr_result (error);
-  g_signal_emit (self, signals[SIGNAL_USER_SET_ATTR], 0,
-                 error != NULL ? error->message : "", ret);
+  return _ag_user_attr_set_finish (self, result, ag_signal_user_set_attr_async, error);
 }
 
 /**
@@ -1109,23 +1027,12 @@ ag_signal_user_set_attr (AgSignal   *self,
                          const char *name,
                          const char *value)
 {
-  ag_signal_user_set_attr_async (self, name, value, NULL, user_set_attr_cb, NULL);
-}
+  g_return_if_fail (AG_IS_SIGNAL (self));
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (value != NULL);
 
-static void
-forward_get_attr_cb (GObject      *object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  char *value;
-
-  value = ag_session_user_get_attr_finish (AG_SESSION (object), result, &error);
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, value, g_free);
+  _ag_user_attr_send (self, self->current_session, AG_USER_ATTR_SET, NULL, name, value,
+                      ag_signal_user_set_attr_async);
 }
 
 /**
@@ -1148,20 +1055,12 @@ ag_signal_user_get_attr_async (AgSignal            *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  AgSession *session;
-
   g_return_if_fail (AG_IS_SIGNAL (self));
   g_return_if_fail (account != NULL);
   g_return_if_fail (name != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ag_signal_user_get_attr_async);
-
-  session = current_session_or_fail (self, task);
-  if (session != NULL)
-    ag_session_user_get_attr_async (session, account, name, cancellable, forward_get_attr_cb,
-                                    g_steal_pointer (&task));
+  _ag_user_attr_send_async (self, self->current_session, AG_USER_ATTR_GET, account, name, NULL,
+                            ag_signal_user_get_attr_async, cancellable, callback, user_data);
 }
 
 /**
@@ -1181,53 +1080,8 @@ ag_signal_user_get_attr_finish (AgSignal      *self,
                                 GError       **error)
 {
   g_return_val_if_fail (AG_IS_SIGNAL (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-typedef struct {
-  char *account;
-  char *name;
-} AttrQuery;
-
-static void
-attr_query_free (AttrQuery *query)
-{
-  g_free (query->account);
-  g_free (query->name);
-  g_free (query);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttrQuery, attr_query_free)
-
-static AttrQuery *
-attr_query_new (const char *account,
-                const char *name)
-{
-  AttrQuery *query = g_new0 (AttrQuery, 1);
-
-  query->account = g_strdup (account);
-  query->name = g_strdup (name);
-
-  return query;
-}
-
-static void
-user_get_attr_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  AgSignal *self = AG_SIGNAL (object);
-  g_autoptr(AttrQuery) query = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *value = NULL;
-  g_autofree char *ret = NULL;
-
-  value = ag_signal_user_get_attr_finish (self, result, &error);
-  ret = _ag_session_format_get_attr_result (query->account, query->name, value, error);
-  g_signal_emit (self, signals[SIGNAL_USER_GET_ATTR], 0,
-                 error != NULL ? error->message : "", ret);
+  return _ag_user_attr_get_finish (self, result, ag_signal_user_get_attr_async, error);
 }
 
 /**
@@ -1248,24 +1102,8 @@ ag_signal_user_get_attr (AgSignal   *self,
   g_return_if_fail (account != NULL);
   g_return_if_fail (name != NULL);
 
-  ag_signal_user_get_attr_async (self, account, name, NULL, user_get_attr_cb,
-                                 attr_query_new (account, name));
-}
-
-static void
-forward_get_attr_all_cb (GObject      *object,
-                         GAsyncResult *result,
-                         gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  GHashTable *attrs;
-
-  attrs = ag_session_user_get_attr_all_finish (AG_SESSION (object), result, &error);
-  if (attrs == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, attrs, (GDestroyNotify) g_hash_table_unref);
+  _ag_user_attr_send (self, self->current_session, AG_USER_ATTR_GET, account, name, NULL,
+                      ag_signal_user_get_attr_async);
 }
 
 /**
@@ -1286,19 +1124,12 @@ ag_signal_user_get_attr_all_async (AgSignal            *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  AgSession *session;
-
   g_return_if_fail (AG_IS_SIGNAL (self));
   g_return_if_fail (account != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ag_signal_user_get_attr_all_async);
-
-  session = current_session_or_fail (self, task);
-  if (session != NULL)
-    ag_session_user_get_attr_all_async (session, account, cancellable, forward_get_attr_all_cb,
-                                        g_steal_pointer (&task));
+  _ag_user_attr_send_async (self, self->current_session, AG_USER_ATTR_GET_ALL, account, NULL,
+                            NULL, ag_signal_user_get_attr_all_async, cancellable, callback,
+                            user_data);
 }
 
 /**
@@ -1318,26 +1149,8 @@ ag_signal_user_get_attr_all_finish (AgSignal      *self,
                                     GError       **error)
 {
   g_return_val_if_fail (AG_IS_SIGNAL (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-user_get_attr_all_cb (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  AgSignal *self = AG_SIGNAL (object);
-  g_autofree char *account = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) attrs = NULL;
-  g_autofree char *ret = NULL;
-
-  attrs = ag_signal_user_get_attr_all_finish (self, result, &error);
-  ret = _ag_session_format_get_attr_all_result (account, attrs, error);
-  g_signal_emit (self, signals[SIGNAL_USER_GET_ATTR_ALL], 0,
-                 error != NULL ? error->message : "", ret);
+  return _ag_user_attr_get_all_finish (self, result, ag_signal_user_get_attr_all_async, error);
 }
 
 /**
@@ -1355,24 +1168,8 @@ ag_signal_user_get_attr_all (AgSignal   *self,
   g_return_if_fail (AG_IS_SIGNAL (self));
   g_return_if_fail (account != NULL);
 
-  ag_signal_user_get_attr_all_async (self, account, NULL, user_get_attr_all_cb,
-                                     g_strdup (account));
-}
-
-static void
-forward_query_user_num_cb (GObject      *object,
-                           GAsyncResult *result,
-                           gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  guint num;
-
-  num = ag_session_channel_query_user_num_finish (AG_SESSION (object), result, &error);
-  if (error == NULL)
-    g_task_return_int (task, (gssize) num);
-  else
-    g_task_return_error (task, error);
+  _ag_user_attr_send (self, self->current_session, AG_USER_ATTR_GET_ALL, account, NULL, NULL,
+                      ag_signal_user_get_attr_all_async);
 }
 
 /**
@@ -1393,19 +1190,12 @@ ag_signal_channel_query_user_num_async (AgSignal            *self,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  AgSession *session;
-
   g_return_if_fail (AG_IS_SIGNAL (self));
   g_return_if_fail (channel != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ag_signal_channel_query_user_num_async);
-
-  session = current_session_or_fail (self, task);
-  if (session != NULL)
-    ag_session_channel_query_user_num_async (session, channel, cancellable,
-                                             forward_query_user_num_cb, g_steal_pointer (&task));
+  _ag_user_attr_send_async (self, self->current_session, AG_USER_ATTR_QUERY_NUM, channel, NULL,
+                            NULL, ag_signal_channel_query_user_num_async, cancellable, callback,
+                            user_data);
 }
 
 /**
@@ -1424,28 +1214,10 @@ ag_signal_channel_query_user_num_finish (AgSignal      *self,
                                          GAsyncResult  *result,
                                          GError       **error)
 {
-  gssize num;
-
   g_return_val_if_fail (AG_IS_SIGNAL (self), 0);
-  g_return_val_if_fail (g_task_is_valid (result, self), 0);
 
-  num = g_task_propagate_int (G_TASK (result), error);
-
-  return num > 0 ? (guint) num : 0;
-}
-
-static void
-channel_query_user_num_cb (GObject      *object,
-                           GAsyncResult *result,
-                           gpointer      user_data)
-{
-  AgSignal *self = AG_SIGNAL (object);
-  g_autoptr(GError) error = NULL;
-  guint num;
-
-  num = ag_signal_channel_query_user_num_finish (self, result, &error);
-  g_signal_emit (self, signals[SIGNAL_CHANNEL_QUERY_USER_NUM], 0,
-                 error != NULL ? error->message : "", (int) MIN (num, G_MAXINT));
+  return _ag_user_attr_query_num_finish (self, result, ag_signal_channel_query_user_num_async,
+                                         error);
 }
 
 /**
@@ -1460,5 +1232,9 @@ void
 ag_signal_channel_query_user_num (AgSignal   *self,
                                   const char *channel)
 {
-  ag_signal_channel_query_user_num_async (self, channel, NULL, channel_query_user_num_cb, NULL);
+  g_return_if_fail (AG_IS_SIGNAL (self));
+  g_return_if_fail (channel != NULL);
+
+  _ag_user_attr_send (self, self->current_session, AG_USER_ATTR_QUERY_NUM, channel, NULL, NULL,
+                      ag_signal_channel_query_user_num_async);
 }
