@@ -67,7 +67,7 @@ def on_invite_received(session, call):
     calls['bob'] = call
     call.connect('invite-msg', on_msg)
     call.connect('invite-end-by-peer', on_end_by_peer)
-    call.connect('error', lambda call, request, argument, ecode, reason:
+    call.connect('request-failed', lambda call, request, argument, ecode, reason:
                  check(False, '%s failed: %d' % (request, ecode)))
     call.channel_invite_accept(json.dumps({'camera': False}))
 

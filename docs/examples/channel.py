@@ -49,7 +49,7 @@ def join(session):
     channel.connect('channel-user-leaved', on_user_leaved)
     channel.connect('channel-attr-updated', on_attr_updated)
     channel.connect('message-channel-receive', on_message)
-    channel.connect('error', on_channel_error)
+    channel.connect('request-failed', on_request_failed)
     channel.connect('channel-leaved', on_leaved)
 
 
@@ -113,7 +113,7 @@ def on_message(channel, account, uid, msg):
         channels['alice'].channel_set_attr('_channel_ttl', 'soon')
 
 
-def on_channel_error(channel, request, argument, ecode, reason):
+def on_request_failed(channel, request, argument, ecode, reason):
     print('%s: %s (%s) refused: %d %s' % (channel.props.session.props.account, request,
                                           argument, ecode, reason))
     if check(request == 'channelSetAttr' and argument == '_channel_ttl'

@@ -23,7 +23,7 @@
  * [enum@CallState.FAILED] or [enum@CallState.ENDED].
  *
  * The session keeps a call until it reaches a final state. Failures of the calls without
- * `_async` are reported by the call's [signal@Call::error], which names the request, then by
+ * `_async` are reported by the call's [signal@Call::request-failed], which names the request, then by
  * the session's [signal@Session::error] (the spec's `onError`).
  */
 struct _AgCall {
@@ -334,7 +334,7 @@ ag_call_class_init (AgCallClass *klass)
   g_signal_set_va_marshaller (signals[SIGNAL_INVITE_MSG], type, _ag_marshal_VOID__STRING_STRINGv);
 
   /**
-   * AgCall::error:
+   * AgCall::request-failed:
    * @self: the call
    * @request: the name of the request that failed: the spec's `channelInviteAccept`,
    *   `channelInviteRefuse` or `channelInviteEnd`, the sibling SDKs' `channelInviteDTMF`, or

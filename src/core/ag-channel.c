@@ -30,7 +30,7 @@
  * The channel's requests act on the channel the session is in; on a channel the session has
  * left they fail with `AG_ERROR_PROTO_E_NOT_IN_CHANNEL` (1202) without reaching the server.
  * Failures of the calls without `_async` are reported by the channel's
- * [signal@Channel::error], which names the request, then by the session's
+ * [signal@Channel::request-failed], which names the request, then by the session's
  * [signal@Session::error] (the spec's `onError`).
  *
  * After a reconnection the same channel object is re-joined; see [class@Session] for what is
@@ -460,7 +460,7 @@ ag_channel_class_init (AgChannelClass *klass)
                               _ag_marshal_VOID__STRING_UINT_STRINGv);
 
   /**
-   * AgChannel::error:
+   * AgChannel::request-failed:
    * @self: the channel
    * @request: the spec's name of the request that failed: `channelLeave`, `channelSetAttr`,
    *   `channelDelAttr`, `channelClearAttr` or `messageChannelSend`

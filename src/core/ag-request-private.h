@@ -56,13 +56,13 @@ typedef struct _AgRequestContext AgRequestContext;
 AgRequestContext *_ag_request_context_new (const char          *request,
                                            const char          *argument);
 
-/* Makes the `error (request, argument, ecode, reason)` signal of AgChannel and AgCall, which
- * each document in their own class. */
+/* Makes the `request-failed (request, argument, ecode, reason)` signal of AgChannel and AgCall,
+ * which each document in their own class. */
 guint     _ag_request_error_signal_new    (GType                type);
 
 /* The GAsyncReadyCallback of the channel's and the call's requests made without _async; takes
- * the AgRequestContext as user_data. A failure is emitted as `error (request, argument, ecode,
- * reason)` on the object the request concerns (an AgChannel or an AgCall), then as the
+ * the AgRequestContext as user_data. A failure is emitted as `request-failed (request, argument,
+ * ecode, reason)` on the object the request concerns (an AgChannel or an AgCall), then as the
  * session's `error (ecode, reason)`, the spec's onError. Cancellation is not reported. */
 void      _ag_request_report_failure_cb   (GObject             *object,
                                            GAsyncResult        *result,

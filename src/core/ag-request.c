@@ -147,7 +147,7 @@ _ag_request_error_signal_new (GType type)
 {
   guint signal_id;
 
-  signal_id = g_signal_new ("error", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+  signal_id = g_signal_new ("request-failed", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                             _ag_marshal_VOID__STRING_STRING_INT_STRING,
                             G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT,
                             G_TYPE_STRING);
@@ -196,7 +196,7 @@ _ag_request_report_failure_cb (GObject      *object,
   if (reply != NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  g_signal_emit_by_name (object, "error", context->request, context->argument,
+  g_signal_emit_by_name (object, "request-failed", context->request, context->argument,
                          _ag_error_get_code (error, AG_ERROR_GENERAL_E_FAILED), error->message);
 
   if (AG_IS_CHANNEL (object))

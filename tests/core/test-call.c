@@ -261,7 +261,7 @@ test_messages (CallFixture   *fixture,
   to_bob = core_recorder_new (incoming, "invite-msg");
   to_alice = core_recorder_new (call, "invite-msg");
   error_signal = core_recorder_new (fixture->alice, "error");
-  call_error = core_recorder_new (call, "error");
+  call_error = core_recorder_new (call, "request-failed");
 
   ag_call_channel_invite_dtmf (call, "12*#");
   g_assert_true (core_recorder_wait (to_bob, 1));

@@ -525,7 +525,7 @@ test_failures_on_channel (CoreFixture   *fixture,
   AgChannel *channel = core_join (alice, "lobby");
   guint refused = 0;
 
-  channel_error = core_recorder_new (channel, "error");
+  channel_error = core_recorder_new (channel, "request-failed");
   session_error = core_recorder_new (alice, "error");
   received = core_recorder_new (channel, "message-channel-receive");
 

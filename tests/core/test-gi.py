@@ -90,7 +90,7 @@ def main():
         from_typelib = sorted(info.get_name() for info in Ag.Call.__info__.get_signals())
         from_gtype = sorted(GObject.signal_list_names(Ag.Call))
         test.check('/ag/gi/call-signals-listed',
-                   'invite-msg' in from_gtype and 'error' in from_gtype
+                   'invite-msg' in from_gtype and 'request-failed' in from_gtype
                    and from_typelib == from_gtype
                    and 'channel-user-list' in GObject.signal_list_names(Ag.Channel)
                    and 'invite-received' in GObject.signal_list_names(Ag.Session),
