@@ -23,8 +23,8 @@
  * [enum@CallState.FAILED] or [enum@CallState.ENDED].
  *
  * The session keeps a call until it reaches a final state. Failures of the calls without
- * `_async` are reported by the call's [signal@Call::request-failed], which names the request, then by
- * the session's [signal@Session::error] (the spec's `onError`).
+ * `_async` are reported by the call's [signal@Call::request-failed], which names the request,
+ * then by the session's [signal@Session::error] (the spec's `onError`).
  */
 struct _AgCall {
   GObject          parent_instance;

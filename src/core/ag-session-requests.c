@@ -1,7 +1,7 @@
 /* ag-session-requests.c: the requests of AgSession (the spec's LoginSession methods and the
  * sibling SDKs' queries) and the signals that answer them; the user-attribute requests it
- * shares with AgSignal are ag-user-attr.c. The session's life (login, reconnection, events, logout) is ag-session.c;
- * both send through ag-request.c.
+ * shares with AgSignal are in ag-user-attr.c. The session's life (login, reconnection,
+ * events, logout) is ag-session.c; both send through ag-request.c.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -230,8 +230,8 @@ ag_session_message_instant_send_async (AgSession           *self,
     frame->has_ttl = TRUE;
   }
 
-  _ag_request_send (self, self, frame, NULL, ag_session_message_instant_send_async, NULL, NULL, NULL, cancellable,
-                    callback, user_data);
+  _ag_request_send (self, self, frame, NULL, ag_session_message_instant_send_async, NULL, NULL, NULL,
+                    cancellable, callback, user_data);
 }
 
 /**
@@ -877,8 +877,8 @@ ag_session_query_user_status_async (AgSession           *self,
   frame = ag_frame_new (AG_OP_USER_STATUS);
   frame->account = g_strdup (account);
 
-  _ag_request_send (self, self, frame, NULL, ag_session_query_user_status_async, NULL, NULL, NULL, cancellable,
-                    callback, user_data);
+  _ag_request_send (self, self, frame, NULL, ag_session_query_user_status_async, NULL, NULL, NULL,
+                    cancellable, callback, user_data);
 }
 
 /**
@@ -978,8 +978,8 @@ ag_session_channel_query_user_is_in_async (AgSession           *self,
   frame->channel = g_strdup (channel);
   frame->account = g_strdup (account);
 
-  _ag_request_send (self, self, frame, NULL, ag_session_channel_query_user_is_in_async, NULL, NULL, NULL, cancellable,
-                    callback, user_data);
+  _ag_request_send (self, self, frame, NULL, ag_session_channel_query_user_is_in_async, NULL, NULL, NULL,
+                    cancellable, callback, user_data);
 }
 
 /**
