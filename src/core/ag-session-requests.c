@@ -230,8 +230,8 @@ ag_session_message_instant_send_async (AgSession           *self,
     frame->has_ttl = TRUE;
   }
 
-  _ag_request_send (self, self, frame, NULL, ag_session_message_instant_send_async, NULL, NULL, NULL,
-                    cancellable, callback, user_data);
+  _ag_request_send (self, self, frame, NULL, ag_session_message_instant_send_async,
+                    NULL, NULL, NULL, cancellable, callback, user_data);
 }
 
 /**
@@ -877,8 +877,8 @@ ag_session_query_user_status_async (AgSession           *self,
   frame = ag_frame_new (AG_OP_USER_STATUS);
   frame->account = g_strdup (account);
 
-  _ag_request_send (self, self, frame, NULL, ag_session_query_user_status_async, NULL, NULL, NULL,
-                    cancellable, callback, user_data);
+  _ag_request_send (self, self, frame, NULL, ag_session_query_user_status_async,
+                    NULL, NULL, NULL, cancellable, callback, user_data);
 }
 
 /**
@@ -978,8 +978,8 @@ ag_session_channel_query_user_is_in_async (AgSession           *self,
   frame->channel = g_strdup (channel);
   frame->account = g_strdup (account);
 
-  _ag_request_send (self, self, frame, NULL, ag_session_channel_query_user_is_in_async, NULL, NULL, NULL,
-                    cancellable, callback, user_data);
+  _ag_request_send (self, self, frame, NULL, ag_session_channel_query_user_is_in_async,
+                    NULL, NULL, NULL, cancellable, callback, user_data);
 }
 
 /**
