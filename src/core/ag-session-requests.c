@@ -253,6 +253,8 @@ ag_session_message_instant_send_finish (AgSession     *self,
 {
   g_autoptr(AgFrame) reply = NULL;
 
+  g_return_val_if_fail (AG_IS_SESSION (self), FALSE);
+
   reply = _ag_request_finish (self, result, ag_session_message_instant_send_async, error);
 
   return reply != NULL && reply->stored;
@@ -898,6 +900,8 @@ ag_session_query_user_status_finish (AgSession     *self,
 {
   g_autoptr(AgFrame) reply = NULL;
 
+  g_return_val_if_fail (AG_IS_SESSION (self), FALSE);
+
   reply = _ag_request_finish (self, result, ag_session_query_user_status_async, error);
 
   return reply != NULL && reply->online;
@@ -998,6 +1002,8 @@ ag_session_channel_query_user_is_in_finish (AgSession     *self,
                                             GError       **error)
 {
   g_autoptr(AgFrame) reply = NULL;
+
+  g_return_val_if_fail (AG_IS_SESSION (self), FALSE);
 
   reply = _ag_request_finish (self, result, ag_session_channel_query_user_is_in_async, error);
 
