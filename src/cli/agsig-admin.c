@@ -263,7 +263,7 @@ act (Admin       *admin,
      GError     **error)
 {
   g_autoptr(AgsigPending) pending = agsig_pending_new ();
-  gboolean stored = FALSE;
+  gboolean stored;
   gint64 num;
 
   if (g_str_equal (command, "kick"))
@@ -297,8 +297,13 @@ act (Admin       *admin,
       return FALSE;
     g_print ("%" G_GINT64_FORMAT "\n", num);
   } else {
-    if (!ag_admin_send_message_finish (admin->admin, pending->result, &stored, error))
+    GError *local_error = NULL;
+
+    stored = ag_admin_send_message_finish (admin->admin, pending->result, &local_error);
+    if (local_error != NULL) {
+      g_propagate_error (error, local_error);
       return FALSE;
+    }
     g_print ("%s\n", stored ? "stored" : "sent");
   }
 

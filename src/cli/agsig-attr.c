@@ -6,7 +6,7 @@
 
 #include "agsig.h"
 
-#include <string.h>
+#include "ag-frame.h"
 
 #include <glib/gi18n.h>
 
@@ -30,13 +30,6 @@ end_and_print (JsonBuilder *builder)
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   agsig_print_json (root);
-}
-
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
 static gboolean
@@ -127,8 +120,7 @@ get_attr_all (AgsigClient  *client,
   json_builder_begin_object (builder);
 
   /* Sorted, so the same attributes always print the same line. */
-  names = (const char **) g_hash_table_get_keys_as_array (attrs, &n_names);
-  qsort (names, n_names, sizeof (char *), compare_strings);
+  names = ag_sorted_keys (attrs, &n_names);
   for (guint i = 0; i < n_names; i++) {
     json_builder_set_member_name (builder, names[i]);
     json_builder_add_string_value (builder, g_hash_table_lookup (attrs, names[i]));

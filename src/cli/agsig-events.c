@@ -136,6 +136,14 @@ add_value_member (JsonBuilder  *builder,
     for (gsize i = 0; strings != NULL && strings[i] != NULL; i++)
       json_builder_add_string_value (builder, strings[i]);
     json_builder_end_array (builder);
+  } else if (type == G_TYPE_ARRAY) {
+    /* The uids of channel-user-list, a GArray of guint. */
+    GArray *uids = g_value_get_boxed (value);
+
+    json_builder_begin_array (builder);
+    for (guint i = 0; uids != NULL && i < uids->len; i++)
+      json_builder_add_int_value (builder, g_array_index (uids, guint, i));
+    json_builder_end_array (builder);
   } else if (type == G_TYPE_VARIANT && g_value_get_variant (value) != NULL) {
     json_builder_add_value (builder, json_gvariant_serialize (g_value_get_variant (value)));
   } else {

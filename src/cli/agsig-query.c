@@ -7,19 +7,36 @@
 
 #include <glib/gi18n.h>
 
+/* The _finish functions return their answer and set an error on failure: TRUE when
+ * local_error is unset, else FALSE with local_error moved to error. */
+static gboolean
+answered (GError  *local_error,
+          GError **error)
+{
+  if (local_error == NULL)
+    return TRUE;
+
+  g_propagate_error (error, local_error);
+  return FALSE;
+}
+
 static gboolean
 query_num (AgsigClient  *client,
            const char   *channel,
            GError      **error)
 {
   g_autoptr(AgsigPending) pending = agsig_pending_new ();
-  guint num = 0;
+  GError *local_error = NULL;
+  guint num;
 
   ag_session_channel_query_user_num_async (client->session, channel, NULL, agsig_pending_cb,
                                            agsig_pending_ref (pending));
-  if (!agsig_client_await (client, pending, error) ||
-      !ag_session_channel_query_user_num_finish (client->session, pending->result, &num,
-                                                 error))
+  if (!agsig_client_await (client, pending, error))
+    return FALSE;
+
+  num = ag_session_channel_query_user_num_finish (client->session, pending->result,
+                                                  &local_error);
+  if (!answered (local_error, error))
     return FALSE;
 
   g_print ("%u\n", num);
@@ -32,12 +49,16 @@ query_status (AgsigClient  *client,
               GError      **error)
 {
   g_autoptr(AgsigPending) pending = agsig_pending_new ();
-  gboolean online = FALSE;
+  GError *local_error = NULL;
+  gboolean online;
 
   ag_session_query_user_status_async (client->session, account, NULL, agsig_pending_cb,
                                       agsig_pending_ref (pending));
-  if (!agsig_client_await (client, pending, error) ||
-      !ag_session_query_user_status_finish (client->session, pending->result, &online, error))
+  if (!agsig_client_await (client, pending, error))
+    return FALSE;
+
+  online = ag_session_query_user_status_finish (client->session, pending->result, &local_error);
+  if (!answered (local_error, error))
     return FALSE;
 
   g_print ("%s\n", online ? "true" : "false");
@@ -51,13 +72,17 @@ query_is_in (AgsigClient  *client,
              GError      **error)
 {
   g_autoptr(AgsigPending) pending = agsig_pending_new ();
-  gboolean is_in = FALSE;
+  GError *local_error = NULL;
+  gboolean is_in;
 
   ag_session_channel_query_user_is_in_async (client->session, channel, account, NULL,
                                              agsig_pending_cb, agsig_pending_ref (pending));
-  if (!agsig_client_await (client, pending, error) ||
-      !ag_session_channel_query_user_is_in_finish (client->session, pending->result, &is_in,
-                                                   error))
+  if (!agsig_client_await (client, pending, error))
+    return FALSE;
+
+  is_in = ag_session_channel_query_user_is_in_finish (client->session, pending->result,
+                                                      &local_error);
+  if (!answered (local_error, error))
     return FALSE;
 
   g_print ("%s\n", is_in ? "true" : "false");

@@ -51,9 +51,9 @@ agsig_send_main (AgsigOptions  *options,
   pending = agsig_pending_new ();
   ag_session_message_instant_send_async (client->session, argv[1], argv[2], (guint) ttl, NULL,
                                          agsig_pending_cb, agsig_pending_ref (pending));
-  if (agsig_client_await (client, pending, &error) &&
-      ag_session_message_instant_send_finish (client->session, pending->result, &stored,
-                                              &error)) {
+  if (agsig_client_await (client, pending, &error))
+    stored = ag_session_message_instant_send_finish (client->session, pending->result, &error);
+  if (error == NULL) {
     /* Results for scripts: never translated. */
     g_print ("%s\n", stored ? "stored" : "sent");
     status = AGSIG_EXIT_OK;

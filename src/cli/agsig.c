@@ -6,6 +6,8 @@
 
 #include "agsig.h"
 
+#include "ag-limits.h"
+
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -148,7 +150,7 @@ agsig_options_apply_environment (AgsigOptions *options)
   if (options->server_uri == NULL)
     options->server_uri = g_strdup (AG_DEFAULT_SERVER_URI);
   if (options->token == NULL)
-    options->token = g_strdup (AGSIG_NO_NEED_TOKEN);
+    options->token = g_strdup (AG_NO_NEED_TOKEN);
   if (options->timeout_s == 0)
     options->timeout_s = AGSIG_DEFAULT_TIMEOUT_S;
 }

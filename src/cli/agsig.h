@@ -18,7 +18,6 @@ G_BEGIN_DECLS
 #define AGSIG_EXIT_USAGE          64
 
 #define AGSIG_DEFAULT_TIMEOUT_S   10
-#define AGSIG_NO_NEED_TOKEN       "_no_need_token"
 
 /* The options every subcommand takes, before or after its name. */
 typedef struct {

@@ -552,9 +552,10 @@ query_count_done_cb (GObject      *object,
   QueryData *data = user_data;
   AgConsoleChannelView *self = data->self;
   g_autoptr(GError) error = NULL;
-  guint num = 0;
+  guint num;
 
-  if (!ag_session_channel_query_user_num_finish (AG_SESSION (object), result, &num, &error))
+  num = ag_session_channel_query_user_num_finish (AG_SESSION (object), result, &error);
+  if (error != NULL)
     {
       if (self->session != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
@@ -622,9 +623,10 @@ lookup_done_cb (GObject      *object,
   QueryData *data = user_data;
   AgConsoleChannelView *self = data->self;
   g_autoptr(GError) error = NULL;
-  gboolean is_in = FALSE;
+  gboolean is_in;
 
-  if (!ag_session_channel_query_user_is_in_finish (AG_SESSION (object), result, &is_in, &error))
+  is_in = ag_session_channel_query_user_is_in_finish (AG_SESSION (object), result, &error);
+  if (error != NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->session == NULL)
         {

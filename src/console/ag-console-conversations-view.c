@@ -235,9 +235,10 @@ send_cb (GObject      *object,
 {
   g_autoptr(AgConsoleMessageItem) item = user_data;
   g_autoptr(GError) error = NULL;
-  gboolean stored = FALSE;
+  gboolean stored;
 
-  if (!ag_session_message_instant_send_finish (AG_SESSION (object), result, &stored, &error))
+  stored = ag_session_message_instant_send_finish (AG_SESSION (object), result, &error);
+  if (error != NULL)
     {
       ag_console_message_item_fail (item, error);
       return;

@@ -633,9 +633,9 @@ message_sent_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *summary = NULL;
   g_autoptr(JsonBuilder) fields = fields_begin (request->account, NULL);
-  gboolean stored = FALSE;
+  gboolean stored = ag_admin_send_message_finish (AG_ADMIN (source), result, &error);
 
-  if (ag_admin_send_message_finish (AG_ADMIN (source), result, &stored, &error))
+  if (error == NULL)
     summary = stored ? g_strdup_printf (_("Sent a message to %s as the system (stored: the user is offline)"),
                                         request->account)
                      : g_strdup_printf (_("Sent a message to %s as the system"), request->account);

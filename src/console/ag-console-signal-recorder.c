@@ -186,6 +186,18 @@ record_arg (GString      *summary,
         g_string_append_printf (summary, " …%u more", n - SUMMARY_LIST_ITEMS);
       g_string_append_c (summary, ']');
     }
+  else if (type == G_TYPE_ARRAY)
+    {
+      /* The uids of channel-user-list, a GArray of guint. */
+      GArray *uids = g_value_get_boxed (value);
+      guint n = uids != NULL ? uids->len : 0;
+
+      g_string_append_printf (summary, "(%u uids)", n);
+      json_builder_begin_array (args);
+      for (guint i = 0; i < n; i++)
+        json_builder_add_int_value (args, g_array_index (uids, guint, i));
+      json_builder_end_array (args);
+    }
   else if (type == G_TYPE_VARIANT)
     {
       GVariant *variant = g_value_get_variant (value);

@@ -997,7 +997,7 @@ ag_admin_class_init (AgAdminClass *klass)
   /**
    * AgAdmin::error:
    * @self: the admin connection
-   * @code: an [enum@ErrorCode] (1300 for a refused key, 102 for a lost connection)
+   * @code: an [error@Error] (1300 for a refused key, 102 for a lost connection)
    * @reason: what happened
    *
    * The connection failed. [property@Admin:state] says whether it is tried again.
@@ -1891,29 +1891,23 @@ ag_admin_send_message_async (AgAdmin             *self,
  * ag_admin_send_message_finish:
  * @self: an admin connection
  * @result: the result
- * @stored: (out) (optional): whether it was stored for an offline recipient
  * @error: return location for an error (1204 offline without ttl, 1104 queue full)
  *
- * Finishes [method@Admin.send_message_async].
+ * Finishes [method@Admin.send_message_async]. The message was delivered or stored unless
+ * @error is set.
  *
- * Returns: %TRUE when it was delivered or stored
+ * Returns: %TRUE when it was stored for an offline recipient, %FALSE when it was delivered
+ *   at once or on error
  */
 gboolean
 ag_admin_send_message_finish (AgAdmin       *self,
                               GAsyncResult  *result,
-                              gboolean      *stored,
                               GError       **error)
 {
   g_autoptr(JsonObject) reply = request_finish (self, result, ag_admin_send_message_async,
                                                 error);
 
-  if (reply == NULL)
-    return FALSE;
-
-  if (stored != NULL)
-    *stored = json_object_get_boolean_member_with_default (reply, "stored", FALSE);
-
-  return TRUE;
+  return reply != NULL && json_object_get_boolean_member_with_default (reply, "stored", FALSE);
 }
 
 /**

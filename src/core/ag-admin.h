@@ -191,7 +191,6 @@ void             ag_admin_send_message_async        (AgAdmin              *self,
                                                      gpointer              user_data);
 gboolean         ag_admin_send_message_finish       (AgAdmin              *self,
                                                      GAsyncResult         *result,
-                                                     gboolean             *stored,
                                                      GError              **error);
 
 void             ag_admin_set_channel_attr_async    (AgAdmin              *self,

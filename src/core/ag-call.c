@@ -7,6 +7,7 @@
 #include "ag-enums.h"
 #include "ag-error.h"
 #include "ag-marshal.h"
+#include "ag-request-private.h"
 #include "ag-session-private.h"
 
 /**
@@ -22,7 +23,8 @@
  * [enum@CallState.FAILED] or [enum@CallState.ENDED].
  *
  * The session keeps a call until it reaches a final state. Failures of the calls without
- * `_async` are reported by the session's [signal@Session::error].
+ * `_async` are reported by the call's [signal@Call::request-failed], which names the request,
+ * then by the session's [signal@Session::error] (the spec's `onError`).
  */
 struct _AgCall {
   GObject          parent_instance;
@@ -60,6 +62,7 @@ enum {
   SIGNAL_INVITE_END_BY_PEER,
   SIGNAL_INVITE_END_BY_MYSELF,
   SIGNAL_INVITE_MSG,
+  SIGNAL_ERROR,
   N_SIGNALS
 };
 
@@ -275,7 +278,7 @@ ag_call_class_init (AgCallClass *klass)
   /**
    * AgCall::invite-failed:
    * @self: the call
-   * @ecode: an [enum@ErrorCode]: 703 peer offline, 704 not answered within `_timeout`, 701
+   * @ecode: an [error@Error]: 703 peer offline, 704 not answered within `_timeout`, 701
    *   the peer is already invited to this channel, 702 the connection was lost
    *
    * The invitation failed (the spec's `onInviteFailed`).
@@ -329,6 +332,24 @@ ag_call_class_init (AgCallClass *klass)
                   _ag_marshal_VOID__STRING_STRING,
                   G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
   g_signal_set_va_marshaller (signals[SIGNAL_INVITE_MSG], type, _ag_marshal_VOID__STRING_STRINGv);
+
+  /**
+   * AgCall::request-failed:
+   * @self: the call
+   * @request: the name of the request that failed: the spec's `channelInviteAccept`,
+   *   `channelInviteRefuse` or `channelInviteEnd`, the sibling SDKs' `channelInviteDTMF`, or
+   *   `sendMessage`
+   * @argument: (nullable): the request's `extra`, digits or message
+   * @ecode: an [error@Error]: for example 1203 (the server knows no such call), 702 (no reply
+   *   in time), 1003 (the session is gone)
+   * @reason: English text for logs
+   *
+   * A request of this call made without `_async` failed. The spec has no callback for these,
+   * only the session's `onError`, which follows as [signal@Session::error]; this signal says
+   * which call and which request. The `_async` forms report their failure to their callback
+   * instead.
+   */
+  signals[SIGNAL_ERROR] = _ag_request_error_signal_new (type);
 }
 
 static void
@@ -429,22 +450,18 @@ call_request_free (CallRequest *request)
   g_free (request);
 }
 
+/* A confirmed answer or end moves the call to its new state. */
 static void
-call_request_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+call_request_done (GObject       *object,
+                   const AgFrame *reply,
+                   const GError  *error,
+                   gpointer       data)
 {
-  g_autoptr(GTask) task = user_data;
-  AgCall *self = g_task_get_source_object (task);
-  CallRequest *request = g_task_get_task_data (task);
-  g_autoptr(AgFrame) reply = NULL;
-  g_autoptr(GError) error = NULL;
+  AgCall *self = AG_CALL (object);
+  CallRequest *request = data;
 
-  reply = _ag_session_request_finish (AG_SESSION (object), result, &error);
-  if (reply == NULL) {
-    g_task_return_error (task, g_steal_pointer (&error));
+  if (error != NULL)
     return;
-  }
 
   switch (request->op) {
   case AG_OP_CALL_ACCEPT:
@@ -465,8 +482,6 @@ call_request_cb (GObject      *object,
   default:
     break;
   }
-
-  g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -480,25 +495,13 @@ call_request (AgCall              *self,
               GAsyncReadyCallback  callback,
               gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(AgSession) session = NULL;
+  g_autoptr(AgSession) session = g_weak_ref_get (&self->session);
   CallRequest *request;
   AgFrame *frame;
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
 
   request = g_new0 (CallRequest, 1);
   request->op = op;
   request->extra = g_strdup (extra != NULL && *extra != '\0' ? extra : "{}");
-  g_task_set_task_data (task, request, (GDestroyNotify) call_request_free);
-
-  session = g_weak_ref_get (&self->session);
-  if (session == NULL) {
-    g_task_return_new_error (task, AG_ERROR, AG_ERROR_GENERAL_E_NOT_LOGIN,
-                             "The call's session is gone");
-    return;
-  }
 
   frame = ag_frame_new (op);
   frame->channel = g_strdup (self->channel);
@@ -510,8 +513,9 @@ call_request (AgCall              *self,
     frame->extra = g_strdup (request->extra);
   }
 
-  _ag_session_request_async (session, frame, cancellable, call_request_cb,
-                             g_steal_pointer (&task));
+  /* Without a session the request fails with 1003 (the call's session is gone). */
+  _ag_request_send (self, session, frame, NULL, source_tag, call_request_done, request,
+                    (GDestroyNotify) call_request_free, cancellable, callback, user_data);
 }
 
 static gboolean
@@ -520,29 +524,13 @@ call_request_finish (AgCall        *self,
                      gpointer       source_tag,
                      GError       **error)
 {
+  g_autoptr(AgFrame) reply = NULL;
+
   g_return_val_if_fail (AG_IS_CALL (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
+  reply = _ag_request_finish (self, result, source_tag, error);
 
-/* The calls without _async report failures on the session, as the spec's onError. */
-static void
-report_failure_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  AgCall *self = AG_CALL (object);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(AgSession) session = NULL;
-
-  if (g_task_propagate_boolean (G_TASK (result), &error))
-    return;
-
-  session = g_weak_ref_get (&self->session);
-  if (session != NULL)
-    _ag_session_emit_error (session, error);
+  return reply != NULL;
 }
 
 /**
@@ -674,7 +662,8 @@ void
 ag_call_channel_invite_accept (AgCall     *self,
                                const char *extra)
 {
-  ag_call_channel_invite_accept_async (self, extra, NULL, report_failure_cb, NULL);
+  ag_call_channel_invite_accept_async (self, extra, NULL, _ag_request_report_failure_cb,
+                                       _ag_request_context_new ("channelInviteAccept", extra));
 }
 
 /**
@@ -732,7 +721,8 @@ void
 ag_call_channel_invite_refuse (AgCall     *self,
                                const char *extra)
 {
-  ag_call_channel_invite_refuse_async (self, extra, NULL, report_failure_cb, NULL);
+  ag_call_channel_invite_refuse_async (self, extra, NULL, _ag_request_report_failure_cb,
+                                       _ag_request_context_new ("channelInviteRefuse", extra));
 }
 
 /**
@@ -790,7 +780,8 @@ void
 ag_call_channel_invite_end (AgCall     *self,
                             const char *extra)
 {
-  ag_call_channel_invite_end_async (self, extra, NULL, report_failure_cb, NULL);
+  ag_call_channel_invite_end_async (self, extra, NULL, _ag_request_report_failure_cb,
+                                    _ag_request_context_new ("channelInviteEnd", extra));
 }
 
 /**
@@ -849,7 +840,8 @@ ag_call_channel_invite_dtmf (AgCall     *self,
   g_return_if_fail (AG_IS_CALL (self));
   g_return_if_fail (digits != NULL);
 
-  ag_call_send_message_async (self, "DTMF", digits, NULL, report_failure_cb, NULL);
+  ag_call_send_message_async (self, "DTMF", digits, NULL, _ag_request_report_failure_cb,
+                              _ag_request_context_new ("channelInviteDTMF", digits));
 }
 
 /**
@@ -865,7 +857,8 @@ ag_call_send_message (AgCall     *self,
                       const char *msg_type,
                       const char *msg)
 {
-  ag_call_send_message_async (self, msg_type, msg, NULL, report_failure_cb, NULL);
+  ag_call_send_message_async (self, msg_type, msg, NULL, _ag_request_report_failure_cb,
+                              _ag_request_context_new ("sendMessage", msg));
 }
 
 /**

@@ -8,6 +8,7 @@
 #include "ag-error.h"
 #include "ag-marshal.h"
 #include "ag-member-private.h"
+#include "ag-request-private.h"
 #include "ag-session-private.h"
 
 /**
@@ -28,8 +29,9 @@
  *
  * The channel's requests act on the channel the session is in; on a channel the session has
  * left they fail with `AG_ERROR_PROTO_E_NOT_IN_CHANNEL` (1202) without reaching the server.
- * Failures of the calls without `_async` are reported by the session's
- * [signal@Session::error].
+ * Failures of the calls without `_async` are reported by the channel's
+ * [signal@Channel::request-failed], which names the request, then by the session's
+ * [signal@Session::error] (the spec's `onError`).
  *
  * After a reconnection the same channel object is re-joined; see [class@Session] for what is
  * emitted then.
@@ -72,6 +74,7 @@ enum {
   SIGNAL_CHANNEL_USER_LIST,
   SIGNAL_CHANNEL_ATTR_UPDATED,
   SIGNAL_MESSAGE_CHANNEL_RECEIVE,
+  SIGNAL_ERROR,
   N_SIGNALS
 };
 
@@ -185,29 +188,6 @@ clear_models (AgChannel *self)
   g_list_store_remove_all (self->members);
   g_hash_table_remove_all (self->attribute_index);
   g_list_store_remove_all (self->attributes);
-}
-
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-static const char **
-sorted_attribute_names (GHashTable *attrs,
-                        guint      *n_names)
-{
-  const char **names;
-
-  *n_names = 0;
-  if (attrs == NULL)
-    return NULL;
-
-  names = (const char **) g_hash_table_get_keys_as_array (attrs, n_names);
-  qsort (names, *n_names, sizeof (char *), compare_strings);
-
-  return names;
 }
 
 static void
@@ -364,7 +344,7 @@ ag_channel_class_init (AgChannelClass *klass)
   /**
    * AgChannel::channel-join-failed:
    * @self: the channel
-   * @ecode: an [enum@ErrorCode]: 1004 or 1005 for a bad name, 1103 when the channel is
+   * @ecode: an [error@Error]: 1004 or 1005 for a bad name, 1103 when the channel is
    *   full, 300 when the server did not answer, 1003 when the session is not logged in
    *
    * The join failed (the spec's `onChannelJoinFailed`).
@@ -429,7 +409,8 @@ ag_channel_class_init (AgChannelClass *klass)
    * @self: the channel
    * @accounts: (array zero-terminated=1): the accounts of the other members, at most the 200
    *   that joined last, newest first
-   * @uids: a #GVariant of type `au` with their uids, in the same order
+   * @uids: (element-type guint): their uids, in the same order (a list of numbers in Python
+   *   and JavaScript, like @accounts)
    *
    * The roster at the time of the join (the spec's `onChannelUserList`), emitted right after
    * [signal@Channel::channel-joined]. [property@Channel:members] holds the same accounts
@@ -437,10 +418,10 @@ ag_channel_class_init (AgChannelClass *klass)
    */
   signals[SIGNAL_CHANNEL_USER_LIST] =
     g_signal_new ("channel-user-list", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  _ag_marshal_VOID__BOXED_VARIANT,
-                  G_TYPE_NONE, 2, G_TYPE_STRV, G_TYPE_VARIANT);
+                  _ag_marshal_VOID__BOXED_BOXED,
+                  G_TYPE_NONE, 2, G_TYPE_STRV, G_TYPE_ARRAY);
   g_signal_set_va_marshaller (signals[SIGNAL_CHANNEL_USER_LIST], type,
-                              _ag_marshal_VOID__BOXED_VARIANTv);
+                              _ag_marshal_VOID__BOXED_BOXEDv);
 
   /**
    * AgChannel::channel-attr-updated:
@@ -477,6 +458,26 @@ ag_channel_class_init (AgChannelClass *klass)
                   G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_STRING);
   g_signal_set_va_marshaller (signals[SIGNAL_MESSAGE_CHANNEL_RECEIVE], type,
                               _ag_marshal_VOID__STRING_UINT_STRINGv);
+
+  /**
+   * AgChannel::request-failed:
+   * @self: the channel
+   * @request: the spec's name of the request that failed: `channelLeave`, `channelSetAttr`,
+   *   `channelDelAttr`, `channelClearAttr` or `messageChannelSend`
+   * @argument: (nullable): what the request was about: the attribute's name for
+   *   `channelSetAttr` and `channelDelAttr`, the message for `messageChannelSend`, else
+   *   %NULL
+   * @ecode: an [error@Error]: for example 1100 or 1101 (rate limits), 1102 (attribute rate),
+   *   1107 (too many attributes), 1205 (read-only channel), 1202 (the session is no longer
+   *   in this channel), 401 (no reply in time)
+   * @reason: English text for logs
+   *
+   * A request of this channel made without `_async` failed. The spec has no callback for
+   * these, only the session's `onError`, which follows as [signal@Session::error]; this
+   * signal says which channel and which request. The `_async` forms report their failure to
+   * their callback instead.
+   */
+  signals[SIGNAL_ERROR] = _ag_request_error_signal_new (type);
 }
 
 static void
@@ -511,9 +512,8 @@ _ag_channel_joined (AgChannel     *self,
   g_autoptr(GPtrArray) members = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) attributes = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GStrvBuilder) accounts = g_strv_builder_new ();
-  g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint));
   g_auto(GStrv) account_list = NULL;
-  g_autoptr(GVariant) uid_list = NULL;
   g_autofree const char **names = NULL;
   guint n_members = reply->members != NULL ? reply->members->len : 0;
   guint n_names;
@@ -524,8 +524,10 @@ _ag_channel_joined (AgChannel     *self,
   for (guint i = 0; i < n_members; i++) {
     const AgFrameMember *entry = g_ptr_array_index (reply->members, i);
 
+    guint uid = (guint) entry->uid;
+
     g_strv_builder_add (accounts, entry->account);
-    g_array_append_val (uids, entry->uid);
+    g_array_append_val (uids, uid);
   }
 
   for (guint i = n_members; i > 0; i--) {
@@ -548,7 +550,7 @@ _ag_channel_joined (AgChannel     *self,
     g_ptr_array_add (members, member);
   }
 
-  names = sorted_attribute_names (reply->attrs, &n_names);
+  names = ag_sorted_keys (reply->attrs, &n_names);
   for (guint i = 0; i < n_names; i++) {
     AgAttribute *attribute = _ag_attribute_new (names[i],
                                                 g_hash_table_lookup (reply->attrs, names[i]));
@@ -566,12 +568,9 @@ _ag_channel_joined (AgChannel     *self,
   set_joined (self, TRUE);
 
   account_list = g_strv_builder_end (accounts);
-  uid_list = g_variant_ref_sink (g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32,
-                                                            uids->data, uids->len,
-                                                            sizeof (guint32)));
 
   g_signal_emit (self, signals[SIGNAL_CHANNEL_JOINED], 0);
-  g_signal_emit (self, signals[SIGNAL_CHANNEL_USER_LIST], 0, account_list, uid_list);
+  g_signal_emit (self, signals[SIGNAL_CHANNEL_USER_LIST], 0, account_list, uids);
 }
 
 void
@@ -647,7 +646,7 @@ _ag_channel_rejoined (AgChannel     *self,
     g_signal_emit (self, signals[SIGNAL_CHANNEL_ATTR_UPDATED], 0, name, "", "del");
   }
 
-  names = sorted_attribute_names (reply->attrs, &n_names);
+  names = ag_sorted_keys (reply->attrs, &n_names);
   for (guint i = 0; i < n_names; i++) {
     const char *value = g_hash_table_lookup (reply->attrs, names[i]);
     AgAttribute *attribute = g_hash_table_lookup (self->attribute_index, names[i]);
@@ -869,57 +868,45 @@ ag_channel_get_attr (AgChannel  *self,
   return attribute != NULL ? ag_attribute_get_value (attribute) : NULL;
 }
 
+/* A confirmed leave: the session forgets the channel, which empties its models. */
 static void
-channel_request_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+leave_done (GObject       *object,
+            const AgFrame *reply,
+            const GError  *error,
+            gpointer       data)
 {
-  g_autoptr(GTask) task = user_data;
-  AgSession *session = AG_SESSION (object);
-  AgChannel *self = g_task_get_source_object (task);
-  g_autoptr(AgFrame) reply = NULL;
-  g_autoptr(GError) error = NULL;
+  AgChannel *self = AG_CHANNEL (object);
+  g_autoptr(AgSession) session = NULL;
 
-  reply = _ag_session_request_finish (session, result, &error);
-  if (reply == NULL) {
-    g_task_return_error (task, g_steal_pointer (&error));
+  if (error != NULL)
     return;
-  }
 
-  if (g_task_get_source_tag (task) == ag_channel_channel_leave_async) {
+  session = g_weak_ref_get (&self->session);
+  if (session != NULL)
     _ag_session_channel_left (session, self);
-    _ag_channel_left (self, AG_ERROR_LEAVECHANNEL_E_BYUSER);
-  }
-
-  g_task_return_boolean (task, TRUE);
+  _ag_channel_left (self, AG_ERROR_LEAVECHANNEL_E_BYUSER);
 }
 
 static void
 channel_request (AgChannel           *self,
                  AgFrame             *frame,
                  gpointer             source_tag,
+                 AgRequestDone        done,
                  GCancellable        *cancellable,
                  GAsyncReadyCallback  callback,
                  gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(AgSession) session = NULL;
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
+  g_autoptr(AgSession) session = g_weak_ref_get (&self->session);
+  GError *refusal = NULL;
 
   /* The wire's channel requests name no channel: they act on whichever channel the session
    * is in, which must be this one. */
-  session = g_weak_ref_get (&self->session);
-  if (session == NULL || ag_session_get_channel (session) != self) {
-    ag_frame_free (frame);
-    g_task_return_new_error (task, AG_ERROR, AG_ERROR_PROTO_E_NOT_IN_CHANNEL,
-                             "Not in channel %s", self->name);
-    return;
-  }
+  if (session == NULL || ag_session_get_channel (session) != self)
+    refusal = g_error_new (AG_ERROR, AG_ERROR_PROTO_E_NOT_IN_CHANNEL, "Not in channel %s",
+                           self->name);
 
-  _ag_session_request_async (session, frame, cancellable, channel_request_cb,
-                             g_steal_pointer (&task));
+  _ag_request_send (self, session, frame, refusal, source_tag, done, NULL, NULL, cancellable,
+                    callback, user_data);
 }
 
 static gboolean
@@ -928,29 +915,13 @@ channel_request_finish (AgChannel     *self,
                         gpointer       source_tag,
                         GError       **error)
 {
+  g_autoptr(AgFrame) reply = NULL;
+
   g_return_val_if_fail (AG_IS_CHANNEL (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
+  reply = _ag_request_finish (self, result, source_tag, error);
 
-/* The calls without _async report failures on the session, as the spec's onError. */
-static void
-report_failure_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  AgChannel *self = AG_CHANNEL (object);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(AgSession) session = NULL;
-
-  if (g_task_propagate_boolean (G_TASK (result), &error))
-    return;
-
-  session = g_weak_ref_get (&self->session);
-  if (session != NULL)
-    _ag_session_emit_error (session, error);
+  return reply != NULL;
 }
 
 /**
@@ -963,7 +934,8 @@ report_failure_cb (GObject      *object,
 void
 ag_channel_channel_leave (AgChannel *self)
 {
-  ag_channel_channel_leave_async (self, NULL, report_failure_cb, NULL);
+  ag_channel_channel_leave_async (self, NULL, _ag_request_report_failure_cb,
+                                  _ag_request_context_new ("channelLeave", NULL));
 }
 
 /**
@@ -984,7 +956,7 @@ ag_channel_channel_leave_async (AgChannel           *self,
   g_return_if_fail (AG_IS_CHANNEL (self));
 
   channel_request (self, ag_frame_new (AG_OP_CHANNEL_LEAVE), ag_channel_channel_leave_async,
-                   cancellable, callback, user_data);
+                   leave_done, cancellable, callback, user_data);
 }
 
 /**
@@ -1020,7 +992,8 @@ ag_channel_channel_set_attr (AgChannel  *self,
                              const char *name,
                              const char *value)
 {
-  ag_channel_channel_set_attr_async (self, name, value, NULL, report_failure_cb, NULL);
+  ag_channel_channel_set_attr_async (self, name, value, NULL, _ag_request_report_failure_cb,
+                                     _ag_request_context_new ("channelSetAttr", name));
 }
 
 /**
@@ -1053,7 +1026,7 @@ ag_channel_channel_set_attr_async (AgChannel           *self,
   frame->value = g_strdup (value);
   frame->has_value = TRUE;
 
-  channel_request (self, frame, ag_channel_channel_set_attr_async, cancellable, callback,
+  channel_request (self, frame, ag_channel_channel_set_attr_async, NULL, cancellable, callback,
                    user_data);
 }
 
@@ -1086,7 +1059,8 @@ void
 ag_channel_channel_del_attr (AgChannel  *self,
                              const char *name)
 {
-  ag_channel_channel_del_attr_async (self, name, NULL, report_failure_cb, NULL);
+  ag_channel_channel_del_attr_async (self, name, NULL, _ag_request_report_failure_cb,
+                                     _ag_request_context_new ("channelDelAttr", name));
 }
 
 /**
@@ -1114,7 +1088,7 @@ ag_channel_channel_del_attr_async (AgChannel           *self,
   frame = ag_frame_new (AG_OP_CHANNEL_DEL_ATTR);
   frame->name = g_strdup (name);
 
-  channel_request (self, frame, ag_channel_channel_del_attr_async, cancellable, callback,
+  channel_request (self, frame, ag_channel_channel_del_attr_async, NULL, cancellable, callback,
                    user_data);
 }
 
@@ -1145,7 +1119,8 @@ ag_channel_channel_del_attr_finish (AgChannel     *self,
 void
 ag_channel_channel_clear_attr (AgChannel *self)
 {
-  ag_channel_channel_clear_attr_async (self, NULL, report_failure_cb, NULL);
+  ag_channel_channel_clear_attr_async (self, NULL, _ag_request_report_failure_cb,
+                                       _ag_request_context_new ("channelClearAttr", NULL));
 }
 
 /**
@@ -1166,7 +1141,7 @@ ag_channel_channel_clear_attr_async (AgChannel           *self,
   g_return_if_fail (AG_IS_CHANNEL (self));
 
   channel_request (self, ag_frame_new (AG_OP_CHANNEL_CLEAR_ATTR),
-                   ag_channel_channel_clear_attr_async, cancellable, callback, user_data);
+                   ag_channel_channel_clear_attr_async, NULL, cancellable, callback, user_data);
 }
 
 /**
@@ -1198,7 +1173,8 @@ void
 ag_channel_message_channel_send (AgChannel  *self,
                                  const char *msg)
 {
-  ag_channel_message_channel_send_async (self, msg, NULL, report_failure_cb, NULL);
+  ag_channel_message_channel_send_async (self, msg, NULL, _ag_request_report_failure_cb,
+                                         _ag_request_context_new ("messageChannelSend", msg));
 }
 
 /**
@@ -1226,7 +1202,7 @@ ag_channel_message_channel_send_async (AgChannel           *self,
   frame = ag_frame_new (AG_OP_CHANNEL_SEND);
   frame->msg = g_strdup (msg);
 
-  channel_request (self, frame, ag_channel_message_channel_send_async, cancellable, callback,
+  channel_request (self, frame, ag_channel_message_channel_send_async, NULL, cancellable, callback,
                    user_data);
 }
 

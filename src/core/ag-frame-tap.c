@@ -12,6 +12,7 @@
 #include "ag-error.h"
 #include "ag-frame.h"
 #include "ag-marshal.h"
+#include "ag-request-private.h"
 #include "ag-session-private.h"
 #include "ag-transport.h"
 
@@ -247,26 +248,6 @@ decode_request (const char  *request,
   return ag_frame_decode (text, strlen (text), AG_FRAME_FROM_CLIENT, NULL, error);
 }
 
-static void
-sent_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(AgFrame) reply = _ag_session_request_finish (AG_SESSION (source), result, &error);
-  g_autoptr(GBytes) bytes = NULL;
-
-  if (reply == NULL) {
-    g_task_return_error (task, g_steal_pointer (&error));
-    return;
-  }
-
-  bytes = ag_frame_encode (reply);
-  g_task_return_pointer (task, g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes)),
-                         g_free);
-}
-
 /**
  * ag_frame_tap_send_async:
  * @self: a tap
@@ -287,31 +268,24 @@ ag_frame_tap_send_async (AgFrameTap          *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
+  GError *refusal = NULL;
   AgFrame *frame;
 
   g_return_if_fail (AG_IS_FRAME_TAP (self));
   g_return_if_fail (request != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ag_frame_tap_send_async);
+  frame = decode_request (request, &refusal);
+  if (frame != NULL && !may_send_by_hand (frame->op))
+    refusal = g_error_new (AG_ERROR, AG_ERROR_GENERAL_E_WRONG_PARAM,
+                           "%s changes what the session tracks: use its own API",
+                           ag_op_to_string (frame->op));
+  /* Refused requests take the same way back (from the main loop, to the same _finish),
+   * which drops the frame it is given. */
+  if (frame == NULL)
+    frame = ag_frame_new (AG_OP_PING);
 
-  frame = decode_request (request, &error);
-  if (frame == NULL) {
-    g_task_return_error (task, g_steal_pointer (&error));
-    return;
-  }
-
-  if (!may_send_by_hand (frame->op)) {
-    g_task_return_new_error (task, AG_ERROR, AG_ERROR_GENERAL_E_WRONG_PARAM,
-                             "%s changes what the session tracks: use its own API",
-                             ag_op_to_string (frame->op));
-    ag_frame_free (frame);
-    return;
-  }
-
-  _ag_session_request_async (self->session, frame, cancellable, sent_cb, g_steal_pointer (&task));
+  _ag_request_send (self, self->session, frame, refusal, ag_frame_tap_send_async, NULL, NULL, NULL,
+                    cancellable, callback, user_data);
 }
 
 /**
@@ -329,8 +303,15 @@ ag_frame_tap_send_finish (AgFrameTap    *self,
                           GAsyncResult  *result,
                           GError       **error)
 {
-  g_return_val_if_fail (AG_IS_FRAME_TAP (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_autoptr(AgFrame) reply = NULL;
+  g_autoptr(GBytes) bytes = NULL;
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  g_return_val_if_fail (AG_IS_FRAME_TAP (self), NULL);
+
+  reply = _ag_request_finish (self, result, ag_frame_tap_send_async, error);
+  if (reply == NULL)
+    return NULL;
+
+  bytes = ag_frame_encode (reply);
+  return g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
 }

@@ -1,4 +1,6 @@
-/* ag-session.c
+/* ag-session.c: the life of an AgSession: its login over its own connection, reconnection,
+ * the events it routes to its channel and calls, and logout. Its requests and the signals
+ * answering them are in ag-session-requests.c.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -86,14 +88,6 @@ enum {
   SIGNAL_MESSAGE_INSTANT_RECEIVE,
   SIGNAL_INVITE_RECEIVED,
   SIGNAL_ERROR,
-  SIGNAL_MESSAGE_SEND_SUCCESS,
-  SIGNAL_MESSAGE_SEND_ERROR,
-  SIGNAL_CHANNEL_QUERY_USER_NUM,
-  SIGNAL_USER_GET_ATTR,
-  SIGNAL_USER_GET_ATTR_ALL,
-  SIGNAL_USER_SET_ATTR,
-  SIGNAL_QUERY_USER_STATUS_RESULT,
-  SIGNAL_CHANNEL_QUERY_USER_IS_IN_RESULT,
   SIGNAL_RECONNECTING,
   SIGNAL_RECONNECTED,
   N_SIGNALS
@@ -689,7 +683,7 @@ ag_session_class_init (AgSessionClass *klass)
   /**
    * AgSession::login-failed:
    * @self: the session
-   * @ecode: an [enum@ErrorCode]: 201 when the server cannot be reached, 203 when
+   * @ecode: an [error@Error]: 201 when the server cannot be reached, 203 when
    *   [method@Session.logout] cancelled the login, else the server's code (202, 204, 206,
    *   209, ...)
    *
@@ -752,143 +746,20 @@ ag_session_class_init (AgSessionClass *klass)
   /**
    * AgSession::error:
    * @self: the session
-   * @ecode: an [enum@ErrorCode]
+   * @ecode: an [error@Error]
    * @reason: English text for logs
    *
    * Something failed that has no callback of its own (the spec's `onError`): a request made
    * without `_async` whose spec method has no failure callback (channel and call requests),
-   * an error frame that answers no request, or a frame that could not be read.
+   * an error frame that answers no request, or a frame that could not be read. A second
+   * [method@Signal.login] of this session's account on the same [class@Signal] is ignored
+   * and reported here with `AG_ERROR_LOGIN_E_ALREADY_LOGIN` (208).
    */
   signals[SIGNAL_ERROR] =
     g_signal_new ("error", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   _ag_marshal_VOID__INT_STRING,
                   G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_STRING);
   g_signal_set_va_marshaller (signals[SIGNAL_ERROR], type, _ag_marshal_VOID__INT_STRINGv);
-
-  /**
-   * AgSession::message-send-success:
-   * @self: the session
-   *
-   * A message of [method@Session.message_instant_send] was accepted by the server (the
-   * spec's `onMessageSendSuccess`).
-   */
-  signals[SIGNAL_MESSAGE_SEND_SUCCESS] =
-    g_signal_new ("message-send-success", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  _ag_marshal_VOID__VOID,
-                  G_TYPE_NONE, 0);
-  g_signal_set_va_marshaller (signals[SIGNAL_MESSAGE_SEND_SUCCESS], type,
-                              _ag_marshal_VOID__VOIDv);
-
-  /**
-   * AgSession::message-send-error:
-   * @self: the session
-   * @ecode: an [enum@ErrorCode], for example 1204 (peer offline, no ttl), 401 (timeout)
-   *
-   * A message of [method@Session.message_instant_send] failed (the spec's
-   * `onMessageSendError`).
-   */
-  signals[SIGNAL_MESSAGE_SEND_ERROR] =
-    g_signal_new ("message-send-error", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  _ag_marshal_VOID__INT,
-                  G_TYPE_NONE, 1, G_TYPE_INT);
-  g_signal_set_va_marshaller (signals[SIGNAL_MESSAGE_SEND_ERROR], type, _ag_marshal_VOID__INTv);
-
-  /**
-   * AgSession::channel-query-user-num:
-   * @self: the session
-   * @err: (nullable): %NULL on success, else the reason of the failure
-   * @num: the number of members, 0 on failure
-   *
-   * The answer to [method@Session.channel_query_user_num] (the spec's
-   * `onChannelQueryUserNum`).
-   */
-  signals[SIGNAL_CHANNEL_QUERY_USER_NUM] =
-    g_signal_new ("channel-query-user-num", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  _ag_marshal_VOID__STRING_INT,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_INT);
-  g_signal_set_va_marshaller (signals[SIGNAL_CHANNEL_QUERY_USER_NUM], type,
-                              _ag_marshal_VOID__STRING_INTv);
-
-  /**
-   * AgSession::user-get-attr:
-   * @self: the session
-   * @err: (nullable): %NULL on success, else the reason of the failure
-   * @ret: the spec's result object as JSON text: `{"result":"ok","account":...,"name":...,
-   *   "value":...}` (`"value":null` when unset) or `{"result":"failed","reason":...}`
-   *
-   * The answer to [method@Session.user_get_attr] (the spec's `onUserGetAttr`).
-   */
-  signals[SIGNAL_USER_GET_ATTR] =
-    g_signal_new ("user-get-attr", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  _ag_marshal_VOID__STRING_STRING,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
-  g_signal_set_va_marshaller (signals[SIGNAL_USER_GET_ATTR], type,
-                              _ag_marshal_VOID__STRING_STRINGv);
-
-  /**
-   * AgSession::user-get-attr-all:
-   * @self: the session
-   * @err: (nullable): %NULL on success, else the reason of the failure
-   * @ret: the spec's result object as JSON text: `{"result":"ok","account":...,"json":
-   *   {"name":"value",...}}` or `{"result":"failed","reason":...}`
-   *
-   * The answer to [method@Session.user_get_attr_all] (the spec's `onUserGetAttrAll`).
-   */
-  signals[SIGNAL_USER_GET_ATTR_ALL] =
-    g_signal_new ("user-get-attr-all", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  _ag_marshal_VOID__STRING_STRING,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
-  g_signal_set_va_marshaller (signals[SIGNAL_USER_GET_ATTR_ALL], type,
-                              _ag_marshal_VOID__STRING_STRINGv);
-
-  /**
-   * AgSession::user-set-attr:
-   * @self: the session
-   * @err: (nullable): %NULL on success, else the reason of the failure
-   * @ret: the spec's result object as JSON text: `{"result":"ok","reason":""}` or
-   *   `{"result":"failed","reason":...}`
-   *
-   * The answer to [method@Session.user_set_attr] (the spec's `onUserSetAttr`).
-   */
-  signals[SIGNAL_USER_SET_ATTR] =
-    g_signal_new ("user-set-attr", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  _ag_marshal_VOID__STRING_STRING,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
-  g_signal_set_va_marshaller (signals[SIGNAL_USER_SET_ATTR], type,
-                              _ag_marshal_VOID__STRING_STRINGv);
-
-  /**
-   * AgSession::query-user-status-result:
-   * @self: the session
-   * @account: the account asked about
-   * @online: whether it is logged in
-   *
-   * The answer to [method@Session.query_user_status] (`onQueryUserStatusResult` of the
-   * sibling SDKs). A failed query is reported by [signal@Session::error].
-   */
-  signals[SIGNAL_QUERY_USER_STATUS_RESULT] =
-    g_signal_new ("query-user-status-result", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  _ag_marshal_VOID__STRING_BOOLEAN,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BOOLEAN);
-  g_signal_set_va_marshaller (signals[SIGNAL_QUERY_USER_STATUS_RESULT], type,
-                              _ag_marshal_VOID__STRING_BOOLEANv);
-
-  /**
-   * AgSession::channel-query-user-is-in-result:
-   * @self: the session
-   * @channel: the channel asked about
-   * @account: the account asked about
-   * @is_in: whether the account is in the channel
-   *
-   * The answer to [method@Session.channel_query_user_is_in] (`onChannelQueryUserIsIn` of the
-   * sibling SDKs). A failed query is reported by [signal@Session::error].
-   */
-  signals[SIGNAL_CHANNEL_QUERY_USER_IS_IN_RESULT] =
-    g_signal_new ("channel-query-user-is-in-result", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  _ag_marshal_VOID__STRING_STRING_BOOLEAN,
-                  G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_BOOLEAN);
-  g_signal_set_va_marshaller (signals[SIGNAL_CHANNEL_QUERY_USER_IS_IN_RESULT], type,
-                              _ag_marshal_VOID__STRING_STRING_BOOLEANv);
 
   /**
    * AgSession::reconnecting:
@@ -917,6 +788,9 @@ ag_session_class_init (AgSessionClass *klass)
                   _ag_marshal_VOID__VOID,
                   G_TYPE_NONE, 0);
   g_signal_set_va_marshaller (signals[SIGNAL_RECONNECTED], type, _ag_marshal_VOID__VOIDv);
+
+  /* The signals answering requests are made with the requests, in ag-session-requests.c. */
+  _ag_session_requests_class_init (klass);
 }
 
 static void
@@ -1025,78 +899,21 @@ _ag_session_start (AgSession *self)
   _ag_transport_open (self->transport);
 }
 
-static void
-session_request_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+AgTransport *
+_ag_session_get_request_transport (AgSession  *self,
+                                   GError    **error)
 {
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  AgFrame *reply;
+  g_return_val_if_fail (AG_IS_SESSION (self), NULL);
 
-  reply = _ag_transport_request_finish (AG_TRANSPORT (object), result, &error);
-  if (reply == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, reply, (GDestroyNotify) ag_frame_free);
-}
-
-static void
-session_request (AgSession           *self,
-                 AgFrame             *frame,
-                 gpointer             source_tag,
-                 GCancellable        *cancellable,
-                 GAsyncReadyCallback  callback,
-                 gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
-
+  /* Requests made while the session logs in or reconnects wait in the transport's queue. */
   if (self->transport == NULL ||
       (self->status != AG_STATUS_LOGGED_IN && self->status != AG_STATUS_CONNECTING) ||
       self->logging_out) {
-    ag_frame_free (frame);
-    g_task_return_new_error (task, AG_ERROR, AG_ERROR_GENERAL_E_NOT_LOGIN, "Not logged in");
-    return;
+    g_set_error_literal (error, AG_ERROR, AG_ERROR_GENERAL_E_NOT_LOGIN, "Not logged in");
+    return NULL;
   }
 
-  _ag_transport_request_async (self->transport, frame, FALSE, cancellable,
-                               session_request_cb, g_steal_pointer (&task));
-}
-
-static AgFrame *
-session_request_finish (AgSession     *self,
-                        GAsyncResult  *result,
-                        gpointer       source_tag,
-                        GError       **error)
-{
-  g_return_val_if_fail (AG_IS_SESSION (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-void
-_ag_session_request_async (AgSession           *self,
-                           AgFrame             *frame,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
-{
-  g_return_if_fail (AG_IS_SESSION (self));
-
-  session_request (self, frame, _ag_session_request_async, cancellable, callback, user_data);
-}
-
-AgFrame *
-_ag_session_request_finish (AgSession     *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return session_request_finish (self, result, _ag_session_request_async, error);
+  return self->transport;
 }
 
 void
@@ -1110,6 +927,67 @@ _ag_session_emit_error (AgSession    *self,
 
   g_signal_emit (self, signals[SIGNAL_ERROR], 0,
                  _ag_error_get_code (error, AG_ERROR_GENERAL_E_FAILED), error->message);
+}
+
+void
+_ag_session_track_call (AgSession *self,
+                        AgCall    *call)
+{
+  g_autofree char *key = NULL;
+
+  g_return_if_fail (AG_IS_SESSION (self));
+
+  /* A call still going for the same channel and peer keeps its place; the server refuses
+   * the new one with 701. */
+  key = call_key (ag_call_get_channel (call), ag_call_get_peer (call));
+  if (!g_hash_table_contains (self->calls, key))
+    g_hash_table_insert (self->calls, g_steal_pointer (&key), g_object_ref (call));
+}
+
+void
+_ag_session_set_channel (AgSession *self,
+                         AgChannel *channel)
+{
+  g_return_if_fail (AG_IS_SESSION (self));
+
+  if (self->channel == channel)
+    return;
+
+  /* The server left the previous channel before joining this one. */
+  drop_channel (self, AG_ERROR_LEAVECHANNEL_E_BYUSER);
+  self->channel = g_object_ref (channel);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHANNEL]);
+}
+
+gboolean
+_ag_session_is_active (AgSession *self)
+{
+  g_return_val_if_fail (AG_IS_SESSION (self), FALSE);
+
+  return (self->status == AG_STATUS_LOGGED_IN || self->status == AG_STATUS_CONNECTING) &&
+         !self->logging_out;
+}
+
+static gboolean
+already_logged_in_cb (gpointer user_data)
+{
+  AgSession *self = user_data;
+
+  g_signal_emit (self, signals[SIGNAL_ERROR], 0, AG_ERROR_LOGIN_E_ALREADY_LOGIN,
+                 ag_error_code_describe (AG_ERROR_LOGIN_E_ALREADY_LOGIN));
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+_ag_session_report_already_logged_in (AgSession *self)
+{
+  g_return_if_fail (AG_IS_SESSION (self));
+
+  /* From the main loop, like every other outcome of a login, so that the caller can connect
+   * to the signal first. */
+  g_idle_add_full (G_PRIORITY_DEFAULT, already_logged_in_cb, g_object_ref (self),
+                   g_object_unref);
 }
 
 void
@@ -1136,131 +1014,6 @@ _ag_session_call_finished (AgSession *self,
   key = call_key (ag_call_get_channel (call), ag_call_get_peer (call));
   if (g_hash_table_lookup (self->calls, key) == call)
     g_hash_table_remove (self->calls, key);
-}
-
-/* JSON text of the spec's result objects. Strings are escaped per RFC 8259; this is the only
- * JSON the library writes, and it writes it without a JSON library on purpose: the protocol
- * layer alone parses and encodes frames. */
-static void
-append_json_string (GString    *out,
-                    const char *text)
-{
-  if (text == NULL) {
-    g_string_append (out, "null");
-    return;
-  }
-
-  g_string_append_c (out, '"');
-  for (const char *p = text; *p != '\0'; p++) {
-    guchar c = (guchar) *p;
-
-    switch (c) {
-    case '"':
-      g_string_append (out, "\\\"");
-      break;
-    case '\\':
-      g_string_append (out, "\\\\");
-      break;
-    case '\n':
-      g_string_append (out, "\\n");
-      break;
-    case '\r':
-      g_string_append (out, "\\r");
-      break;
-    case '\t':
-      g_string_append (out, "\\t");
-      break;
-    default:
-      if (c < 0x20)
-        g_string_append_printf (out, "\\u%04x", c);
-      else
-        g_string_append_c (out, (char) c);
-    }
-  }
-  g_string_append_c (out, '"');
-}
-
-static char *
-format_failure (const GError *error)
-{
-  GString *out = g_string_new ("{\"result\":\"failed\",\"reason\":");
-
-  append_json_string (out, error->message);
-  g_string_append_c (out, '}');
-
-  return g_string_free (out, FALSE);
-}
-
-char *
-_ag_session_format_set_attr_result (const GError *error)
-{
-  if (error != NULL)
-    return format_failure (error);
-
-  return g_strdup ("{\"result\":\"ok\",\"reason\":\"\"}");
-}
-
-char *
-_ag_session_format_get_attr_result (const char   *account,
-                                    const char   *name,
-                                    const char   *value,
-                                    const GError *error)
-{
-  GString *out;
-
-  if (error != NULL)
-    return format_failure (error);
-
-  out = g_string_new ("{\"result\":\"ok\",\"account\":");
-  append_json_string (out, account);
-  g_string_append (out, ",\"name\":");
-  append_json_string (out, name);
-  g_string_append (out, ",\"value\":");
-  append_json_string (out, value);
-  g_string_append_c (out, '}');
-
-  return g_string_free (out, FALSE);
-}
-
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-char *
-_ag_session_format_get_attr_all_result (const char   *account,
-                                        GHashTable   *attrs,
-                                        const GError *error)
-{
-  g_autofree const char **names = NULL;
-  guint n_names = 0;
-  GString *out;
-
-  if (error != NULL)
-    return format_failure (error);
-
-  out = g_string_new ("{\"result\":\"ok\",\"account\":");
-  append_json_string (out, account);
-  g_string_append (out, ",\"json\":{");
-
-  /* Sorted, so the text is the same for the same attributes. */
-  if (attrs != NULL)
-    names = (const char **) g_hash_table_get_keys_as_array (attrs, &n_names);
-  if (names != NULL)
-    qsort (names, n_names, sizeof (char *), compare_strings);
-
-  for (guint i = 0; i < n_names; i++) {
-    if (i > 0)
-      g_string_append_c (out, ',');
-    append_json_string (out, names[i]);
-    g_string_append_c (out, ':');
-    append_json_string (out, g_hash_table_lookup (attrs, names[i]));
-  }
-  g_string_append (out, "}}");
-
-  return g_string_free (out, FALSE);
 }
 
 /**
@@ -1502,1015 +1255,4 @@ ag_session_logout_finish (AgSession     *self,
                         FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-message_instant_send_cb (GObject      *object,
-                         GAsyncResult *result,
-                         gpointer      user_data)
-{
-  AgSession *self = AG_SESSION (object);
-  g_autoptr(GError) error = NULL;
-
-  if (ag_session_message_instant_send_finish (self, result, NULL, &error))
-    g_signal_emit (self, signals[SIGNAL_MESSAGE_SEND_SUCCESS], 0);
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_signal_emit (self, signals[SIGNAL_MESSAGE_SEND_ERROR], 0,
-                   _ag_error_get_code (error, AG_ERROR_SENDMESSAGE_E_OTHER));
-}
-
-/**
- * ag_session_message_instant_send:
- * @self: a session
- * @account: the peer's account
- * @msg: the message, up to 8 KB of UTF-8
- * @ttl: 0 (the spec's overload without ttl): the peer must be online; else how many seconds
- *   the server keeps the message for an offline peer (up to 604800)
- *
- * Sends a peer message (the spec's `messageInstantSend`).
- * [signal@Session::message-send-success] or [signal@Session::message-send-error] follows.
- */
-void
-ag_session_message_instant_send (AgSession  *self,
-                                 const char *account,
-                                 const char *msg,
-                                 guint       ttl)
-{
-  ag_session_message_instant_send_async (self, account, msg, ttl, NULL,
-                                         message_instant_send_cb, NULL);
-}
-
-/**
- * ag_session_message_instant_send_async:
- * @self: a session
- * @account: the peer's account
- * @msg: the message
- * @ttl: 0, or the seconds the server keeps the message for an offline peer
- * @cancellable: (nullable): a cancellable
- * @callback: (scope async): called with the server's answer
- * @user_data: data for @callback
- *
- * Sends a peer message like [method@Session.message_instant_send], without emitting the
- * send signals.
- */
-void
-ag_session_message_instant_send_async (AgSession           *self,
-                                       const char          *account,
-                                       const char          *msg,
-                                       guint                ttl,
-                                       GCancellable        *cancellable,
-                                       GAsyncReadyCallback  callback,
-                                       gpointer             user_data)
-{
-  AgFrame *frame;
-
-  g_return_if_fail (AG_IS_SESSION (self));
-  g_return_if_fail (account != NULL);
-  g_return_if_fail (msg != NULL);
-
-  frame = ag_frame_new (AG_OP_MSG_SEND);
-  frame->peer = g_strdup (account);
-  frame->msg = g_strdup (msg);
-  if (ttl > 0) {
-    frame->ttl = ttl;
-    frame->has_ttl = TRUE;
-  }
-
-  session_request (self, frame, ag_session_message_instant_send_async, cancellable,
-                   callback, user_data);
-}
-
-/**
- * ag_session_message_instant_send_finish:
- * @self: a session
- * @result: the result given to the callback
- * @out_stored: (out) (optional): set to %TRUE when the peer was offline and the server
- *   stored the message for it
- * @error: return location for an error
- *
- * Finishes [method@Session.message_instant_send_async].
- *
- * Returns: %TRUE when the server accepted the message
- */
-gboolean
-ag_session_message_instant_send_finish (AgSession     *self,
-                                        GAsyncResult  *result,
-                                        gboolean      *out_stored,
-                                        GError       **error)
-{
-  g_autoptr(AgFrame) reply = NULL;
-
-  reply = session_request_finish (self, result, ag_session_message_instant_send_async, error);
-  if (out_stored != NULL)
-    *out_stored = reply != NULL && reply->stored;
-
-  return reply != NULL;
-}
-
-static void
-invite_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  AgCall *call = g_task_get_task_data (task);
-  g_autoptr(AgFrame) reply = NULL;
-  g_autoptr(GError) error = NULL;
-
-  reply = _ag_session_request_finish (AG_SESSION (object), result, &error);
-  if (reply == NULL) {
-    if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-      _ag_session_call_finished (AG_SESSION (object), call);
-      _ag_call_fail (call, _ag_error_get_code (error, AG_ERROR_INVITE_E_OTHER));
-    }
-    g_task_return_error (task, g_steal_pointer (&error));
-    return;
-  }
-
-  g_task_return_pointer (task, g_object_ref (call), g_object_unref);
-}
-
-static AgCall *
-start_invite (AgSession           *self,
-              const char          *channel,
-              const char          *peer,
-              const char          *extra,
-              GCancellable        *cancellable,
-              GAsyncReadyCallback  callback,
-              gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autofree char *key = NULL;
-  g_autoptr(AgCall) call = NULL;
-  AgFrame *frame;
-
-  call = _ag_call_new (self, AG_CALL_DIRECTION_OUTGOING, channel, peer, 0,
-                       extra != NULL && *extra != '\0' ? extra : "{}");
-
-  /* The call routes its events from now on: the peer may answer before our reply arrives.
-   * A call still going for the same channel and peer keeps its place; the server refuses
-   * the new one with 701. */
-  key = call_key (channel, peer);
-  if (!g_hash_table_contains (self->calls, key))
-    g_hash_table_insert (self->calls, g_steal_pointer (&key), g_object_ref (call));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ag_session_channel_invite_user2_async);
-  g_task_set_task_data (task, g_object_ref (call), g_object_unref);
-
-  frame = ag_frame_new (AG_OP_CALL_INVITE);
-  frame->channel = g_strdup (channel);
-  frame->peer = g_strdup (peer);
-  frame->extra = g_strdup (ag_call_get_extra (call));
-  _ag_session_request_async (self, frame, cancellable, invite_cb, g_steal_pointer (&task));
-
-  return g_steal_pointer (&call);
-}
-
-static void
-invite_done_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(AgCall) call = NULL;
-
-  /* Failures were reported on the call as invite-failed. */
-  call = ag_session_channel_invite_user2_finish (AG_SESSION (object), result, NULL);
-}
-
-/**
- * ag_session_channel_invite_user2:
- * @self: a session
- * @channel: the channel the call is about
- * @peer: the account to invite
- * @extra: (nullable): JSON object text for the callee, up to 8 KB; `_require_peer_online`
- *   (1: fail at once when the peer is offline) and `_timeout` (seconds) are acted on by the
- *   server. %NULL is `{}`.
- *
- * Invites @peer (the spec's `channelInviteUser2`). The returned call reports the answer
- * through its signals: [signal@Call::invite-received-by-peer],
- * [signal@Call::invite-accepted-by-peer], [signal@Call::invite-refused-by-peer] or
- * [signal@Call::invite-failed].
- *
- * Returns: (transfer full): the call
- */
-AgCall *
-ag_session_channel_invite_user2 (AgSession  *self,
-                                 const char *channel,
-                                 const char *peer,
-                                 const char *extra)
-{
-  g_return_val_if_fail (AG_IS_SESSION (self), NULL);
-  g_return_val_if_fail (channel != NULL, NULL);
-  g_return_val_if_fail (peer != NULL, NULL);
-
-  return start_invite (self, channel, peer, extra, NULL, invite_done_cb, NULL);
-}
-
-/**
- * ag_session_channel_invite_user2_async:
- * @self: a session
- * @channel: the channel the call is about
- * @peer: the account to invite
- * @extra: (nullable): JSON object text for the callee, or %NULL
- * @cancellable: (nullable): a cancellable
- * @callback: (scope async): called when the server accepted or refused the invitation
- * @user_data: data for @callback
- *
- * Invites @peer like [method@Session.channel_invite_user2] and completes with the call once
- * the server took the invitation.
- */
-void
-ag_session_channel_invite_user2_async (AgSession           *self,
-                                       const char          *channel,
-                                       const char          *peer,
-                                       const char          *extra,
-                                       GCancellable        *cancellable,
-                                       GAsyncReadyCallback  callback,
-                                       gpointer             user_data)
-{
-  g_autoptr(AgCall) call = NULL;
-
-  g_return_if_fail (AG_IS_SESSION (self));
-  g_return_if_fail (channel != NULL);
-  g_return_if_fail (peer != NULL);
-
-  call = start_invite (self, channel, peer, extra, cancellable, callback, user_data);
-}
-
-/**
- * ag_session_channel_invite_user2_finish:
- * @self: a session
- * @result: the result given to the callback
- * @error: return location for an error
- *
- * Finishes [method@Session.channel_invite_user2_async].
- *
- * Returns: (transfer full): the call, or %NULL with the server's code (701, 703, 1004, ...)
- */
-AgCall *
-ag_session_channel_invite_user2_finish (AgSession     *self,
-                                        GAsyncResult  *result,
-                                        GError       **error)
-{
-  g_return_val_if_fail (AG_IS_SESSION (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        ag_session_channel_invite_user2_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-join_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  AgSession *self = AG_SESSION (object);
-  AgChannel *channel = g_task_get_task_data (task);
-  g_autoptr(AgFrame) reply = NULL;
-  g_autoptr(GError) error = NULL;
-
-  reply = _ag_session_request_finish (self, result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-    g_task_return_error (task, g_steal_pointer (&error));
-    return;
-  }
-
-  if (reply == NULL) {
-    _ag_channel_join_failed (channel, _ag_error_get_code (error, AG_ERROR_JOINCHANNEL_E_OTHER));
-    g_task_return_error (task, g_steal_pointer (&error));
-    return;
-  }
-
-  /* The server left the previous channel before joining this one. */
-  if (self->channel != channel) {
-    drop_channel (self, AG_ERROR_LEAVECHANNEL_E_BYUSER);
-    self->channel = g_object_ref (channel);
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHANNEL]);
-  }
-
-  _ag_channel_joined (channel, reply, self->account, self->uid);
-  g_task_return_pointer (task, g_object_ref (channel), g_object_unref);
-}
-
-static AgChannel *
-start_join (AgSession           *self,
-            const char          *name,
-            GCancellable        *cancellable,
-            GAsyncReadyCallback  callback,
-            gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(AgChannel) channel = NULL;
-  int code;
-
-  /* The server answers a join of the channel the session is in without leaving it: the
-   * channel object stays the same too, and reports the join again. */
-  if (self->channel != NULL && g_strcmp0 (ag_channel_get_name (self->channel), name) == 0)
-    channel = g_object_ref (self->channel);
-  else
-    channel = _ag_channel_new (self, name);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ag_session_channel_join_async);
-  g_task_set_task_data (task, g_object_ref (channel), g_object_unref);
-
-  /* A name the server refuses would not even leave the current channel there, so it must
-   * not leave it here either: refuse it before sending. */
-  code = ag_check_name (name);
-  if (code != AG_ERROR_SUCCESS) {
-    g_task_report_new_error (self, join_cb, g_steal_pointer (&task), _ag_session_request_async,
-                             AG_ERROR, code, "Invalid channel name");
-    return g_steal_pointer (&channel);
-  }
-
-  {
-    AgFrame *frame = ag_frame_new (AG_OP_CHANNEL_JOIN);
-
-    frame->channel = g_strdup (name);
-    _ag_session_request_async (self, frame, cancellable, join_cb, g_steal_pointer (&task));
-  }
-
-  return g_steal_pointer (&channel);
-}
-
-static void
-join_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(AgChannel) channel = NULL;
-
-  /* Failures were reported on the channel as channel-join-failed. */
-  channel = ag_session_channel_join_finish (AG_SESSION (object), result, NULL);
-}
-
-/**
- * ag_session_channel_join:
- * @self: a session
- * @name: the channel's name, up to 128 characters
- *
- * Joins a channel (the spec's `channelJoin`), leaving the one the session is in: that one
- * gets [signal@Channel::channel-leaved] with 602 when the server confirms the join. The
- * returned channel then emits [signal@Channel::channel-joined] and
- * [signal@Channel::channel-user-list], or [signal@Channel::channel-join-failed].
- *
- * A name the server would refuse (empty, longer than 128 characters) fails with 1004 or 1005
- * without leaving the current channel. Joining the channel the session is in returns that
- * same channel object, which reports the join again.
- *
- * Returns: (transfer full): the channel
- */
-AgChannel *
-ag_session_channel_join (AgSession  *self,
-                         const char *name)
-{
-  g_return_val_if_fail (AG_IS_SESSION (self), NULL);
-  g_return_val_if_fail (name != NULL, NULL);
-
-  return start_join (self, name, NULL, join_done_cb, NULL);
-}
-
-/**
- * ag_session_channel_join_async:
- * @self: a session
- * @name: the channel's name
- * @cancellable: (nullable): a cancellable
- * @callback: (scope async): called when the channel is joined or the join failed
- * @user_data: data for @callback
- *
- * Joins a channel like [method@Session.channel_join] (the channel's signals are emitted
- * too) and completes with the channel.
- */
-void
-ag_session_channel_join_async (AgSession           *self,
-                               const char          *name,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
-{
-  g_autoptr(AgChannel) channel = NULL;
-
-  g_return_if_fail (AG_IS_SESSION (self));
-  g_return_if_fail (name != NULL);
-
-  channel = start_join (self, name, cancellable, callback, user_data);
-}
-
-/**
- * ag_session_channel_join_finish:
- * @self: a session
- * @result: the result given to the callback
- * @error: return location for an error
- *
- * Finishes [method@Session.channel_join_async].
- *
- * Returns: (transfer full): the joined channel, or %NULL with the server's code (1004,
- *   1005, 1103, ...)
- */
-AgChannel *
-ag_session_channel_join_finish (AgSession     *self,
-                                GAsyncResult  *result,
-                                GError       **error)
-{
-  g_return_val_if_fail (AG_IS_SESSION (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        ag_session_channel_join_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-user_set_attr_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  AgSession *self = AG_SESSION (object);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *ret = NULL;
-
-  ag_session_user_set_attr_finish (self, result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  ret = _ag_session_format_set_attr_result (error);
-  g_signal_emit (self, signals[SIGNAL_USER_SET_ATTR], 0,
-                 error != NULL ? error->message : NULL, ret);
-}
-
-/**
- * ag_session_user_set_attr:
- * @self: a session
- * @name: the attribute's name
- * @value: the value, up to 8096 characters; empty deletes the attribute
- *
- * Sets an attribute of the session's account (the spec's `userSetAttr`).
- * [signal@Session::user-set-attr] follows.
- */
-void
-ag_session_user_set_attr (AgSession  *self,
-                          const char *name,
-                          const char *value)
-{
-  ag_session_user_set_attr_async (self, name, value, NULL, user_set_attr_cb, NULL);
-}
-
-/**
- * ag_session_user_set_attr_async:
- * @self: a session
- * @name: the attribute's name
- * @value: the value; empty deletes the attribute
- * @cancellable: (nullable): a cancellable
- * @callback: (scope async): called with the server's answer
- * @user_data: data for @callback
- *
- * Sets an attribute of the session's account, without emitting
- * [signal@Session::user-set-attr].
- */
-void
-ag_session_user_set_attr_async (AgSession           *self,
-                                const char          *name,
-                                const char          *value,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
-{
-  AgFrame *frame;
-
-  g_return_if_fail (AG_IS_SESSION (self));
-  g_return_if_fail (name != NULL);
-  g_return_if_fail (value != NULL);
-
-  frame = ag_frame_new (AG_OP_USER_SET_ATTR);
-  frame->name = g_strdup (name);
-  frame->value = g_strdup (value);
-  frame->has_value = TRUE;
-
-  session_request (self, frame, ag_session_user_set_attr_async, cancellable, callback,
-                   user_data);
-}
-
-/**
- * ag_session_user_set_attr_finish:
- * @self: a session
- * @result: the result given to the callback
- * @error: return location for an error
- *
- * Finishes [method@Session.user_set_attr_async].
- *
- * Returns: %TRUE when the attribute was set
- */
-gboolean
-ag_session_user_set_attr_finish (AgSession     *self,
-                                 GAsyncResult  *result,
-                                 GError       **error)
-{
-  g_autoptr(AgFrame) reply = NULL;
-
-  reply = session_request_finish (self, result, ag_session_user_set_attr_async, error);
-
-  return reply != NULL;
-}
-
-typedef struct {
-  char *account;
-  char *name;
-} AttrQuery;
-
-static void
-attr_query_free (AttrQuery *query)
-{
-  g_free (query->account);
-  g_free (query->name);
-  g_free (query);
-}
-
-static void
-user_get_attr_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  AgSession *self = AG_SESSION (object);
-  AttrQuery *query = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *value = NULL;
-  g_autofree char *ret = NULL;
-
-  value = ag_session_user_get_attr_finish (self, result, &error);
-  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-    ret = _ag_session_format_get_attr_result (query->account, query->name, value, error);
-    g_signal_emit (self, signals[SIGNAL_USER_GET_ATTR], 0,
-                   error != NULL ? error->message : NULL, ret);
-  }
-
-  attr_query_free (query);
-}
-
-/**
- * ag_session_user_get_attr:
- * @self: a session
- * @account: the account
- * @name: the attribute's name
- *
- * Reads an attribute of an account (the spec's `userGetAttr`).
- * [signal@Session::user-get-attr] follows.
- */
-void
-ag_session_user_get_attr (AgSession  *self,
-                          const char *account,
-                          const char *name)
-{
-  AttrQuery *query;
-
-  g_return_if_fail (AG_IS_SESSION (self));
-  g_return_if_fail (account != NULL);
-  g_return_if_fail (name != NULL);
-
-  query = g_new0 (AttrQuery, 1);
-  query->account = g_strdup (account);
-  query->name = g_strdup (name);
-  ag_session_user_get_attr_async (self, account, name, NULL, user_get_attr_cb, query);
-}
-
-/**
- * ag_session_user_get_attr_async:
- * @self: a session
- * @account: the account
- * @name: the attribute's name
- * @cancellable: (nullable): a cancellable
- * @callback: (scope async): called with the server's answer
- * @user_data: data for @callback
- *
- * Reads an attribute of an account, without emitting [signal@Session::user-get-attr].
- */
-void
-ag_session_user_get_attr_async (AgSession           *self,
-                                const char          *account,
-                                const char          *name,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
-{
-  AgFrame *frame;
-
-  g_return_if_fail (AG_IS_SESSION (self));
-  g_return_if_fail (account != NULL);
-  g_return_if_fail (name != NULL);
-
-  frame = ag_frame_new (AG_OP_USER_GET_ATTR);
-  frame->account = g_strdup (account);
-  frame->name = g_strdup (name);
-
-  session_request (self, frame, ag_session_user_get_attr_async, cancellable, callback,
-                   user_data);
-}
-
-/**
- * ag_session_user_get_attr_finish:
- * @self: a session
- * @result: the result given to the callback
- * @error: return location for an error
- *
- * Finishes [method@Session.user_get_attr_async]. An unset attribute is %NULL without an
- * error.
- *
- * Returns: (transfer full) (nullable): the value, or %NULL
- */
-char *
-ag_session_user_get_attr_finish (AgSession     *self,
-                                 GAsyncResult  *result,
-                                 GError       **error)
-{
-  g_autoptr(AgFrame) reply = NULL;
-
-  reply = session_request_finish (self, result, ag_session_user_get_attr_async, error);
-  if (reply == NULL)
-    return NULL;
-
-  return g_steal_pointer (&reply->value);
-}
-
-static void
-user_get_attr_all_cb (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  AgSession *self = AG_SESSION (object);
-  g_autofree char *account = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) attrs = NULL;
-  g_autofree char *ret = NULL;
-
-  attrs = ag_session_user_get_attr_all_finish (self, result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  ret = _ag_session_format_get_attr_all_result (account, attrs, error);
-  g_signal_emit (self, signals[SIGNAL_USER_GET_ATTR_ALL], 0,
-                 error != NULL ? error->message : NULL, ret);
-}
-
-/**
- * ag_session_user_get_attr_all:
- * @self: a session
- * @account: the account
- *
- * Reads every attribute of an account (the spec's `userGetAttrAll`).
- * [signal@Session::user-get-attr-all] follows.
- */
-void
-ag_session_user_get_attr_all (AgSession  *self,
-                              const char *account)
-{
-  g_return_if_fail (AG_IS_SESSION (self));
-  g_return_if_fail (account != NULL);
-
-  ag_session_user_get_attr_all_async (self, account, NULL, user_get_attr_all_cb,
-                                      g_strdup (account));
-}
-
-/**
- * ag_session_user_get_attr_all_async:
- * @self: a session
- * @account: the account
- * @cancellable: (nullable): a cancellable
- * @callback: (scope async): called with the server's answer
- * @user_data: data for @callback
- *
- * Reads every attribute of an account, without emitting
- * [signal@Session::user-get-attr-all].
- */
-void
-ag_session_user_get_attr_all_async (AgSession           *self,
-                                    const char          *account,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
-{
-  AgFrame *frame;
-
-  g_return_if_fail (AG_IS_SESSION (self));
-  g_return_if_fail (account != NULL);
-
-  frame = ag_frame_new (AG_OP_USER_GET_ATTR_ALL);
-  frame->account = g_strdup (account);
-
-  session_request (self, frame, ag_session_user_get_attr_all_async, cancellable, callback,
-                   user_data);
-}
-
-/**
- * ag_session_user_get_attr_all_finish:
- * @self: a session
- * @result: the result given to the callback
- * @error: return location for an error
- *
- * Finishes [method@Session.user_get_attr_all_async].
- *
- * Returns: (transfer full) (element-type utf8 utf8): the attributes by name, or %NULL on
- *   error
- */
-GHashTable *
-ag_session_user_get_attr_all_finish (AgSession     *self,
-                                     GAsyncResult  *result,
-                                     GError       **error)
-{
-  g_autoptr(AgFrame) reply = NULL;
-
-  reply = session_request_finish (self, result, ag_session_user_get_attr_all_async, error);
-  if (reply == NULL)
-    return NULL;
-
-  if (reply->attrs != NULL)
-    return g_steal_pointer (&reply->attrs);
-
-  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-}
-
-static void
-channel_query_user_num_cb (GObject      *object,
-                           GAsyncResult *result,
-                           gpointer      user_data)
-{
-  AgSession *self = AG_SESSION (object);
-  g_autoptr(GError) error = NULL;
-  guint num = 0;
-
-  if (!ag_session_channel_query_user_num_finish (self, result, &num, &error) &&
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  g_signal_emit (self, signals[SIGNAL_CHANNEL_QUERY_USER_NUM], 0,
-                 error != NULL ? error->message : NULL, (int) MIN (num, G_MAXINT));
-}
-
-/**
- * ag_session_channel_query_user_num:
- * @self: a session
- * @channel: the channel's name
- *
- * Asks how many members a channel has (the spec's `channelQueryUserNum`).
- * [signal@Session::channel-query-user-num] follows.
- */
-void
-ag_session_channel_query_user_num (AgSession  *self,
-                                   const char *channel)
-{
-  ag_session_channel_query_user_num_async (self, channel, NULL, channel_query_user_num_cb, NULL);
-}
-
-/**
- * ag_session_channel_query_user_num_async:
- * @self: a session
- * @channel: the channel's name
- * @cancellable: (nullable): a cancellable
- * @callback: (scope async): called with the server's answer
- * @user_data: data for @callback
- *
- * Asks how many members a channel has, without emitting
- * [signal@Session::channel-query-user-num].
- */
-void
-ag_session_channel_query_user_num_async (AgSession           *self,
-                                         const char          *channel,
-                                         GCancellable        *cancellable,
-                                         GAsyncReadyCallback  callback,
-                                         gpointer             user_data)
-{
-  AgFrame *frame;
-
-  g_return_if_fail (AG_IS_SESSION (self));
-  g_return_if_fail (channel != NULL);
-
-  frame = ag_frame_new (AG_OP_CHANNEL_QUERY_NUM);
-  frame->channel = g_strdup (channel);
-
-  session_request (self, frame, ag_session_channel_query_user_num_async, cancellable,
-                   callback, user_data);
-}
-
-/**
- * ag_session_channel_query_user_num_finish:
- * @self: a session
- * @result: the result given to the callback
- * @out_num: (out) (optional): the number of members
- * @error: return location for an error
- *
- * Finishes [method@Session.channel_query_user_num_async].
- *
- * Returns: %TRUE on success; on failure the error carries 500, 501 (timeout) or the
- *   server's code
- */
-gboolean
-ag_session_channel_query_user_num_finish (AgSession     *self,
-                                          GAsyncResult  *result,
-                                          guint         *out_num,
-                                          GError       **error)
-{
-  g_autoptr(AgFrame) reply = NULL;
-
-  reply = session_request_finish (self, result, ag_session_channel_query_user_num_async, error);
-  if (out_num != NULL)
-    *out_num = reply != NULL ? (guint) CLAMP (reply->num, 0, G_MAXUINT) : 0;
-
-  return reply != NULL;
-}
-
-static void
-query_user_status_cb (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  AgSession *self = AG_SESSION (object);
-  g_autofree char *account = user_data;
-  g_autoptr(GError) error = NULL;
-  gboolean online = FALSE;
-
-  if (ag_session_query_user_status_finish (self, result, &online, &error))
-    g_signal_emit (self, signals[SIGNAL_QUERY_USER_STATUS_RESULT], 0, account, online);
-  else
-    _ag_session_emit_error (self, error);
-}
-
-/**
- * ag_session_query_user_status:
- * @self: a session
- * @account: the account
- *
- * Asks whether an account is logged in (`queryUserStatus` of the sibling SDKs).
- * [signal@Session::query-user-status-result] follows.
- */
-void
-ag_session_query_user_status (AgSession  *self,
-                              const char *account)
-{
-  g_return_if_fail (AG_IS_SESSION (self));
-  g_return_if_fail (account != NULL);
-
-  ag_session_query_user_status_async (self, account, NULL, query_user_status_cb,
-                                      g_strdup (account));
-}
-
-/**
- * ag_session_query_user_status_async:
- * @self: a session
- * @account: the account
- * @cancellable: (nullable): a cancellable
- * @callback: (scope async): called with the server's answer
- * @user_data: data for @callback
- *
- * Asks whether an account is logged in, without emitting
- * [signal@Session::query-user-status-result].
- */
-void
-ag_session_query_user_status_async (AgSession           *self,
-                                    const char          *account,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
-{
-  AgFrame *frame;
-
-  g_return_if_fail (AG_IS_SESSION (self));
-  g_return_if_fail (account != NULL);
-
-  frame = ag_frame_new (AG_OP_USER_STATUS);
-  frame->account = g_strdup (account);
-
-  session_request (self, frame, ag_session_query_user_status_async, cancellable, callback,
-                   user_data);
-}
-
-/**
- * ag_session_query_user_status_finish:
- * @self: a session
- * @result: the result given to the callback
- * @out_online: (out) (optional): whether the account is logged in
- * @error: return location for an error
- *
- * Finishes [method@Session.query_user_status_async].
- *
- * Returns: %TRUE on success
- */
-gboolean
-ag_session_query_user_status_finish (AgSession     *self,
-                                     GAsyncResult  *result,
-                                     gboolean      *out_online,
-                                     GError       **error)
-{
-  g_autoptr(AgFrame) reply = NULL;
-
-  reply = session_request_finish (self, result, ag_session_query_user_status_async, error);
-  if (out_online != NULL)
-    *out_online = reply != NULL && reply->online;
-
-  return reply != NULL;
-}
-
-static void
-channel_query_user_is_in_cb (GObject      *object,
-                             GAsyncResult *result,
-                             gpointer      user_data)
-{
-  AgSession *self = AG_SESSION (object);
-  g_auto(GStrv) query = user_data;
-  g_autoptr(GError) error = NULL;
-  gboolean is_in = FALSE;
-
-  if (ag_session_channel_query_user_is_in_finish (self, result, &is_in, &error))
-    g_signal_emit (self, signals[SIGNAL_CHANNEL_QUERY_USER_IS_IN_RESULT], 0,
-                   query[0], query[1], is_in);
-  else
-    _ag_session_emit_error (self, error);
-}
-
-/**
- * ag_session_channel_query_user_is_in:
- * @self: a session
- * @channel: the channel's name
- * @account: the account
- *
- * Asks whether an account is in a channel (`channelQueryUserIsIn` of the sibling SDKs).
- * [signal@Session::channel-query-user-is-in-result] follows.
- */
-void
-ag_session_channel_query_user_is_in (AgSession  *self,
-                                     const char *channel,
-                                     const char *account)
-{
-  char **query;
-
-  g_return_if_fail (AG_IS_SESSION (self));
-  g_return_if_fail (channel != NULL);
-  g_return_if_fail (account != NULL);
-
-  query = g_new0 (char *, 3);
-  query[0] = g_strdup (channel);
-  query[1] = g_strdup (account);
-  ag_session_channel_query_user_is_in_async (self, channel, account, NULL,
-                                             channel_query_user_is_in_cb, query);
-}
-
-/**
- * ag_session_channel_query_user_is_in_async:
- * @self: a session
- * @channel: the channel's name
- * @account: the account
- * @cancellable: (nullable): a cancellable
- * @callback: (scope async): called with the server's answer
- * @user_data: data for @callback
- *
- * Asks whether an account is in a channel, without emitting
- * [signal@Session::channel-query-user-is-in-result].
- */
-void
-ag_session_channel_query_user_is_in_async (AgSession           *self,
-                                           const char          *channel,
-                                           const char          *account,
-                                           GCancellable        *cancellable,
-                                           GAsyncReadyCallback  callback,
-                                           gpointer             user_data)
-{
-  AgFrame *frame;
-
-  g_return_if_fail (AG_IS_SESSION (self));
-  g_return_if_fail (channel != NULL);
-  g_return_if_fail (account != NULL);
-
-  frame = ag_frame_new (AG_OP_CHANNEL_IS_IN);
-  frame->channel = g_strdup (channel);
-  frame->account = g_strdup (account);
-
-  session_request (self, frame, ag_session_channel_query_user_is_in_async, cancellable,
-                   callback, user_data);
-}
-
-/**
- * ag_session_channel_query_user_is_in_finish:
- * @self: a session
- * @result: the result given to the callback
- * @out_is_in: (out) (optional): whether the account is in the channel
- * @error: return location for an error
- *
- * Finishes [method@Session.channel_query_user_is_in_async].
- *
- * Returns: %TRUE on success
- */
-gboolean
-ag_session_channel_query_user_is_in_finish (AgSession     *self,
-                                            GAsyncResult  *result,
-                                            gboolean      *out_is_in,
-                                            GError       **error)
-{
-  g_autoptr(AgFrame) reply = NULL;
-
-  reply = session_request_finish (self, result, ag_session_channel_query_user_is_in_async,
-                                  error);
-  if (out_is_in != NULL)
-    *out_is_in = reply != NULL && reply->in;
-
-  return reply != NULL;
 }

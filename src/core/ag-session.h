@@ -37,6 +37,9 @@ gboolean    ag_session_logout_finish                  (AgSession           *self
 
 void        ag_session_message_instant_send           (AgSession           *self,
                                                        const char          *account,
+                                                       const char          *msg);
+void        ag_session_message_instant_send_full      (AgSession           *self,
+                                                       const char          *account,
                                                        const char          *msg,
                                                        guint                ttl);
 void        ag_session_message_instant_send_async     (AgSession           *self,
@@ -48,7 +51,6 @@ void        ag_session_message_instant_send_async     (AgSession           *self
                                                        gpointer             user_data);
 gboolean    ag_session_message_instant_send_finish    (AgSession           *self,
                                                        GAsyncResult        *result,
-                                                       gboolean            *out_stored,
                                                        GError             **error);
 
 AgCall     *ag_session_channel_invite_user2           (AgSession           *self,
@@ -121,9 +123,8 @@ void        ag_session_channel_query_user_num_async   (AgSession           *self
                                                        GCancellable        *cancellable,
                                                        GAsyncReadyCallback  callback,
                                                        gpointer             user_data);
-gboolean    ag_session_channel_query_user_num_finish  (AgSession           *self,
+guint       ag_session_channel_query_user_num_finish  (AgSession           *self,
                                                        GAsyncResult        *result,
-                                                       guint               *out_num,
                                                        GError             **error);
 
 void        ag_session_query_user_status              (AgSession           *self,
@@ -135,7 +136,6 @@ void        ag_session_query_user_status_async        (AgSession           *self
                                                        gpointer             user_data);
 gboolean    ag_session_query_user_status_finish       (AgSession           *self,
                                                        GAsyncResult        *result,
-                                                       gboolean            *out_online,
                                                        GError             **error);
 
 void        ag_session_channel_query_user_is_in        (AgSession           *self,
@@ -149,7 +149,6 @@ void        ag_session_channel_query_user_is_in_async  (AgSession           *sel
                                                         gpointer             user_data);
 gboolean    ag_session_channel_query_user_is_in_finish (AgSession           *self,
                                                         GAsyncResult        *result,
-                                                        gboolean            *out_is_in,
                                                         GError             **error);
 
 G_END_DECLS

@@ -5,12 +5,15 @@
 
 #include <libsoup/soup.h>
 
+#include "ag-call.h"
+#include "ag-channel.h"
 #include "ag-enums.h"
 #include "ag-error.h"
 #include "ag-marshal.h"
 #include "ag-protocol-enums.h"
 #include "ag-session-private.h"
 #include "ag-signal-private.h"
+#include "ag-user-attr-private.h"
 
 /**
  * AgSignal:
@@ -46,6 +49,7 @@ struct _AgSignal {
   GTlsDatabase *tls_database;
   SoupSession  *soup;
   AgSession    *current_session;   /* weak */
+  GPtrArray    *sessions;          /* weak, every session this object made and still alive */
 
   guint         do_log : 1;
   guint         auto_reconnect : 1;
@@ -68,16 +72,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-enum {
-  SIGNAL_USER_SET_ATTR,
-  SIGNAL_USER_GET_ATTR,
-  SIGNAL_USER_GET_ATTR_ALL,
-  SIGNAL_CHANNEL_QUERY_USER_NUM,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
 
 static void
 set_status (AgSignal *self,
@@ -130,6 +124,41 @@ _ag_signal_session_status_changed (AgSignal  *self,
     set_status (self, ag_session_get_status (session));
 }
 
+static void
+session_gone_cb (gpointer  data,
+                 GObject  *where_the_object_was)
+{
+  AgSignal *self = data;
+
+  g_ptr_array_remove_fast (self->sessions, where_the_object_was);
+}
+
+static void
+track_session (AgSignal  *self,
+               AgSession *session)
+{
+  g_ptr_array_add (self->sessions, session);
+  g_object_weak_ref (G_OBJECT (session), session_gone_cb, self);
+}
+
+/* The session of account that is logged in, logging in or reconnecting, if any: a login of
+ * the same account on this object is then ignored, as the spec says. A session that is
+ * logging out does not count ("call logout beforehand without having to wait"). */
+static AgSession *
+find_active_session (AgSignal   *self,
+                     const char *account)
+{
+  for (guint i = 0; i < self->sessions->len; i++) {
+    AgSession *session = g_ptr_array_index (self->sessions, i);
+
+    if (g_strcmp0 (ag_session_get_account (session), account) == 0 &&
+        _ag_session_is_active (session))
+      return session;
+  }
+
+  return NULL;
+}
+
 static SoupSession *
 ensure_soup (AgSignal *self)
 {
@@ -153,6 +182,9 @@ ag_signal_dispose (GObject *object)
   AgSignal *self = AG_SIGNAL (object);
 
   set_current_session (self, NULL);
+  for (guint i = 0; i < self->sessions->len; i++)
+    g_object_weak_unref (g_ptr_array_index (self->sessions, i), session_gone_cb, self);
+  g_ptr_array_set_size (self->sessions, 0);
   g_clear_object (&self->soup);
   g_clear_object (&self->tls_database);
 
@@ -166,6 +198,7 @@ ag_signal_finalize (GObject *object)
 
   g_free (self->app_id);
   g_free (self->server_uri);
+  g_ptr_array_unref (self->sessions);
 
   G_OBJECT_CLASS (ag_signal_parent_class)->finalize (object);
 }
@@ -274,7 +307,15 @@ ag_signal_class_init (AgSignalClass *klass)
   object_class->set_property = ag_signal_set_property;
 
   /* The error codes are part of the API: make their type known to introspection. */
-  g_type_ensure (AG_TYPE_ERROR_CODE);
+  g_type_ensure (AG_TYPE_ERROR);
+
+  /* The classes a signal object leads to are made ready with it, so that their signals and
+   * properties can be listed (g_signal_list_ids (), GObject.signal_list_names () in Python)
+   * before a session, a channel or a call exists: AgCall has no public constructor. Static
+   * types keep their class once it is made. */
+  g_type_class_unref (g_type_class_ref (AG_TYPE_SESSION));
+  g_type_class_unref (g_type_class_ref (AG_TYPE_CHANNEL));
+  g_type_class_unref (g_type_class_ref (AG_TYPE_CALL));
 
   /**
    * AgSignal:app-id:
@@ -378,63 +419,44 @@ ag_signal_class_init (AgSignalClass *klass)
   /**
    * AgSignal::user-set-attr:
    * @self: the signal object
-   * @err: (nullable): %NULL on success, else the reason of the failure
+   * @err: the empty string on success (the spec: "an empty string means that there is no
+   *   error"), else the reason of the failure
    * @ret: the spec's result object as JSON text, see [signal@Session::user-set-attr]
    *
    * The answer to [method@Signal.user_set_attr] (the spec's `onUserSetAttr`).
    */
-  signals[SIGNAL_USER_SET_ATTR] =
-    g_signal_new ("user-set-attr", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  _ag_marshal_VOID__STRING_STRING,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
-  g_signal_set_va_marshaller (signals[SIGNAL_USER_SET_ATTR], type,
-                              _ag_marshal_VOID__STRING_STRINGv);
 
   /**
    * AgSignal::user-get-attr:
    * @self: the signal object
-   * @err: (nullable): %NULL on success, else the reason of the failure
+   * @err: the empty string on success (the spec: "an empty string means that there is no
+   *   error"), else the reason of the failure
    * @ret: the spec's result object as JSON text, see [signal@Session::user-get-attr]
    *
    * The answer to [method@Signal.user_get_attr] (the spec's `onUserGetAttr`).
    */
-  signals[SIGNAL_USER_GET_ATTR] =
-    g_signal_new ("user-get-attr", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  _ag_marshal_VOID__STRING_STRING,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
-  g_signal_set_va_marshaller (signals[SIGNAL_USER_GET_ATTR], type,
-                              _ag_marshal_VOID__STRING_STRINGv);
 
   /**
    * AgSignal::user-get-attr-all:
    * @self: the signal object
-   * @err: (nullable): %NULL on success, else the reason of the failure
+   * @err: the empty string on success (the spec: "an empty string means that there is no
+   *   error"), else the reason of the failure
    * @ret: the spec's result object as JSON text, see [signal@Session::user-get-attr-all]
    *
    * The answer to [method@Signal.user_get_attr_all] (the spec's `onUserGetAttrAll`).
    */
-  signals[SIGNAL_USER_GET_ATTR_ALL] =
-    g_signal_new ("user-get-attr-all", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  _ag_marshal_VOID__STRING_STRING,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
-  g_signal_set_va_marshaller (signals[SIGNAL_USER_GET_ATTR_ALL], type,
-                              _ag_marshal_VOID__STRING_STRINGv);
 
   /**
    * AgSignal::channel-query-user-num:
    * @self: the signal object
-   * @err: (nullable): %NULL on success, else the reason of the failure
+   * @err: the empty string on success (the spec: "an empty string means that there is no
+   *   error"), else the reason of the failure
    * @num: the number of members, 0 on failure
    *
    * The answer to [method@Signal.channel_query_user_num] (the spec's
    * `onChannelQueryUserNum`).
    */
-  signals[SIGNAL_CHANNEL_QUERY_USER_NUM] =
-    g_signal_new ("channel-query-user-num", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  _ag_marshal_VOID__STRING_INT,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_INT);
-  g_signal_set_va_marshaller (signals[SIGNAL_CHANNEL_QUERY_USER_NUM], type,
-                              _ag_marshal_VOID__STRING_INTv);
+  _ag_user_attr_signals_new (type);
 }
 
 static void
@@ -445,6 +467,7 @@ ag_signal_init (AgSignal *self)
   self->request_timeout = 10000;
   self->keepalive_interval = 20000;
   self->auto_reconnect = TRUE;
+  self->sessions = g_ptr_array_new ();
 }
 
 /**
@@ -752,7 +775,13 @@ ag_signal_get_current_session (AgSignal *self)
  * session; [signal@Session::login-success] or [signal@Session::login-failed] follows from
  * the main loop. [method@Session.logout] cancels a login in progress.
  *
- * Returns: (transfer full): the new session
+ * If this object already has a session of @account that is logged in, logging in or
+ * reconnecting, the login is ignored, as the spec says: that session is returned (and stays
+ * as it is, current or not), and it reports `AG_ERROR_LOGIN_E_ALREADY_LOGIN` (208) through
+ * [signal@Session::error] from the main loop. A session that is logging out does not count,
+ * so `logout ()` followed at once by `login ()` logs in anew.
+ *
+ * Returns: (transfer full): the new session, or the session of @account already logged in
  */
 AgSession *
 ag_signal_login (AgSignal   *self,
@@ -765,7 +794,14 @@ ag_signal_login (AgSignal   *self,
   g_return_val_if_fail (account != NULL, NULL);
   g_return_val_if_fail (token != NULL, NULL);
 
+  session = find_active_session (self, account);
+  if (session != NULL) {
+    _ag_session_report_already_logged_in (session);
+    return g_object_ref (session);
+  }
+
   session = _ag_session_new (self, ensure_soup (self), account, token);
+  track_session (self, session);
   set_current_session (self, session);
   _ag_session_start (session);
 
@@ -852,6 +888,10 @@ login_cancelled_cb (GCancellable *cancellable,
  *
  * Logs in like [method@Signal.login] and completes with the logged-in session. The
  * session's own signals are emitted as well.
+ *
+ * When this object already has a session of @account that is logged in or logging in, the
+ * login is ignored and completes with `AG_ERROR_LOGIN_E_ALREADY_LOGIN` (208); that session
+ * is not touched and emits nothing.
  */
 void
 ag_signal_login_async (AgSignal            *self,
@@ -873,6 +913,13 @@ ag_signal_login_async (AgSignal            *self,
   g_task_set_source_tag (task, ag_signal_login_async);
   /* A cancelled login reports the spec's 203, not G_IO_ERROR_CANCELLED. */
   g_task_set_check_cancellable (task, FALSE);
+
+  if (find_active_session (self, account) != NULL) {
+    g_task_return_new_error (task, AG_ERROR, AG_ERROR_LOGIN_E_ALREADY_LOGIN, "%s",
+                             ag_error_code_describe (AG_ERROR_LOGIN_E_ALREADY_LOGIN));
+    g_object_unref (task);
+    return;
+  }
 
   data = g_new0 (LoginData, 1);
   data->session = ag_signal_login (self, account, token);
@@ -918,32 +965,6 @@ ag_signal_login_finish (AgSignal      *self,
 }
 
 /* The Signal-level calls run on the current session; its task completes ours. */
-static AgSession *
-current_session_or_fail (AgSignal *self,
-                         GTask    *task)
-{
-  if (self->current_session == NULL) {
-    g_task_return_new_error (task, AG_ERROR, AG_ERROR_GENERAL_E_NOT_LOGIN, "Not logged in");
-    return NULL;
-  }
-
-  return self->current_session;
-}
-
-static void
-forward_set_attr_cb (GObject      *object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  if (ag_session_user_set_attr_finish (AG_SESSION (object), result, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
 /**
  * ag_signal_user_set_attr_async:
  * @self: a signal object
@@ -964,20 +985,12 @@ ag_signal_user_set_attr_async (AgSignal            *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  AgSession *session;
-
   g_return_if_fail (AG_IS_SIGNAL (self));
   g_return_if_fail (name != NULL);
   g_return_if_fail (value != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ag_signal_user_set_attr_async);
-
-  session = current_session_or_fail (self, task);
-  if (session != NULL)
-    ag_session_user_set_attr_async (session, name, value, cancellable, forward_set_attr_cb,
-                                    g_steal_pointer (&task));
+  _ag_user_attr_send_async (self, self->current_session, AG_USER_ATTR_SET, NULL, name, value,
+                            ag_signal_user_set_attr_async, cancellable, callback, user_data);
 }
 
 /**
@@ -996,24 +1009,8 @@ ag_signal_user_set_attr_finish (AgSignal      *self,
                                 GError       **error)
 {
   g_return_val_if_fail (AG_IS_SIGNAL (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-user_set_attr_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  AgSignal *self = AG_SIGNAL (object);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *ret = NULL;
-
-  ag_signal_user_set_attr_finish (self, result, &error);
-  ret = _ag_session_format_set_attr_result (error);
-  g_signal_emit (self, signals[SIGNAL_USER_SET_ATTR], 0,
-                 error != NULL ? error->message : NULL, ret);
+  return _ag_user_attr_set_finish (self, result, ag_signal_user_set_attr_async, error);
 }
 
 /**
@@ -1030,23 +1027,12 @@ ag_signal_user_set_attr (AgSignal   *self,
                          const char *name,
                          const char *value)
 {
-  ag_signal_user_set_attr_async (self, name, value, NULL, user_set_attr_cb, NULL);
-}
+  g_return_if_fail (AG_IS_SIGNAL (self));
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (value != NULL);
 
-static void
-forward_get_attr_cb (GObject      *object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  char *value;
-
-  value = ag_session_user_get_attr_finish (AG_SESSION (object), result, &error);
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, value, g_free);
+  _ag_user_attr_send (self, self->current_session, AG_USER_ATTR_SET, NULL, name, value,
+                      ag_signal_user_set_attr_async);
 }
 
 /**
@@ -1069,20 +1055,12 @@ ag_signal_user_get_attr_async (AgSignal            *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  AgSession *session;
-
   g_return_if_fail (AG_IS_SIGNAL (self));
   g_return_if_fail (account != NULL);
   g_return_if_fail (name != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ag_signal_user_get_attr_async);
-
-  session = current_session_or_fail (self, task);
-  if (session != NULL)
-    ag_session_user_get_attr_async (session, account, name, cancellable, forward_get_attr_cb,
-                                    g_steal_pointer (&task));
+  _ag_user_attr_send_async (self, self->current_session, AG_USER_ATTR_GET, account, name, NULL,
+                            ag_signal_user_get_attr_async, cancellable, callback, user_data);
 }
 
 /**
@@ -1102,53 +1080,8 @@ ag_signal_user_get_attr_finish (AgSignal      *self,
                                 GError       **error)
 {
   g_return_val_if_fail (AG_IS_SIGNAL (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-typedef struct {
-  char *account;
-  char *name;
-} AttrQuery;
-
-static void
-attr_query_free (AttrQuery *query)
-{
-  g_free (query->account);
-  g_free (query->name);
-  g_free (query);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttrQuery, attr_query_free)
-
-static AttrQuery *
-attr_query_new (const char *account,
-                const char *name)
-{
-  AttrQuery *query = g_new0 (AttrQuery, 1);
-
-  query->account = g_strdup (account);
-  query->name = g_strdup (name);
-
-  return query;
-}
-
-static void
-user_get_attr_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  AgSignal *self = AG_SIGNAL (object);
-  g_autoptr(AttrQuery) query = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *value = NULL;
-  g_autofree char *ret = NULL;
-
-  value = ag_signal_user_get_attr_finish (self, result, &error);
-  ret = _ag_session_format_get_attr_result (query->account, query->name, value, error);
-  g_signal_emit (self, signals[SIGNAL_USER_GET_ATTR], 0,
-                 error != NULL ? error->message : NULL, ret);
+  return _ag_user_attr_get_finish (self, result, ag_signal_user_get_attr_async, error);
 }
 
 /**
@@ -1169,24 +1102,8 @@ ag_signal_user_get_attr (AgSignal   *self,
   g_return_if_fail (account != NULL);
   g_return_if_fail (name != NULL);
 
-  ag_signal_user_get_attr_async (self, account, name, NULL, user_get_attr_cb,
-                                 attr_query_new (account, name));
-}
-
-static void
-forward_get_attr_all_cb (GObject      *object,
-                         GAsyncResult *result,
-                         gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  GHashTable *attrs;
-
-  attrs = ag_session_user_get_attr_all_finish (AG_SESSION (object), result, &error);
-  if (attrs == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, attrs, (GDestroyNotify) g_hash_table_unref);
+  _ag_user_attr_send (self, self->current_session, AG_USER_ATTR_GET, account, name, NULL,
+                      ag_signal_user_get_attr_async);
 }
 
 /**
@@ -1207,19 +1124,12 @@ ag_signal_user_get_attr_all_async (AgSignal            *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  AgSession *session;
-
   g_return_if_fail (AG_IS_SIGNAL (self));
   g_return_if_fail (account != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ag_signal_user_get_attr_all_async);
-
-  session = current_session_or_fail (self, task);
-  if (session != NULL)
-    ag_session_user_get_attr_all_async (session, account, cancellable, forward_get_attr_all_cb,
-                                        g_steal_pointer (&task));
+  _ag_user_attr_send_async (self, self->current_session, AG_USER_ATTR_GET_ALL, account, NULL,
+                            NULL, ag_signal_user_get_attr_all_async, cancellable, callback,
+                            user_data);
 }
 
 /**
@@ -1239,26 +1149,8 @@ ag_signal_user_get_attr_all_finish (AgSignal      *self,
                                     GError       **error)
 {
   g_return_val_if_fail (AG_IS_SIGNAL (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-user_get_attr_all_cb (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  AgSignal *self = AG_SIGNAL (object);
-  g_autofree char *account = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) attrs = NULL;
-  g_autofree char *ret = NULL;
-
-  attrs = ag_signal_user_get_attr_all_finish (self, result, &error);
-  ret = _ag_session_format_get_attr_all_result (account, attrs, error);
-  g_signal_emit (self, signals[SIGNAL_USER_GET_ATTR_ALL], 0,
-                 error != NULL ? error->message : NULL, ret);
+  return _ag_user_attr_get_all_finish (self, result, ag_signal_user_get_attr_all_async, error);
 }
 
 /**
@@ -1276,23 +1168,8 @@ ag_signal_user_get_attr_all (AgSignal   *self,
   g_return_if_fail (AG_IS_SIGNAL (self));
   g_return_if_fail (account != NULL);
 
-  ag_signal_user_get_attr_all_async (self, account, NULL, user_get_attr_all_cb,
-                                     g_strdup (account));
-}
-
-static void
-forward_query_user_num_cb (GObject      *object,
-                           GAsyncResult *result,
-                           gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  guint num = 0;
-
-  if (ag_session_channel_query_user_num_finish (AG_SESSION (object), result, &num, &error))
-    g_task_return_int (task, num);
-  else
-    g_task_return_error (task, error);
+  _ag_user_attr_send (self, self->current_session, AG_USER_ATTR_GET_ALL, account, NULL, NULL,
+                      ag_signal_user_get_attr_all_async);
 }
 
 /**
@@ -1313,63 +1190,34 @@ ag_signal_channel_query_user_num_async (AgSignal            *self,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  AgSession *session;
-
   g_return_if_fail (AG_IS_SIGNAL (self));
   g_return_if_fail (channel != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ag_signal_channel_query_user_num_async);
-
-  session = current_session_or_fail (self, task);
-  if (session != NULL)
-    ag_session_channel_query_user_num_async (session, channel, cancellable,
-                                             forward_query_user_num_cb, g_steal_pointer (&task));
+  _ag_user_attr_send_async (self, self->current_session, AG_USER_ATTR_QUERY_NUM, channel, NULL,
+                            NULL, ag_signal_channel_query_user_num_async, cancellable, callback,
+                            user_data);
 }
 
 /**
  * ag_signal_channel_query_user_num_finish:
  * @self: a signal object
  * @result: the result given to the callback
- * @out_num: (out) (optional): the number of members
  * @error: return location for an error
  *
- * Finishes [method@Signal.channel_query_user_num_async].
+ * Finishes [method@Signal.channel_query_user_num_async]. On failure @error carries 500,
+ * 501 (timeout) or the server's code.
  *
- * Returns: %TRUE on success; on failure the error carries 500, 501 (timeout) or the
- *   server's code
+ * Returns: the number of members, 0 on error
  */
-gboolean
+guint
 ag_signal_channel_query_user_num_finish (AgSignal      *self,
                                          GAsyncResult  *result,
-                                         guint         *out_num,
                                          GError       **error)
 {
-  gssize num;
+  g_return_val_if_fail (AG_IS_SIGNAL (self), 0);
 
-  g_return_val_if_fail (AG_IS_SIGNAL (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  num = g_task_propagate_int (G_TASK (result), error);
-  if (out_num != NULL)
-    *out_num = num > 0 ? (guint) num : 0;
-
-  return num >= 0;
-}
-
-static void
-channel_query_user_num_cb (GObject      *object,
-                           GAsyncResult *result,
-                           gpointer      user_data)
-{
-  AgSignal *self = AG_SIGNAL (object);
-  g_autoptr(GError) error = NULL;
-  guint num = 0;
-
-  ag_signal_channel_query_user_num_finish (self, result, &num, &error);
-  g_signal_emit (self, signals[SIGNAL_CHANNEL_QUERY_USER_NUM], 0,
-                 error != NULL ? error->message : NULL, (int) MIN (num, G_MAXINT));
+  return _ag_user_attr_query_num_finish (self, result, ag_signal_channel_query_user_num_async,
+                                         error);
 }
 
 /**
@@ -1384,5 +1232,9 @@ void
 ag_signal_channel_query_user_num (AgSignal   *self,
                                   const char *channel)
 {
-  ag_signal_channel_query_user_num_async (self, channel, NULL, channel_query_user_num_cb, NULL);
+  g_return_if_fail (AG_IS_SIGNAL (self));
+  g_return_if_fail (channel != NULL);
+
+  _ag_user_attr_send (self, self->current_session, AG_USER_ATTR_QUERY_NUM, channel, NULL, NULL,
+                      ag_signal_channel_query_user_num_async);
 }

@@ -125,9 +125,8 @@ void          ag_signal_channel_query_user_num_async  (AgSignal            *self
                                                        GCancellable        *cancellable,
                                                        GAsyncReadyCallback  callback,
                                                        gpointer             user_data);
-gboolean      ag_signal_channel_query_user_num_finish (AgSignal            *self,
+guint         ag_signal_channel_query_user_num_finish (AgSignal            *self,
                                                        GAsyncResult        *result,
-                                                       guint               *out_num,
                                                        GError             **error);
 
 G_END_DECLS

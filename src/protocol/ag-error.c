@@ -8,7 +8,7 @@
 /**
  * ag_error_quark:
  *
- * The error domain of libagsignal: errors in it carry an [enum@ErrorCode].
+ * The error domain of libagsignal: errors in it carry an [error@Error].
  *
  * Returns: the quark of the `AG_ERROR` domain
  */
@@ -126,7 +126,7 @@ find_error_info (int code)
 
 /**
  * ag_error_code_name:
- * @code: an error code, usually an #AgErrorCode
+ * @code: an error code, usually an #AgError
  *
  * Gets the name the spec's tables give a code, for messages that show the number and the name.
  *
@@ -143,7 +143,7 @@ ag_error_code_name (int code)
 
 /**
  * ag_error_code_describe:
- * @code: an error code, usually an #AgErrorCode
+ * @code: an error code, usually an #AgError
  *
  * Describes a code in a few English words; unknown codes get a generic description.
  *

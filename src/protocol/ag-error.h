@@ -8,7 +8,7 @@ G_BEGIN_DECLS
 #define AG_ERROR (ag_error_quark ())
 
 /**
- * AgErrorCode:
+ * AgError:
  * @AG_ERROR_SUCCESS: No error
  * @AG_ERROR_LOGOUT_E_OTHER: Logged out for another reason
  * @AG_ERROR_LOGOUT_E_USER: The user logged out
@@ -138,7 +138,7 @@ typedef enum {
   AG_ERROR_ADMIN_E_NO_SUCH_CHANNEL    = 1302,
   AG_ERROR_ADMIN_E_WRONG_MODE         = 1303,
   AG_ERROR_LOGOUT_E_ADMIN_KICKED      = 1310,
-} AgErrorCode;
+} AgError;
 
 GQuark       ag_error_quark      (void);
 

@@ -242,7 +242,7 @@ ag_frame_new_ok (gint64 id)
 /**
  * ag_frame_new_error:
  * @id: the id of the request answered, 0 when it could not be read
- * @code: an #AgErrorCode
+ * @code: an #AgError
  * @reason: (nullable): English text for logs; %NULL for the code's description
  *
  * Returns: (transfer full): an "error" reply
@@ -1894,6 +1894,37 @@ compare_strings (gconstpointer a,
   return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
+const char **
+ag_sorted_keys (GHashTable *table,
+                guint      *n_keys)
+{
+  const char **keys;
+  guint n = 0;
+
+  if (table == NULL) {
+    if (n_keys != NULL)
+      *n_keys = 0;
+    return g_new0 (const char *, 1);
+  }
+
+  keys = (const char **) g_hash_table_get_keys_as_array (table, &n);
+  qsort (keys, n, sizeof (char *), compare_strings);
+  if (n_keys != NULL)
+    *n_keys = n;
+
+  return keys;
+}
+
+void
+ag_json_append_string (GString    *out,
+                       const char *text)
+{
+  if (text == NULL)
+    g_string_append (out, "null");
+  else
+    write_string (out, text);
+}
+
 static void
 write_attrs (GString    *out,
              GHashTable *attrs)
@@ -1902,8 +1933,7 @@ write_attrs (GString    *out,
   guint n = 0;
 
   /* Sorted, so that equal frames encode to equal bytes. */
-  names = g_hash_table_get_keys_as_array (attrs, &n);
-  qsort (names, n, sizeof (gpointer), compare_strings);
+  names = (gpointer *) ag_sorted_keys (attrs, &n);
 
   g_string_append_c (out, '{');
   for (guint i = 0; i < n; i++) {

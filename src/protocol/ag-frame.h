@@ -210,6 +210,15 @@ int         ag_check_attr_value     (const char    *value);    /* 1005 */
 int         ag_check_extra          (const char    *extra);    /* 1004 not object, 1005 */
 int         ag_check_dtmf           (const char    *digits);   /* 1004 */
 
+/* The keys of a table with string keys, sorted by strcmp (), in a NULL-terminated array the
+ * caller frees with g_free () (the strings stay the table's). A NULL table has none. */
+const char **ag_sorted_keys         (GHashTable    *table,
+                                     guint         *n_keys);
+
+/* Appends text as a JSON string (RFC 8259 escapes; invalid UTF-8 repaired), or null. */
+void         ag_json_append_string  (GString       *out,
+                                     const char    *text);
+
 /* Milliseconds since the Unix epoch for a g_get_real_time()-style microsecond clock. */
 static inline gint64
 ag_ts_from_us (gint64 us)

@@ -185,8 +185,7 @@ def main():
 
     def status_cb(source, result):
         try:
-            found, is_online = source.query_user_status_finish(result)
-            online['value'] = found and is_online
+            online['value'] = source.query_user_status_finish(result)
         except GLib.Error:
             online['value'] = False
         online['asked'] = False

@@ -28,8 +28,7 @@ def main():
 
     def status_cb(source, result):
         try:
-            found, online = source.query_user_status_finish(result)
-            answer['online'] = found and online
+            answer['online'] = source.query_user_status_finish(result)
         except dogtail_console.GLib.Error:
             answer['online'] = False
 

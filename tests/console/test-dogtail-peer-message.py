@@ -24,7 +24,7 @@ def main():
     bob.connect('message-instant-receive', lambda session, account, uid, msg: received.append((account, msg)))
 
     # A message from a new peer opens a conversation in the Messages page.
-    bob.message_instant_send('alice', 'ping from bob', 0)
+    bob.message_instant_send('alice', 'ping from bob')
     test.click('page tab', 'Messages')
     page = test.find('panel', 'Peer Messages')
     if page is None:

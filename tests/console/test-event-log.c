@@ -50,7 +50,7 @@ test_event_log_records (ConsoleFixture *fixture,
   ag_channel_message_channel_send (bob_channel, "hello log");
   CONSOLE_WAIT_UNTIL (log_has (log, "message-channel-receive", "msg=\"hello log\""));
 
-  ag_session_message_instant_send (bob, "alice", "direct", 0);
+  ag_session_message_instant_send (bob, "alice", "direct");
   CONSOLE_WAIT_UNTIL (log_has (log, "message-instant-receive", "msg=\"direct\""));
 
   ag_channel_channel_leave (bob_channel);
@@ -86,7 +86,7 @@ test_event_log_filter_and_export (ConsoleFixture *fixture,
     {
       g_autofree char *msg = g_strdup_printf ("note %u", i);
 
-      ag_session_message_instant_send (bob, "alice", msg, 0);
+      ag_session_message_instant_send (bob, "alice", msg);
     }
   CONSOLE_WAIT_UNTIL (log_has (log, "message-instant-receive", "note 2"));
 

@@ -89,8 +89,8 @@ test_frames (ConsoleFixture *fixture,
   g_signal_connect (bob, "message-instant-receive", G_CALLBACK (instant_receive_cb), &received);
 
   /* Both directions, in order. */
-  ag_session_message_instant_send (alice, "bob", "first", 0);
-  ag_session_message_instant_send (bob, "alice", "back", 0);
+  ag_session_message_instant_send (alice, "bob", "first");
+  ag_session_message_instant_send (bob, "alice", "back");
   CONSOLE_WAIT_UNTIL (find_frame (frames, "→ msg_send #", "\"msg\":\"first\"") != G_MAXUINT &&
                       find_frame (frames, "← ok #", "\"kind\":\"received\"") != G_MAXUINT &&
                       find_frame (frames, "← msg ", "\"msg\":\"back\"") != G_MAXUINT);

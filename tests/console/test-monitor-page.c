@@ -303,7 +303,7 @@ test_chart_series (Fixture       *fixture,
   for (guint i = 0; i < 30; i++)
     ag_channel_message_channel_send (lobby, "hello");
   for (guint i = 0; i < 5; i++)
-    ag_session_message_instant_send (alice, "bob", "psst", 0);
+    ag_session_message_instant_send (alice, "bob", "psst");
 
   g_assert_true (ag_test_spin_until (chart_total_reaches, fixture, WAIT_MS));
   chart = ag_console_monitor_page_get_chart (page (fixture));

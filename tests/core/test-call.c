@@ -251,6 +251,7 @@ test_messages (CallFixture   *fixture,
   g_autoptr(CoreRecorder) to_bob = NULL;
   g_autoptr(CoreRecorder) to_alice = NULL;
   g_autoptr(CoreRecorder) error_signal = NULL;
+  g_autoptr(CoreRecorder) call_error = NULL;
   g_autoptr(AgCall) incoming = NULL;
   g_autoptr(AgCall) call = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -260,6 +261,7 @@ test_messages (CallFixture   *fixture,
   to_bob = core_recorder_new (incoming, "invite-msg");
   to_alice = core_recorder_new (call, "invite-msg");
   error_signal = core_recorder_new (fixture->alice, "error");
+  call_error = core_recorder_new (call, "request-failed");
 
   ag_call_channel_invite_dtmf (call, "12*#");
   g_assert_true (core_recorder_wait (to_bob, 1));
@@ -271,8 +273,12 @@ test_messages (CallFixture   *fixture,
   g_assert_cmpstr (core_recorder_string (to_alice, 0, 0), ==, "chat");
   g_assert_cmpstr (core_recorder_string (to_alice, 0, 1), ==, "one moment");
 
-  /* Not digits: refused, reported on the session. */
+  /* Not digits: refused, reported on the call with the request, then on the session. */
   ag_call_channel_invite_dtmf (call, "12a");
+  g_assert_true (core_recorder_wait (call_error, 1));
+  g_assert_cmpstr (core_recorder_string (call_error, 0, 0), ==, "channelInviteDTMF");
+  g_assert_cmpstr (core_recorder_string (call_error, 0, 1), ==, "12a");
+  g_assert_cmpint (core_recorder_int (call_error, 0, 2), ==, AG_ERROR_GENERAL_E_WRONG_PARAM);
   g_assert_true (core_recorder_wait (error_signal, 1));
   g_assert_cmpint (core_recorder_int (error_signal, 0, 0), ==, AG_ERROR_GENERAL_E_WRONG_PARAM);
 

@@ -78,10 +78,10 @@ test_frames (CoreFixture   *fixture,
   g_assert_false (has_frame (frames.sent, "_no_need_token", ""));
   g_assert_true (has_frame (frames.received, "\"op\":\"ok\"", "\"uid\""));
 
-  ag_session_message_instant_send (alice, "bob", "hello bob", 0);
+  ag_session_message_instant_send (alice, "bob", "hello bob");
   wait = (FrameWait) { frames.sent, "\"op\":\"msg_send\"", "hello bob" };
   g_assert_true (spin_until (frame_seen, &wait));
-  ag_session_message_instant_send (bob, "alice", "hello alice", 0);
+  ag_session_message_instant_send (bob, "alice", "hello alice");
   wait = (FrameWait) { frames.received, "\"op\":\"msg\"", "hello alice" };
   g_assert_true (spin_until (frame_seen, &wait));
 

@@ -3,6 +3,7 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+import json
 import os
 import re
 import subprocess
@@ -12,7 +13,7 @@ import tempfile
 import gi
 
 gi.require_version('Ag', '1')
-from gi.repository import Ag, GLib  # noqa: E402
+from gi.repository import Ag, GLib, GObject  # noqa: E402
 
 TIMEOUT_MS = 10000
 
@@ -84,6 +85,17 @@ def main():
                    'status %r, uri %r' % (signal.get_status(), signal.props.server_uri))
         signal.props.server_uri = server.uri
 
+        # Every class's signals can be listed once a signal object exists, before any call:
+        # from the typelib, and from the GType.
+        from_typelib = sorted(info.get_name() for info in Ag.Call.__info__.get_signals())
+        from_gtype = sorted(GObject.signal_list_names(Ag.Call))
+        test.check('/ag/gi/call-signals-listed',
+                   'invite-msg' in from_gtype and 'request-failed' in from_gtype
+                   and from_typelib == from_gtype
+                   and 'channel-user-list' in GObject.signal_list_names(Ag.Channel)
+                   and 'invite-received' in GObject.signal_list_names(Ag.Session),
+                   'typelib %r, gtype %r' % (from_typelib, from_gtype))
+
         logins = {}
 
         def on_login_success(session, uid):
@@ -106,7 +118,7 @@ def main():
         bob.connect('message-instant-receive',
                     lambda session, account, uid, msg: received.append((account, uid, msg)))
         alice.connect('message-send-success', lambda session: sent.append(True))
-        alice.message_instant_send('bob', 'hello from python', 0)
+        alice.message_instant_send('bob', 'hello from python')
         spin_until(lambda: received and sent)
         test.check('/ag/gi/message',
                    received == [('alice', alice.props.uid, 'hello from python')] and sent,
@@ -119,8 +131,8 @@ def main():
             lambda session, result: outcome.append(_finish_send(session, result)))
         spin_until(lambda: outcome)
         test.check('/ag/gi/error-code',
-                   outcome and outcome[0] == ('error', int(Ag.ErrorCode.PROTO_E_PEER_OFFLINE),
-                                               Ag.error_quark()),
+                   outcome and outcome[0] == ('error', int(Ag.Error.PROTO_E_PEER_OFFLINE),
+                                               Ag.error_quark(), True),
                    'outcome %r' % outcome)
 
         # The channel roster is a live list model of Ag.Member.
@@ -131,14 +143,56 @@ def main():
         spin_until(lambda: joined)
         alice_channel = alice.channel_join('lobby')
         alice_channel.connect('channel-user-list',
-                              lambda channel, accounts, uids: users.append((list(accounts),
-                                                                            uids.unpack())))
+                              lambda channel, accounts, uids: users.append((accounts, uids)))
         spin_until(lambda: users and channel.props.member_count == 2)
         members = [(m.props.account, m.props.uid) for m in channel.props.members]
         test.check('/ag/gi/channel',
                    users == [(['bob'], [bob.props.uid])]
                    and members == [('bob', bob.props.uid), ('alice', alice.props.uid)],
                    'users %r, members %r' % (users, members))
+
+        # _finish functions return their value (a failure raises), no (True, value) tuples.
+        values = {}
+        alice.channel_query_user_num_async(
+            'lobby', None, lambda session, result: values.__setitem__(
+                'num', session.channel_query_user_num_finish(result)))
+        alice.query_user_status_async(
+            'bob', None, lambda session, result: values.__setitem__(
+                'online', session.query_user_status_finish(result)))
+        alice.channel_query_user_is_in_async(
+            'lobby', 'bob', None, lambda session, result: values.__setitem__(
+                'is_in', session.channel_query_user_is_in_finish(result)))
+        signal.channel_query_user_num_async(
+            'lobby', None, lambda sig, result: values.__setitem__(
+                'signal_num', sig.channel_query_user_num_finish(result)))
+        spin_until(lambda: len(values) == 4)
+        test.check('/ag/gi/finish-values',
+                   values == {'num': 2, 'online': True, 'is_in': True, 'signal_num': 2},
+                   'values %r' % values)
+
+        # The attribute results: the spec's (err, ret) with err "" on success, and typed
+        # results from the _finish functions.
+        attr_signals = []
+        alice.connect('user-set-attr', lambda session, err, ret: attr_signals.append((err, ret)))
+        bob.connect('user-get-attr', lambda session, err, ret: attr_signals.append((err, ret)))
+        alice.user_set_attr('color', 'blue')
+        spin_until(lambda: len(attr_signals) == 1)
+        bob.user_get_attr('alice', 'color')
+        spin_until(lambda: len(attr_signals) == 2)
+        typed = {}
+        bob.user_get_attr_async('alice', 'color', None, lambda session, result: typed.__setitem__(
+            'value', session.user_get_attr_finish(result)))
+        bob.user_get_attr_all_async('alice', None, lambda session, result: typed.__setitem__(
+            'all', session.user_get_attr_all_finish(result)))
+        spin_until(lambda: len(typed) == 2)
+        test.check('/ag/gi/user-attr',
+                   len(attr_signals) == 2 and attr_signals[0][0] == ''
+                   and json.loads(attr_signals[0][1]) == {'result': 'ok', 'reason': ''}
+                   and attr_signals[1][0] == ''
+                   and json.loads(attr_signals[1][1]) == {'result': 'ok', 'account': 'alice',
+                                                          'name': 'color', 'value': 'blue'}
+                   and typed == {'value': 'blue', 'all': {'color': 'blue'}},
+                   'signals %r, typed %r' % (attr_signals, typed))
 
         # An operator's live view through GI: the models, a typed request and a dict of stats.
         admin = Ag.Admin.new(server.uri, 'demo')
@@ -186,7 +240,9 @@ def _finish_send(session, result):
         stored = session.message_instant_send_finish(result)
         return ('ok', stored)
     except GLib.Error as error:
-        return ('error', error.code, GLib.quark_from_string(error.domain))
+        # The enum is paired with the quark as an error domain, so the enum names the domain.
+        return ('error', error.code, GLib.quark_from_string(error.domain),
+                error.matches(Ag.Error.quark(), Ag.Error.PROTO_E_PEER_OFFLINE))
 
 
 if __name__ == '__main__':

@@ -235,7 +235,7 @@ test_logout (CoreFixture   *fixture,
   /* The server knows. */
   ag_session_query_user_status_async (bob, "alice", NULL, core_store_result_cb, &result);
   result = core_wait_result (&result);
-  g_assert_true (ag_session_query_user_status_finish (bob, result, &online, &error));
+  online = ag_session_query_user_status_finish (bob, result, &error);
   g_assert_no_error (error);
   g_assert_false (online);
   g_clear_object (&result);
@@ -269,6 +269,7 @@ static void
 test_kicked (CoreFixture   *fixture,
              gconstpointer  data)
 {
+  g_autoptr(AgSignal) elsewhere = ag_signal_new ("demo");
   g_autoptr(CoreRecorder) logout = NULL;
   g_autoptr(CoreRecorder) reconnecting = NULL;
   g_autoptr(CoreRecorder) leaved = NULL;
@@ -280,15 +281,17 @@ test_kicked (CoreFixture   *fixture,
   reconnecting = core_recorder_new (first, "reconnecting");
   leaved = core_recorder_new (channel, "channel-leaved");
 
-  /* The same account elsewhere logs the first session out with 103, for good. */
-  second = core_login (fixture, "alice");
+  /* The same account elsewhere (another signal object, as another process would) logs the
+   * first session out with 103, for good. */
+  ag_signal_set_server_uri (elsewhere, ag_test_server_get_uri (fixture->server));
+  second = core_login_on (elsewhere, "alice");
   g_assert_true (core_recorder_wait (logout, 1));
   g_assert_cmpint (core_recorder_int (logout, 0, 0), ==, AG_ERROR_LOGOUT_E_KICKED);
   g_assert_cmpuint (core_recorder_count (leaved), ==, 1);
   g_assert_cmpint (core_recorder_int (leaved, 0, 0), ==, AG_ERROR_LEAVECHANNEL_E_LOGOUT);
   g_assert_cmpint (ag_session_get_status (first), ==, AG_STATUS_NOT_LOGGED_IN);
-  g_assert_true (ag_signal_get_current_session (fixture->signal) == second);
-  g_assert_cmpint (ag_signal_get_status (fixture->signal), ==, AG_STATUS_LOGGED_IN);
+  g_assert_cmpint (ag_signal_get_status (fixture->signal), ==, AG_STATUS_NOT_LOGGED_IN);
+  g_assert_cmpint (ag_signal_get_status (elsewhere), ==, AG_STATUS_LOGGED_IN);
 
   core_spin_for (500);
   g_assert_cmpuint (core_recorder_count (reconnecting), ==, 0);
@@ -300,6 +303,83 @@ test_kicked (CoreFixture   *fixture,
   core_assert_finalized (channel);
   core_assert_finalized (first);
   core_logout_and_free (second);
+}
+
+/* The spec: "if you are already logged in, the call of login will be ignored". */
+static void
+test_login_again (CoreFixture   *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(CoreRecorder) logout = NULL;
+  g_autoptr(CoreRecorder) error = NULL;
+  g_autoptr(CoreRecorder) bob_error = NULL;
+  g_autoptr(CoreRecorder) bob_success = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) completed = NULL;
+  g_autoptr(GError) async_error = NULL;
+  AgSession *alice = core_login (fixture, "alice");
+  AgSession *again;
+  AgSession *bob;
+  AgSession *bob_again;
+  AgSession *renewed;
+  AgSession *failed;
+
+  logout = core_recorder_new (alice, "logout");
+  error = core_recorder_new (alice, "error");
+
+  /* Logged in: the same session comes back, reports 208 and is not logged out (103). */
+  again = ag_signal_login (fixture->signal, "alice", "_no_need_token");
+  g_assert_true (again == alice);
+  g_assert_cmpuint (core_recorder_count (error), ==, 0);
+  g_assert_true (core_recorder_wait (error, 1));
+  g_assert_cmpint (core_recorder_int (error, 0, 0), ==, AG_ERROR_LOGIN_E_ALREADY_LOGIN);
+  g_object_unref (again);
+  core_spin_for (300);
+  g_assert_cmpuint (core_recorder_count (logout), ==, 0);
+  g_assert_cmpuint (core_recorder_count (error), ==, 1);
+  g_assert_cmpint (ag_session_get_status (alice), ==, AG_STATUS_LOGGED_IN);
+
+  /* The async form completes with 208 and leaves the session alone. */
+  ag_signal_login_async (fixture->signal, "alice", "_no_need_token", NULL,
+                         core_store_result_cb, &result);
+  completed = core_wait_result (&result);
+  failed = ag_signal_login_finish (fixture->signal, completed, &async_error);
+  g_assert_null (failed);
+  g_assert_error (async_error, AG_ERROR, AG_ERROR_LOGIN_E_ALREADY_LOGIN);
+  g_assert_cmpint (ag_session_get_status (alice), ==, AG_STATUS_LOGGED_IN);
+  g_assert_cmpuint (core_recorder_count (error), ==, 1);
+  g_clear_object (&completed);
+
+  /* Logging in: one session, one login. */
+  bob = ag_signal_login (fixture->signal, "bob", "_no_need_token");
+  bob_again = ag_signal_login (fixture->signal, "bob", "_no_need_token");
+  g_assert_true (bob_again == bob);
+  g_object_unref (bob_again);
+  bob_success = core_recorder_new (bob, "login-success");
+  bob_error = core_recorder_new (bob, "error");
+  g_assert_true (core_recorder_wait (bob_success, 1));
+  g_assert_true (core_recorder_wait (bob_error, 1));
+  g_assert_cmpint (core_recorder_int (bob_error, 0, 0), ==, AG_ERROR_LOGIN_E_ALREADY_LOGIN);
+  core_spin_for (300);
+  g_assert_cmpuint (core_recorder_count (bob_success), ==, 1);
+  g_assert_cmpint (ag_session_get_status (bob), ==, AG_STATUS_LOGGED_IN);
+
+  /* Logging out does not count: logout () then login () at once logs in anew. */
+  ag_session_logout (alice);
+  renewed = ag_signal_login (fixture->signal, "alice", "_no_need_token");
+  g_assert_true (renewed != alice);
+  g_assert_true (core_recorder_wait (logout, 1));
+  g_assert_cmpint (core_recorder_int (logout, 0, 0), ==, AG_ERROR_LOGOUT_E_USER);
+  g_assert_true (core_wait_status (renewed, AG_STATUS_LOGGED_IN));
+  g_assert_cmpuint (core_recorder_count (error), ==, 1);
+
+  g_clear_pointer (&logout, core_recorder_free);
+  g_clear_pointer (&error, core_recorder_free);
+  g_clear_pointer (&bob_error, core_recorder_free);
+  g_clear_pointer (&bob_success, core_recorder_free);
+  core_assert_finalized (alice);
+  core_logout_and_free (bob);
+  core_logout_and_free (renewed);
 }
 
 static void
@@ -319,7 +399,7 @@ test_message (CoreFixture   *fixture,
   send_error = core_recorder_new (alice, "message-send-error");
   received = core_recorder_new (bob, "message-instant-receive");
 
-  ag_session_message_instant_send (alice, "bob", "hello bob", 0);
+  ag_session_message_instant_send (alice, "bob", "hello bob");
   g_assert_true (core_recorder_wait (sent, 1));
   g_assert_true (core_recorder_wait (received, 1));
   g_assert_cmpstr (core_recorder_string (received, 0, 0), ==, "alice");
@@ -330,7 +410,7 @@ test_message (CoreFixture   *fixture,
   ag_session_message_instant_send_async (alice, "bob", "again", 60, NULL, core_store_result_cb,
                                          &result);
   result = core_wait_result (&result);
-  g_assert_true (ag_session_message_instant_send_finish (alice, result, &stored, &error));
+  stored = ag_session_message_instant_send_finish (alice, result, &error);
   g_assert_no_error (error);
   g_assert_false (stored);
   g_clear_object (&result);
@@ -338,7 +418,7 @@ test_message (CoreFixture   *fixture,
   g_assert_cmpstr (core_recorder_string (received, 1, 2), ==, "again");
 
   /* Without a ttl, to an offline peer: refused. */
-  ag_session_message_instant_send (alice, "nobody", "hello?", 0);
+  ag_session_message_instant_send (alice, "nobody", "hello?");
   g_assert_true (core_recorder_wait (send_error, 1));
   g_assert_cmpint (core_recorder_int (send_error, 0, 0), ==, AG_ERROR_PROTO_E_PEER_OFFLINE);
   g_assert_cmpuint (core_recorder_count (sent), ==, 1);
@@ -365,6 +445,7 @@ test_message_offline (CoreFixture   *fixture,
                       gconstpointer  data)
 {
   g_autoptr(CoreRecorder) received = NULL;
+  g_autoptr(CoreRecorder) sent = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   AgSession *alice = core_login (fixture, "alice");
@@ -377,13 +458,18 @@ test_message_offline (CoreFixture   *fixture,
   ag_session_message_instant_send_async (alice, "carol", "while you were out", 600, NULL,
                                          core_store_result_cb, &result);
   result = core_wait_result (&result);
-  sent_after = g_get_real_time () / 1000;
-  /* Delivered noticeably later than sent. */
-  core_spin_for (300);
-  g_assert_true (ag_session_message_instant_send_finish (alice, result, &stored, &error));
+  stored = ag_session_message_instant_send_finish (alice, result, &error);
   g_assert_no_error (error);
   g_assert_true (stored);
   g_clear_object (&result);
+
+  /* The spec's overload with ttl, without _async. */
+  sent = core_recorder_new (alice, "message-send-success");
+  ag_session_message_instant_send_full (alice, "carol", "and this too", 600);
+  g_assert_true (core_recorder_wait (sent, 1));
+  sent_after = g_get_real_time () / 1000;
+  /* Delivered noticeably later than sent. */
+  core_spin_for (300);
 
   /* Offline messages follow the login reply: the recorder must be there before it. */
   carol = ag_signal_login (fixture->signal, "carol", "_no_need_token");
@@ -393,6 +479,8 @@ test_message_offline (CoreFixture   *fixture,
   g_assert_cmpstr (core_recorder_string (received, 0, 0), ==, "alice");
   g_assert_cmpuint (core_recorder_uint (received, 0, 1), ==, ag_session_get_uid (alice));
   g_assert_cmpstr (core_recorder_string (received, 0, 2), ==, "while you were out");
+  g_assert_true (core_recorder_wait (received, 2));
+  g_assert_cmpstr (core_recorder_string (received, 1, 2), ==, "and this too");
 
   /* When it was sent, not when it was delivered; and only during the emission. */
   g_assert_cmpint (message_ts, >=, sent_before);
@@ -400,6 +488,7 @@ test_message_offline (CoreFixture   *fixture,
   g_assert_cmpint (ag_session_get_message_ts (carol), ==, 0);
 
   g_clear_pointer (&received, core_recorder_free);
+  g_clear_pointer (&sent, core_recorder_free);
   core_logout_and_free (alice);
   core_logout_and_free (carol);
 }
@@ -424,7 +513,7 @@ test_user_attr (CoreFixture   *fixture,
 
   ag_session_user_set_attr (alice, "color", "blue \"sky\"");
   g_assert_true (core_recorder_wait (set, 1));
-  g_assert_null (core_recorder_string (set, 0, 0));
+  g_assert_cmpstr (core_recorder_string (set, 0, 0), ==, "");
   g_assert_cmpstr (core_recorder_string (set, 0, 1), ==, "{\"result\":\"ok\",\"reason\":\"\"}");
 
   ag_session_user_set_attr_async (alice, "mood", "fine", NULL, core_store_result_cb, &result);
@@ -435,21 +524,21 @@ test_user_attr (CoreFixture   *fixture,
 
   ag_session_user_get_attr (bob, "alice", "color");
   g_assert_true (core_recorder_wait (get, 1));
-  g_assert_null (core_recorder_string (get, 0, 0));
+  g_assert_cmpstr (core_recorder_string (get, 0, 0), ==, "");
   g_assert_cmpstr (core_recorder_string (get, 0, 1), ==,
                    "{\"result\":\"ok\",\"account\":\"alice\",\"name\":\"color\","
                    "\"value\":\"blue \\\"sky\\\"\"}");
 
   ag_session_user_get_attr (bob, "alice", "shoe-size");
   g_assert_true (core_recorder_wait (get, 2));
-  g_assert_null (core_recorder_string (get, 1, 0));
+  g_assert_cmpstr (core_recorder_string (get, 1, 0), ==, "");
   g_assert_cmpstr (core_recorder_string (get, 1, 1), ==,
                    "{\"result\":\"ok\",\"account\":\"alice\",\"name\":\"shoe-size\","
                    "\"value\":null}");
 
   ag_session_user_get_attr_all (bob, "alice");
   g_assert_true (core_recorder_wait (get_all, 1));
-  g_assert_null (core_recorder_string (get_all, 0, 0));
+  g_assert_cmpstr (core_recorder_string (get_all, 0, 0), ==, "");
   g_assert_cmpstr (core_recorder_string (get_all, 0, 1), ==,
                    "{\"result\":\"ok\",\"account\":\"alice\",\"json\":"
                    "{\"color\":\"blue \\\"sky\\\"\",\"mood\":\"fine\"}}");
@@ -510,13 +599,13 @@ test_queries (CoreFixture   *fixture,
 
   ag_session_channel_query_user_num (alice, "lobby");
   g_assert_true (core_recorder_wait (num, 1));
-  g_assert_null (core_recorder_string (num, 0, 0));
+  g_assert_cmpstr (core_recorder_string (num, 0, 0), ==, "");
   g_assert_cmpint (core_recorder_int (num, 0, 1), ==, 2);
 
   ag_session_channel_query_user_num_async (alice, "empty-room", NULL, core_store_result_cb,
                                            &result);
   result = core_wait_result (&result);
-  g_assert_true (ag_session_channel_query_user_num_finish (alice, result, &count, &error));
+  count = ag_session_channel_query_user_num_finish (alice, result, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (count, ==, 0);
   g_clear_object (&result);
@@ -541,7 +630,7 @@ test_queries (CoreFixture   *fixture,
   ag_session_channel_query_user_is_in_async (alice, "lobby", "alice", NULL,
                                              core_store_result_cb, &result);
   result = core_wait_result (&result);
-  g_assert_true (ag_session_channel_query_user_is_in_finish (alice, result, &flag, &error));
+  flag = ag_session_channel_query_user_is_in_finish (alice, result, &error);
   g_assert_no_error (error);
   g_assert_true (flag);
   g_clear_object (&result);
@@ -577,7 +666,7 @@ test_not_logged_in (CoreFixture   *fixture,
   g_assert_true (core_recorder_wait (logout, 1));
 
   send_error = core_recorder_new (alice, "message-send-error");
-  ag_session_message_instant_send (alice, "bob", "hi", 0);
+  ag_session_message_instant_send (alice, "bob", "hi");
   g_assert_true (core_recorder_wait (send_error, 1));
   g_assert_cmpint (core_recorder_int (send_error, 0, 0), ==, AG_ERROR_GENERAL_E_NOT_LOGIN);
 
@@ -606,7 +695,7 @@ test_queued_while_connecting (CoreFixture   *fixture,
   /* Requests made before the login completes wait for it. */
   alice = ag_signal_login (fixture->signal, "alice", "_no_need_token");
   sent = core_recorder_new (alice, "message-send-success");
-  ag_session_message_instant_send (alice, "bob", "early", 0);
+  ag_session_message_instant_send (alice, "bob", "early");
   g_assert_cmpint (ag_session_get_status (alice), ==, AG_STATUS_CONNECTING);
 
   g_assert_true (core_recorder_wait (sent, 1));
@@ -644,8 +733,8 @@ test_many_sessions (CoreFixture   *fixture,
 
   to_a2 = core_recorder_new (a2, "message-instant-receive");
   to_b1 = core_recorder_new (b1, "message-instant-receive");
-  ag_session_message_instant_send (b2, "a2", "from b2", 0);
-  ag_session_message_instant_send (a1, "b1", "from a1", 0);
+  ag_session_message_instant_send (b2, "a2", "from b2");
+  ag_session_message_instant_send (a1, "b1", "from a1");
   g_assert_true (core_recorder_wait (to_a2, 1));
   g_assert_true (core_recorder_wait (to_b1, 1));
   g_assert_cmpstr (core_recorder_string (to_a2, 0, 0), ==, "b2");
@@ -678,7 +767,7 @@ test_dropped_session (CoreFixture   *fixture,
   for (guint i = 0; i < 50 && online; i++) {
     ag_session_query_user_status_async (bob, "alice", NULL, core_store_result_cb, &result);
     result = core_wait_result (&result);
-    g_assert_true (ag_session_query_user_status_finish (bob, result, &online, &error));
+    online = ag_session_query_user_status_finish (bob, result, &error);
     g_assert_no_error (error);
     g_clear_object (&result);
     if (online)
@@ -707,6 +796,7 @@ main (int   argc,
   ADD ("/ag/session/login-cancel", test_login_cancel);
   ADD ("/ag/session/logout", test_logout);
   ADD ("/ag/session/kicked", test_kicked);
+  ADD ("/ag/session/login-again", test_login_again);
   ADD ("/ag/session/message", test_message);
   ADD ("/ag/session/message-offline", test_message_offline);
   ADD ("/ag/session/user-attr", test_user_attr);

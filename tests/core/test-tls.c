@@ -60,7 +60,7 @@ test_wss (CoreFixture   *fixture,
   alice = core_login_on (secure, "alice");
 
   received = core_recorder_new (bob, "message-instant-receive");
-  ag_session_message_instant_send (alice, "bob", "over tls", 0);
+  ag_session_message_instant_send (alice, "bob", "over tls");
   g_assert_true (core_recorder_wait (received, 1));
   g_assert_cmpstr (core_recorder_string (received, 0, 0), ==, "alice");
   g_assert_cmpstr (core_recorder_string (received, 0, 2), ==, "over tls");

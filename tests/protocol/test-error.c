@@ -1,4 +1,4 @@
-/* test-error.c: the AG_ERROR domain, code names and the AgErrorCode GType
+/* test-error.c: the AG_ERROR domain, code names and the AgError GType
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -119,10 +119,10 @@ static void
 test_error_gtype (void)
 {
   g_autoptr(GEnumClass) klass = NULL;
-  GType type = AG_TYPE_ERROR_CODE;
+  GType type = AG_TYPE_ERROR;
 
   g_assert_true (G_TYPE_IS_ENUM (type));
-  g_assert_cmpstr (g_type_name (type), ==, "AgErrorCode");
+  g_assert_cmpstr (g_type_name (type), ==, "AgError");
 
   klass = g_type_class_ref (type);
   g_assert_cmpuint (klass->n_values, ==, G_N_ELEMENTS (known_codes));

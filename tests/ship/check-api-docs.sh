@@ -23,7 +23,7 @@ trap 'rm -rf "$out"' EXIT
   --output-dir "$out/agsignal-1" --no-namespace-dir "$gir" || exit 1
 
 for page in index.html overview.html class.Signal.html class.Session.html class.Channel.html \
-            class.Call.html class.Member.html class.Attribute.html enum.ErrorCode.html \
+            class.Call.html class.Member.html class.Attribute.html error.Error.html \
             agsignal-1.devhelp2; do
   if [ ! -s "$out/agsignal-1/$page" ]; then
     echo "gi-docgen did not write $page"
