@@ -159,6 +159,7 @@ ag_console_event_chart_snapshot (GtkWidget   *widget,
   guint step;
   double left, top, right, bottom, plot_w, plot_h, legend_x;
   int tw, th, label_w = 0, line_h = 0;
+  guint label_every;
 
   if (width <= 0 || height <= 0)
     return;
@@ -207,8 +208,12 @@ ag_console_event_chart_snapshot (GtkWidget   *widget,
   if (plot_w < 10 || plot_h < 10)
     goto out;
 
-  /* Grid and y labels. */
+  /* Grid and y labels; in a low chart only every second (or fourth) line is labelled, so
+   * that the labels never overlap. */
   cairo_set_line_width (cr, 1.0);
+  label_every = 1;
+  while (label_every < GRID_LINES && plot_h * label_every / GRID_LINES < line_h * 1.2)
+    label_every *= 2;
   for (guint g = 0; g <= GRID_LINES; g++) {
     g_autofree char *text = g_strdup_printf ("%u", g * step);
     double y = round (bottom - plot_h * g / GRID_LINES) + 0.5;
@@ -218,6 +223,8 @@ ag_console_event_chart_snapshot (GtkWidget   *widget,
     cairo_line_to (cr, right, y);
     cairo_stroke (cr);
 
+    if (g % label_every != 0)
+      continue;
     text_size (layout, text, &tw, &th);
     cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.6);
     draw_text (cr, layout, text, left - PADDING - tw, y - th / 2.0);

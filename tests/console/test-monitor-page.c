@@ -425,17 +425,17 @@ test_kick (Fixture       *fixture,
   g_assert_null (ag_admin_lookup_user (ag_console_monitor_page_get_admin (page (fixture)), "alice"));
 }
 
-/* The first button under @widget whose label is @label. */
+/* The first button under @widget whose icon is @icon_name. */
 static GtkWidget *
 find_button (GtkWidget  *widget,
-             const char *label)
+             const char *icon_name)
 {
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)), icon_name) == 0)
     return widget;
 
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child)) {
-    GtkWidget *found = find_button (child, label);
+    GtkWidget *found = find_button (child, icon_name);
 
     if (found != NULL)
       return found;
@@ -523,8 +523,8 @@ test_message (Fixture       *fixture,
   open_page (fixture, ADMIN_KEY);
   g_assert_true (ag_test_spin_until (page_watching, fixture->page, WAIT_MS));
   users = ag_console_monitor_page_get_users_panel (page (fixture));
-  message_button = find_button (GTK_WIDGET (users), "_Message…");
-  call_button = find_button (GTK_WIDGET (users), "_Call…");
+  message_button = find_button (GTK_WIDGET (users), "mail-send-symbolic");
+  call_button = find_button (GTK_WIDGET (users), "call-start-symbolic");
   g_assert_nonnull (message_button);
   g_assert_nonnull (call_button);
   g_assert_false (gtk_widget_get_sensitive (message_button));
