@@ -544,10 +544,24 @@ _ag_hub_channel_join (AgHub         *hub,
     return;
   }
 
+  if (!_ag_hub_user_admit_request (hub, conn, frame))
+    return;
+
   channel = g_hash_table_lookup (user->app->channels, frame->channel);
   if (channel != NULL && channel->members.length >= AG_LIMIT_CHANNEL_MEMBERS) {
     _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_CHANNEL_FULL, NULL);
     return;
+  }
+
+  /* An empty channel lives on for its TTL (7200 s by default), so joining and leaving new
+   * names would fill the server; the app keeps a bounded number of channels. */
+  if (channel == NULL) {
+    guint max = user->app->config.max_channels;
+
+    if (g_hash_table_size (user->app->channels) >= (max != 0 ? max : AG_DEFAULT_MAX_CHANNELS)) {
+      _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_TOO_MANY_CHANNELS, NULL);
+      return;
+    }
   }
 
   if (conn->channel != NULL)

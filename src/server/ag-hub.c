@@ -137,6 +137,27 @@ _ag_hub_user_rate (AgHubUser *user)
   return rate != 0 ? rate : AG_DEFAULT_USER_MSG_RATE;
 }
 
+gboolean
+_ag_hub_user_admit_request (AgHub         *hub,
+                            AgHubConn     *conn,
+                            const AgFrame *frame)
+{
+  AgHubUser *user = conn->user;
+  guint rate = user->app->config.user_request_rate;
+
+  /* Every request that may leave state behind counts, refused ones too: they cost the
+   * server the same work. */
+  _ag_hub_bucket_configure (&user->request_bucket,
+                            rate != 0 ? rate : AG_DEFAULT_USER_REQUEST_RATE, hub->now_us);
+  if (!_ag_hub_bucket_can_take (&user->request_bucket, hub->now_us)) {
+    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_REQUEST_RATE, NULL);
+    return FALSE;
+  }
+
+  _ag_hub_bucket_take (&user->request_bucket);
+  return TRUE;
+}
+
 /* Output */
 
 void
@@ -238,6 +259,10 @@ app_config_copy (AgAppConfig       *dest,
   dest->allow_no_token = src->allow_no_token;
   dest->user_msg_rate = src->user_msg_rate;
   dest->channel_msg_rate = src->channel_msg_rate;
+  dest->user_request_rate = src->user_request_rate;
+  dest->max_channels = src->max_channels;
+  dest->max_user_attrs = src->max_user_attrs;
+  dest->max_user_attr_bytes = src->max_user_attr_bytes;
   dest->admin_key = g_strdup (src->admin_key);
 }
 
@@ -669,6 +694,14 @@ _ag_hub_deliver_message (AgHub      *hub,
     message->sent_us = hub->now_us;
     message->expires_us = expires_us;
 
+    /* Any logged-in user may fill any account's queue: what all queues hold together is
+     * bounded too, and past it a message is refused rather than stored. */
+    if (ag_engine_offline_bytes (hub->engine) + ag_offline_message_size (message) >
+        hub->max_offline_bytes) {
+      ag_offline_message_free (message);
+      return AG_ERROR_LIMIT_E_OFFLINE_STORAGE_FULL;
+    }
+
     if (!ag_engine_offline_push (hub->engine, app->config.app_id, peer_account, message,
                                  error)) {
       if (error == NULL || g_error_matches (*error, AG_ENGINE_ERROR, AG_ENGINE_ERROR_QUEUE_FULL)) {
@@ -749,6 +782,42 @@ handle_user_set_attr (AgHub         *hub,
   AgHubUser *user = conn->user;
   g_autoptr(AgFrame) reply = ag_frame_new_ok (frame->id);
   g_autoptr(GError) error = NULL;
+
+  if (!_ag_hub_user_admit_request (hub, conn, frame))
+    return;
+
+  /* Attributes are kept for ever, so a user holds a bounded number of them; deleting one is
+   * always allowed. */
+  if (frame->value != NULL && *frame->value != '\0') {
+    const AgAppConfig *config = &user->app->config;
+    g_autoptr(GHashTable) attrs = ag_engine_user_attr_get_all (hub->engine,
+                                                               user->app->config.app_id,
+                                                               user->account, &error);
+    guint count = 1;
+    gsize bytes = strlen (frame->name) + strlen (frame->value);
+    GHashTableIter iter;
+    gpointer name, value;
+
+    if (attrs == NULL) {
+      reply_storage_error (hub, conn, frame->id, AG_ERROR_GENERAL_E_FAILED, error);
+      return;
+    }
+
+    g_hash_table_iter_init (&iter, attrs);
+    while (g_hash_table_iter_next (&iter, &name, &value)) {
+      if (g_str_equal (name, frame->name))
+        continue;
+      count++;
+      bytes += strlen (name) + strlen (value);
+    }
+
+    if (count > (config->max_user_attrs != 0 ? config->max_user_attrs : AG_LIMIT_USER_ATTRS) ||
+        bytes > (config->max_user_attr_bytes != 0 ? config->max_user_attr_bytes
+                                                  : AG_LIMIT_USER_ATTR_BYTES)) {
+      _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_TOO_MANY_USER_ATTRS, NULL);
+      return;
+    }
+  }
 
   /* The engine deletes the attribute for an empty value. */
   if (!ag_engine_user_attr_set (hub->engine, user->app->config.app_id, user->account,
@@ -987,6 +1056,7 @@ ag_hub_init (AgHub *self)
   self->admin_epoch = g_strdup_printf ("%08x%08x", g_random_int (), g_random_int ());
   self->error_counts = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->timers = g_sequence_new (NULL);
+  self->max_offline_bytes = AG_DEFAULT_OFFLINE_BYTES;
   _ag_hub_timer_init (&self->offline_timer, offline_expiry_cb, NULL);
 }
 
@@ -1035,6 +1105,10 @@ ag_hub_add_app (AgHub             *self,
     app->config.allow_no_token = config->allow_no_token;
     app->config.user_msg_rate = config->user_msg_rate;
     app->config.channel_msg_rate = config->channel_msg_rate;
+    app->config.user_request_rate = config->user_request_rate;
+    app->config.max_channels = config->max_channels;
+    app->config.max_user_attrs = config->max_user_attrs;
+    app->config.max_user_attr_bytes = config->max_user_attr_bytes;
     g_free (app->config.admin_key);
     app->config.admin_key = g_strdup (config->admin_key);
     return;
@@ -1292,6 +1366,27 @@ ag_hub_next_deadline (AgHub *self)
     return G_MAXINT64;
 
   return ((AgHubTimer *) g_sequence_get (first))->due_us;
+}
+
+void
+ag_hub_set_max_offline_bytes (AgHub   *self,
+                              guint64  max_bytes)
+{
+  g_return_if_fail (AG_IS_HUB (self));
+
+  self->max_offline_bytes = max_bytes != 0 ? max_bytes : AG_DEFAULT_OFFLINE_BYTES;
+}
+
+guint64
+ag_hub_get_offline_bytes (AgHub   *self,
+                          guint64 *out_max_bytes)
+{
+  g_return_val_if_fail (AG_IS_HUB (self), 0);
+
+  if (out_max_bytes != NULL)
+    *out_max_bytes = self->max_offline_bytes;
+
+  return ag_engine_offline_bytes (self->engine);
 }
 
 const AgHubStats *

@@ -41,6 +41,10 @@ typedef struct {
   gboolean  allow_no_token;
   guint     user_msg_rate;        /* 0: AG_DEFAULT_USER_MSG_RATE */
   guint     channel_msg_rate;     /* 0: AG_DEFAULT_CHANNEL_MSG_RATE */
+  guint     user_request_rate;    /* 0: AG_DEFAULT_USER_REQUEST_RATE */
+  guint     max_channels;         /* 0: AG_DEFAULT_MAX_CHANNELS */
+  guint     max_user_attrs;       /* 0: AG_LIMIT_USER_ATTRS */
+  guint     max_user_attr_bytes;  /* 0: AG_LIMIT_USER_ATTR_BYTES */
   char     *admin_key;            /* NULL: only the server-wide key opens the admin API */
 } AgAppConfig;
 
@@ -118,6 +122,14 @@ GBytes       *ag_hub_admin_http         (AgHub             *hub,
                                          gsize              length,
                                          gint64             now_us,
                                          guint             *out_status);
+
+/* The bound on what all offline queues hold together (ag_offline_message_size()); 0 is
+ * AG_DEFAULT_OFFLINE_BYTES. Past it, peer messages to offline accounts get 1112. */
+void          ag_hub_set_max_offline_bytes (AgHub          *hub,
+                                            guint64         max_bytes);
+/* What the offline queues hold now, and the bound. */
+guint64       ag_hub_get_offline_bytes  (AgHub             *hub,
+                                         guint64           *out_max_bytes);
 
 const AgHubStats *ag_hub_get_stats      (AgHub             *hub);
 /* Calls func for every error code the hub has replied with, with its count. */

@@ -113,6 +113,7 @@ ag_metrics_render (AgHub                     *hub,
   GHashTableIter iter;
   gpointer key, value;
   char number[G_ASCII_DTOSTR_BUF_SIZE];
+  guint64 offline_bytes, offline_max;
 
   g_return_val_if_fail (AG_IS_HUB (hub), NULL);
   g_return_val_if_fail (counters != NULL, NULL);
@@ -154,6 +155,12 @@ ag_metrics_render (AgHub                     *hub,
     g_string_append_printf (out, "agsignal_errors_total{code=\"%d\"} %" G_GUINT64_FORMAT "\n",
                             entry->code, entry->count);
   }
+
+  offline_bytes = ag_hub_get_offline_bytes (hub, &offline_max);
+  add_metric (out, "agsignal_offline_bytes", "gauge",
+              "Bytes of text held in the offline queues of all accounts.", offline_bytes);
+  add_metric (out, "agsignal_offline_bytes_limit", "gauge",
+              "The bound on agsignal_offline_bytes (max_offline_bytes).", offline_max);
 
   add_metric (out, "agsignal_slow_consumer_disconnects_total", "counter",
               "Connections closed for having more than the outbound limit not yet written.",

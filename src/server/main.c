@@ -306,6 +306,8 @@ main (int   argc,
     ag_hub_add_app (ag_server_transport_get_hub (daemon.server),
                     g_ptr_array_index (config->apps, i));
   ag_hub_set_admin_key (ag_server_transport_get_hub (daemon.server), config->admin_key);
+  ag_hub_set_max_offline_bytes (ag_server_transport_get_hub (daemon.server),
+                                config->max_offline_bytes);
 
   /* Before listening: a state file that cannot be read or written stops the start. */
   if (!ag_hub_restore (ag_server_transport_get_hub (daemon.server), g_get_real_time (), &error) ||

@@ -687,6 +687,12 @@ test_bad_config (void)
     { "[app:x]\nallow_no_token=maybe\n", ":2: [app:x] allow_no_token: 'maybe' is not true" },
     { "[app:x]\ncertificate=abc\nuser_msg_rate=0\n", ":3: [app:x] user_msg_rate" },
     { "[app:x]\ncertificate=abc\nchannel_msg_rate=fast\n", ":3: [app:x] channel_msg_rate" },
+    { "[app:x]\ncertificate=abc\nuser_request_rate=0\n", ":3: [app:x] user_request_rate" },
+    { "[app:x]\ncertificate=abc\nmax_channels=-1\n", ":3: [app:x] max_channels" },
+    { "[app:x]\ncertificate=abc\nmax_user_attrs=many\n", ":3: [app:x] max_user_attrs" },
+    { "[app:x]\ncertificate=abc\nmax_user_attr_bytes=0\n", ":3: [app:x] max_user_attr_bytes" },
+    { "[server]\nmax_offline_bytes=0\n[app:x]\nallow_no_token=true\n",
+      ":2: [server] max_offline_bytes: '0' is not a whole number of bytes" },
     { "# nothing to log in with\n[app:x]\n", ":2: [app:x]: nobody could log in" },
     { "[apps:x]\nallow_no_token=true\n", ":1: [apps:x]: unknown group" },
     { "[app:x]\nallow_no_token=true\ncolour=blue\n", ":3: [app:x] colour: unknown key" },
@@ -789,6 +795,46 @@ test_config_apps (Fixture       *fixture,
   status = ag_test_client_request (beta, "{\"op\": \"user_status\", \"account\": \"alice2\"}");
   g_assert_cmpint (ag_test_reply_code (status), ==, 0);
   g_assert_false (json_object_get_boolean_member (status, "online"));
+}
+
+/* The limits of the configuration file reach a real server: user attributes, the request
+ * rate and the offline storage, with their codes and the /metrics gauges. */
+#define LIMITS_CONFIG \
+  "[server]\n" \
+  "max_offline_bytes=100\n" \
+  "\n" \
+  "[app:limits]\n" \
+  "allow_no_token=true\n" \
+  "user_request_rate=3\n" \
+  "max_user_attrs=1\n"
+
+static void
+test_config_limits (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(AgTestClient) alice = connect_client (fixture);
+  g_autofree char *body = g_strnfill (90, 'x');
+  g_autofree char *message = g_strdup_printf ("{\"op\":\"msg_send\",\"peer\":\"bob\","
+                                              "\"msg\":\"%s\",\"ttl\":60}", body);
+  g_autofree char *metrics = NULL;
+
+  login_as (alice, "limits", "alice", DEMO_TOKEN);
+  g_assert_cmpint (request_code (alice, "{\"op\":\"user_set_attr\",\"name\":\"a\","
+                                        "\"value\":\"1\"}"), ==, 0);
+  g_assert_cmpint (request_code (alice, "{\"op\":\"user_set_attr\",\"name\":\"b\","
+                                        "\"value\":\"1\"}"), ==, 1108);
+  g_assert_cmpint (request_code (alice, "{\"op\":\"channel_join\",\"channel\":\"c1\"}"), ==, 0);
+  g_assert_cmpint (request_code (alice, "{\"op\":\"channel_join\",\"channel\":\"c2\"}"), ==,
+                   1110);
+
+  /* "alice" and 90 bytes fit in 100 once. */
+  g_assert_cmpint (request_code (alice, message), ==, 0);
+  g_assert_cmpint (request_code (alice, message), ==, 1112);
+
+  metrics = fetch_metrics (fixture);
+  g_assert_cmpfloat (metric_value (metrics, "agsignal_offline_bytes"), ==, 95);
+  g_assert_cmpfloat (metric_value (metrics, "agsignal_offline_bytes_limit"), ==, 100);
+  g_assert_cmpfloat (metric_value (metrics, "agsignal_errors_total{code=\"1112\"}"), ==, 1);
 }
 
 static void
@@ -1047,6 +1093,7 @@ main (int   argc,
   add_server_test ("/ag/server/metrics", NULL, test_metrics);
   add_server_test ("/ag/server/sigterm", NULL, test_sigterm);
   add_server_test ("/ag/server/config-apps", TWO_APPS_CONFIG, test_config_apps);
+  add_server_test ("/ag/server/config-limits", LIMITS_CONFIG, test_config_limits);
   add_server_test ("/ag/server/backlog", NULL, test_backlog);
   add_server_test ("/ag/server/slow-consumer", BULK_CONFIG, test_slow_consumer);
   g_test_add_func ("/ag/server/version", test_version);
