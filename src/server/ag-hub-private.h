@@ -94,6 +94,7 @@ struct _AgHubApp {
   AgHubCounts  totals;
   AgHubCounts  second;
   AgHubAdminApp *admin;      /* NULL until an operator first logs in to the app */
+  gboolean     restored;     /* what the engine kept of it was loaded (ag_hub_restore) */
 };
 
 struct _AgHubUser {

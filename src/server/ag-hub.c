@@ -1159,8 +1159,13 @@ ag_hub_restore (AgHub   *self,
     GHashTableIter iter;
     gpointer account, uid;
 
+    /* A reloaded configuration may add apps to a running hub; the others are loaded. */
+    if (app->restored)
+      continue;
+
     if (!ag_engine_load_app (self->engine, app->config.app_id, &uids, &channels, error))
       return FALSE;
+    app->restored = TRUE;
 
     /* Known accounts keep their uids; new ones continue after the highest. */
     g_hash_table_iter_init (&iter, uids);

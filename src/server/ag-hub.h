@@ -72,8 +72,9 @@ gboolean      ag_hub_has_app            (AgHub             *hub,
                                          const char        *app_id);
 
 /* Loads what the engine kept of every app added so far (uids, channels) and schedules the
- * deadlines it holds; channels whose deadline passed by now_us are deleted. Called once, at
- * start-up, before any connection. */
+ * deadlines it holds; channels whose deadline passed by now_us are deleted. Called at
+ * start-up, before any connection, and again after apps were added to a running hub (a
+ * reloaded configuration): apps loaded before are left as they are. */
 gboolean      ag_hub_restore            (AgHub             *hub,
                                          gint64             now_us,
                                          GError           **error);

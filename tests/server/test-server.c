@@ -837,6 +837,128 @@ test_config_limits (Fixture       *fixture,
   g_assert_cmpfloat (metric_value (metrics, "agsignal_errors_total{code=\"1112\"}"), ==, 1);
 }
 
+static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+typedef struct {
+  const char *path;
+  const char *needle;
+  guint       count;   /* how many times it must be there */
+} LogWait;
+
+static gboolean
+log_has (gpointer data)
+{
+  const LogWait *wait = data;
+  g_autofree char *log = NULL;
+  const char *at;
+  guint found = 0;
+
+  if (!g_file_get_contents (wait->path, &log, NULL, NULL))
+    return FALSE;
+
+  for (at = strstr (log, wait->needle); at != NULL; at = strstr (at + 1, wait->needle))
+    found++;
+
+  return found >= wait->count;
+}
+
+/* Waits (bounded) until the server's log holds needle count times. */
+static gboolean
+wait_for_log (const char *path,
+              const char *needle,
+              guint       count)
+{
+  LogWait wait = { path, needle, count };
+  guint tick = g_timeout_add (10, tick_cb, NULL);
+  gboolean found = ag_test_spin_until (log_has, &wait, AG_TEST_TIMEOUT_MS);
+
+  g_source_remove (tick);
+  return found;
+}
+
+static void
+write_file (const char *path,
+            const char *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, text, -1, &error));
+  g_assert_no_error (error);
+}
+
+/* SIGHUP reloads apps and limits into the running server, sessions kept; a configuration
+ * with a mistake changes nothing; SIGUSR1 and SIGUSR2 log a status line. None of them ends
+ * the process. */
+static void
+test_sighup_reload (void)
+{
+  g_autoptr(AgTestServer) server = NULL;
+  g_autoptr(AgTestClient) alice = NULL;
+  g_autoptr(AgTestClient) bob = NULL;
+  g_autoptr(AgTestClient) carol = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) refused = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("agsignald-reload-XXXXXX", &error);
+  g_autofree char *config_path = g_build_filename (dir, "agsignald.conf", NULL);
+  g_autofree char *log_path = g_build_filename (dir, "stderr.log", NULL);
+  const char *args[] = { "--config", config_path, NULL };
+  int wait_status = -1;
+
+  g_assert_no_error (error);
+  write_file (config_path, "[app:reload]\nallow_no_token=true\n");
+  server = ag_test_server_new_full (NULL, args, log_path, &error);
+  g_assert_no_error (error);
+
+  alice = ag_test_client_new (ag_test_server_get_uri (server), &error);
+  g_assert_no_error (error);
+  login_as (alice, "reload", "alice", DEMO_TOKEN);
+  bob = ag_test_client_new (ag_test_server_get_uri (server), &error);
+  g_assert_no_error (error);
+  refused = ag_test_client_login (bob, "added", "bob", DEMO_TOKEN);
+  g_assert_cmpint (ag_test_reply_code (refused), ==, 202);
+  g_clear_pointer (&bob, ag_test_client_free);
+
+  write_file (config_path, "[app:reload]\nallow_no_token=true\nmax_user_attrs=1\n\n"
+                           "[app:added]\nallow_no_token=true\n");
+  g_assert_cmpint (kill (ag_test_server_get_pid (server), SIGHUP), ==, 0);
+  g_assert_true (wait_for_log (log_path, "configuration reloaded (3 apps)", 1));
+
+  /* The session is kept and gets the new limit; the new app takes logins. */
+  g_assert_cmpint (request_code (alice, "{\"op\":\"user_set_attr\",\"name\":\"a\","
+                                        "\"value\":\"1\"}"), ==, 0);
+  g_assert_cmpint (request_code (alice, "{\"op\":\"user_set_attr\",\"name\":\"b\","
+                                        "\"value\":\"1\"}"), ==, 1108);
+  bob = ag_test_client_new (ag_test_server_get_uri (server), &error);
+  g_assert_no_error (error);
+  login_as (bob, "added", "bob", DEMO_TOKEN);
+
+  write_file (config_path, "[app:reload]\nallow_no_token=maybe\n");
+  g_assert_cmpint (kill (ag_test_server_get_pid (server), SIGHUP), ==, 0);
+  g_assert_true (wait_for_log (log_path, "the configuration was not reloaded", 1));
+  carol = ag_test_client_new (ag_test_server_get_uri (server), &error);
+  g_assert_no_error (error);
+  login_as (carol, "added", "carol", DEMO_TOKEN);
+
+  g_assert_cmpint (kill (ag_test_server_get_pid (server), SIGUSR1), ==, 0);
+  g_assert_true (wait_for_log (log_path, "status: 3 connections, 3 sessions", 1));
+  g_assert_cmpint (kill (ag_test_server_get_pid (server), SIGUSR2), ==, 0);
+  g_assert_true (wait_for_log (log_path, "status: 3 connections, 3 sessions", 2));
+
+  g_assert_true (ag_test_server_is_running (server));
+  g_assert_cmpint (request_code (alice, "{\"op\":\"ping\"}"), ==, 0);
+  g_assert_cmpint (request_code (bob, "{\"op\":\"ping\"}"), ==, 0);
+
+  g_assert_true (ag_test_server_stop (server, AG_TEST_SERVER_STOP_TIMEOUT_MS, &wait_status));
+  assert_clean_exit (wait_status);
+  g_assert_cmpint (g_unlink (config_path), ==, 0);
+  g_assert_cmpint (g_unlink (log_path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 static void
 test_file_limit (void)
 {
@@ -1102,6 +1224,7 @@ main (int   argc,
   g_test_add_func ("/ag/server/file-limit", test_file_limit);
   g_test_add_func ("/ag/server/wire-trace", test_wire_trace);
   g_test_add_func ("/ag/server/offline-backlog", test_offline_backlog);
+  g_test_add_func ("/ag/server/sighup-reload", test_sighup_reload);
 
   return g_test_run ();
 }
