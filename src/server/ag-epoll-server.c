@@ -17,6 +17,7 @@
 #include "ag-epoll-server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib-unix.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -47,6 +48,8 @@
 #define KEEPALIVE_MAX_PER_TICK  4096
 #define CLOSE_GRACE_US          (5 * G_USEC_PER_SEC)
 #define SHUTDOWN_TIMEOUT_MS     3000
+#define ACCEPT_PAUSE_MS         100           /* after running out of descriptors */
+#define ACCEPT_LOG_INTERVAL_US  (10 * G_USEC_PER_SEC)
 #define WRITE_MAX_IOV           MIN (IOV_MAX, 1024)
 
 #define WEBSOCKET_GUID          "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -64,6 +67,7 @@ typedef enum {
 typedef struct {
   EndpointKind  kind;
   int           fd;
+  gboolean      paused;   /* out of the epoll set until the accept pause ends */
 } Listener;
 
 typedef enum {
@@ -145,6 +149,13 @@ struct _AgEpollServer {
 
   char                *uri;
   guint16              port;
+
+  /* Out of file descriptors: a spare one to accept and close waiting connections with, the
+   * pause before accepting again, and a log written at most every ACCEPT_LOG_INTERVAL_US. */
+  int                  reserve_fd;
+  guint                accept_resume_id;
+  gint64               accept_logged_us;
+  guint64              accept_unlogged;
 
   GTask               *shutdown_task;
   guint                shutdown_timeout_id;
@@ -1229,6 +1240,77 @@ describe_peer (const struct sockaddr_storage *address,
 }
 
 static void
+listener_watch (AgEpollServer *self,
+                Listener      *listener,
+                gboolean       watch)
+{
+  struct epoll_event event = { .events = watch ? EPOLLIN : 0, .data.ptr = listener };
+
+  if (epoll_ctl (self->epoll_fd, EPOLL_CTL_MOD, listener->fd, &event) != 0)
+    g_message ("Cannot %s accepting connections: %s", watch ? "resume" : "pause",
+               g_strerror (errno));
+  listener->paused = !watch;
+}
+
+static gboolean
+accept_resume_cb (gpointer user_data)
+{
+  AgEpollServer *self = user_data;
+
+  self->accept_resume_id = 0;
+  for (guint i = 0; i < self->listeners->len; i++) {
+    Listener *listener = g_ptr_array_index (self->listeners, i);
+
+    if (listener->paused)
+      listener_watch (self, listener, TRUE);
+  }
+
+  return G_SOURCE_REMOVE;
+}
+
+/* accept() failed, most often for want of descriptors (EMFILE, ENFILE) or kernel memory.
+ * The listening socket stays
+ * readable, so accepting again at once would spin; instead the connections waiting now are
+ * taken with the reserve descriptor and closed, so their clients learn at once instead of
+ * timing out in the backlog, and accepting pauses for ACCEPT_PAUSE_MS. The connections the
+ * server has are served meanwhile. */
+static void
+accept_exhausted (AgEpollServer *self,
+                  Listener      *listener,
+                  int            error_code)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  self->counters.accept_errors++;
+  self->accept_unlogged++;
+
+  if ((error_code == EMFILE || error_code == ENFILE) && self->reserve_fd >= 0) {
+    close (self->reserve_fd);
+    for (guint i = 0; i < MAX_ACCEPTS; i++) {
+      int fd = accept4 (listener->fd, NULL, NULL, SOCK_CLOEXEC);
+
+      if (fd < 0)
+        break;
+      close (fd);
+      self->counters.accepts_refused++;
+    }
+    self->reserve_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  }
+
+  listener_watch (self, listener, FALSE);
+  if (self->accept_resume_id == 0)
+    self->accept_resume_id = g_timeout_add (ACCEPT_PAUSE_MS, accept_resume_cb, self);
+
+  if (self->accept_logged_us == 0 || now - self->accept_logged_us >= ACCEPT_LOG_INTERVAL_US) {
+    g_message ("Cannot accept connections: %s (%" G_GUINT64_FORMAT " times since the last "
+               "message); waiting connections are closed and accepting pauses for %d ms",
+               g_strerror (error_code), self->accept_unlogged, ACCEPT_PAUSE_MS);
+    self->accept_logged_us = now;
+    self->accept_unlogged = 0;
+  }
+}
+
+static void
 accept_connections (AgEpollServer *self,
                     Listener      *listener)
 {
@@ -1244,8 +1326,9 @@ accept_connections (AgEpollServer *self,
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED)
         continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK)
-        g_message ("Cannot accept a connection: %s", g_strerror (errno));
+      if (errno == EAGAIN || errno == EWOULDBLOCK)
+        return;
+      accept_exhausted (self, listener, errno);
       return;
     }
 
@@ -1626,6 +1709,7 @@ ag_epoll_server_dispose (GObject *object)
 
   g_clear_handle_id (&self->shutdown_timeout_id, g_source_remove);
   g_clear_handle_id (&self->housekeeping_id, g_source_remove);
+  g_clear_handle_id (&self->accept_resume_id, g_source_remove);
   if (self->source != NULL) {
     g_source_destroy (self->source);
     g_clear_pointer (&self->source, g_source_unref);
@@ -1659,6 +1743,8 @@ ag_epoll_server_finalize (GObject *object)
 
   if (self->epoll_fd >= 0)
     close (self->epoll_fd);
+  if (self->reserve_fd >= 0)
+    close (self->reserve_fd);
   g_ptr_array_unref (self->listeners);
   g_hash_table_unref (self->connections);
   g_ptr_array_unref (self->dirty);
@@ -1682,6 +1768,8 @@ static void
 ag_epoll_server_init (AgEpollServer *self)
 {
   self->epoll_fd = -1;
+  /* Taken while descriptors are plenty, given back when they run out (accept_exhausted). */
+  self->reserve_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
   self->listeners = g_ptr_array_new_with_free_func (listener_free);
   self->connections = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, connection_free);
   self->dirty = g_ptr_array_new ();

@@ -156,6 +156,13 @@ ag_metrics_render (AgHub                     *hub,
                             entry->code, entry->count);
   }
 
+  add_metric (out, "agsignal_accept_errors_total", "counter",
+              "Failed accepts for want of file descriptors or memory (each pauses accepting "
+              "for 100 ms).", counters->accept_errors);
+  add_metric (out, "agsignal_accepts_refused_total", "counter",
+              "Connections closed at once because the server was out of file descriptors.",
+              counters->accepts_refused);
+
   offline_bytes = ag_hub_get_offline_bytes (hub, &offline_max);
   add_metric (out, "agsignal_offline_bytes", "gauge",
               "Bytes of text held in the offline queues of all accounts.", offline_bytes);
