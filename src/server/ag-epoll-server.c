@@ -31,6 +31,7 @@
 
 #include "ag-error.h"
 #include "ag-frame.h"
+#include "ag-http-request.h"
 #include "ag-hub-driver.h"
 #include "ag-limits.h"
 #include "ag-metrics.h"
@@ -875,23 +876,6 @@ websocket_read (AgEpollServer *self,
 
 /* HTTP */
 
-static const char *
-status_reason (guint status)
-{
-  switch (status) {
-  case 200: return "OK";
-  case 400: return "Bad Request";
-  case 404: return "Not Found";
-  case 401: return "Unauthorized";
-  case 405: return "Method Not Allowed";
-  case 413: return "Content Too Large";
-  case 429: return "Too Many Requests";
-  case 431: return "Request Header Fields Too Large";
-  case 503: return "Service Unavailable";
-  default:  return "Error";
-  }
-}
-
 static void
 connection_respond (AgEpollServer *self,
                     Connection    *conn,
@@ -909,7 +893,7 @@ connection_respond (AgEpollServer *self,
                           "Server: agsignald/" AG_VERSION "\r\n"
                           "Connection: close\r\n"
                           "Content-Length: %" G_GSIZE_FORMAT "\r\n",
-                          status, status_reason (status), body_length);
+                          status, ag_http_status_phrase (status), body_length);
   if (content_type != NULL)
     g_string_append_printf (response, "Content-Type: %s\r\n", content_type);
   if (extra_headers != NULL)
@@ -921,25 +905,6 @@ connection_respond (AgEpollServer *self,
   conn->state = STATE_RESPONSE;
   connection_push_raw (self, conn, response->str, response->len);
   connection_start_closing (self, conn);
-}
-
-/* Whether a comma-separated header value lists token (case-insensitive). */
-static gboolean
-header_has_token (const char *value,
-                  const char *token)
-{
-  g_auto(GStrv) items = NULL;
-
-  if (value == NULL)
-    return FALSE;
-
-  items = g_strsplit (value, ",", -1);
-  for (guint i = 0; items[i] != NULL; i++) {
-    if (g_ascii_strcasecmp (g_strstrip (items[i]), token) == 0)
-      return TRUE;
-  }
-
-  return FALSE;
 }
 
 static char *
@@ -1024,13 +989,13 @@ admin_http_respond (AgEpollServer *self,
 
 /* POST /v1/admin: the body follows the head; it is read in full before the hub sees it. */
 static void
-admin_http_start (AgEpollServer *self,
-                  Connection    *conn,
-                  const char    *method,
-                  GHashTable    *headers,
-                  gsize          header_end)
+admin_http_start (AgEpollServer      *self,
+                  Connection         *conn,
+                  const char         *method,
+                  SoupMessageHeaders *headers,
+                  gsize               header_end)
 {
-  const char *length_text = g_hash_table_lookup (headers, "content-length");
+  const char *length_text = soup_message_headers_get_one (headers, "Content-Length");
   guint64 length = 0;
 
   if (!g_str_equal (method, "POST")) {
@@ -1052,114 +1017,72 @@ admin_http_start (AgEpollServer *self,
 
   conn->body_start = header_end;
   conn->body_length = length;
-  conn->authorization = g_strdup (g_hash_table_lookup (headers, "authorization"));
+  conn->authorization = g_strdup (soup_message_headers_get_one (headers, "Authorization"));
 
   if (conn->input->len >= conn->body_start + conn->body_length)
     admin_http_respond (self, conn);
 }
 
+/* Parsing and checking the head is ag-http-request.c's: this routes a request that passed. */
 static void
 handle_request (AgEpollServer *self,
                 Connection    *conn,
                 gsize          header_end)
 {
   static const char required[] = "the WebSocket subprotocol " AG_SUBPROTOCOL " is required\n";
-  g_autofree char *head = g_strndup ((const char *) conn->input->data, header_end);
-  g_auto(GStrv) lines = g_strsplit (head, "\r\n", -1);
-  g_auto(GStrv) request = NULL;
-  g_autoptr(GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal,
-                                                         g_free, g_free);
-  g_autofree char *path = NULL;
+  AgHttpRequest request;
+  g_autofree char *reason_line = NULL;
+  const char *reason;
   const char *method;
+  const char *path;
+  const char *key;
   gboolean head_only;
-  const char *query;
+  guint status;
 
-  request = g_strsplit (lines[0], " ", -1);
-  if (g_strv_length (request) != 3 || !g_str_has_prefix (request[2], "HTTP/1.")) {
-    connection_respond (self, conn, 400, "text/plain", NULL, "bad request\n", FALSE);
+  status = ag_http_request_parse ((const char *) conn->input->data, header_end, &request,
+                                  &reason);
+  if (status != 0) {
+    reason_line = g_strconcat (reason, "\n", NULL);
+    connection_respond (self, conn, status, "text/plain", NULL, reason_line, FALSE);
+    ag_http_request_clear (&request);
     return;
   }
 
-  for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++) {
-    const char *colon = strchr (lines[i], ':');
-    g_autofree char *name = NULL;
-    g_autofree char *value = NULL;
-    const char *previous;
-
-    if (colon == NULL || colon == lines[i]) {
-      connection_respond (self, conn, 400, "text/plain", NULL, "bad header\n", FALSE);
-      return;
-    }
-
-    name = g_ascii_strdown (lines[i], colon - lines[i]);
-    value = g_strstrip (g_strdup (colon + 1));
-    previous = g_hash_table_lookup (headers, name);
-    if (previous != NULL) {
-      char *joined = g_strdup_printf ("%s, %s", previous, value);
-
-      g_free (value);
-      value = joined;
-    }
-    g_hash_table_replace (headers, g_steal_pointer (&name), g_steal_pointer (&value));
-  }
-
-  method = request[0];
+  method = request.method;
+  path = request.path;
   head_only = g_str_equal (method, "HEAD");
-  query = strchr (request[1], '?');
-  path = query != NULL ? g_strndup (request[1], query - request[1]) : g_strdup (request[1]);
 
   if (g_str_equal (path, "/healthz") || g_str_equal (path, "/metrics")) {
     g_autofree char *metrics = NULL;
 
     if (!g_str_equal (method, "GET") && !head_only) {
       connection_respond (self, conn, 405, NULL, "Allow: GET, HEAD\r\n", NULL, FALSE);
-      return;
-    }
-
-    if (g_str_equal (path, "/healthz")) {
+    } else if (g_str_equal (path, "/healthz")) {
       connection_respond (self, conn, 200, "text/plain", NULL, "ok\n", head_only);
     } else {
       metrics = ag_metrics_render (self->driver.hub, self->n_websockets, &self->counters);
       connection_respond (self, conn, 200, "text/plain; version=0.0.4; charset=utf-8", NULL,
                           metrics, head_only);
     }
-    return;
-  }
-
-  if (g_str_equal (path, AG_ADMIN_HTTP_PATH)) {
-    admin_http_start (self, conn, method, headers, header_end);
-    return;
-  }
-
-  if (!g_str_equal (path, AG_WEBSOCKET_PATH)) {
+  } else if (g_str_equal (path, AG_ADMIN_HTTP_PATH)) {
+    admin_http_start (self, conn, method, request.headers, header_end);
+  } else if (!g_str_equal (path, AG_WEBSOCKET_PATH)) {
     connection_respond (self, conn, 404, "text/plain", NULL, "not found\n", head_only);
-    return;
-  }
-
-  if (self->shutdown_task != NULL) {
+  } else if (self->shutdown_task != NULL) {
     connection_respond (self, conn, 503, "text/plain", NULL, "the server is shutting down\n",
                         FALSE);
-    return;
-  }
-
-  if (!header_has_token (g_hash_table_lookup (headers, "sec-websocket-protocol"),
-                         AG_SUBPROTOCOL)) {
+  } else if (!ag_http_request_lists (&request, "Sec-WebSocket-Protocol", AG_SUBPROTOCOL)) {
     connection_respond (self, conn, 400, "text/plain", NULL, required, FALSE);
-    return;
-  }
-
-  if (!g_str_equal (method, "GET") ||
-      !header_has_token (g_hash_table_lookup (headers, "upgrade"), "websocket") ||
-      !header_has_token (g_hash_table_lookup (headers, "connection"), "upgrade") ||
-      g_strcmp0 (g_hash_table_lookup (headers, "sec-websocket-version"), "13") != 0 ||
-      g_hash_table_lookup (headers, "sec-websocket-key") == NULL) {
-    connection_respond (self, conn, 400, "text/plain", NULL, "a WebSocket upgrade is required\n",
+  } else if ((status = ag_http_request_check_upgrade (&request, &key, &reason)) != 0) {
+    reason_line = g_strconcat (reason, "\n", NULL);
+    connection_respond (self, conn, status, "text/plain",
+                        status == 426 ? "Sec-WebSocket-Version: 13\r\n" : NULL, reason_line,
                         FALSE);
-    return;
+  } else {
+    websocket_upgrade (self, conn, key, header_end);
   }
 
-  websocket_upgrade (self, conn, g_hash_table_lookup (headers, "sec-websocket-key"),
-                     header_end);
+  ag_http_request_clear (&request);
 }
 
 static void

@@ -143,6 +143,96 @@ test_header_too_large (void)
   g_assert_true (g_str_has_prefix (response->str, "HTTP/1.1 431 "));
 }
 
+/* A WebSocket opening handshake with some lines changed: each case refuses what RFC 6455
+ * (section 4.2.1) or RFC 9112 says a server must, with the status it names. */
+#define UPGRADE_LINES \
+  "Upgrade: websocket\r\n" \
+  "Connection: Upgrade\r\n" \
+  "Sec-WebSocket-Protocol: agsignal.v1\r\n"
+#define GOOD_KEY     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+#define GOOD_VERSION "Sec-WebSocket-Version: 13\r\n"
+#define GOOD_HOST    "Host: 127.0.0.1\r\n"
+
+static const struct {
+  const char *name;
+  const char *request;
+  gsize       length;    /* 0: strlen */
+  const char *status;
+} strict_cases[] = {
+  { "empty key", "GET /v1 HTTP/1.1\r\n" GOOD_HOST UPGRADE_LINES GOOD_VERSION
+    "Sec-WebSocket-Key: \r\n\r\n", 0, "400" },
+  { "key not base64", "GET /v1 HTTP/1.1\r\n" GOOD_HOST UPGRADE_LINES GOOD_VERSION
+    "Sec-WebSocket-Key: !!!!!!!!!!!!!!!!!!!!!!==\r\n\r\n", 0, "400" },
+  { "key of 8 bytes", "GET /v1 HTTP/1.1\r\n" GOOD_HOST UPGRADE_LINES GOOD_VERSION
+    "Sec-WebSocket-Key: AAAAAAAAAAA=\r\n\r\n", 0, "400" },
+  { "two keys", "GET /v1 HTTP/1.1\r\n" GOOD_HOST UPGRADE_LINES GOOD_VERSION GOOD_KEY
+    "Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\n\r\n", 0, "400" },
+  { "HTTP/1.0", "GET /v1 HTTP/1.0\r\n" GOOD_HOST UPGRADE_LINES GOOD_VERSION GOOD_KEY "\r\n",
+    0, "400" },
+  { "HTTP/2.0", "GET /v1 HTTP/2.0\r\n" GOOD_HOST UPGRADE_LINES GOOD_VERSION GOOD_KEY "\r\n",
+    0, "505" },
+  { "no Host", "GET /v1 HTTP/1.1\r\n" UPGRADE_LINES GOOD_VERSION GOOD_KEY "\r\n", 0, "400" },
+  { "two Hosts", "GET /v1 HTTP/1.1\r\n" GOOD_HOST "Host: example.com\r\n" UPGRADE_LINES
+    GOOD_VERSION GOOD_KEY "\r\n", 0, "400" },
+  { "NUL in a header", "GET /v1 HTTP/1.1\r\n" GOOD_HOST UPGRADE_LINES GOOD_VERSION GOOD_KEY
+    "X-Note: a\0b\r\n\r\n", sizeof ("GET /v1 HTTP/1.1\r\n" GOOD_HOST UPGRADE_LINES
+    GOOD_VERSION GOOD_KEY "X-Note: a\0b\r\n\r\n") - 1, "400" },
+  { "space before a colon", "GET /v1 HTTP/1.1\r\n" GOOD_HOST "X-Note : a\r\n" UPGRADE_LINES
+    GOOD_VERSION GOOD_KEY "\r\n", 0, "400" },
+  { "line without a colon", "GET /v1 HTTP/1.1\r\n" GOOD_HOST "X-Note\r\n" UPGRADE_LINES
+    GOOD_VERSION GOOD_KEY "\r\n", 0, "400" },
+  { "version 8", "GET /v1 HTTP/1.1\r\n" GOOD_HOST UPGRADE_LINES GOOD_KEY
+    "Sec-WebSocket-Version: 8\r\n\r\n", 0, "426" },
+  { "two versions", "GET /v1 HTTP/1.1\r\n" GOOD_HOST UPGRADE_LINES GOOD_KEY GOOD_VERSION
+    GOOD_VERSION "\r\n", 0, "400" },
+  { "two Content-Lengths", "GET /metrics HTTP/1.1\r\n" GOOD_HOST "Content-Length: 0\r\n"
+    "Content-Length: 0\r\n\r\n", 0, "400" },
+  { "Content-Length not a number", "POST /v1/admin HTTP/1.1\r\n" GOOD_HOST
+    "Content-Length: +2\r\n\r\n{}", 0, "400" },
+  { "Transfer-Encoding", "POST /v1/admin HTTP/1.1\r\n" GOOD_HOST
+    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 0, "501" },
+};
+
+static void
+test_strict_request (gconstpointer data)
+{
+  guint i = GPOINTER_TO_UINT (data);
+  g_autoptr(GSocket) socket = connect_socket ();
+  g_autoptr(GString) response = NULL;
+  g_autofree char *prefix = g_strdup_printf ("HTTP/1.1 %s ", strict_cases[i].status);
+  gsize length = strict_cases[i].length != 0 ? strict_cases[i].length
+                                              : strlen (strict_cases[i].request);
+
+  send_all (socket, (const guint8 *) strict_cases[i].request, length);
+  response = read_until (socket, NULL);
+  if (!g_str_has_prefix (response->str, prefix))
+    g_error ("%s: expected %s, got: %s", strict_cases[i].name, prefix, response->str);
+
+  /* RFC 6455, section 4.4: the versions the server speaks. */
+  if (g_str_equal (strict_cases[i].status, "426"))
+    g_assert_nonnull (strstr (response->str, "\r\nSec-WebSocket-Version: 13\r\n"));
+}
+
+/* The same handshake with every line right is accepted, headers in any case and order. */
+static void
+test_strict_request_accepts (void)
+{
+  static const char request[] = "GET /v1?x=1 HTTP/1.1\r\n"
+                                "sec-websocket-version: 13\r\n"
+                                "connection: keep-alive, upgrade\r\n"
+                                "HOST: [::1]:7070\r\n"
+                                "upgrade: WebSocket\r\n"
+                                "sec-websocket-key: AAAAAAAAAAAAAAAAAAAAAA==\r\n"
+                                "sec-websocket-protocol: agsignal.v1\r\n\r\n";
+  g_autoptr(GSocket) socket = connect_socket ();
+  g_autoptr(GString) response = NULL;
+
+  send_all (socket, (const guint8 *) request, sizeof request - 1);
+  response = read_until (socket, "\r\n\r\n");
+
+  g_assert_true (g_str_has_prefix (response->str, "HTTP/1.1 101 Switching Protocols\r\n"));
+}
+
 /* A client may send its first frame right behind the upgrade request, before the 101. */
 static void
 test_frame_behind_upgrade (void)
@@ -201,6 +291,14 @@ main (int   argc,
   g_test_add_func ("/ag/epoll-http/not-an-upgrade", test_not_an_upgrade);
   g_test_add_func ("/ag/epoll-http/header-too-large", test_header_too_large);
   g_test_add_func ("/ag/epoll-http/frame-behind-upgrade", test_frame_behind_upgrade);
+  g_test_add_func ("/ag/epoll-http/strict/accepts", test_strict_request_accepts);
+  for (guint i = 0; i < G_N_ELEMENTS (strict_cases); i++) {
+    g_autofree char *slug = g_ascii_strdown (strict_cases[i].name, -1);
+    g_autofree char *path = g_strconcat ("/ag/epoll-http/strict/",
+                                         g_strdelimit (slug, " /", '-'), NULL);
+
+    g_test_add_data_func (path, GUINT_TO_POINTER (i), test_strict_request);
+  }
 
   status = g_test_run ();
 
