@@ -98,6 +98,8 @@ static const ErrorInfo error_infos[] = {
     "The caller has as many invitations and calls going as it may (64)" },
   { AG_ERROR_LIMIT_E_OFFLINE_STORAGE_FULL, "LIMIT_E_OFFLINE_STORAGE_FULL",
     "The server stores as many offline messages as it may" },
+  { AG_ERROR_LIMIT_E_MEMORY_BUDGET, "LIMIT_E_MEMORY_BUDGET",
+    "The server is over its memory budget; try again later" },
   { AG_ERROR_PROTO_E_MALFORMED, "PROTO_E_MALFORMED", "Malformed frame" },
   { AG_ERROR_PROTO_E_UNKNOWN_OP, "PROTO_E_UNKNOWN_OP", "Missing or unknown op" },
   { AG_ERROR_PROTO_E_NOT_IN_CHANNEL, "PROTO_E_NOT_IN_CHANNEL", "Not in a channel" },

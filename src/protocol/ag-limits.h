@@ -27,6 +27,8 @@ G_BEGIN_DECLS
 #define AG_DEFAULT_USER_REQUEST_RATE   50      /* joins, user_set_attr, call_invite per second */
 #define AG_DEFAULT_MAX_CHANNELS        100000  /* channels an app keeps, empty ones included */
 #define AG_DEFAULT_OFFLINE_BYTES       (256 * 1024 * 1024) /* offline messages, all accounts */
+#define AG_DEFAULT_MEMORY_BUDGET       G_GUINT64_CONSTANT (1073741824) /* queued output, offline
+                                                                         * messages, attributes */
 #define AG_DEFAULT_CHANNEL_TTL         7200    /* seconds after the last member leaves */
 #define AG_DEFAULT_INVITE_OFFLINE_WAIT 20      /* seconds an offline callee has to log in */
 

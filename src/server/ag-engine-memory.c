@@ -31,6 +31,7 @@ struct _AgEngineMemory {
   GHashTable *offline;    /* app_id -> (account -> OfflineQueue*) */
   GSequence  *expiries;   /* of OfflineQueue*, by next_expiry */
   guint64     offline_bytes; /* ag_offline_message_size() of every queued message */
+  guint64     attr_bytes;    /* names and values of every user attribute */
 };
 
 static void ag_engine_memory_engine_init (AgEngineInterface *iface);
@@ -153,9 +154,14 @@ ag_engine_memory_user_attr_set (AgEngine    *engine,
   GHashTable *attrs = accounts != NULL ? g_hash_table_lookup (accounts, account) : NULL;
 
   if (value == NULL || *value == '\0') {
+    const char *old;
+
     if (attrs == NULL)
       return TRUE;
 
+    old = g_hash_table_lookup (attrs, name);
+    if (old != NULL)
+      self->attr_bytes -= strlen (name) + strlen (old);
     g_hash_table_remove (attrs, name);
 
     /* Keep no empty tables around: accounts come and go. */
@@ -177,7 +183,14 @@ ag_engine_memory_user_attr_set (AgEngine    *engine,
     g_hash_table_insert (accounts, g_strdup (account), attrs);
   }
 
+  {
+    const char *old = g_hash_table_lookup (attrs, name);
+
+    if (old != NULL)
+      self->attr_bytes -= strlen (name) + strlen (old);
+  }
   g_hash_table_insert (attrs, g_strdup (name), g_strdup (value));
+  self->attr_bytes += strlen (name) + strlen (value);
 
   return TRUE;
 }
@@ -396,6 +409,14 @@ ag_engine_memory_offline_bytes (AgEngine *engine)
   return AG_ENGINE_MEMORY (engine)->offline_bytes;
 }
 
+static guint64
+ag_engine_memory_memory_bytes (AgEngine *engine)
+{
+  AgEngineMemory *self = AG_ENGINE_MEMORY (engine);
+
+  return self->offline_bytes + self->attr_bytes;
+}
+
 static gboolean
 ag_engine_memory_uid_set (AgEngine    *engine,
                           const char  *app_id,
@@ -450,6 +471,7 @@ ag_engine_memory_engine_init (AgEngineInterface *iface)
   iface->offline_take = ag_engine_memory_offline_take;
   iface->offline_expire = ag_engine_memory_offline_expire;
   iface->offline_bytes = ag_engine_memory_offline_bytes;
+  iface->memory_bytes = ag_engine_memory_memory_bytes;
   iface->offline_peek = ag_engine_memory_offline_peek;
   iface->uid_set = ag_engine_memory_uid_set;
   iface->channel_save = ag_engine_memory_channel_save;

@@ -214,6 +214,17 @@ ag_engine_offline_bytes (AgEngine *engine)
   return iface->offline_bytes != NULL ? iface->offline_bytes (engine) : 0;
 }
 
+guint64
+ag_engine_memory_bytes (AgEngine *engine)
+{
+  AgEngineInterface *iface;
+
+  g_return_val_if_fail (AG_IS_ENGINE (engine), 0);
+
+  iface = AG_ENGINE_GET_IFACE (engine);
+  return iface->memory_bytes != NULL ? iface->memory_bytes (engine) : 0;
+}
+
 gboolean
 ag_engine_uid_set (AgEngine    *engine,
                    const char  *app_id,

@@ -116,6 +116,9 @@ struct _AgEngineInterface {
   /* Optional: the ag_offline_message_size() of every queued message, all accounts of all
    * apps, expired ones not yet dropped included (0 when not provided). */
   guint64      (*offline_bytes)     (AgEngine    *engine);
+  /* Optional: the bytes of text (attributes, offline messages) the engine holds in this
+   * process's memory; 0 for an engine that keeps them elsewhere (a file, another server). */
+  guint64      (*memory_bytes)      (AgEngine    *engine);
 
   /* The uid an account got at its first login. */
   gboolean     (*uid_set)           (AgEngine    *engine,
@@ -167,6 +170,7 @@ gint64      ag_engine_offline_expire    (AgEngine *engine, gint64 now_us);
 GPtrArray  *ag_engine_offline_peek      (AgEngine *engine, const char *app_id, const char *account,
                                          gint64 now_us, gboolean *out_supported, GError **error);
 guint64     ag_engine_offline_bytes     (AgEngine *engine);
+guint64     ag_engine_memory_bytes      (AgEngine *engine);
 gboolean    ag_engine_uid_set           (AgEngine *engine, const char *app_id, const char *account,
                                          guint32 uid, GError **error);
 void        ag_engine_channel_save      (AgEngine *engine, const char *app_id,

@@ -138,6 +138,7 @@ struct _AgEpollServer {
   GSource             *source;
   GPtrArray           *listeners;          /* of Listener* */
   GHashTable          *connections;        /* guint64* id -> Connection* (owned) */
+  guint64              queued_bytes;       /* of every connection, not yet written */
   guint64              last_connection_id;
   guint                n_websockets;
 
@@ -193,6 +194,7 @@ connection_free (gpointer data)
   Connection *conn = data;
 
   connection_move_to (conn, NULL);
+  conn->server->queued_bytes -= conn->queued_bytes;
   if (conn->fd >= 0)
     close (conn->fd);
   g_clear_pointer (&conn->ws, wslay_event_context_free);
@@ -288,6 +290,7 @@ connection_push (AgEpollServer *self,
     memcpy (chunk.header, header, header_length);
   g_array_append_val (conn->out, chunk);
   conn->queued_bytes += chunk_length (&chunk);
+  self->queued_bytes += chunk_length (&chunk);
   connection_mark_dirty (self, conn);
 }
 
@@ -452,6 +455,7 @@ connection_flush (AgEpollServer *self,
     }
 
     conn->queued_bytes -= written;
+    self->queued_bytes -= written;
     while (written > 0) {
       OutChunk *chunk = &g_array_index (conn->out, OutChunk, conn->out_head);
       gsize left = chunk_length (chunk) - conn->out_offset;
@@ -629,6 +633,12 @@ hub_queued_cb (gpointer user_data,
   Connection *conn = g_hash_table_lookup (self->connections, &conn_id);
 
   return conn != NULL ? conn->queued_bytes : 0;
+}
+
+static guint64
+hub_queued_total_cb (gpointer user_data)
+{
+  return AG_EPOLL_SERVER (user_data)->queued_bytes;
 }
 
 static void
@@ -1714,7 +1724,7 @@ AgEpollServer *
 ag_epoll_server_new (AgEngine  *engine,
                      GError   **error)
 {
-  static const AgHubSink sink = { hub_send_cb, hub_close_cb, hub_queued_cb };
+  static const AgHubSink sink = { hub_send_cb, hub_close_cb, hub_queued_cb, hub_queued_total_cb };
   g_autoptr(AgEpollServer) self = NULL;
 
   g_return_val_if_fail (AG_IS_ENGINE (engine), NULL);

@@ -224,6 +224,47 @@ announce_membership (AgHub        *hub,
 
 /* Built-in attributes */
 
+/* Every change of channel->attrs goes through these three, so the hub knows how many bytes
+ * of attributes it holds (its memory budget). */
+static void
+attr_put (AgHubChannel *channel,
+          const char   *name,
+          const char   *value)
+{
+  AgHub *hub = channel->app->hub;
+  const char *old = g_hash_table_lookup (channel->attrs, name);
+
+  if (old != NULL)
+    hub->channel_attr_bytes -= strlen (name) + strlen (old);
+  g_hash_table_insert (channel->attrs, g_strdup (name), g_strdup (value));
+  hub->channel_attr_bytes += strlen (name) + strlen (value);
+}
+
+static gboolean
+attr_remove (AgHubChannel *channel,
+             const char   *name)
+{
+  const char *old = g_hash_table_lookup (channel->attrs, name);
+
+  if (old == NULL)
+    return FALSE;
+
+  channel->app->hub->channel_attr_bytes -= strlen (name) + strlen (old);
+  return g_hash_table_remove (channel->attrs, name);
+}
+
+static void
+attrs_clear (AgHubChannel *channel)
+{
+  GHashTableIter iter;
+  gpointer name, value;
+
+  g_hash_table_iter_init (&iter, channel->attrs);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    channel->app->hub->channel_attr_bytes -= strlen (name) + strlen (value);
+  g_hash_table_remove_all (channel->attrs);
+}
+
 /* Sets an attribute the server maintains, telling the members only when it changed. */
 static void
 set_server_attr (AgHub        *hub,
@@ -234,7 +275,7 @@ set_server_attr (AgHub        *hub,
   if (g_strcmp0 (g_hash_table_lookup (channel->attrs, name), value) == 0)
     return;
 
-  g_hash_table_insert (channel->attrs, g_strdup (name), g_strdup (value));
+  attr_put (channel, name, value);
   broadcast_attr (hub, channel, "update", name, value);
   _ag_hub_admin_attr (hub, channel, "update", name, value);
 }
@@ -401,6 +442,7 @@ _ag_hub_channel_free (AgHubChannel *channel)
   /* Only a finalizing hub frees a channel that still has members; the connections are
    * freed by it too. */
   g_queue_clear (&channel->members);
+  attrs_clear (channel);
   g_clear_pointer (&channel->attrs, g_hash_table_unref);
   g_free (channel->name);
   g_free (channel);
@@ -481,7 +523,7 @@ _ag_hub_channel_restore (AgHub                 *hub,
   channel = channel_new (hub, app, saved->name);
   g_hash_table_iter_init (&iter, saved->attrs);
   while (g_hash_table_iter_next (&iter, &name, &value))
-    g_hash_table_insert (channel->attrs, g_strdup (name), g_strdup (value));
+    attr_put (channel, name, value);
   channel->total_joins = saved->total_joins;
   apply_builtins (hub, channel);
 
@@ -784,18 +826,18 @@ _ag_hub_channel_change_attr (AgHub        *hub,
                              const char   *value)
 {
   if (g_str_equal (type, "update")) {
-    g_hash_table_insert (channel->attrs, g_strdup (name), g_strdup (value));
+    attr_put (channel, name, value);
     broadcast_attr (hub, channel, "update", name, value);
   } else if (g_str_equal (type, "del")) {
     /* Deleting an attribute that is not there changes nothing, so nobody is told. */
-    if (!g_hash_table_remove (channel->attrs, name))
+    if (!attr_remove (channel, name))
       return;
     broadcast_attr (hub, channel, "del", name, "");
     value = "";
   } else {
     if (g_hash_table_size (channel->attrs) == 0)
       return;
-    g_hash_table_remove_all (channel->attrs);
+    attrs_clear (channel);
     broadcast_attr (hub, channel, "clear", "", "");
     name = value = "";
   }

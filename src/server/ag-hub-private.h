@@ -64,6 +64,10 @@ struct _AgHub {
   guint64      timer_seq;
   AgHubTimer   offline_timer;
   guint64      max_offline_bytes; /* for all offline queues together */
+  guint64      memory_budget;     /* queued output + attributes and messages in memory */
+  guint64      channel_attr_bytes; /* names and values of every channel's attributes */
+  guint64      output_bytes;      /* the sink's queued_total, as last asked */
+  gint64       output_checked_us;
 
   guint64      call_seq;
   gint64       now_us;       /* the time of the call into the hub being served */

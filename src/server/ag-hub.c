@@ -902,6 +902,62 @@ handle_user_status (AgHub         *hub,
   _ag_hub_send_frame (hub, conn, reply);
 }
 
+/* Memory */
+
+static guint64
+memory_state (AgHub *hub)
+{
+  return ag_engine_memory_bytes (hub->engine) + hub->channel_attr_bytes;
+}
+
+static guint64
+memory_output (AgHub *hub)
+{
+  return hub->sink.queued_total != NULL ? hub->sink.queued_total (hub->sink_data) : 0;
+}
+
+/* Requests that make the server hold more: messages (queued for their recipients or
+ * stored), attribute changes and invitations. Deleting and leaving always work. */
+static gboolean
+adds_to_memory (const AgFrame *frame)
+{
+  switch (frame->op) {
+  case AG_OP_MSG_SEND:
+  case AG_OP_CHANNEL_SEND:
+  case AG_OP_CALL_MSG:
+  case AG_OP_CALL_INVITE:
+  case AG_OP_CHANNEL_SET_ATTR:
+    return TRUE;
+  case AG_OP_USER_SET_ATTR:
+    return frame->value != NULL && *frame->value != '\0';
+  default:
+    return FALSE;
+  }
+}
+
+/* FALSE after replying 1113 when the server is over its memory budget. The transports'
+ * output is asked for at most every 100 ms: it is a sum over every connection. */
+static gboolean
+admit_memory (AgHub         *hub,
+              AgHubConn     *conn,
+              const AgFrame *frame)
+{
+  if (!adds_to_memory (frame))
+    return TRUE;
+
+  if (hub->now_us < hub->output_checked_us ||
+      hub->now_us - hub->output_checked_us >= 100 * 1000) {
+    hub->output_bytes = memory_output (hub);
+    hub->output_checked_us = hub->now_us;
+  }
+
+  if (hub->output_bytes + memory_state (hub) < hub->memory_budget)
+    return TRUE;
+
+  _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_MEMORY_BUDGET, NULL);
+  return FALSE;
+}
+
 /* Dispatch */
 
 static void
@@ -914,6 +970,9 @@ dispatch (AgHub         *hub,
     _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_GENERAL_E_NOT_LOGIN, NULL);
     return;
   }
+
+  if (!admit_memory (hub, conn, frame))
+    return;
 
   switch (frame->op) {
   case AG_OP_LOGIN:
@@ -1057,6 +1116,8 @@ ag_hub_init (AgHub *self)
   self->error_counts = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->timers = g_sequence_new (NULL);
   self->max_offline_bytes = AG_DEFAULT_OFFLINE_BYTES;
+  self->memory_budget = AG_DEFAULT_MEMORY_BUDGET;
+  self->output_checked_us = G_MININT64;
   _ag_hub_timer_init (&self->offline_timer, offline_expiry_cb, NULL);
 }
 
@@ -1392,6 +1453,27 @@ ag_hub_get_offline_bytes (AgHub   *self,
     *out_max_bytes = self->max_offline_bytes;
 
   return ag_engine_offline_bytes (self->engine);
+}
+
+void
+ag_hub_set_memory_budget (AgHub   *self,
+                          guint64  budget)
+{
+  g_return_if_fail (AG_IS_HUB (self));
+
+  self->memory_budget = budget != 0 ? budget : AG_DEFAULT_MEMORY_BUDGET;
+}
+
+void
+ag_hub_get_memory (AgHub       *self,
+                   AgHubMemory *out_memory)
+{
+  g_return_if_fail (AG_IS_HUB (self));
+  g_return_if_fail (out_memory != NULL);
+
+  out_memory->budget = self->memory_budget;
+  out_memory->output = memory_output (self);
+  out_memory->state = memory_state (self);
 }
 
 const AgHubStats *

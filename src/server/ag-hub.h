@@ -33,6 +33,9 @@ typedef struct {
    * admin API shows it and paces snapshots by it. */
   gsize (*queued) (gpointer  user_data,
                    guint64   conn_id);
+  /* Optional: the bytes queued for all connections and not yet written (for the memory
+   * budget; an estimate is fine, it is asked at most every 100 ms). */
+  guint64 (*queued_total) (gpointer user_data);
 } AgHubSink;
 
 typedef struct {
@@ -131,6 +134,20 @@ void          ag_hub_set_max_offline_bytes (AgHub          *hub,
 /* What the offline queues hold now, and the bound. */
 guint64       ag_hub_get_offline_bytes  (AgHub             *hub,
                                          guint64           *out_max_bytes);
+
+/* The memory budget: past it, requests that would make the server hold more (messages,
+ * attribute changes, invitations) get 1113. 0 is AG_DEFAULT_MEMORY_BUDGET. */
+void          ag_hub_set_memory_budget  (AgHub             *hub,
+                                         guint64            budget);
+
+typedef struct {
+  guint64 budget;
+  guint64 output;   /* queued for connections, not yet written (the sink's queued_total) */
+  guint64 state;    /* attributes and offline messages held in memory */
+} AgHubMemory;
+
+void          ag_hub_get_memory         (AgHub             *hub,
+                                         AgHubMemory       *out_memory);
 
 const AgHubStats *ag_hub_get_stats      (AgHub             *hub);
 /* Calls func for every error code the hub has replied with, with its count. */

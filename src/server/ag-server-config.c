@@ -16,6 +16,7 @@
 #define MAX_USER_ATTRS       1000000
 #define MAX_USER_ATTR_BYTES  (1024 * 1024 * 1024)
 #define MAX_OFFLINE_BYTES    G_GUINT64_CONSTANT (1099511627776)   /* 1 TiB */
+#define MAX_MEMORY_BUDGET    G_GUINT64_CONSTANT (1099511627776)
 
 G_DEFINE_QUARK (ag-server-config-error-quark, ag_server_config_error)
 
@@ -469,7 +470,7 @@ load_server (AgServerConfig  *config,
              GError         **error)
 {
   static const char * const known_keys[] = {
-    "listen", "state", "state_sync", "admin_key", "max_offline_bytes", NULL
+    "listen", "state", "state_sync", "admin_key", "max_offline_bytes", "memory_budget", NULL
   };
   g_auto(GStrv) keys = g_key_file_get_keys (keyfile, SERVER_GROUP, NULL, NULL);
   g_autofree char *listen = NULL;
@@ -483,13 +484,15 @@ load_server (AgServerConfig  *config,
     if (!g_strv_contains (known_keys, keys[i])) {
       set_invalid (error, source, SERVER_GROUP, keys[i],
                    "unknown key (known: listen, state, state_sync, admin_key, "
-                   "max_offline_bytes)");
+                   "max_offline_bytes, memory_budget)");
       return FALSE;
     }
   }
 
   if (!read_count (keyfile, source, SERVER_GROUP, "max_offline_bytes", "bytes",
-                   MAX_OFFLINE_BYTES, &config->max_offline_bytes, error))
+                   MAX_OFFLINE_BYTES, &config->max_offline_bytes, error) ||
+      !read_count (keyfile, source, SERVER_GROUP, "memory_budget", "bytes",
+                   MAX_MEMORY_BUDGET, &config->memory_budget, error))
     return FALSE;
 
   if (!read_admin_key (keyfile, source, SERVER_GROUP, &config->admin_key, error))
@@ -594,6 +597,8 @@ ag_server_config_load_data (AgServerConfig  *config,
     config->state_sync = loaded->state_sync;
   if (loaded->max_offline_bytes != 0)
     config->max_offline_bytes = loaded->max_offline_bytes;
+  if (loaded->memory_budget != 0)
+    config->memory_budget = loaded->memory_budget;
 
   return TRUE;
 }

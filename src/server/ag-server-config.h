@@ -7,6 +7,7 @@
  *   state=/var/lib/agsignald/state.db
  *   state_sync=normal
  *   max_offline_bytes=268435456
+ *   memory_budget=1073741824
  *
  *   [app:demo]
  *   certificate=0123456789abcdef
@@ -46,6 +47,7 @@ typedef struct {
   AgEngineSqliteSync  state_sync;
   char               *admin_key;     /* [server] admin_key: opens every app; NULL when unset */
   guint64             max_offline_bytes; /* 0: AG_DEFAULT_OFFLINE_BYTES */
+  guint64             memory_budget; /* 0: AG_DEFAULT_MEMORY_BUDGET */
 } AgServerConfig;
 
 GQuark          ag_server_config_error_quark (void);

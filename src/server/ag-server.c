@@ -313,6 +313,26 @@ hub_queued_cb (gpointer user_data,
   return conn->queued_bytes - conn->written_bytes;
 }
 
+/* An upper bound, without asking the kernel: what was queued since each connection's last
+ * measurement counts as unwritten. */
+static guint64
+hub_queued_total_cb (gpointer user_data)
+{
+  AgServer *self = user_data;
+  GHashTableIter iter;
+  gpointer value;
+  guint64 total = 0;
+
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, NULL, &value)) {
+    Connection *conn = value;
+
+    total += conn->queued_bytes - conn->written_bytes;
+  }
+
+  return total;
+}
+
 static void
 hub_close_cb (gpointer user_data,
               guint64  conn_id,
@@ -654,7 +674,7 @@ ag_server_init (AgServer *self)
 AgServer *
 ag_server_new (AgEngine *engine)
 {
-  static const AgHubSink sink = { hub_send_cb, hub_close_cb, hub_queued_cb };
+  static const AgHubSink sink = { hub_send_cb, hub_close_cb, hub_queued_cb, hub_queued_total_cb };
   AgServer *self;
 
   g_return_val_if_fail (AG_IS_ENGINE (engine), NULL);

@@ -168,6 +168,7 @@ apply_config (AgHub                *hub,
     ag_hub_add_app (hub, g_ptr_array_index (config->apps, i));
   ag_hub_set_admin_key (hub, config->admin_key);
   ag_hub_set_max_offline_bytes (hub, config->max_offline_bytes);
+  ag_hub_set_memory_budget (hub, config->memory_budget);
 }
 
 /* SIGHUP: the configuration is read again. Apps and limits change at once, sessions and

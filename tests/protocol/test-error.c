@@ -69,6 +69,7 @@ static const struct {
   { 1110, "LIMIT_E_REQUEST_RATE" },
   { 1111, "LIMIT_E_TOO_MANY_CALLS" },
   { 1112, "LIMIT_E_OFFLINE_STORAGE_FULL" },
+  { 1113, "LIMIT_E_MEMORY_BUDGET" },
   { 1200, "PROTO_E_MALFORMED" },
   { 1201, "PROTO_E_UNKNOWN_OP" },
   { 1202, "PROTO_E_NOT_IN_CHANNEL" },
@@ -98,7 +99,7 @@ test_error_names (void)
 static void
 test_error_unknown (void)
 {
-  static const int unknown[] = { -1, 1, 99, 109, 210, 301, 706, 999, 1006, 1113, 1206, 1304,
+  static const int unknown[] = { -1, 1, 99, 109, 210, 301, 706, 999, 1006, 1114, 1206, 1304,
                                  G_MAXINT, G_MININT };
 
   for (guint i = 0; i < G_N_ELEMENTS (unknown); i++) {

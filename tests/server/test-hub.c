@@ -1621,6 +1621,62 @@ test_rate_requests (Fixture       *fx,
   expect_error (fx, 2, id, AG_ERROR_LIMIT_E_REQUEST_RATE);
 }
 
+/* Past the memory budget, what would make the server hold more is refused with 1113 (messages,
+ * attribute changes, invitations); deleting works and makes room. Channel attributes and the
+ * memory engine's user attributes and offline messages count. */
+static void
+test_memory_budget (Fixture       *fx,
+                    gconstpointer  data)
+{
+  g_autofree char *sixty = g_strnfill (59, 'c');
+  g_autofree char *fifty = g_strnfill (49, 'u');
+  AgHubMemory memory;
+  gint64 id;
+
+  ag_hub_set_memory_budget (fx->hub, 100);
+  login_to (fx, 1, BULK_APP, "alice");
+  login_to (fx, 2, BULK_APP, "bob");
+  hub_join (fx, 1, "lobby");
+  hub_join (fx, 2, "lobby");
+  drain_all (fx);
+
+  request_ok (fx, 1, "channel_set_attr", "'name':'c','value':'%s'", sixty);
+  drain_all (fx);
+  ag_hub_get_memory (fx->hub, &memory);
+  g_assert_cmpuint (memory.budget, ==, 100);
+  g_assert_cmpuint (memory.state, ==, 60);
+  g_assert_cmpuint (memory.output, ==, 0);
+
+  request_ok (fx, 1, "user_set_attr", "'name':'u','value':'%s'", fifty);
+  ag_hub_get_memory (fx->hub, &memory);
+  g_assert_cmpuint (memory.state, ==, 110);
+
+  id = request (fx, 1, "msg_send", "'peer':'bob','msg':'hi'");
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_MEMORY_BUDGET);
+  id = request (fx, 1, "channel_send", "'msg':'hi'");
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_MEMORY_BUDGET);
+  id = request (fx, 1, "user_set_attr", "'name':'v','value':'1'");
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_MEMORY_BUDGET);
+  id = request (fx, 1, "channel_set_attr", "'name':'d','value':'1'");
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_MEMORY_BUDGET);
+  id = request (fx, 1, "call_invite", "'channel':'room','peer':'bob'");
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_MEMORY_BUDGET);
+  expect_nothing (fx, 2);
+
+  /* Deleting is always allowed, and makes room. */
+  request_ok (fx, 1, "user_set_attr", "'name':'u','value':''");
+  request_ok (fx, 1, "channel_del_attr", "'name':'c'");
+  drain_all (fx);
+  ag_hub_get_memory (fx->hub, &memory);
+  g_assert_cmpuint (memory.state, ==, 0);
+  request_ok (fx, 1, "msg_send", "'peer':'bob','msg':'hi'");
+  drain_all (fx);
+
+  ag_hub_set_memory_budget (fx->hub, 0);
+  ag_hub_get_memory (fx->hub, &memory);
+  g_assert_cmpuint (memory.budget, ==, AG_DEFAULT_MEMORY_BUDGET);
+}
+
 static void
 test_queries (Fixture       *fx,
               gconstpointer  data)
@@ -3088,6 +3144,7 @@ main (int   argc,
   ADD ("user/attr-limits", test_user_attr_limits);
   ADD ("user/attr-limits-app-config", test_user_attr_limits_app_config);
   ADD ("user/queries", test_queries);
+  ADD ("memory/budget", test_memory_budget);
 
   ADD ("channel/join-roster", test_join_roster);
   ADD ("channel/join-same-channel", test_join_same_channel);

@@ -696,6 +696,8 @@ test_bad_config (void)
     { "[app:x]\ncertificate=abc\nmax_user_attr_bytes=0\n", ":3: [app:x] max_user_attr_bytes" },
     { "[server]\nmax_offline_bytes=0\n[app:x]\nallow_no_token=true\n",
       ":2: [server] max_offline_bytes: '0' is not a whole number of bytes" },
+    { "[server]\nmemory_budget=lots\n[app:x]\nallow_no_token=true\n",
+      ":2: [server] memory_budget" },
     { "# nothing to log in with\n[app:x]\n", ":2: [app:x]: nobody could log in" },
     { "[apps:x]\nallow_no_token=true\n", ":1: [apps:x]: unknown group" },
     { "[app:x]\nallow_no_token=true\ncolour=blue\n", ":3: [app:x] colour: unknown key" },
@@ -838,6 +840,41 @@ test_config_limits (Fixture       *fixture,
   g_assert_cmpfloat (metric_value (metrics, "agsignal_offline_bytes"), ==, 95);
   g_assert_cmpfloat (metric_value (metrics, "agsignal_offline_bytes_limit"), ==, 100);
   g_assert_cmpfloat (metric_value (metrics, "agsignal_errors_total{code=\"1112\"}"), ==, 1);
+}
+
+/* The memory budget of the configuration file, reported in /metrics and enforced. */
+#define BUDGET_CONFIG \
+  "[server]\n" \
+  "memory_budget=4000\n"
+
+static void
+test_config_memory_budget (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(AgTestClient) alice = connect_demo_user (fixture, "alice");
+  g_autofree char *value = g_strnfill (4000, 'v');
+  g_autofree char *set = g_strdup_printf ("{\"op\":\"user_set_attr\",\"name\":\"a\","
+                                          "\"value\":\"%s\"}", value);
+  g_autofree char *metrics = NULL;
+
+  g_assert_cmpint (request_code (alice, set), ==, 0);
+  g_assert_cmpint (request_code (alice, "{\"op\":\"user_set_attr\",\"name\":\"b\","
+                                        "\"value\":\"1\"}"), ==, 1113);
+  g_assert_cmpint (request_code (alice, "{\"op\":\"msg_send\",\"peer\":\"alice\","
+                                        "\"msg\":\"hi\"}"), ==, 1113);
+  g_assert_cmpint (request_code (alice, "{\"op\":\"ping\"}"), ==, 0);
+
+  metrics = fetch_metrics (fixture);
+  g_assert_cmpfloat (metric_value (metrics, "agsignal_memory_budget_bytes"), ==, 4000);
+  g_assert_cmpfloat (metric_value (metrics, "agsignal_memory_bytes{part=\"state\"}"), ==, 4001);
+  g_assert_cmpfloat (metric_value (metrics, "agsignal_memory_bytes{part=\"output\"}"), >=, 0);
+  g_assert_cmpfloat (metric_value (metrics, "agsignal_errors_total{code=\"1113\"}"), ==, 2);
+
+  /* Deleting makes room. */
+  g_assert_cmpint (request_code (alice, "{\"op\":\"user_set_attr\",\"name\":\"a\","
+                                        "\"value\":\"\"}"), ==, 0);
+  g_assert_cmpint (request_code (alice, "{\"op\":\"user_set_attr\",\"name\":\"b\","
+                                        "\"value\":\"1\"}"), ==, 0);
 }
 
 static gboolean
@@ -1374,6 +1411,7 @@ main (int   argc,
   add_server_test ("/ag/server/sigterm", NULL, test_sigterm);
   add_server_test ("/ag/server/config-apps", TWO_APPS_CONFIG, test_config_apps);
   add_server_test ("/ag/server/config-limits", LIMITS_CONFIG, test_config_limits);
+  add_server_test ("/ag/server/config-memory-budget", BUDGET_CONFIG, test_config_memory_budget);
   add_server_test ("/ag/server/backlog", NULL, test_backlog);
   add_server_test ("/ag/server/slow-consumer", BULK_CONFIG, test_slow_consumer);
   g_test_add_func ("/ag/server/version", test_version);
