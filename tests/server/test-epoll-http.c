@@ -233,6 +233,26 @@ test_strict_request_accepts (void)
   g_assert_true (g_str_has_prefix (response->str, "HTTP/1.1 101 Switching Protocols\r\n"));
 }
 
+/* Slowloris: a request that never completes is dropped (10 s, checked every 5 s), and other
+ * clients are served meanwhile. */
+static void
+test_incomplete_request_dropped (void)
+{
+  g_autoptr(GSocket) slow = connect_socket ();
+  g_autoptr(GString) served = NULL;
+  g_autoptr(GString) rest = NULL;
+  static const char partial[] = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Trickle: a";
+
+  send_all (slow, (const guint8 *) partial, sizeof partial - 1);
+  served = exchange ("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  g_assert_true (g_str_has_prefix (served->str, "HTTP/1.1 200 OK\r\n"));
+
+  /* The server closes it without an answer; the wait is bounded by the socket timeout. */
+  g_socket_set_timeout (slow, 30);
+  rest = read_until (slow, NULL);
+  g_assert_cmpuint (rest->len, ==, 0);
+}
+
 /* A client may send its first frame right behind the upgrade request, before the 101. */
 static void
 test_frame_behind_upgrade (void)
@@ -291,6 +311,7 @@ main (int   argc,
   g_test_add_func ("/ag/epoll-http/not-an-upgrade", test_not_an_upgrade);
   g_test_add_func ("/ag/epoll-http/header-too-large", test_header_too_large);
   g_test_add_func ("/ag/epoll-http/frame-behind-upgrade", test_frame_behind_upgrade);
+  g_test_add_func ("/ag/epoll-http/incomplete-request-dropped", test_incomplete_request_dropped);
   g_test_add_func ("/ag/epoll-http/strict/accepts", test_strict_request_accepts);
   for (guint i = 0; i < G_N_ELEMENTS (strict_cases); i++) {
     g_autofree char *slug = g_ascii_strdown (strict_cases[i].name, -1);
