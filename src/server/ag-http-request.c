@@ -73,8 +73,6 @@ ag_http_request_parse (const char     *head,
                        const char    **out_reason)
 {
   FieldCount count = { 0, };
-  const char *host;
-  const char *content_length;
   char *query;
   guint status;
 
@@ -107,6 +105,28 @@ ag_http_request_parse (const char     *head,
     return SOUP_STATUS_BAD_REQUEST;
   }
 
+  /* Bodies are read by Content-Length only (RFC 9112, section 6.1). */
+  if (soup_message_headers_get_list (request->headers, "Transfer-Encoding") != NULL) {
+    *out_reason = "Transfer-Encoding is not supported";
+    return SOUP_STATUS_NOT_IMPLEMENTED;
+  }
+
+  return ag_http_request_check_fields (request, out_reason);
+}
+
+guint
+ag_http_request_check_fields (const AgHttpRequest  *request,
+                              const char          **out_reason)
+{
+  FieldCount count = { 0, };
+  const char *host;
+  const char *content_length;
+
+  g_return_val_if_fail (request != NULL && request->headers != NULL, 400);
+  g_return_val_if_fail (out_reason != NULL, 400);
+
+  soup_message_headers_foreach (request->headers, count_field_cb, &count);
+
   for (guint i = 0; i < G_N_ELEMENTS (single_fields); i++) {
     if (count.counts[i] > 1) {
       *out_reason = "a header that may appear once appears twice";
@@ -128,12 +148,6 @@ ag_http_request_parse (const char     *head,
   if (content_length != NULL && !is_digits (content_length)) {
     *out_reason = "Content-Length is not a number";
     return SOUP_STATUS_BAD_REQUEST;
-  }
-
-  /* Bodies are read by Content-Length only (RFC 9112, section 6.1). */
-  if (soup_message_headers_get_list (request->headers, "Transfer-Encoding") != NULL) {
-    *out_reason = "Transfer-Encoding is not supported";
-    return SOUP_STATUS_NOT_IMPLEMENTED;
   }
 
   *out_reason = NULL;

@@ -27,6 +27,12 @@ guint        ag_http_request_parse          (const char     *head,
                                              const char    **out_reason);
 void         ag_http_request_clear          (AgHttpRequest  *request);
 
+/* The checks of ag_http_request_parse() that need only the parsed fields (duplicates, Host,
+ * Content-Length), for a request libsoup's server parsed: 0, or the status to answer with
+ * and a reason. */
+guint        ag_http_request_check_fields   (const AgHttpRequest *request,
+                                             const char    **out_reason);
+
 /* Checks a parsed request as a WebSocket opening handshake (RFC 6455, section 4.2.1).
  * Returns 0 with *out_key set to its Sec-WebSocket-Key, or the status to answer with (400,
  * or 426 for an unsupported Sec-WebSocket-Version: the response must then carry
