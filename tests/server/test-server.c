@@ -1146,7 +1146,8 @@ test_accept_out_of_files (void)
 
   /* One message, not one per failure. */
   g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
-  for (const char *at = strstr (log, "Cannot accept"); at != NULL; at = strstr (at + 1, "Cannot accept"))
+  for (const char *at = strstr (log, "Cannot accept"); at != NULL;
+       at = strstr (at + 1, "Cannot accept"))
     lines++;
   g_test_message ("%u log lines about accepting", lines);
   g_assert_cmpuint (lines, >=, 1);
