@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ag-limits.h"
 #include "ag-test-client.h"
 #include "ag-test-raw-websocket.h"
 #include "ag-test-server.h"
@@ -877,6 +878,74 @@ test_config_memory_budget (Fixture       *fixture,
                                         "\"value\":\"1\"}"), ==, 0);
 }
 
+/* One client floods a real server with requests that leave state behind, as fast as it can
+ * and without waiting for replies: channels, invitations and attributes stop at their bounds
+ * with their codes, and a bystander is served throughout. */
+#define FLOOD_CONFIG \
+  "[app:flood]\n" \
+  "allow_no_token=true\n" \
+  "user_request_rate=1000000\n" \
+  "max_channels=100\n"
+#define FLOOD_REQUESTS 1000
+
+static void
+test_state_flood (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(AgTestClient) mallory = connect_client (fixture);
+  g_autoptr(AgTestClient) bystander = connect_demo_user (fixture, "bystander");
+  g_autoptr(GHashTable) codes = g_hash_table_new (NULL, NULL);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree char *metrics = NULL;
+
+  login_as (mallory, "flood", "mallory", DEMO_TOKEN);
+  for (guint i = 0; i < FLOOD_REQUESTS; i++) {
+    g_autofree char *join = g_strdup_printf ("{\"op\":\"channel_join\",\"channel\":\"c%u\"}", i);
+    g_autofree char *invite = g_strdup_printf ("{\"op\":\"call_invite\",\"channel\":\"room\","
+                                               "\"peer\":\"p%u\"}", i);
+    g_autofree char *attr = g_strdup_printf ("{\"op\":\"user_set_attr\",\"name\":\"a%u\","
+                                             "\"value\":\"v\"}", i);
+    gint64 id;
+
+    id = ag_test_client_send_request (mallory, join);
+    g_array_append_val (ids, id);
+    id = ag_test_client_send_request (mallory, invite);
+    g_array_append_val (ids, id);
+    id = ag_test_client_send_request (mallory, attr);
+    g_array_append_val (ids, id);
+
+    if (i % 100 == 0)
+      g_assert_cmpint (request_code (bystander, "{\"op\":\"ping\"}"), ==, 0);
+  }
+
+  for (guint i = 0; i < ids->len; i++) {
+    g_autoptr(JsonObject) reply = ag_test_client_wait_reply (mallory,
+                                                             g_array_index (ids, gint64, i),
+                                                             AG_TEST_TIMEOUT_MS);
+    int code;
+
+    g_assert_nonnull (reply);
+    code = ag_test_reply_code (reply);
+    g_hash_table_insert (codes, GINT_TO_POINTER (code),
+                         GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (
+                           codes, GINT_TO_POINTER (code))) + 1));
+  }
+
+  /* 100 channels, 64 invitations, 64 attributes succeed; everything else is refused. */
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (codes, GINT_TO_POINTER (0))), ==,
+                    100 + AG_LIMIT_CALLS_PER_CALLER + AG_LIMIT_USER_ATTRS);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (codes, GINT_TO_POINTER (1109))), ==,
+                    FLOOD_REQUESTS - 100);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (codes, GINT_TO_POINTER (1111))), ==,
+                    FLOOD_REQUESTS - AG_LIMIT_CALLS_PER_CALLER);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (codes, GINT_TO_POINTER (1108))), ==,
+                    FLOOD_REQUESTS - AG_LIMIT_USER_ATTRS);
+
+  metrics = fetch_metrics (fixture);
+  g_assert_cmpfloat (metric_value (metrics, "agsignal_channels"), <=, 100);
+  g_assert_cmpint (request_code (bystander, "{\"op\":\"ping\"}"), ==, 0);
+}
+
 static gboolean
 tick_cb (gpointer data)
 {
@@ -1412,6 +1481,7 @@ main (int   argc,
   add_server_test ("/ag/server/sigterm", NULL, test_sigterm);
   add_server_test ("/ag/server/config-apps", TWO_APPS_CONFIG, test_config_apps);
   add_server_test ("/ag/server/config-limits", LIMITS_CONFIG, test_config_limits);
+  add_server_test ("/ag/server/state-flood", FLOOD_CONFIG, test_state_flood);
   add_server_test ("/ag/server/config-memory-budget", BUDGET_CONFIG, test_config_memory_budget);
   add_server_test ("/ag/server/backlog", NULL, test_backlog);
   add_server_test ("/ag/server/slow-consumer", BULK_CONFIG, test_slow_consumer);
