@@ -439,6 +439,17 @@ _ag_hub_channel_free (AgHubChannel *channel)
   if (channel->order_iter != NULL)
     g_sequence_remove (channel->order_iter);
 
+  if (channel->creator != NULL) {
+    GHashTable *created = channel->app->created;
+    guint count = GPOINTER_TO_UINT (g_hash_table_lookup (created, channel->creator));
+
+    if (count > 1)
+      g_hash_table_insert (created, g_strdup (channel->creator), GUINT_TO_POINTER (count - 1));
+    else
+      g_hash_table_remove (created, channel->creator);
+    g_free (channel->creator);
+  }
+
   /* Only a finalizing hub frees a channel that still has members; the connections are
    * freed by it too. */
   g_queue_clear (&channel->members);
@@ -596,11 +607,18 @@ _ag_hub_channel_join (AgHub         *hub,
   }
 
   /* An empty channel lives on for its TTL (7200 s by default), so joining and leaving new
-   * names would fill the server; the app keeps a bounded number of channels. */
-  if (channel == NULL) {
+   * names would fill the server: the app keeps a bounded number of channels, and one account
+   * a bounded share of them. The special channels are always there to join. */
+  if (channel == NULL && kind_for_name (frame->channel) == AG_HUB_CHANNEL_ORDINARY) {
+    GHashTable *channels = user->app->channels;
     guint max = user->app->config.max_channels;
+    guint created = GPOINTER_TO_UINT (g_hash_table_lookup (user->app->created, user->account));
+    guint ordinary = g_hash_table_size (channels) -
+                     g_hash_table_contains (channels, AG_SPECIAL_CHANNEL_USER_ONLINE) -
+                     g_hash_table_contains (channels, AG_SPECIAL_CHANNEL_EVENTS);
 
-    if (g_hash_table_size (user->app->channels) >= (max != 0 ? max : AG_DEFAULT_MAX_CHANNELS)) {
+    if (ordinary >= (max != 0 ? max : AG_DEFAULT_MAX_CHANNELS) ||
+        created >= AG_LIMIT_CHANNELS_PER_CREATOR) {
       _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_TOO_MANY_CHANNELS, NULL);
       return;
     }
@@ -611,6 +629,13 @@ _ag_hub_channel_join (AgHub         *hub,
 
   if (channel == NULL) {
     channel = channel_new (hub, user->app, frame->channel);
+    if (channel->kind == AG_HUB_CHANNEL_ORDINARY) {
+      guint created = GPOINTER_TO_UINT (g_hash_table_lookup (user->app->created, user->account));
+
+      channel->creator = g_strdup (user->account);
+      g_hash_table_insert (user->app->created, g_strdup (user->account),
+                           GUINT_TO_POINTER (created + 1));
+    }
     _ag_hub_admin_channel_added (hub, channel);
   }
 

@@ -91,6 +91,7 @@ struct _AgHubApp {
   AgAppConfig  config;
   GHashTable  *users;        /* account -> AgHubUser* */
   GHashTable  *channels;     /* name -> AgHubChannel* */
+  GHashTable  *created;      /* account -> GUINT_TO_POINTER (live channels it created) */
   GSequence   *channel_order; /* of AgHubChannel*, by name (admin listings and snapshots) */
   GHashTable  *calls;        /* call key -> AgHubCall* */
   guint32      last_uid;
@@ -138,6 +139,7 @@ struct _AgHubChannel {
   AgHubApp         *app;
   char             *name;
   AgHubChannelKind  kind;
+  char             *creator;     /* the account whose join created it, or NULL (restored) */
   GQueue            members;     /* of AgHubConn*, in join order (newest at the tail) */
   GHashTable       *attrs;       /* name -> value */
   guint64           total_joins;

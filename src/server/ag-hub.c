@@ -280,6 +280,7 @@ app_free (AgHubApp *app)
   /* Calls point at users, so they go first. */
   g_clear_pointer (&app->calls, g_hash_table_unref);
   g_clear_pointer (&app->channels, g_hash_table_unref);
+  g_clear_pointer (&app->created, g_hash_table_unref);
   g_clear_pointer (&app->channel_order, g_sequence_free);
   g_clear_pointer (&app->users, g_hash_table_unref);
   g_clear_pointer (&app->online, g_sequence_free);
@@ -1181,6 +1182,7 @@ ag_hub_add_app (AgHub             *self,
   app->users = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) user_free);
   app->channels = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                          (GDestroyNotify) _ag_hub_channel_free);
+  app->created = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   app->calls = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                       (GDestroyNotify) _ag_hub_call_free);
   app->online = g_sequence_new (NULL);

@@ -2181,6 +2181,10 @@ test_channel_max_channels (Fixture       *fx,
   }
   hub_join (fx, 2, "a");
   drain_all (fx);
+  /* The monitoring channels are always there to join. */
+  hub_join (fx, 2, AG_SPECIAL_CHANNEL_USER_ONLINE);
+  hub_join (fx, 2, "a");
+  drain_all (fx);
 
   /* "a" goes 60 s after its last member left; then there is room. */
   request_ok (fx, 2, "channel_leave", "%s", "");
@@ -2188,6 +2192,44 @@ test_channel_max_channels (Fixture       *fx,
   advance (fx, SECONDS (60));
   drain_all (fx);
   hub_join (fx, 2, "d");
+}
+
+/* One account creates at most AG_LIMIT_CHANNELS_PER_CREATOR channels that still exist, so it
+ * cannot take the whole of max_channels; others can still create, and joining works. */
+static void
+test_channel_creator_limit (Fixture       *fx,
+                            gconstpointer  data)
+{
+  AgAppConfig config = {
+    .app_id = (char *) "busy",
+    .allow_no_token = TRUE,
+    .user_request_rate = 1000000,
+  };
+  gint64 id;
+
+  ag_hub_add_app (fx->hub, &config);
+  login_to (fx, 1, "busy", "mallory");
+  login_to (fx, 2, "busy", "bob");
+
+  fx->recording = FALSE;
+  for (guint i = 0; i < AG_LIMIT_CHANNELS_PER_CREATOR; i++)
+    request (fx, 1, "channel_join", "'channel':'m%u'", i);
+  fx->recording = TRUE;
+  g_assert_cmpuint (ag_hub_get_stats (fx->hub)->channels, ==, AG_LIMIT_CHANNELS_PER_CREATOR);
+
+  id = request (fx, 1, "channel_join", "'channel':'one-more'");
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_TOO_MANY_CHANNELS);
+  /* Joining one that exists is not creating one; another account creates its own. */
+  hub_join (fx, 1, "m0");
+  hub_join (fx, 2, "bobs");
+  drain_all (fx);
+
+  /* Its channels going away (the default TTL) give the account room again. */
+  request_ok (fx, 1, "channel_leave", "%s", "");
+  drain_all (fx);
+  advance (fx, SECONDS (AG_DEFAULT_CHANNEL_TTL));
+  drain_all (fx);
+  hub_join (fx, 1, "one-more");
 }
 
 static void
@@ -3158,6 +3200,7 @@ main (int   argc,
   ADD ("channel/attr-builtin-values", test_channel_attr_builtin_values);
   ADD ("channel/attr-limits", test_channel_attr_limits);
   ADD ("channel/max-channels", test_channel_max_channels);
+  ADD ("channel/creator-limit", test_channel_creator_limit);
   ADD ("channel/ttl", test_channel_ttl);
   ADD ("channel/ttl-default", test_channel_ttl_default);
   ADD ("channel/auto-update-num", test_auto_update_num);
