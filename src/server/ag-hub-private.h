@@ -68,6 +68,7 @@ struct _AgHub {
   guint64      channel_attr_bytes; /* names and values of every channel's attributes */
   guint64      output_bytes;      /* the sink's queued_total, as last asked */
   gint64       output_checked_us;
+  gboolean     output_checked;    /* output_bytes was asked for at least once */
 
   guint64      call_seq;
   gint64       now_us;       /* the time of the call into the hub being served */

@@ -946,10 +946,11 @@ admit_memory (AgHub         *hub,
   if (!adds_to_memory (frame))
     return TRUE;
 
-  if (hub->now_us < hub->output_checked_us ||
+  if (!hub->output_checked || hub->now_us < hub->output_checked_us ||
       hub->now_us - hub->output_checked_us >= 100 * 1000) {
     hub->output_bytes = memory_output (hub);
     hub->output_checked_us = hub->now_us;
+    hub->output_checked = TRUE;
   }
 
   if (hub->output_bytes + memory_state (hub) < hub->memory_budget)
@@ -1118,7 +1119,6 @@ ag_hub_init (AgHub *self)
   self->timers = g_sequence_new (NULL);
   self->max_offline_bytes = AG_DEFAULT_OFFLINE_BYTES;
   self->memory_budget = AG_DEFAULT_MEMORY_BUDGET;
-  self->output_checked_us = G_MININT64;
   _ag_hub_timer_init (&self->offline_timer, offline_expiry_cb, NULL);
 }
 
