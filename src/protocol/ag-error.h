@@ -60,6 +60,12 @@ G_BEGIN_DECLS
  * @AG_ERROR_LIMIT_E_SLOW_CONSUMER: The client did not read fast enough
  * @AG_ERROR_LIMIT_E_LOGIN_TIMEOUT: The connection did not log in within 10 seconds
  * @AG_ERROR_LIMIT_E_TOO_MANY_ATTRS: The channel holds as many attributes as it may (64, or 64 KiB in all)
+ * @AG_ERROR_LIMIT_E_TOO_MANY_USER_ATTRS: The user holds as many attributes as it may (64, or 64 KiB in all)
+ * @AG_ERROR_LIMIT_E_TOO_MANY_CHANNELS: The app holds as many channels as the server keeps
+ * @AG_ERROR_LIMIT_E_REQUEST_RATE: The user is over its limit of joins, attribute changes and invitations per second
+ * @AG_ERROR_LIMIT_E_TOO_MANY_CALLS: The caller has as many invitations and calls going as it may (64)
+ * @AG_ERROR_LIMIT_E_OFFLINE_STORAGE_FULL: The server stores as many offline messages as it may
+ * @AG_ERROR_LIMIT_E_MEMORY_BUDGET: The server is over its memory budget; try again later
  * @AG_ERROR_PROTO_E_MALFORMED: Malformed frame
  * @AG_ERROR_PROTO_E_UNKNOWN_OP: Missing or unknown op
  * @AG_ERROR_PROTO_E_NOT_IN_CHANNEL: Not in a channel
@@ -127,6 +133,12 @@ typedef enum {
   AG_ERROR_LIMIT_E_SLOW_CONSUMER      = 1105,
   AG_ERROR_LIMIT_E_LOGIN_TIMEOUT      = 1106,
   AG_ERROR_LIMIT_E_TOO_MANY_ATTRS     = 1107,
+  AG_ERROR_LIMIT_E_TOO_MANY_USER_ATTRS = 1108,
+  AG_ERROR_LIMIT_E_TOO_MANY_CHANNELS  = 1109,
+  AG_ERROR_LIMIT_E_REQUEST_RATE       = 1110,
+  AG_ERROR_LIMIT_E_TOO_MANY_CALLS     = 1111,
+  AG_ERROR_LIMIT_E_OFFLINE_STORAGE_FULL = 1112,
+  AG_ERROR_LIMIT_E_MEMORY_BUDGET      = 1113,
   AG_ERROR_PROTO_E_MALFORMED          = 1200,
   AG_ERROR_PROTO_E_UNKNOWN_OP         = 1201,
   AG_ERROR_PROTO_E_NOT_IN_CHANNEL     = 1202,

@@ -18,9 +18,18 @@ G_BEGIN_DECLS
 #define AG_LIMIT_LOGIN_DEADLINE_S      10      /* from connecting to a successful login */
 #define AG_LIMIT_CHANNEL_ATTRS         64      /* attributes per channel */
 #define AG_LIMIT_CHANNEL_ATTR_BYTES    (64 * 1024) /* names and values of one channel in all */
+#define AG_LIMIT_USER_ATTRS            64      /* attributes per user */
+#define AG_LIMIT_USER_ATTR_BYTES       (64 * 1024) /* names and values of one user in all */
+#define AG_LIMIT_CALLS_PER_CALLER      64      /* invitations and calls a user made, going on */
+#define AG_LIMIT_CHANNELS_PER_CREATOR  1000    /* channels an account created that still exist */
 
 #define AG_DEFAULT_USER_MSG_RATE       60      /* messages per second per user */
 #define AG_DEFAULT_CHANNEL_MSG_RATE    200     /* messages per second per channel */
+#define AG_DEFAULT_USER_REQUEST_RATE   50      /* joins, user_set_attr, call_invite per second */
+#define AG_DEFAULT_MAX_CHANNELS        100000  /* channels an app keeps, empty ones included */
+#define AG_DEFAULT_OFFLINE_BYTES       (256 * 1024 * 1024) /* offline messages, all accounts */
+#define AG_DEFAULT_MEMORY_BUDGET       G_GUINT64_CONSTANT (1073741824) /* queued output, offline
+                                                                         * messages, attributes */
 #define AG_DEFAULT_CHANNEL_TTL         7200    /* seconds after the last member leaves */
 #define AG_DEFAULT_INVITE_OFFLINE_WAIT 20      /* seconds an offline callee has to log in */
 

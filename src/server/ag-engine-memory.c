@@ -30,6 +30,8 @@ struct _AgEngineMemory {
   GHashTable *attrs;      /* app_id -> (account -> (name -> value)) */
   GHashTable *offline;    /* app_id -> (account -> OfflineQueue*) */
   GSequence  *expiries;   /* of OfflineQueue*, by next_expiry */
+  guint64     offline_bytes; /* ag_offline_message_size() of every queued message */
+  guint64     attr_bytes;    /* names and values of every user attribute */
 };
 
 static void ag_engine_memory_engine_init (AgEngineInterface *iface);
@@ -115,8 +117,9 @@ update_next_expiry (OfflineQueue *queue)
 
 /* Drops the messages that expired at now_us; returns whether any was dropped. */
 static gboolean
-prune_expired (OfflineQueue *queue,
-               gint64        now_us)
+prune_expired (AgEngineMemory *self,
+               OfflineQueue   *queue,
+               gint64          now_us)
 {
   gboolean pruned = FALSE;
   GList *l = queue->messages.head;
@@ -126,6 +129,7 @@ prune_expired (OfflineQueue *queue,
     AgOfflineMessage *message = l->data;
 
     if (message->expires_us <= now_us) {
+      self->offline_bytes -= ag_offline_message_size (message);
       ag_offline_message_free (message);
       g_queue_delete_link (&queue->messages, l);
       pruned = TRUE;
@@ -150,9 +154,14 @@ ag_engine_memory_user_attr_set (AgEngine    *engine,
   GHashTable *attrs = accounts != NULL ? g_hash_table_lookup (accounts, account) : NULL;
 
   if (value == NULL || *value == '\0') {
+    const char *old;
+
     if (attrs == NULL)
       return TRUE;
 
+    old = g_hash_table_lookup (attrs, name);
+    if (old != NULL)
+      self->attr_bytes -= strlen (name) + strlen (old);
     g_hash_table_remove (attrs, name);
 
     /* Keep no empty tables around: accounts come and go. */
@@ -174,7 +183,14 @@ ag_engine_memory_user_attr_set (AgEngine    *engine,
     g_hash_table_insert (accounts, g_strdup (account), attrs);
   }
 
+  {
+    const char *old = g_hash_table_lookup (attrs, name);
+
+    if (old != NULL)
+      self->attr_bytes -= strlen (name) + strlen (old);
+  }
   g_hash_table_insert (attrs, g_strdup (name), g_strdup (value));
+  self->attr_bytes += strlen (name) + strlen (value);
 
   return TRUE;
 }
@@ -229,7 +245,7 @@ ag_engine_memory_offline_push (AgEngine          *engine,
   if (queue != NULL && queue->messages.length >= AG_LIMIT_OFFLINE_QUEUE) {
     /* Messages that expired by now do not count against the limit; the expiry timer may
      * simply not have run yet. */
-    if (prune_expired (queue, message->sent_us)) {
+    if (prune_expired (self, queue, message->sent_us)) {
       if (queue->messages.length == 0) {
         remove_queue (self, queue);
         queue = NULL;
@@ -268,6 +284,7 @@ ag_engine_memory_offline_push (AgEngine          *engine,
   }
 
   g_queue_push_tail (&queue->messages, message);
+  self->offline_bytes += ag_offline_message_size (message);
 
   return TRUE;
 }
@@ -300,6 +317,7 @@ ag_engine_memory_offline_take (AgEngine    *engine,
       break;
 
     g_queue_pop_head (&queue->messages);
+    self->offline_bytes -= ag_offline_message_size (message);
     if (message->expires_us > now_us) {
       g_ptr_array_add (messages, message);
       bytes += length;
@@ -376,13 +394,27 @@ ag_engine_memory_offline_expire (AgEngine *engine,
     if (queue->next_expiry > now_us)
       return queue->next_expiry;
 
-    prune_expired (queue, now_us);
+    prune_expired (self, queue, now_us);
 
     if (queue->messages.length == 0)
       remove_queue (self, queue);
     else
       update_next_expiry (queue);
   }
+}
+
+static guint64
+ag_engine_memory_offline_bytes (AgEngine *engine)
+{
+  return AG_ENGINE_MEMORY (engine)->offline_bytes;
+}
+
+static guint64
+ag_engine_memory_memory_bytes (AgEngine *engine)
+{
+  AgEngineMemory *self = AG_ENGINE_MEMORY (engine);
+
+  return self->offline_bytes + self->attr_bytes;
 }
 
 static gboolean
@@ -438,6 +470,8 @@ ag_engine_memory_engine_init (AgEngineInterface *iface)
   iface->offline_push = ag_engine_memory_offline_push;
   iface->offline_take = ag_engine_memory_offline_take;
   iface->offline_expire = ag_engine_memory_offline_expire;
+  iface->offline_bytes = ag_engine_memory_offline_bytes;
+  iface->memory_bytes = ag_engine_memory_memory_bytes;
   iface->offline_peek = ag_engine_memory_offline_peek;
   iface->uid_set = ag_engine_memory_uid_set;
   iface->channel_save = ag_engine_memory_channel_save;

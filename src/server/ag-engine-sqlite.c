@@ -48,6 +48,7 @@ typedef enum {
   STMT_OFFLINE_DELETE_UP_TO,
   STMT_OFFLINE_EXPIRE,
   STMT_OFFLINE_NEXT,
+  STMT_OFFLINE_BYTES,
   STMT_UID_SET,
   STMT_UID_LOAD,
   STMT_CHANNEL_UPSERT,
@@ -83,6 +84,9 @@ static const char * const stmt_sql[N_STMTS] = {
     "DELETE FROM offline WHERE app = ?1 AND account = ?2 AND seq <= ?3",
   [STMT_OFFLINE_EXPIRE] = "DELETE FROM offline WHERE expires_us <= ?1",
   [STMT_OFFLINE_NEXT] = "SELECT min(expires_us) FROM offline",
+  [STMT_OFFLINE_BYTES] =
+    "SELECT coalesce (sum (length (CAST (msg AS BLOB)) + length (CAST (from_account AS BLOB))), 0) "
+    "FROM offline",
   [STMT_UID_SET] = "INSERT OR REPLACE INTO uids (app, account, uid) VALUES (?1, ?2, ?3)",
   [STMT_UID_LOAD] = "SELECT account, uid FROM uids WHERE app = ?1",
   [STMT_CHANNEL_UPSERT] =
@@ -139,6 +143,9 @@ struct _AgEngineSqlite {
 
   /* Queue lengths looked up since the last expiry or rollback: "app:account" -> count. */
   GHashTable   *queue_lengths;
+  /* ag_offline_message_size() of all queued messages, or -1 until counted again (after an
+   * expiry or a rollback). */
+  gint64        offline_bytes;
 };
 
 static void ag_engine_sqlite_engine_init (AgEngineInterface *iface);
@@ -188,6 +195,7 @@ note_failure (AgEngineSqlite *self)
     self->in_transaction = FALSE;
     self->batch_failed = TRUE;
     g_hash_table_remove_all (self->queue_lengths);
+    self->offline_bytes = -1;
   }
 }
 
@@ -414,6 +422,7 @@ ag_engine_sqlite_offline_push (AgEngine          *engine,
     bind_text (statement, 1, app_id);
     bind_text (statement, 2, account);
     sqlite3_bind_int64 (statement, 3, message->sent_us);
+    self->offline_bytes = -1;
     if (!run (self, statement, "dropping expired offline messages", error))
       return FALSE;
 
@@ -439,6 +448,9 @@ ag_engine_sqlite_offline_push (AgEngine          *engine,
   sqlite3_bind_int64 (statement, 7, message->expires_us);
   if (!run (self, statement, "storing an offline message", error))
     return FALSE;
+
+  if (self->offline_bytes >= 0)
+    self->offline_bytes += ag_offline_message_size (message);
 
   /* A failure above may have rolled the cache away with the transaction. */
   if (g_hash_table_contains (self->queue_lengths, key))
@@ -511,6 +523,7 @@ ag_engine_sqlite_offline_take (AgEngine    *engine,
   gboolean any = FALSE;
   gint64 last_seq = -1;
   gsize bytes = 0;
+  gint64 deleted_bytes = 0;
   int rc;
 
   *out_more = FALSE;
@@ -536,6 +549,7 @@ ag_engine_sqlite_offline_take (AgEngine    *engine,
       bytes += length;
     }
     last_seq = sqlite3_column_int64 (statement, 5);
+    deleted_bytes += sqlite3_column_bytes (statement, 0) + sqlite3_column_bytes (statement, 2);
   }
   if (rc == SQLITE_ROW)
     rc = SQLITE_DONE;
@@ -562,6 +576,9 @@ ag_engine_sqlite_offline_take (AgEngine    *engine,
   if (!run (self, statement, "deleting delivered offline messages", error))
     return NULL;
 
+  if (self->offline_bytes >= 0)
+    self->offline_bytes -= deleted_bytes;
+
   if (*out_more)
     g_hash_table_remove (self->queue_lengths, key);
   else
@@ -571,6 +588,26 @@ ag_engine_sqlite_offline_take (AgEngine    *engine,
     return NULL;
 
   return g_steal_pointer (&messages);
+}
+
+/* Counted once, then kept up to date by every push and take; an expiry or a rollback has it
+ * counted again. A failure counts as nothing stored: the writes fail on their own. */
+static guint64
+ag_engine_sqlite_offline_bytes (AgEngine *engine)
+{
+  AgEngineSqlite *self = AG_ENGINE_SQLITE (engine);
+  sqlite3_stmt *statement;
+
+  if (self->offline_bytes < 0) {
+    statement = stmt (self, STMT_OFFLINE_BYTES);
+    if (sqlite3_step (statement) == SQLITE_ROW)
+      self->offline_bytes = sqlite3_column_int64 (statement, 0);
+    else
+      note_failure (self);
+    sqlite3_reset (statement);
+  }
+
+  return (guint64) MAX (self->offline_bytes, 0);
 }
 
 static gint64
@@ -602,6 +639,7 @@ ag_engine_sqlite_offline_expire (AgEngine *engine,
 
   statement = stmt (self, STMT_OFFLINE_EXPIRE);
   sqlite3_bind_int64 (statement, 1, now_us);
+  self->offline_bytes = -1;
   if (!run (self, statement, "deleting expired offline messages", &error))
     goto failed;
 
@@ -736,6 +774,7 @@ rollback (AgEngineSqlite *self)
   sqlite3_reset (self->stmts[STMT_ROLLBACK]);
   self->in_transaction = FALSE;
   g_hash_table_remove_all (self->queue_lengths);
+  self->offline_bytes = -1;
 }
 
 static gboolean
@@ -1130,6 +1169,7 @@ ag_engine_sqlite_engine_init (AgEngineInterface *iface)
   iface->offline_take = ag_engine_sqlite_offline_take;
   iface->offline_peek = ag_engine_sqlite_offline_peek;
   iface->offline_expire = ag_engine_sqlite_offline_expire;
+  iface->offline_bytes = ag_engine_sqlite_offline_bytes;
   iface->uid_set = ag_engine_sqlite_uid_set;
   iface->channel_save = ag_engine_sqlite_channel_save;
   iface->channel_delete = ag_engine_sqlite_channel_delete;
@@ -1176,6 +1216,7 @@ ag_engine_sqlite_init (AgEngineSqlite *self)
   self->pending_channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                   (GDestroyNotify) pending_channel_free);
   self->queue_lengths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->offline_bytes = -1;
 }
 
 /**

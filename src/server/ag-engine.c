@@ -2,6 +2,8 @@
 
 #include "ag-engine.h"
 
+#include <string.h>
+
 G_DEFINE_INTERFACE (AgEngine, ag_engine, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (ag-engine-error-quark, ag_engine_error)
@@ -20,6 +22,12 @@ ag_offline_message_free (AgOfflineMessage *message)
   g_free (message->from_account);
   g_free (message->msg);
   g_free (message);
+}
+
+gsize
+ag_offline_message_size (const AgOfflineMessage *message)
+{
+  return strlen (message->msg) + strlen (message->from_account);
 }
 
 /* Copies attrs (which may be NULL). */
@@ -193,6 +201,28 @@ ag_engine_offline_peek (AgEngine   *engine,
     return NULL;
 
   return iface->offline_peek (engine, app_id, account, now_us, error);
+}
+
+guint64
+ag_engine_offline_bytes (AgEngine *engine)
+{
+  AgEngineInterface *iface;
+
+  g_return_val_if_fail (AG_IS_ENGINE (engine), 0);
+
+  iface = AG_ENGINE_GET_IFACE (engine);
+  return iface->offline_bytes != NULL ? iface->offline_bytes (engine) : 0;
+}
+
+guint64
+ag_engine_memory_bytes (AgEngine *engine)
+{
+  AgEngineInterface *iface;
+
+  g_return_val_if_fail (AG_IS_ENGINE (engine), 0);
+
+  iface = AG_ENGINE_GET_IFACE (engine);
+  return iface->memory_bytes != NULL ? iface->memory_bytes (engine) : 0;
 }
 
 gboolean

@@ -42,7 +42,10 @@ typedef struct {
   gint64   expires_us;   /* sent_us + ttl */
 } AgOfflineMessage;
 
-void ag_offline_message_free (AgOfflineMessage *message);
+void  ag_offline_message_free (AgOfflineMessage       *message);
+/* What a queued message counts against the server's offline storage: the bytes of its text
+ * and of its sender's account. */
+gsize ag_offline_message_size (const AgOfflineMessage *message);
 
 /* What survives of an ordinary channel: its attributes (built-ins included), how many joins
  * it has seen and, while it is empty, when it goes away. */
@@ -110,6 +113,13 @@ struct _AgEngineInterface {
                                      gint64       now_us,
                                      GError     **error);
 
+  /* Optional: the ag_offline_message_size() of every queued message, all accounts of all
+   * apps, expired ones not yet dropped included (0 when not provided). */
+  guint64      (*offline_bytes)     (AgEngine    *engine);
+  /* Optional: the bytes of text (attributes, offline messages) the engine holds in this
+   * process's memory; 0 for an engine that keeps them elsewhere (a file, another server). */
+  guint64      (*memory_bytes)      (AgEngine    *engine);
+
   /* The uid an account got at its first login. */
   gboolean     (*uid_set)           (AgEngine    *engine,
                                      const char  *app_id,
@@ -159,6 +169,8 @@ gint64      ag_engine_offline_expire    (AgEngine *engine, gint64 now_us);
 /* NULL as well when the engine cannot list without taking; *out_supported tells which. */
 GPtrArray  *ag_engine_offline_peek      (AgEngine *engine, const char *app_id, const char *account,
                                          gint64 now_us, gboolean *out_supported, GError **error);
+guint64     ag_engine_offline_bytes     (AgEngine *engine);
+guint64     ag_engine_memory_bytes      (AgEngine *engine);
 gboolean    ag_engine_uid_set           (AgEngine *engine, const char *app_id, const char *account,
                                          guint32 uid, GError **error);
 void        ag_engine_channel_save      (AgEngine *engine, const char *app_id,

@@ -17,6 +17,7 @@
 #include "ag-epoll-server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib-unix.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -30,6 +31,7 @@
 
 #include "ag-error.h"
 #include "ag-frame.h"
+#include "ag-http-request.h"
 #include "ag-hub-driver.h"
 #include "ag-limits.h"
 #include "ag-metrics.h"
@@ -47,6 +49,8 @@
 #define KEEPALIVE_MAX_PER_TICK  4096
 #define CLOSE_GRACE_US          (5 * G_USEC_PER_SEC)
 #define SHUTDOWN_TIMEOUT_MS     3000
+#define ACCEPT_PAUSE_MS         100           /* after running out of descriptors */
+#define ACCEPT_LOG_INTERVAL_US  (10 * G_USEC_PER_SEC)
 #define WRITE_MAX_IOV           MIN (IOV_MAX, 1024)
 
 #define WEBSOCKET_GUID          "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -64,6 +68,7 @@ typedef enum {
 typedef struct {
   EndpointKind  kind;
   int           fd;
+  gboolean      paused;   /* out of the epoll set until the accept pause ends */
 } Listener;
 
 typedef enum {
@@ -133,6 +138,7 @@ struct _AgEpollServer {
   GSource             *source;
   GPtrArray           *listeners;          /* of Listener* */
   GHashTable          *connections;        /* guint64* id -> Connection* (owned) */
+  guint64              queued_bytes;       /* of every connection, not yet written */
   guint64              last_connection_id;
   guint                n_websockets;
 
@@ -145,6 +151,13 @@ struct _AgEpollServer {
 
   char                *uri;
   guint16              port;
+
+  /* Out of file descriptors: a spare one to accept and close waiting connections with, the
+   * pause before accepting again, and a log written at most every ACCEPT_LOG_INTERVAL_US. */
+  int                  reserve_fd;
+  guint                accept_resume_id;
+  gint64               accept_logged_us;
+  guint64              accept_unlogged;
 
   GTask               *shutdown_task;
   guint                shutdown_timeout_id;
@@ -181,6 +194,7 @@ connection_free (gpointer data)
   Connection *conn = data;
 
   connection_move_to (conn, NULL);
+  conn->server->queued_bytes -= conn->queued_bytes;
   if (conn->fd >= 0)
     close (conn->fd);
   g_clear_pointer (&conn->ws, wslay_event_context_free);
@@ -276,6 +290,7 @@ connection_push (AgEpollServer *self,
     memcpy (chunk.header, header, header_length);
   g_array_append_val (conn->out, chunk);
   conn->queued_bytes += chunk_length (&chunk);
+  self->queued_bytes += chunk_length (&chunk);
   connection_mark_dirty (self, conn);
 }
 
@@ -440,6 +455,7 @@ connection_flush (AgEpollServer *self,
     }
 
     conn->queued_bytes -= written;
+    self->queued_bytes -= written;
     while (written > 0) {
       OutChunk *chunk = &g_array_index (conn->out, OutChunk, conn->out_head);
       gsize left = chunk_length (chunk) - conn->out_offset;
@@ -617,6 +633,12 @@ hub_queued_cb (gpointer user_data,
   Connection *conn = g_hash_table_lookup (self->connections, &conn_id);
 
   return conn != NULL ? conn->queued_bytes : 0;
+}
+
+static guint64
+hub_queued_total_cb (gpointer user_data)
+{
+  return AG_EPOLL_SERVER (user_data)->queued_bytes;
 }
 
 static void
@@ -864,23 +886,6 @@ websocket_read (AgEpollServer *self,
 
 /* HTTP */
 
-static const char *
-status_reason (guint status)
-{
-  switch (status) {
-  case 200: return "OK";
-  case 400: return "Bad Request";
-  case 404: return "Not Found";
-  case 401: return "Unauthorized";
-  case 405: return "Method Not Allowed";
-  case 413: return "Content Too Large";
-  case 429: return "Too Many Requests";
-  case 431: return "Request Header Fields Too Large";
-  case 503: return "Service Unavailable";
-  default:  return "Error";
-  }
-}
-
 static void
 connection_respond (AgEpollServer *self,
                     Connection    *conn,
@@ -898,7 +903,7 @@ connection_respond (AgEpollServer *self,
                           "Server: agsignald/" AG_VERSION "\r\n"
                           "Connection: close\r\n"
                           "Content-Length: %" G_GSIZE_FORMAT "\r\n",
-                          status, status_reason (status), body_length);
+                          status, ag_http_status_phrase (status), body_length);
   if (content_type != NULL)
     g_string_append_printf (response, "Content-Type: %s\r\n", content_type);
   if (extra_headers != NULL)
@@ -910,25 +915,6 @@ connection_respond (AgEpollServer *self,
   conn->state = STATE_RESPONSE;
   connection_push_raw (self, conn, response->str, response->len);
   connection_start_closing (self, conn);
-}
-
-/* Whether a comma-separated header value lists token (case-insensitive). */
-static gboolean
-header_has_token (const char *value,
-                  const char *token)
-{
-  g_auto(GStrv) items = NULL;
-
-  if (value == NULL)
-    return FALSE;
-
-  items = g_strsplit (value, ",", -1);
-  for (guint i = 0; items[i] != NULL; i++) {
-    if (g_ascii_strcasecmp (g_strstrip (items[i]), token) == 0)
-      return TRUE;
-  }
-
-  return FALSE;
 }
 
 static char *
@@ -1013,13 +999,13 @@ admin_http_respond (AgEpollServer *self,
 
 /* POST /v1/admin: the body follows the head; it is read in full before the hub sees it. */
 static void
-admin_http_start (AgEpollServer *self,
-                  Connection    *conn,
-                  const char    *method,
-                  GHashTable    *headers,
-                  gsize          header_end)
+admin_http_start (AgEpollServer      *self,
+                  Connection         *conn,
+                  const char         *method,
+                  SoupMessageHeaders *headers,
+                  gsize               header_end)
 {
-  const char *length_text = g_hash_table_lookup (headers, "content-length");
+  const char *length_text = soup_message_headers_get_one (headers, "Content-Length");
   guint64 length = 0;
 
   if (!g_str_equal (method, "POST")) {
@@ -1041,114 +1027,72 @@ admin_http_start (AgEpollServer *self,
 
   conn->body_start = header_end;
   conn->body_length = length;
-  conn->authorization = g_strdup (g_hash_table_lookup (headers, "authorization"));
+  conn->authorization = g_strdup (soup_message_headers_get_one (headers, "Authorization"));
 
   if (conn->input->len >= conn->body_start + conn->body_length)
     admin_http_respond (self, conn);
 }
 
+/* Parsing and checking the head is ag-http-request.c's: this routes a request that passed. */
 static void
 handle_request (AgEpollServer *self,
                 Connection    *conn,
                 gsize          header_end)
 {
   static const char required[] = "the WebSocket subprotocol " AG_SUBPROTOCOL " is required\n";
-  g_autofree char *head = g_strndup ((const char *) conn->input->data, header_end);
-  g_auto(GStrv) lines = g_strsplit (head, "\r\n", -1);
-  g_auto(GStrv) request = NULL;
-  g_autoptr(GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal,
-                                                         g_free, g_free);
-  g_autofree char *path = NULL;
+  AgHttpRequest request;
+  g_autofree char *reason_line = NULL;
+  const char *reason;
   const char *method;
+  const char *path;
+  const char *key;
   gboolean head_only;
-  const char *query;
+  guint status;
 
-  request = g_strsplit (lines[0], " ", -1);
-  if (g_strv_length (request) != 3 || !g_str_has_prefix (request[2], "HTTP/1.")) {
-    connection_respond (self, conn, 400, "text/plain", NULL, "bad request\n", FALSE);
+  status = ag_http_request_parse ((const char *) conn->input->data, header_end, &request,
+                                  &reason);
+  if (status != 0) {
+    reason_line = g_strconcat (reason, "\n", NULL);
+    connection_respond (self, conn, status, "text/plain", NULL, reason_line, FALSE);
+    ag_http_request_clear (&request);
     return;
   }
 
-  for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++) {
-    const char *colon = strchr (lines[i], ':');
-    g_autofree char *name = NULL;
-    g_autofree char *value = NULL;
-    const char *previous;
-
-    if (colon == NULL || colon == lines[i]) {
-      connection_respond (self, conn, 400, "text/plain", NULL, "bad header\n", FALSE);
-      return;
-    }
-
-    name = g_ascii_strdown (lines[i], colon - lines[i]);
-    value = g_strstrip (g_strdup (colon + 1));
-    previous = g_hash_table_lookup (headers, name);
-    if (previous != NULL) {
-      char *joined = g_strdup_printf ("%s, %s", previous, value);
-
-      g_free (value);
-      value = joined;
-    }
-    g_hash_table_replace (headers, g_steal_pointer (&name), g_steal_pointer (&value));
-  }
-
-  method = request[0];
+  method = request.method;
+  path = request.path;
   head_only = g_str_equal (method, "HEAD");
-  query = strchr (request[1], '?');
-  path = query != NULL ? g_strndup (request[1], query - request[1]) : g_strdup (request[1]);
 
   if (g_str_equal (path, "/healthz") || g_str_equal (path, "/metrics")) {
     g_autofree char *metrics = NULL;
 
     if (!g_str_equal (method, "GET") && !head_only) {
       connection_respond (self, conn, 405, NULL, "Allow: GET, HEAD\r\n", NULL, FALSE);
-      return;
-    }
-
-    if (g_str_equal (path, "/healthz")) {
+    } else if (g_str_equal (path, "/healthz")) {
       connection_respond (self, conn, 200, "text/plain", NULL, "ok\n", head_only);
     } else {
       metrics = ag_metrics_render (self->driver.hub, self->n_websockets, &self->counters);
       connection_respond (self, conn, 200, "text/plain; version=0.0.4; charset=utf-8", NULL,
                           metrics, head_only);
     }
-    return;
-  }
-
-  if (g_str_equal (path, AG_ADMIN_HTTP_PATH)) {
-    admin_http_start (self, conn, method, headers, header_end);
-    return;
-  }
-
-  if (!g_str_equal (path, AG_WEBSOCKET_PATH)) {
+  } else if (g_str_equal (path, AG_ADMIN_HTTP_PATH)) {
+    admin_http_start (self, conn, method, request.headers, header_end);
+  } else if (!g_str_equal (path, AG_WEBSOCKET_PATH)) {
     connection_respond (self, conn, 404, "text/plain", NULL, "not found\n", head_only);
-    return;
-  }
-
-  if (self->shutdown_task != NULL) {
+  } else if (self->shutdown_task != NULL) {
     connection_respond (self, conn, 503, "text/plain", NULL, "the server is shutting down\n",
                         FALSE);
-    return;
-  }
-
-  if (!header_has_token (g_hash_table_lookup (headers, "sec-websocket-protocol"),
-                         AG_SUBPROTOCOL)) {
+  } else if (!ag_http_request_lists (&request, "Sec-WebSocket-Protocol", AG_SUBPROTOCOL)) {
     connection_respond (self, conn, 400, "text/plain", NULL, required, FALSE);
-    return;
-  }
-
-  if (!g_str_equal (method, "GET") ||
-      !header_has_token (g_hash_table_lookup (headers, "upgrade"), "websocket") ||
-      !header_has_token (g_hash_table_lookup (headers, "connection"), "upgrade") ||
-      g_strcmp0 (g_hash_table_lookup (headers, "sec-websocket-version"), "13") != 0 ||
-      g_hash_table_lookup (headers, "sec-websocket-key") == NULL) {
-    connection_respond (self, conn, 400, "text/plain", NULL, "a WebSocket upgrade is required\n",
+  } else if ((status = ag_http_request_check_upgrade (&request, &key, &reason)) != 0) {
+    reason_line = g_strconcat (reason, "\n", NULL);
+    connection_respond (self, conn, status, "text/plain",
+                        status == 426 ? "Sec-WebSocket-Version: 13\r\n" : NULL, reason_line,
                         FALSE);
-    return;
+  } else {
+    websocket_upgrade (self, conn, key, header_end);
   }
 
-  websocket_upgrade (self, conn, g_hash_table_lookup (headers, "sec-websocket-key"),
-                     header_end);
+  ag_http_request_clear (&request);
 }
 
 static void
@@ -1229,6 +1173,77 @@ describe_peer (const struct sockaddr_storage *address,
 }
 
 static void
+listener_watch (AgEpollServer *self,
+                Listener      *listener,
+                gboolean       watch)
+{
+  struct epoll_event event = { .events = watch ? EPOLLIN : 0, .data.ptr = listener };
+
+  if (epoll_ctl (self->epoll_fd, EPOLL_CTL_MOD, listener->fd, &event) != 0)
+    g_message ("Cannot %s accepting connections: %s", watch ? "resume" : "pause",
+               g_strerror (errno));
+  listener->paused = !watch;
+}
+
+static gboolean
+accept_resume_cb (gpointer user_data)
+{
+  AgEpollServer *self = user_data;
+
+  self->accept_resume_id = 0;
+  for (guint i = 0; i < self->listeners->len; i++) {
+    Listener *listener = g_ptr_array_index (self->listeners, i);
+
+    if (listener->paused)
+      listener_watch (self, listener, TRUE);
+  }
+
+  return G_SOURCE_REMOVE;
+}
+
+/* accept() failed, most often for want of descriptors (EMFILE, ENFILE) or kernel memory.
+ * The listening socket stays
+ * readable, so accepting again at once would spin; instead the connections waiting now are
+ * taken with the reserve descriptor and closed, so their clients learn at once instead of
+ * timing out in the backlog, and accepting pauses for ACCEPT_PAUSE_MS. The connections the
+ * server has are served meanwhile. */
+static void
+accept_exhausted (AgEpollServer *self,
+                  Listener      *listener,
+                  int            error_code)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  self->counters.accept_errors++;
+  self->accept_unlogged++;
+
+  if ((error_code == EMFILE || error_code == ENFILE) && self->reserve_fd >= 0) {
+    close (self->reserve_fd);
+    for (guint i = 0; i < MAX_ACCEPTS; i++) {
+      int fd = accept4 (listener->fd, NULL, NULL, SOCK_CLOEXEC);
+
+      if (fd < 0)
+        break;
+      close (fd);
+      self->counters.accepts_refused++;
+    }
+    self->reserve_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  }
+
+  listener_watch (self, listener, FALSE);
+  if (self->accept_resume_id == 0)
+    self->accept_resume_id = g_timeout_add (ACCEPT_PAUSE_MS, accept_resume_cb, self);
+
+  if (self->accept_logged_us == 0 || now - self->accept_logged_us >= ACCEPT_LOG_INTERVAL_US) {
+    g_message ("Cannot accept connections: %s (%" G_GUINT64_FORMAT " times since the last "
+               "message); waiting connections are closed and accepting pauses for %d ms",
+               g_strerror (error_code), self->accept_unlogged, ACCEPT_PAUSE_MS);
+    self->accept_logged_us = now;
+    self->accept_unlogged = 0;
+  }
+}
+
+static void
 accept_connections (AgEpollServer *self,
                     Listener      *listener)
 {
@@ -1244,8 +1259,9 @@ accept_connections (AgEpollServer *self,
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED)
         continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK)
-        g_message ("Cannot accept a connection: %s", g_strerror (errno));
+      if (errno == EAGAIN || errno == EWOULDBLOCK)
+        return;
+      accept_exhausted (self, listener, errno);
       return;
     }
 
@@ -1626,6 +1642,7 @@ ag_epoll_server_dispose (GObject *object)
 
   g_clear_handle_id (&self->shutdown_timeout_id, g_source_remove);
   g_clear_handle_id (&self->housekeeping_id, g_source_remove);
+  g_clear_handle_id (&self->accept_resume_id, g_source_remove);
   if (self->source != NULL) {
     g_source_destroy (self->source);
     g_clear_pointer (&self->source, g_source_unref);
@@ -1659,6 +1676,8 @@ ag_epoll_server_finalize (GObject *object)
 
   if (self->epoll_fd >= 0)
     close (self->epoll_fd);
+  if (self->reserve_fd >= 0)
+    close (self->reserve_fd);
   g_ptr_array_unref (self->listeners);
   g_hash_table_unref (self->connections);
   g_ptr_array_unref (self->dirty);
@@ -1682,6 +1701,8 @@ static void
 ag_epoll_server_init (AgEpollServer *self)
 {
   self->epoll_fd = -1;
+  /* Taken while descriptors are plenty, given back when they run out (accept_exhausted). */
+  self->reserve_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
   self->listeners = g_ptr_array_new_with_free_func (listener_free);
   self->connections = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, connection_free);
   self->dirty = g_ptr_array_new ();
@@ -1703,7 +1724,7 @@ AgEpollServer *
 ag_epoll_server_new (AgEngine  *engine,
                      GError   **error)
 {
-  static const AgHubSink sink = { hub_send_cb, hub_close_cb, hub_queued_cb };
+  static const AgHubSink sink = { hub_send_cb, hub_close_cb, hub_queued_cb, hub_queued_total_cb };
   g_autoptr(AgEpollServer) self = NULL;
 
   g_return_val_if_fail (AG_IS_ENGINE (engine), NULL);

@@ -131,6 +131,8 @@ call_destroy (AgHubCall *call)
   AgHubUser *caller = call->caller;
   AgHubUser *callee = call->callee;
 
+  g_assert (caller->calls_made > 0);
+  caller->calls_made--;
   g_hash_table_remove (caller->calls, call);
   g_hash_table_remove (callee->calls, call);
   g_hash_table_remove (app->calls, call->key);
@@ -245,8 +247,18 @@ _ag_hub_call_invite (AgHub         *hub,
   AgHubCall *call;
   gint64 value;
 
+  if (!_ag_hub_user_admit_request (hub, conn, frame))
+    return;
+
   if (lookup_call (app, frame->channel, caller->account, frame->peer) != NULL) {
     _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_INVITE_E_REINVITE, NULL);
+    return;
+  }
+
+  /* Each invitation holds a call (and, for an offline callee, a user) until it is answered
+   * or times out: one caller has a bounded number going. */
+  if (caller->calls_made >= AG_LIMIT_CALLS_PER_CALLER) {
+    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_TOO_MANY_CALLS, NULL);
     return;
   }
 
@@ -272,6 +284,7 @@ _ag_hub_call_invite (AgHub         *hub,
   g_hash_table_insert (app->calls, call->key, call);
   g_hash_table_add (caller->calls, call);
   g_hash_table_add (callee->calls, call);
+  caller->calls_made++;
 
   /* The invitation itself is accepted; that the callee cannot be reached is the call's
    * outcome, reported as the spec's onInviteFailed (call_failed), not as a request error. */

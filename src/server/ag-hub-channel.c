@@ -224,6 +224,47 @@ announce_membership (AgHub        *hub,
 
 /* Built-in attributes */
 
+/* Every change of channel->attrs goes through these three, so the hub knows how many bytes
+ * of attributes it holds (its memory budget). */
+static void
+attr_put (AgHubChannel *channel,
+          const char   *name,
+          const char   *value)
+{
+  AgHub *hub = channel->app->hub;
+  const char *old = g_hash_table_lookup (channel->attrs, name);
+
+  if (old != NULL)
+    hub->channel_attr_bytes -= strlen (name) + strlen (old);
+  g_hash_table_insert (channel->attrs, g_strdup (name), g_strdup (value));
+  hub->channel_attr_bytes += strlen (name) + strlen (value);
+}
+
+static gboolean
+attr_remove (AgHubChannel *channel,
+             const char   *name)
+{
+  const char *old = g_hash_table_lookup (channel->attrs, name);
+
+  if (old == NULL)
+    return FALSE;
+
+  channel->app->hub->channel_attr_bytes -= strlen (name) + strlen (old);
+  return g_hash_table_remove (channel->attrs, name);
+}
+
+static void
+attrs_clear (AgHubChannel *channel)
+{
+  GHashTableIter iter;
+  gpointer name, value;
+
+  g_hash_table_iter_init (&iter, channel->attrs);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    channel->app->hub->channel_attr_bytes -= strlen (name) + strlen (value);
+  g_hash_table_remove_all (channel->attrs);
+}
+
 /* Sets an attribute the server maintains, telling the members only when it changed. */
 static void
 set_server_attr (AgHub        *hub,
@@ -234,7 +275,7 @@ set_server_attr (AgHub        *hub,
   if (g_strcmp0 (g_hash_table_lookup (channel->attrs, name), value) == 0)
     return;
 
-  g_hash_table_insert (channel->attrs, g_strdup (name), g_strdup (value));
+  attr_put (channel, name, value);
   broadcast_attr (hub, channel, "update", name, value);
   _ag_hub_admin_attr (hub, channel, "update", name, value);
 }
@@ -398,9 +439,21 @@ _ag_hub_channel_free (AgHubChannel *channel)
   if (channel->order_iter != NULL)
     g_sequence_remove (channel->order_iter);
 
+  if (channel->creator != NULL) {
+    GHashTable *created = channel->app->created;
+    guint count = GPOINTER_TO_UINT (g_hash_table_lookup (created, channel->creator));
+
+    if (count > 1)
+      g_hash_table_insert (created, g_strdup (channel->creator), GUINT_TO_POINTER (count - 1));
+    else
+      g_hash_table_remove (created, channel->creator);
+    g_free (channel->creator);
+  }
+
   /* Only a finalizing hub frees a channel that still has members; the connections are
    * freed by it too. */
   g_queue_clear (&channel->members);
+  attrs_clear (channel);
   g_clear_pointer (&channel->attrs, g_hash_table_unref);
   g_free (channel->name);
   g_free (channel);
@@ -481,7 +534,7 @@ _ag_hub_channel_restore (AgHub                 *hub,
   channel = channel_new (hub, app, saved->name);
   g_hash_table_iter_init (&iter, saved->attrs);
   while (g_hash_table_iter_next (&iter, &name, &value))
-    g_hash_table_insert (channel->attrs, g_strdup (name), g_strdup (value));
+    attr_put (channel, name, value);
   channel->total_joins = saved->total_joins;
   apply_builtins (hub, channel);
 
@@ -544,10 +597,31 @@ _ag_hub_channel_join (AgHub         *hub,
     return;
   }
 
+  if (!_ag_hub_user_admit_request (hub, conn, frame))
+    return;
+
   channel = g_hash_table_lookup (user->app->channels, frame->channel);
   if (channel != NULL && channel->members.length >= AG_LIMIT_CHANNEL_MEMBERS) {
     _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_CHANNEL_FULL, NULL);
     return;
+  }
+
+  /* An empty channel lives on for its TTL (7200 s by default), so joining and leaving new
+   * names would fill the server: the app keeps a bounded number of channels, and one account
+   * a bounded share of them. The special channels are always there to join. */
+  if (channel == NULL && kind_for_name (frame->channel) == AG_HUB_CHANNEL_ORDINARY) {
+    GHashTable *channels = user->app->channels;
+    guint max = user->app->config.max_channels;
+    guint created = GPOINTER_TO_UINT (g_hash_table_lookup (user->app->created, user->account));
+    guint ordinary = g_hash_table_size (channels) -
+                     g_hash_table_contains (channels, AG_SPECIAL_CHANNEL_USER_ONLINE) -
+                     g_hash_table_contains (channels, AG_SPECIAL_CHANNEL_EVENTS);
+
+    if (ordinary >= (max != 0 ? max : AG_DEFAULT_MAX_CHANNELS) ||
+        created >= AG_LIMIT_CHANNELS_PER_CREATOR) {
+      _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_TOO_MANY_CHANNELS, NULL);
+      return;
+    }
   }
 
   if (conn->channel != NULL)
@@ -555,6 +629,13 @@ _ag_hub_channel_join (AgHub         *hub,
 
   if (channel == NULL) {
     channel = channel_new (hub, user->app, frame->channel);
+    if (channel->kind == AG_HUB_CHANNEL_ORDINARY) {
+      guint created = GPOINTER_TO_UINT (g_hash_table_lookup (user->app->created, user->account));
+
+      channel->creator = g_strdup (user->account);
+      g_hash_table_insert (user->app->created, g_strdup (user->account),
+                           GUINT_TO_POINTER (created + 1));
+    }
     _ag_hub_admin_channel_added (hub, channel);
   }
 
@@ -770,18 +851,18 @@ _ag_hub_channel_change_attr (AgHub        *hub,
                              const char   *value)
 {
   if (g_str_equal (type, "update")) {
-    g_hash_table_insert (channel->attrs, g_strdup (name), g_strdup (value));
+    attr_put (channel, name, value);
     broadcast_attr (hub, channel, "update", name, value);
   } else if (g_str_equal (type, "del")) {
     /* Deleting an attribute that is not there changes nothing, so nobody is told. */
-    if (!g_hash_table_remove (channel->attrs, name))
+    if (!attr_remove (channel, name))
       return;
     broadcast_attr (hub, channel, "del", name, "");
     value = "";
   } else {
     if (g_hash_table_size (channel->attrs) == 0)
       return;
-    g_hash_table_remove_all (channel->attrs);
+    attrs_clear (channel);
     broadcast_attr (hub, channel, "clear", "", "");
     name = value = "";
   }

@@ -63,6 +63,12 @@ struct _AgHub {
   GSequence   *timers;       /* of AgHubTimer*, by (due_us, seq) */
   guint64      timer_seq;
   AgHubTimer   offline_timer;
+  guint64      max_offline_bytes; /* for all offline queues together */
+  guint64      memory_budget;     /* queued output + attributes and messages in memory */
+  guint64      channel_attr_bytes; /* names and values of every channel's attributes */
+  guint64      output_bytes;      /* the sink's queued_total, as last asked */
+  gint64       output_checked_us;
+  gboolean     output_checked;    /* output_bytes was asked for at least once */
 
   guint64      call_seq;
   gint64       now_us;       /* the time of the call into the hub being served */
@@ -86,6 +92,7 @@ struct _AgHubApp {
   AgAppConfig  config;
   GHashTable  *users;        /* account -> AgHubUser* */
   GHashTable  *channels;     /* name -> AgHubChannel* */
+  GHashTable  *created;      /* account -> GUINT_TO_POINTER (live channels it created) */
   GSequence   *channel_order; /* of AgHubChannel*, by name (admin listings and snapshots) */
   GHashTable  *calls;        /* call key -> AgHubCall* */
   guint32      last_uid;
@@ -93,6 +100,7 @@ struct _AgHubApp {
   AgHubCounts  totals;
   AgHubCounts  second;
   AgHubAdminApp *admin;      /* NULL until an operator first logs in to the app */
+  gboolean     restored;     /* what the engine kept of it was loaded (ag_hub_restore) */
 };
 
 struct _AgHubUser {
@@ -101,6 +109,8 @@ struct _AgHubUser {
   guint32      uid;          /* 0 until the account first logs in */
   AgHubConn   *conn;         /* the logged-in connection, or NULL */
   AgHubBucket  bucket;       /* msg_send, channel_send and call_msg */
+  AgHubBucket  request_bucket; /* channel_join, user_set_attr and call_invite */
+  guint        calls_made;   /* calls in app->calls where the user is the caller */
   GHashTable  *calls;        /* set of AgHubCall* where the user is caller or callee */
   GSequenceIter *online_iter; /* in app->online while logged in */
 };
@@ -130,6 +140,7 @@ struct _AgHubChannel {
   AgHubApp         *app;
   char             *name;
   AgHubChannelKind  kind;
+  char             *creator;     /* the account whose join created it, or NULL (restored) */
   GQueue            members;     /* of AgHubConn*, in join order (newest at the tail) */
   GHashTable       *attrs;       /* name -> value */
   guint64           total_joins;
@@ -188,6 +199,12 @@ gboolean    _ag_hub_bucket_can_take   (AgHubBucket    *bucket,
                                        gint64          now_us);
 void        _ag_hub_bucket_take       (AgHubBucket    *bucket);
 guint       _ag_hub_user_rate         (AgHubUser      *user);
+/* Charges a request that may leave state behind (a join, an attribute, an invitation) to
+ * the user's request rate; FALSE after replying 1110. */
+gboolean    _ag_hub_user_admit_request
+                                      (AgHub          *hub,
+                                       AgHubConn      *conn,
+                                       const AgFrame  *frame);
 
 void        _ag_hub_send              (AgHub          *hub,
                                        AgHubConn      *conn,
@@ -216,7 +233,7 @@ void        _ag_hub_session_kick      (AgHub          *hub,
                                        AgHubConn      *conn,
                                        int             code);
 /* A peer message from from_account (the system account for operators): delivered at once,
- * or stored for ttl seconds when the peer is offline. Returns 0 (*out_stored set), 1104,
+ * or stored for ttl seconds when the peer is offline. Returns 0 (*out_stored set), 1104, 1112,
  * 1204, or 1001 with error set when the engine failed. */
 int         _ag_hub_deliver_message   (AgHub          *hub,
                                        AgHubApp       *app,

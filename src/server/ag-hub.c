@@ -137,6 +137,27 @@ _ag_hub_user_rate (AgHubUser *user)
   return rate != 0 ? rate : AG_DEFAULT_USER_MSG_RATE;
 }
 
+gboolean
+_ag_hub_user_admit_request (AgHub         *hub,
+                            AgHubConn     *conn,
+                            const AgFrame *frame)
+{
+  AgHubUser *user = conn->user;
+  guint rate = user->app->config.user_request_rate;
+
+  /* Every request that may leave state behind counts, refused ones too: they cost the
+   * server the same work. */
+  _ag_hub_bucket_configure (&user->request_bucket,
+                            rate != 0 ? rate : AG_DEFAULT_USER_REQUEST_RATE, hub->now_us);
+  if (!_ag_hub_bucket_can_take (&user->request_bucket, hub->now_us)) {
+    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_REQUEST_RATE, NULL);
+    return FALSE;
+  }
+
+  _ag_hub_bucket_take (&user->request_bucket);
+  return TRUE;
+}
+
 /* Output */
 
 void
@@ -238,6 +259,10 @@ app_config_copy (AgAppConfig       *dest,
   dest->allow_no_token = src->allow_no_token;
   dest->user_msg_rate = src->user_msg_rate;
   dest->channel_msg_rate = src->channel_msg_rate;
+  dest->user_request_rate = src->user_request_rate;
+  dest->max_channels = src->max_channels;
+  dest->max_user_attrs = src->max_user_attrs;
+  dest->max_user_attr_bytes = src->max_user_attr_bytes;
   dest->admin_key = g_strdup (src->admin_key);
 }
 
@@ -255,6 +280,7 @@ app_free (AgHubApp *app)
   /* Calls point at users, so they go first. */
   g_clear_pointer (&app->calls, g_hash_table_unref);
   g_clear_pointer (&app->channels, g_hash_table_unref);
+  g_clear_pointer (&app->created, g_hash_table_unref);
   g_clear_pointer (&app->channel_order, g_sequence_free);
   g_clear_pointer (&app->users, g_hash_table_unref);
   g_clear_pointer (&app->online, g_sequence_free);
@@ -669,6 +695,14 @@ _ag_hub_deliver_message (AgHub      *hub,
     message->sent_us = hub->now_us;
     message->expires_us = expires_us;
 
+    /* Any logged-in user may fill any account's queue: what all queues hold together is
+     * bounded too, and past it a message is refused rather than stored. */
+    if (ag_engine_offline_bytes (hub->engine) + ag_offline_message_size (message) >
+        hub->max_offline_bytes) {
+      ag_offline_message_free (message);
+      return AG_ERROR_LIMIT_E_OFFLINE_STORAGE_FULL;
+    }
+
     if (!ag_engine_offline_push (hub->engine, app->config.app_id, peer_account, message,
                                  error)) {
       if (error == NULL || g_error_matches (*error, AG_ENGINE_ERROR, AG_ENGINE_ERROR_QUEUE_FULL)) {
@@ -749,6 +783,42 @@ handle_user_set_attr (AgHub         *hub,
   AgHubUser *user = conn->user;
   g_autoptr(AgFrame) reply = ag_frame_new_ok (frame->id);
   g_autoptr(GError) error = NULL;
+
+  if (!_ag_hub_user_admit_request (hub, conn, frame))
+    return;
+
+  /* Attributes are kept for ever, so a user holds a bounded number of them; deleting one is
+   * always allowed. */
+  if (frame->value != NULL && *frame->value != '\0') {
+    const AgAppConfig *config = &user->app->config;
+    g_autoptr(GHashTable) attrs = ag_engine_user_attr_get_all (hub->engine,
+                                                               user->app->config.app_id,
+                                                               user->account, &error);
+    guint count = 1;
+    gsize bytes = strlen (frame->name) + strlen (frame->value);
+    GHashTableIter iter;
+    gpointer name, value;
+
+    if (attrs == NULL) {
+      reply_storage_error (hub, conn, frame->id, AG_ERROR_GENERAL_E_FAILED, error);
+      return;
+    }
+
+    g_hash_table_iter_init (&iter, attrs);
+    while (g_hash_table_iter_next (&iter, &name, &value)) {
+      if (g_str_equal (name, frame->name))
+        continue;
+      count++;
+      bytes += strlen (name) + strlen (value);
+    }
+
+    if (count > (config->max_user_attrs != 0 ? config->max_user_attrs : AG_LIMIT_USER_ATTRS) ||
+        bytes > (config->max_user_attr_bytes != 0 ? config->max_user_attr_bytes
+                                                  : AG_LIMIT_USER_ATTR_BYTES)) {
+      _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_TOO_MANY_USER_ATTRS, NULL);
+      return;
+    }
+  }
 
   /* The engine deletes the attribute for an empty value. */
   if (!ag_engine_user_attr_set (hub->engine, user->app->config.app_id, user->account,
@@ -833,6 +903,63 @@ handle_user_status (AgHub         *hub,
   _ag_hub_send_frame (hub, conn, reply);
 }
 
+/* Memory */
+
+static guint64
+memory_state (AgHub *hub)
+{
+  return ag_engine_memory_bytes (hub->engine) + hub->channel_attr_bytes;
+}
+
+static guint64
+memory_output (AgHub *hub)
+{
+  return hub->sink.queued_total != NULL ? hub->sink.queued_total (hub->sink_data) : 0;
+}
+
+/* Requests that make the server hold more: messages (queued for their recipients or
+ * stored), attribute changes and invitations. Deleting and leaving always work. */
+static gboolean
+adds_to_memory (const AgFrame *frame)
+{
+  switch (frame->op) {
+  case AG_OP_MSG_SEND:
+  case AG_OP_CHANNEL_SEND:
+  case AG_OP_CALL_MSG:
+  case AG_OP_CALL_INVITE:
+  case AG_OP_CHANNEL_SET_ATTR:
+    return TRUE;
+  case AG_OP_USER_SET_ATTR:
+    return frame->value != NULL && *frame->value != '\0';
+  default:
+    return FALSE;
+  }
+}
+
+/* FALSE after replying 1113 when the server is over its memory budget. The transports'
+ * output is asked for at most every 100 ms: it is a sum over every connection. */
+static gboolean
+admit_memory (AgHub         *hub,
+              AgHubConn     *conn,
+              const AgFrame *frame)
+{
+  if (!adds_to_memory (frame))
+    return TRUE;
+
+  if (!hub->output_checked || hub->now_us < hub->output_checked_us ||
+      hub->now_us - hub->output_checked_us >= 100 * 1000) {
+    hub->output_bytes = memory_output (hub);
+    hub->output_checked_us = hub->now_us;
+    hub->output_checked = TRUE;
+  }
+
+  if (hub->output_bytes + memory_state (hub) < hub->memory_budget)
+    return TRUE;
+
+  _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_LIMIT_E_MEMORY_BUDGET, NULL);
+  return FALSE;
+}
+
 /* Dispatch */
 
 static void
@@ -845,6 +972,9 @@ dispatch (AgHub         *hub,
     _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_GENERAL_E_NOT_LOGIN, NULL);
     return;
   }
+
+  if (!admit_memory (hub, conn, frame))
+    return;
 
   switch (frame->op) {
   case AG_OP_LOGIN:
@@ -987,6 +1117,8 @@ ag_hub_init (AgHub *self)
   self->admin_epoch = g_strdup_printf ("%08x%08x", g_random_int (), g_random_int ());
   self->error_counts = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->timers = g_sequence_new (NULL);
+  self->max_offline_bytes = AG_DEFAULT_OFFLINE_BYTES;
+  self->memory_budget = AG_DEFAULT_MEMORY_BUDGET;
   _ag_hub_timer_init (&self->offline_timer, offline_expiry_cb, NULL);
 }
 
@@ -1035,6 +1167,10 @@ ag_hub_add_app (AgHub             *self,
     app->config.allow_no_token = config->allow_no_token;
     app->config.user_msg_rate = config->user_msg_rate;
     app->config.channel_msg_rate = config->channel_msg_rate;
+    app->config.user_request_rate = config->user_request_rate;
+    app->config.max_channels = config->max_channels;
+    app->config.max_user_attrs = config->max_user_attrs;
+    app->config.max_user_attr_bytes = config->max_user_attr_bytes;
     g_free (app->config.admin_key);
     app->config.admin_key = g_strdup (config->admin_key);
     return;
@@ -1046,6 +1182,7 @@ ag_hub_add_app (AgHub             *self,
   app->users = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) user_free);
   app->channels = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                          (GDestroyNotify) _ag_hub_channel_free);
+  app->created = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   app->calls = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                       (GDestroyNotify) _ag_hub_call_free);
   app->online = g_sequence_new (NULL);
@@ -1085,8 +1222,13 @@ ag_hub_restore (AgHub   *self,
     GHashTableIter iter;
     gpointer account, uid;
 
+    /* A reloaded configuration may add apps to a running hub; the others are loaded. */
+    if (app->restored)
+      continue;
+
     if (!ag_engine_load_app (self->engine, app->config.app_id, &uids, &channels, error))
       return FALSE;
+    app->restored = TRUE;
 
     /* Known accounts keep their uids; new ones continue after the highest. */
     g_hash_table_iter_init (&iter, uids);
@@ -1292,6 +1434,48 @@ ag_hub_next_deadline (AgHub *self)
     return G_MAXINT64;
 
   return ((AgHubTimer *) g_sequence_get (first))->due_us;
+}
+
+void
+ag_hub_set_max_offline_bytes (AgHub   *self,
+                              guint64  max_bytes)
+{
+  g_return_if_fail (AG_IS_HUB (self));
+
+  self->max_offline_bytes = max_bytes != 0 ? max_bytes : AG_DEFAULT_OFFLINE_BYTES;
+}
+
+guint64
+ag_hub_get_offline_bytes (AgHub   *self,
+                          guint64 *out_max_bytes)
+{
+  g_return_val_if_fail (AG_IS_HUB (self), 0);
+
+  if (out_max_bytes != NULL)
+    *out_max_bytes = self->max_offline_bytes;
+
+  return ag_engine_offline_bytes (self->engine);
+}
+
+void
+ag_hub_set_memory_budget (AgHub   *self,
+                          guint64  budget)
+{
+  g_return_if_fail (AG_IS_HUB (self));
+
+  self->memory_budget = budget != 0 ? budget : AG_DEFAULT_MEMORY_BUDGET;
+}
+
+void
+ag_hub_get_memory (AgHub       *self,
+                   AgHubMemory *out_memory)
+{
+  g_return_if_fail (AG_IS_HUB (self));
+  g_return_if_fail (out_memory != NULL);
+
+  out_memory->budget = self->memory_budget;
+  out_memory->output = memory_output (self);
+  out_memory->state = memory_state (self);
 }
 
 const AgHubStats *

@@ -33,6 +33,9 @@ typedef struct {
    * admin API shows it and paces snapshots by it. */
   gsize (*queued) (gpointer  user_data,
                    guint64   conn_id);
+  /* Optional: the bytes queued for all connections and not yet written (for the memory
+   * budget; an estimate is fine, it is asked at most every 100 ms). */
+  guint64 (*queued_total) (gpointer user_data);
 } AgHubSink;
 
 typedef struct {
@@ -41,6 +44,10 @@ typedef struct {
   gboolean  allow_no_token;
   guint     user_msg_rate;        /* 0: AG_DEFAULT_USER_MSG_RATE */
   guint     channel_msg_rate;     /* 0: AG_DEFAULT_CHANNEL_MSG_RATE */
+  guint     user_request_rate;    /* 0: AG_DEFAULT_USER_REQUEST_RATE */
+  guint     max_channels;         /* 0: AG_DEFAULT_MAX_CHANNELS */
+  guint     max_user_attrs;       /* 0: AG_LIMIT_USER_ATTRS */
+  guint     max_user_attr_bytes;  /* 0: AG_LIMIT_USER_ATTR_BYTES */
   char     *admin_key;            /* NULL: only the server-wide key opens the admin API */
 } AgAppConfig;
 
@@ -68,8 +75,9 @@ gboolean      ag_hub_has_app            (AgHub             *hub,
                                          const char        *app_id);
 
 /* Loads what the engine kept of every app added so far (uids, channels) and schedules the
- * deadlines it holds; channels whose deadline passed by now_us are deleted. Called once, at
- * start-up, before any connection. */
+ * deadlines it holds; channels whose deadline passed by now_us are deleted. Called at
+ * start-up, before any connection, and again after apps were added to a running hub (a
+ * reloaded configuration): apps loaded before are left as they are. */
 gboolean      ag_hub_restore            (AgHub             *hub,
                                          gint64             now_us,
                                          GError           **error);
@@ -118,6 +126,28 @@ GBytes       *ag_hub_admin_http         (AgHub             *hub,
                                          gsize              length,
                                          gint64             now_us,
                                          guint             *out_status);
+
+/* The bound on what all offline queues hold together (ag_offline_message_size()); 0 is
+ * AG_DEFAULT_OFFLINE_BYTES. Past it, peer messages to offline accounts get 1112. */
+void          ag_hub_set_max_offline_bytes (AgHub          *hub,
+                                            guint64         max_bytes);
+/* What the offline queues hold now, and the bound. */
+guint64       ag_hub_get_offline_bytes  (AgHub             *hub,
+                                         guint64           *out_max_bytes);
+
+/* The memory budget: past it, requests that would make the server hold more (messages,
+ * attribute changes, invitations) get 1113. 0 is AG_DEFAULT_MEMORY_BUDGET. */
+void          ag_hub_set_memory_budget  (AgHub             *hub,
+                                         guint64            budget);
+
+typedef struct {
+  guint64 budget;
+  guint64 output;   /* queued for connections, not yet written (the sink's queued_total) */
+  guint64 state;    /* attributes and offline messages held in memory */
+} AgHubMemory;
+
+void          ag_hub_get_memory         (AgHub             *hub,
+                                         AgHubMemory       *out_memory);
 
 const AgHubStats *ag_hub_get_stats      (AgHub             *hub);
 /* Calls func for every error code the hub has replied with, with its count. */

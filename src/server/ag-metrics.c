@@ -113,6 +113,8 @@ ag_metrics_render (AgHub                     *hub,
   GHashTableIter iter;
   gpointer key, value;
   char number[G_ASCII_DTOSTR_BUF_SIZE];
+  guint64 offline_bytes, offline_max;
+  AgHubMemory memory;
 
   g_return_val_if_fail (AG_IS_HUB (hub), NULL);
   g_return_val_if_fail (counters != NULL, NULL);
@@ -154,6 +156,31 @@ ag_metrics_render (AgHub                     *hub,
     g_string_append_printf (out, "agsignal_errors_total{code=\"%d\"} %" G_GUINT64_FORMAT "\n",
                             entry->code, entry->count);
   }
+
+  add_metric (out, "agsignal_accept_errors_total", "counter",
+              "Failed accepts for want of file descriptors or memory (each pauses accepting "
+              "for 100 ms).", counters->accept_errors);
+  add_metric (out, "agsignal_accepts_refused_total", "counter",
+              "Connections closed at once because the server was out of file descriptors.",
+              counters->accepts_refused);
+
+  offline_bytes = ag_hub_get_offline_bytes (hub, &offline_max);
+  add_metric (out, "agsignal_offline_bytes", "gauge",
+              "Bytes of text held in the offline queues of all accounts.", offline_bytes);
+  add_metric (out, "agsignal_offline_bytes_limit", "gauge",
+              "The bound on agsignal_offline_bytes (max_offline_bytes).", offline_max);
+
+  ag_hub_get_memory (hub, &memory);
+  add_metric (out, "agsignal_memory_budget_bytes", "gauge",
+              "The memory budget: past it, messages, attribute changes and invitations get 1113.",
+              memory.budget);
+  g_string_append_printf (out, "# HELP agsignal_memory_bytes What counts against the memory "
+                               "budget: output queued for connections, attributes and offline "
+                               "messages held in memory.\n"
+                               "# TYPE agsignal_memory_bytes gauge\n"
+                               "agsignal_memory_bytes{part=\"output\"} %" G_GUINT64_FORMAT "\n"
+                               "agsignal_memory_bytes{part=\"state\"} %" G_GUINT64_FORMAT "\n",
+                          memory.output, memory.state);
 
   add_metric (out, "agsignal_slow_consumer_disconnects_total", "counter",
               "Connections closed for having more than the outbound limit not yet written.",

@@ -15,6 +15,8 @@ typedef struct {
   guint64     binary_frames_in;
   guint64     transport_frames_out;
   guint64     slow_consumer_disconnects;
+  guint64     accept_errors;       /* accept() failed: no descriptor or memory */
+  guint64     accepts_refused;     /* connections accepted and closed at once meanwhile */
   GHashTable *errors;              /* GINT_TO_POINTER (code) -> guint64* */
 
   gint64      start_time_us;

@@ -12,6 +12,11 @@
 #define SERVER_GROUP         "server"
 #define MAX_MSG_RATE         1000000
 #define MAX_CERTIFICATE_LEN  1024
+#define MAX_CHANNELS         10000000
+#define MAX_USER_ATTRS       1000000
+#define MAX_USER_ATTR_BYTES  (1024 * 1024 * 1024)
+#define MAX_OFFLINE_BYTES    G_GUINT64_CONSTANT (1099511627776)   /* 1 TiB */
+#define MAX_MEMORY_BUDGET    G_GUINT64_CONSTANT (1099511627776)
 
 G_DEFINE_QUARK (ag-server-config-error-quark, ag_server_config_error)
 
@@ -36,6 +41,10 @@ app_config_copy (const AgAppConfig *app)
   copy->allow_no_token = app->allow_no_token;
   copy->user_msg_rate = app->user_msg_rate;
   copy->channel_msg_rate = app->channel_msg_rate;
+  copy->user_request_rate = app->user_request_rate;
+  copy->max_channels = app->max_channels;
+  copy->max_user_attrs = app->max_user_attrs;
+  copy->max_user_attr_bytes = app->max_user_attr_bytes;
   copy->admin_key = g_strdup (app->admin_key);
 
   return copy;
@@ -275,26 +284,48 @@ set_invalid (GError     **error,
                  key != NULL ? " " : "", key != NULL ? key : "", message);
 }
 
+/* A whole number from 1 to max; what names the unit in the error ("messages per second"). */
+static gboolean
+read_count (GKeyFile    *keyfile,
+            Source      *source,
+            const char  *group,
+            const char  *key,
+            const char  *what,
+            guint64      max,
+            guint64     *out_count,
+            GError     **error)
+{
+  g_autofree char *value = g_key_file_get_value (keyfile, group, key, NULL);
+  guint64 count;
+
+  if (value == NULL)
+    return TRUE;
+
+  if (!g_ascii_string_to_unsigned (value, 10, 1, max, &count, NULL)) {
+    set_invalid (error, source, group, key,
+                 "'%s' is not a whole number of %s from 1 to %" G_GUINT64_FORMAT,
+                 value, what, max);
+    return FALSE;
+  }
+
+  *out_count = count;
+
+  return TRUE;
+}
+
 static gboolean
 read_rate (GKeyFile    *keyfile,
            Source      *source,
            const char  *group,
            const char  *key,
+           const char  *what,
            guint       *out_rate,
            GError     **error)
 {
-  g_autofree char *value = g_key_file_get_value (keyfile, group, key, NULL);
-  guint64 rate;
+  guint64 rate = *out_rate;
 
-  if (value == NULL)
-    return TRUE;
-
-  if (!g_ascii_string_to_unsigned (value, 10, 1, MAX_MSG_RATE, &rate, NULL)) {
-    set_invalid (error, source, group, key,
-                 "'%s' is not a whole number of messages per second from 1 to %d",
-                 value, MAX_MSG_RATE);
+  if (!read_count (keyfile, source, group, key, what, MAX_MSG_RATE, &rate, error))
     return FALSE;
-  }
 
   *out_rate = (guint) rate;
 
@@ -349,7 +380,8 @@ load_app (AgServerConfig  *config,
           GError         **error)
 {
   static const char * const known_keys[] = {
-    "certificate", "allow_no_token", "user_msg_rate", "channel_msg_rate", "admin_key", NULL
+    "certificate", "allow_no_token", "user_msg_rate", "channel_msg_rate", "user_request_rate",
+    "max_channels", "max_user_attrs", "max_user_attr_bytes", "admin_key", NULL
   };
   g_auto(GStrv) keys = g_key_file_get_keys (keyfile, group, NULL, NULL);
   g_autofree char *certificate = NULL;
@@ -357,6 +389,9 @@ load_app (AgServerConfig  *config,
   g_autoptr(GError) local_error = NULL;
   const char *app_id = group + strlen (APP_GROUP_PREFIX);
   AgAppConfig app = { 0, };
+  guint64 max_channels = 0;
+  guint64 max_user_attrs = 0;
+  guint64 max_user_attr_bytes = 0;
 
   if (!ag_server_check_app_id (app_id, &local_error)) {
     set_invalid (error, source, group, NULL, "%s", local_error->message);
@@ -367,7 +402,8 @@ load_app (AgServerConfig  *config,
     if (!g_strv_contains (known_keys, keys[i])) {
       set_invalid (error, source, group, keys[i],
                    "unknown key (known: certificate, allow_no_token, user_msg_rate, "
-                   "channel_msg_rate, admin_key)");
+                   "channel_msg_rate, user_request_rate, max_channels, max_user_attrs, "
+                   "max_user_attr_bytes, admin_key)");
       return FALSE;
     }
   }
@@ -400,10 +436,24 @@ load_app (AgServerConfig  *config,
     return FALSE;
   }
 
-  if (!read_rate (keyfile, source, group, "user_msg_rate", &app.user_msg_rate, error) ||
-      !read_rate (keyfile, source, group, "channel_msg_rate", &app.channel_msg_rate, error) ||
+  if (!read_rate (keyfile, source, group, "user_msg_rate", "messages per second",
+                  &app.user_msg_rate, error) ||
+      !read_rate (keyfile, source, group, "channel_msg_rate", "messages per second",
+                  &app.channel_msg_rate, error) ||
+      !read_rate (keyfile, source, group, "user_request_rate", "requests per second",
+                  &app.user_request_rate, error) ||
+      !read_count (keyfile, source, group, "max_channels", "channels", MAX_CHANNELS,
+                   &max_channels, error) ||
+      !read_count (keyfile, source, group, "max_user_attrs", "attributes", MAX_USER_ATTRS,
+                   &max_user_attrs, error) ||
+      !read_count (keyfile, source, group, "max_user_attr_bytes", "bytes",
+                   MAX_USER_ATTR_BYTES, &max_user_attr_bytes, error) ||
       !read_admin_key (keyfile, source, group, &admin_key, error))
     return FALSE;
+
+  app.max_channels = (guint) max_channels;
+  app.max_user_attrs = (guint) max_user_attrs;
+  app.max_user_attr_bytes = (guint) max_user_attr_bytes;
 
   app.app_id = (char *) app_id;
   app.certificate = certificate;
@@ -419,7 +469,9 @@ load_server (AgServerConfig  *config,
              Source          *source,
              GError         **error)
 {
-  static const char * const known_keys[] = { "listen", "state", "state_sync", "admin_key", NULL };
+  static const char * const known_keys[] = {
+    "listen", "state", "state_sync", "admin_key", "max_offline_bytes", "memory_budget", NULL
+  };
   g_auto(GStrv) keys = g_key_file_get_keys (keyfile, SERVER_GROUP, NULL, NULL);
   g_autofree char *listen = NULL;
   g_autofree char *host = NULL;
@@ -431,10 +483,17 @@ load_server (AgServerConfig  *config,
   for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
     if (!g_strv_contains (known_keys, keys[i])) {
       set_invalid (error, source, SERVER_GROUP, keys[i],
-                   "unknown key (known: listen, state, state_sync, admin_key)");
+                   "unknown key (known: listen, state, state_sync, admin_key, "
+                   "max_offline_bytes, memory_budget)");
       return FALSE;
     }
   }
+
+  if (!read_count (keyfile, source, SERVER_GROUP, "max_offline_bytes", "bytes",
+                   MAX_OFFLINE_BYTES, &config->max_offline_bytes, error) ||
+      !read_count (keyfile, source, SERVER_GROUP, "memory_budget", "bytes",
+                   MAX_MEMORY_BUDGET, &config->memory_budget, error))
+    return FALSE;
 
   if (!read_admin_key (keyfile, source, SERVER_GROUP, &config->admin_key, error))
     return FALSE;
@@ -536,6 +595,10 @@ ag_server_config_load_data (AgServerConfig  *config,
   }
   if (g_key_file_has_key (keyfile, SERVER_GROUP, "state_sync", NULL))
     config->state_sync = loaded->state_sync;
+  if (loaded->max_offline_bytes != 0)
+    config->max_offline_bytes = loaded->max_offline_bytes;
+  if (loaded->memory_budget != 0)
+    config->memory_budget = loaded->memory_budget;
 
   return TRUE;
 }

@@ -6,12 +6,16 @@
  *   listen=127.0.0.1:7070
  *   state=/var/lib/agsignald/state.db
  *   state_sync=normal
+ *   max_offline_bytes=268435456
+ *   memory_budget=1073741824
  *
  *   [app:demo]
  *   certificate=0123456789abcdef
  *   allow_no_token=true
  *   user_msg_rate=60
  *   channel_msg_rate=200
+ *   user_request_rate=50
+ *   max_channels=100000
  *   admin_key=...            (docs/admin-api.md; [server] may have one for every app)
  */
 #pragma once
@@ -42,6 +46,8 @@ typedef struct {
   char               *state_path;    /* NULL: no state file (the memory engine) */
   AgEngineSqliteSync  state_sync;
   char               *admin_key;     /* [server] admin_key: opens every app; NULL when unset */
+  guint64             max_offline_bytes; /* 0: AG_DEFAULT_OFFLINE_BYTES */
+  guint64             memory_budget; /* 0: AG_DEFAULT_MEMORY_BUDGET */
 } AgServerConfig;
 
 GQuark          ag_server_config_error_quark (void);

@@ -22,6 +22,7 @@
 
 #include "ag-error.h"
 #include "ag-frame.h"
+#include "ag-http-request.h"
 #include "ag-hub-driver.h"
 #include "ag-limits.h"
 #include "ag-metrics.h"
@@ -313,6 +314,26 @@ hub_queued_cb (gpointer user_data,
   return conn->queued_bytes - conn->written_bytes;
 }
 
+/* An upper bound, without asking the kernel: what was queued since each connection's last
+ * measurement counts as unwritten. */
+static guint64
+hub_queued_total_cb (gpointer user_data)
+{
+  AgServer *self = user_data;
+  GHashTableIter iter;
+  gpointer value;
+  guint64 total = 0;
+
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, NULL, &value)) {
+    Connection *conn = value;
+
+    total += conn->queued_bytes - conn->written_bytes;
+  }
+
+  return total;
+}
+
 static void
 hub_close_cb (gpointer user_data,
               guint64  conn_id,
@@ -443,9 +464,52 @@ websocket_cb (SoupServer              *soup,
     connection_close (self, conn, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "server shutting down");
 }
 
+static void
+respond_text (SoupServerMessage *msg,
+              guint              status,
+              const char        *reason)
+{
+  g_autofree char *body = g_strconcat (reason, "\n", NULL);
+  gsize length = strlen (body);
+
+  soup_server_message_set_status (msg, status, ag_http_status_phrase (status));
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_TAKE,
+                                    g_steal_pointer (&body), length);
+}
+
+/* The request as ag-http-request.c sees it; nothing in it is owned. */
+static AgHttpRequest
+request_of (SoupServerMessage *msg)
+{
+  return (AgHttpRequest) {
+    .method = (char *) soup_server_message_get_method (msg),
+    .path = (char *) g_uri_get_path (soup_server_message_get_uri (msg)),
+    .version = soup_server_message_get_http_version (msg),
+    .headers = soup_server_message_get_request_headers (msg),
+  };
+}
+
+/* libsoup's parser keeps duplicated fields, a missing Host and a bad Content-Length for the
+ * handler to judge: the same checks as the epoll transport's (RFC 9112). FALSE after
+ * answering. */
+static gboolean
+check_request (SoupServerMessage *msg)
+{
+  AgHttpRequest request = request_of (msg);
+  const char *reason;
+  guint status = ag_http_request_check_fields (&request, &reason);
+
+  if (status == 0)
+    return TRUE;
+
+  respond_text (msg, status, reason);
+  return FALSE;
+}
+
 /* Runs before libsoup's own handshake processing on the same path: setting a status here
  * stops the upgrade. libsoup accepts a handshake that offers no subprotocol at all, but the
- * protocol requires agsignal.v1. */
+ * protocol requires agsignal.v1; it also accepts duplicated keys and Hosts, and answers an
+ * unsupported version with 400 where RFC 6455 asks for 426 and the supported version. */
 static void
 websocket_precheck_cb (SoupServer        *soup,
                        SoupServerMessage *msg,
@@ -457,6 +521,10 @@ websocket_precheck_cb (SoupServer        *soup,
   static const char going_away[] = "the server is shutting down\n";
   AgServer *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  AgHttpRequest request;
+  const char *reason;
+  const char *key;
+  guint status;
 
   if (self->shutdown_task != NULL) {
     soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
@@ -465,11 +533,24 @@ websocket_precheck_cb (SoupServer        *soup,
     return;
   }
 
+  if (!check_request (msg))
+    return;
+
   if (!soup_message_headers_header_contains (headers, "Sec-WebSocket-Protocol",
                                              AG_SUBPROTOCOL)) {
     soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
     soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC,
                                       required, strlen (required));
+    return;
+  }
+
+  request = request_of (msg);
+  status = ag_http_request_check_upgrade (&request, &key, &reason);
+  if (status != 0) {
+    respond_text (msg, status, reason);
+    if (status == 426)
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Sec-WebSocket-Version", "13");
   }
 }
 
@@ -496,7 +577,7 @@ healthz_cb (SoupServer        *soup,
             GHashTable        *query,
             gpointer           user_data)
 {
-  if (!check_method (msg))
+  if (!check_request (msg) || !check_method (msg))
     return;
 
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
@@ -513,7 +594,7 @@ metrics_cb (SoupServer        *soup,
   AgServer *self = user_data;
   char *text;
 
-  if (!check_method (msg))
+  if (!check_request (msg) || !check_method (msg))
     return;
 
   text = ag_server_render_metrics (self);
@@ -536,6 +617,9 @@ admin_cb (SoupServer        *soup,
   g_autoptr(GBytes) reply = NULL;
   g_autofree char *peer = NULL;
   guint status = 500;
+
+  if (!check_request (msg))
+    return;
 
   if (g_strcmp0 (soup_server_message_get_method (msg), SOUP_METHOD_POST) != 0) {
     soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
@@ -654,7 +738,7 @@ ag_server_init (AgServer *self)
 AgServer *
 ag_server_new (AgEngine *engine)
 {
-  static const AgHubSink sink = { hub_send_cb, hub_close_cb, hub_queued_cb };
+  static const AgHubSink sink = { hub_send_cb, hub_close_cb, hub_queued_cb, hub_queued_total_cb };
   AgServer *self;
 
   g_return_val_if_fail (AG_IS_ENGINE (engine), NULL);

@@ -24,6 +24,11 @@ typedef struct {
   GMainLoop         *loop;
   AgServerTransport *server;
   gboolean           stopping;
+
+  /* What the configuration is made of, read again on SIGHUP. */
+  const char        *config_path;
+  const char        *admin_key_file;
+  gboolean           demo;
 } Daemon;
 
 /* Each WebSocket is a file descriptor: the soft limit (often 1024) would cap the number of
@@ -78,6 +83,143 @@ open_engine (const char          *state_path,
   g_debug ("state: %s (synchronous=%s)", state_path,
            sync == AG_ENGINE_SQLITE_SYNC_FULL ? "full" : "normal");
   return ag_engine_sqlite_new (state_path, sync, error);
+}
+
+/* The configuration file, then --demo and --admin-key-file over it. Errors are ready for a
+ * "agsignald: " prefix. */
+static AgServerConfig *
+read_config (const Daemon  *daemon,
+             GError       **error)
+{
+  g_autoptr(AgServerConfig) config = ag_server_config_new ();
+
+  if (daemon->config_path != NULL &&
+      !ag_server_config_load_file (config, daemon->config_path, error))
+    return NULL;
+
+  if (daemon->demo) {
+    const AgAppConfig *configured = ag_server_config_find_app (config, DEMO_APP_ID);
+    g_autofree char *admin_key = configured != NULL ? g_strdup (configured->admin_key) : NULL;
+    AgAppConfig app = {
+      .app_id = (char *) DEMO_APP_ID,
+      .certificate = (char *) DEMO_CERTIFICATE,
+      .allow_no_token = TRUE,
+      .admin_key = admin_key,   /* an [app:demo] admin_key of the file stays */
+    };
+
+    ag_server_config_add_app (config, &app);
+  }
+
+  if (daemon->admin_key_file != NULL) {
+    g_autoptr(GError) local_error = NULL;
+    g_autofree char *key = NULL;
+
+    if (!g_file_get_contents (daemon->admin_key_file, &key, NULL, &local_error)) {
+      g_set_error (error, G_FILE_ERROR, local_error->code, "--admin-key-file: %s",
+                   local_error->message);
+      return NULL;
+    }
+    g_strchomp (key);
+    if (!ag_server_check_admin_key (key, &local_error)) {
+      g_set_error (error, AG_SERVER_CONFIG_ERROR, AG_SERVER_CONFIG_ERROR_INVALID,
+                   "--admin-key-file %s: %s", daemon->admin_key_file, local_error->message);
+      return NULL;
+    }
+    g_free (config->admin_key);
+    config->admin_key = g_steal_pointer (&key);
+  }
+
+  if (config->apps->len == 0) {
+    g_set_error_literal (error, AG_SERVER_CONFIG_ERROR, AG_SERVER_CONFIG_ERROR_INVALID,
+                         "no app is configured: pass --config FILE with an [app:ID] group, "
+                         "or --demo");
+    return NULL;
+  }
+
+  return g_steal_pointer (&config);
+}
+
+static void
+log_apps (const AgServerConfig *config)
+{
+  for (guint i = 0; i < config->apps->len; i++) {
+    const AgAppConfig *app = g_ptr_array_index (config->apps, i);
+
+    g_debug ("app %s: certificate %s, admin key %s, %s, %u user msg/s, %u channel msg/s, "
+             "%u requests/s, %u channels, %u user attributes of %u bytes",
+             app->app_id, app->certificate != NULL ? "set" : "unset",
+             app->admin_key != NULL ? "set" : "unset",
+             app->allow_no_token ? AG_NO_NEED_TOKEN " accepted" : "tokens required",
+             app->user_msg_rate != 0 ? app->user_msg_rate : AG_DEFAULT_USER_MSG_RATE,
+             app->channel_msg_rate != 0 ? app->channel_msg_rate : AG_DEFAULT_CHANNEL_MSG_RATE,
+             app->user_request_rate != 0 ? app->user_request_rate : AG_DEFAULT_USER_REQUEST_RATE,
+             app->max_channels != 0 ? app->max_channels : AG_DEFAULT_MAX_CHANNELS,
+             app->max_user_attrs != 0 ? app->max_user_attrs : AG_LIMIT_USER_ATTRS,
+             app->max_user_attr_bytes != 0 ? app->max_user_attr_bytes : AG_LIMIT_USER_ATTR_BYTES);
+  }
+}
+
+/* The apps and limits of config, on a hub that may be running. */
+static void
+apply_config (AgHub                *hub,
+              const AgServerConfig *config)
+{
+  for (guint i = 0; i < config->apps->len; i++)
+    ag_hub_add_app (hub, g_ptr_array_index (config->apps, i));
+  ag_hub_set_admin_key (hub, config->admin_key);
+  ag_hub_set_max_offline_bytes (hub, config->max_offline_bytes);
+  ag_hub_set_memory_budget (hub, config->memory_budget);
+}
+
+/* SIGHUP: the configuration is read again. Apps and limits change at once, sessions and
+ * state stay; an app no longer configured is kept until the next start (its sessions and
+ * channels are live). A configuration with a mistake changes nothing. */
+static gboolean
+reload_signal_cb (gpointer user_data)
+{
+  Daemon *daemon = user_data;
+  AgHub *hub = ag_server_transport_get_hub (daemon->server);
+  g_autoptr(AgServerConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (daemon->stopping)
+    return G_SOURCE_CONTINUE;
+
+  config = read_config (daemon, &error);
+  if (config == NULL) {
+    g_message ("SIGHUP: the configuration was not reloaded: %s", error->message);
+    return G_SOURCE_CONTINUE;
+  }
+
+  apply_config (hub, config);
+  /* Apps new in the file get what the state file kept of them. */
+  if (!ag_hub_restore (hub, g_get_real_time (), &error) || !ag_hub_commit (hub, &error))
+    g_message ("SIGHUP: %s", error->message);
+
+  g_message ("SIGHUP: configuration reloaded (%u apps); listen, state and state_sync take "
+             "effect at the next start", config->apps->len);
+  log_apps (config);
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* SIGUSR1 and SIGUSR2: one line of what the server holds, instead of the default of ending
+ * the process. */
+static gboolean
+status_signal_cb (gpointer user_data)
+{
+  Daemon *daemon = user_data;
+  AgHub *hub = ag_server_transport_get_hub (daemon->server);
+  const AgHubStats *stats = ag_hub_get_stats (hub);
+  guint64 offline_max = 0;
+  guint64 offline = ag_hub_get_offline_bytes (hub, &offline_max);
+
+  g_message ("status: %" G_GUINT64_FORMAT " connections, %" G_GUINT64_FORMAT " sessions, %"
+             G_GUINT64_FORMAT " channels, %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+             " offline bytes", stats->connections, stats->sessions, stats->channels,
+             offline, offline_max);
+
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -136,6 +278,7 @@ main (int   argc,
   g_autofree char *host = NULL;
   g_autofree char *transport = NULL;
   g_autofree char *admin_key_file = NULL;
+  guint sighup_id, sigusr1_id, sigusr2_id;
   g_autofree char *state_path = NULL;
   g_autofree char *state_sync = NULL;
   AgEngineSqliteSync sync;
@@ -209,44 +352,12 @@ main (int   argc,
 
   raise_file_limit ();
 
-  config = ag_server_config_new ();
-  if (config_path != NULL && !ag_server_config_load_file (config, config_path, &error)) {
+  daemon.config_path = config_path;
+  daemon.admin_key_file = admin_key_file;
+  daemon.demo = demo;
+  config = read_config (&daemon, &error);
+  if (config == NULL) {
     g_printerr ("agsignald: %s\n", error->message);
-    return EXIT_FAILURE;
-  }
-
-  if (demo) {
-    const AgAppConfig *configured = ag_server_config_find_app (config, DEMO_APP_ID);
-    g_autofree char *admin_key = configured != NULL ? g_strdup (configured->admin_key) : NULL;
-    AgAppConfig app = {
-      .app_id = (char *) DEMO_APP_ID,
-      .certificate = (char *) DEMO_CERTIFICATE,
-      .allow_no_token = TRUE,
-      .admin_key = admin_key,   /* an [app:demo] admin_key of the file stays */
-    };
-
-    ag_server_config_add_app (config, &app);
-  }
-
-  if (admin_key_file != NULL) {
-    g_autofree char *key = NULL;
-
-    if (!g_file_get_contents (admin_key_file, &key, NULL, &error)) {
-      g_printerr ("agsignald: --admin-key-file: %s\n", error->message);
-      return EXIT_FAILURE;
-    }
-    g_strchomp (key);
-    if (!ag_server_check_admin_key (key, &error)) {
-      g_printerr ("agsignald: --admin-key-file %s: %s\n", admin_key_file, error->message);
-      return EXIT_FAILURE;
-    }
-    g_free (config->admin_key);
-    config->admin_key = g_steal_pointer (&key);
-  }
-
-  if (config->apps->len == 0) {
-    g_printerr ("agsignald: no app is configured: pass --config FILE with an [app:ID] group, "
-                "or --demo\n");
     return EXIT_FAILURE;
   }
 
@@ -281,12 +392,20 @@ main (int   argc,
   daemon.loop = loop;
   sigint_id = g_unix_signal_add (SIGINT, stop_signal_cb, &daemon);
   sigterm_id = g_unix_signal_add (SIGTERM, stop_signal_cb, &daemon);
+  /* Their default is to end the process, and with it every session; until the server runs
+   * they are blocked-and-pending GLib sources, dispatched once the loop runs. */
+  sighup_id = g_unix_signal_add (SIGHUP, reload_signal_cb, &daemon);
+  sigusr1_id = g_unix_signal_add (SIGUSR1, status_signal_cb, &daemon);
+  sigusr2_id = g_unix_signal_add (SIGUSR2, status_signal_cb, &daemon);
 
   engine = open_engine (state_path != NULL ? state_path : config->state_path, sync, &error);
   if (engine == NULL) {
     g_printerr ("agsignald: %s\n", error->message);
     g_source_remove (sigint_id);
     g_source_remove (sigterm_id);
+    g_source_remove (sighup_id);
+    g_source_remove (sigusr1_id);
+    g_source_remove (sigusr2_id);
     return EXIT_FAILURE;
   }
 
@@ -302,10 +421,7 @@ main (int   argc,
     }
   }
 
-  for (guint i = 0; i < config->apps->len; i++)
-    ag_hub_add_app (ag_server_transport_get_hub (daemon.server),
-                    g_ptr_array_index (config->apps, i));
-  ag_hub_set_admin_key (ag_server_transport_get_hub (daemon.server), config->admin_key);
+  apply_config (ag_server_transport_get_hub (daemon.server), config);
 
   /* Before listening: a state file that cannot be read or written stops the start. */
   if (!ag_hub_restore (ag_server_transport_get_hub (daemon.server), g_get_real_time (), &error) ||
@@ -313,6 +429,9 @@ main (int   argc,
     g_printerr ("agsignald: %s\n", error->message);
     g_source_remove (sigint_id);
     g_source_remove (sigterm_id);
+    g_source_remove (sighup_id);
+    g_source_remove (sigusr1_id);
+    g_source_remove (sigusr2_id);
     g_clear_object (&daemon.server);
     return EXIT_FAILURE;
   }
@@ -322,6 +441,9 @@ main (int   argc,
                 error->message);
     g_source_remove (sigint_id);
     g_source_remove (sigterm_id);
+    g_source_remove (sighup_id);
+    g_source_remove (sigusr1_id);
+    g_source_remove (sigusr2_id);
     g_clear_object (&daemon.server);
     return EXIT_FAILURE;
   }
@@ -332,21 +454,15 @@ main (int   argc,
     printf ("demo app: %s (token %s accepted)\n", DEMO_APP_ID, AG_NO_NEED_TOKEN);
   fflush (stdout);
 
-  for (guint i = 0; i < config->apps->len; i++) {
-    const AgAppConfig *app = g_ptr_array_index (config->apps, i);
-
-    g_debug ("app %s: certificate %s, admin key %s, %s, %u user msg/s, %u channel msg/s",
-             app->app_id, app->certificate != NULL ? "set" : "unset",
-             app->admin_key != NULL ? "set" : "unset",
-             app->allow_no_token ? AG_NO_NEED_TOKEN " accepted" : "tokens required",
-             app->user_msg_rate != 0 ? app->user_msg_rate : AG_DEFAULT_USER_MSG_RATE,
-             app->channel_msg_rate != 0 ? app->channel_msg_rate : AG_DEFAULT_CHANNEL_MSG_RATE);
-  }
+  log_apps (config);
 
   g_main_loop_run (loop);
 
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
+  g_source_remove (sighup_id);
+  g_source_remove (sigusr1_id);
+  g_source_remove (sigusr2_id);
   g_clear_object (&daemon.server);
   drain_main_context ();
 

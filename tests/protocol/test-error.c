@@ -64,6 +64,12 @@ static const struct {
   { 1105, "LIMIT_E_SLOW_CONSUMER" },
   { 1106, "LIMIT_E_LOGIN_TIMEOUT" },
   { 1107, "LIMIT_E_TOO_MANY_ATTRS" },
+  { 1108, "LIMIT_E_TOO_MANY_USER_ATTRS" },
+  { 1109, "LIMIT_E_TOO_MANY_CHANNELS" },
+  { 1110, "LIMIT_E_REQUEST_RATE" },
+  { 1111, "LIMIT_E_TOO_MANY_CALLS" },
+  { 1112, "LIMIT_E_OFFLINE_STORAGE_FULL" },
+  { 1113, "LIMIT_E_MEMORY_BUDGET" },
   { 1200, "PROTO_E_MALFORMED" },
   { 1201, "PROTO_E_UNKNOWN_OP" },
   { 1202, "PROTO_E_NOT_IN_CHANNEL" },
@@ -93,7 +99,7 @@ test_error_names (void)
 static void
 test_error_unknown (void)
 {
-  static const int unknown[] = { -1, 1, 99, 109, 210, 301, 706, 999, 1006, 1108, 1206, 1304,
+  static const int unknown[] = { -1, 1, 99, 109, 210, 301, 706, 999, 1006, 1114, 1206, 1304,
                                  G_MAXINT, G_MININT };
 
   for (guint i = 0; i < G_N_ELEMENTS (unknown); i++) {

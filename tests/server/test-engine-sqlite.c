@@ -276,6 +276,34 @@ test_engine_sqlite_offline_expire (void)
   g_assert_finalize_object (engine);
 }
 
+/* The bytes of all queued messages (text and sender), kept up to date by push, take and
+ * expiry, and counted from the file when it is opened again. */
+static void
+test_engine_sqlite_offline_bytes (void)
+{
+  g_autofree char *path = new_state_path ();
+  AgEngine *engine = open_engine_at (path);
+  g_autoptr(GPtrArray) taken = NULL;
+
+  g_assert_cmpuint (ag_engine_offline_bytes (engine), ==, 0);
+  ag_engine_offline_push (engine, "demo", "bob", message_new ("al", 1, "12345", T0, SECONDS (10)), NULL);
+  ag_engine_offline_push (engine, "demo", "bob", message_new ("al", 1, "123", T0, SECONDS (60)), NULL);
+  ag_engine_offline_push (engine, "demo", "carol", message_new ("al", 1, "1", T0, SECONDS (60)), NULL);
+  g_assert_cmpuint (ag_engine_offline_bytes (engine), ==, 7 + 5 + 3);
+  commit (engine);
+  g_assert_finalize_object (engine);
+
+  engine = open_engine_at (path);
+  g_assert_cmpuint (ag_engine_offline_bytes (engine), ==, 15);
+  g_assert_cmpint (ag_engine_offline_expire (engine, T0 + SECONDS (10)), ==, T0 + SECONDS (60));
+  g_assert_cmpuint (ag_engine_offline_bytes (engine), ==, 8);
+  taken = ag_engine_offline_take (engine, "demo", "bob", T0 + SECONDS (10), NULL);
+  g_assert_nonnull (taken);
+  g_assert_cmpuint (ag_engine_offline_bytes (engine), ==, 3);
+  commit (engine);
+  g_assert_finalize_object (engine);
+}
+
 static void
 test_engine_sqlite_offline_cap (void)
 {
@@ -797,6 +825,7 @@ main (int   argc,
   g_assert_nonnull (state_dir);
 
   g_test_add_func ("/ag/engine-sqlite/type", test_engine_sqlite_type);
+  g_test_add_func ("/ag/engine-sqlite/offline-bytes", test_engine_sqlite_offline_bytes);
   g_test_add_func ("/ag/engine-sqlite/attr-set-get", test_engine_sqlite_attr_set_get);
   g_test_add_func ("/ag/engine-sqlite/attr-delete", test_engine_sqlite_attr_delete);
   g_test_add_func ("/ag/engine-sqlite/attr-get-all", test_engine_sqlite_attr_get_all);

@@ -14,6 +14,7 @@
 #define IO_TIMEOUT_S 10
 
 static AgTestServer *server;
+static gboolean soup;
 
 static GSocket *
 connect_socket (void)
@@ -143,6 +144,125 @@ test_header_too_large (void)
   g_assert_true (g_str_has_prefix (response->str, "HTTP/1.1 431 "));
 }
 
+/* A WebSocket opening handshake with some lines changed: each case refuses what RFC 6455
+ * (section 4.2.1) or RFC 9112 says a server must, with the status it names. */
+#define UPGRADE_LINES \
+  "Upgrade: websocket\r\n" \
+  "Connection: Upgrade\r\n" \
+  "Sec-WebSocket-Protocol: agsignal.v1\r\n"
+#define GOOD_KEY     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+#define GOOD_VERSION "Sec-WebSocket-Version: 13\r\n"
+#define GOOD_HOST    "Host: 127.0.0.1\r\n"
+
+static const struct {
+  const char *name;
+  const char *request;
+  gsize       length;    /* 0: strlen */
+  const char *status;
+  gboolean    epoll_only; /* libsoup's server drops such lines, or reads chunked bodies */
+} strict_cases[] = {
+  { "empty key", "GET /v1 HTTP/1.1\r\n" GOOD_HOST UPGRADE_LINES GOOD_VERSION
+    "Sec-WebSocket-Key: \r\n\r\n", 0, "400" },
+  { "key not base64", "GET /v1 HTTP/1.1\r\n" GOOD_HOST UPGRADE_LINES GOOD_VERSION
+    "Sec-WebSocket-Key: !!!!!!!!!!!!!!!!!!!!!!==\r\n\r\n", 0, "400" },
+  { "key of 8 bytes", "GET /v1 HTTP/1.1\r\n" GOOD_HOST UPGRADE_LINES GOOD_VERSION
+    "Sec-WebSocket-Key: AAAAAAAAAAA=\r\n\r\n", 0, "400" },
+  { "two keys", "GET /v1 HTTP/1.1\r\n" GOOD_HOST UPGRADE_LINES GOOD_VERSION GOOD_KEY
+    "Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\n\r\n", 0, "400" },
+  { "HTTP/1.0", "GET /v1 HTTP/1.0\r\n" GOOD_HOST UPGRADE_LINES GOOD_VERSION GOOD_KEY "\r\n",
+    0, "400" },
+  { "HTTP/2.0", "GET /v1 HTTP/2.0\r\n" GOOD_HOST UPGRADE_LINES GOOD_VERSION GOOD_KEY "\r\n",
+    0, "505", TRUE },
+  { "no Host", "GET /v1 HTTP/1.1\r\n" UPGRADE_LINES GOOD_VERSION GOOD_KEY "\r\n", 0, "400" },
+  { "two Hosts", "GET /v1 HTTP/1.1\r\n" GOOD_HOST "Host: example.com\r\n" UPGRADE_LINES
+    GOOD_VERSION GOOD_KEY "\r\n", 0, "400" },
+  { "NUL in a header", "GET /v1 HTTP/1.1\r\n" GOOD_HOST UPGRADE_LINES GOOD_VERSION GOOD_KEY
+    "X-Note: a\0b\r\n\r\n", sizeof ("GET /v1 HTTP/1.1\r\n" GOOD_HOST UPGRADE_LINES
+    GOOD_VERSION GOOD_KEY "X-Note: a\0b\r\n\r\n") - 1, "400" },
+  { "space before a colon", "GET /v1 HTTP/1.1\r\n" GOOD_HOST "X-Note : a\r\n" UPGRADE_LINES
+    GOOD_VERSION GOOD_KEY "\r\n", 0, "400", TRUE },
+  { "line without a colon", "GET /v1 HTTP/1.1\r\n" GOOD_HOST "X-Note\r\n" UPGRADE_LINES
+    GOOD_VERSION GOOD_KEY "\r\n", 0, "400", TRUE },
+  { "version 8", "GET /v1 HTTP/1.1\r\n" GOOD_HOST UPGRADE_LINES GOOD_KEY
+    "Sec-WebSocket-Version: 8\r\n\r\n", 0, "426" },
+  { "two versions", "GET /v1 HTTP/1.1\r\n" GOOD_HOST UPGRADE_LINES GOOD_KEY GOOD_VERSION
+    GOOD_VERSION "\r\n", 0, "400" },
+  { "two Content-Lengths", "GET /metrics HTTP/1.1\r\n" GOOD_HOST "Content-Length: 0\r\n"
+    "Content-Length: 0\r\n\r\n", 0, "400" },
+  { "Content-Length not a number", "POST /v1/admin HTTP/1.1\r\n" GOOD_HOST
+    "Content-Length: +2\r\n\r\n{}", 0, "400" },
+  { "Transfer-Encoding", "POST /v1/admin HTTP/1.1\r\n" GOOD_HOST
+    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 0, "501", TRUE },
+};
+
+static void
+test_strict_request (gconstpointer data)
+{
+  guint i = GPOINTER_TO_UINT (data);
+  g_autoptr(GSocket) socket = connect_socket ();
+  g_autoptr(GString) response = NULL;
+  g_autofree char *status = g_strdup_printf (" %s ", strict_cases[i].status);
+  gsize length = strict_cases[i].length != 0 ? strict_cases[i].length
+                                              : strlen (strict_cases[i].request);
+
+  if (strict_cases[i].epoll_only && soup) {
+    g_test_skip ("libsoup's server parses this itself");
+    return;
+  }
+
+  send_all (socket, (const guint8 *) strict_cases[i].request, length);
+  /* libsoup keeps the connection open after its answer: the head is enough. */
+  response = read_until (socket, "\r\n\r\n");
+  /* libsoup answers a request it could not parse in HTTP/1.0. */
+  if (!g_str_has_prefix (response->str, "HTTP/1.") || strncmp (response->str + 8, status,
+                                                                strlen (status)) != 0)
+    g_error ("%s: expected%s, got: %s", strict_cases[i].name, status, response->str);
+
+  /* RFC 6455, section 4.4: the versions the server speaks. */
+  if (g_str_equal (strict_cases[i].status, "426"))
+    g_assert_nonnull (strstr (response->str, "\r\nSec-WebSocket-Version: 13\r\n"));
+}
+
+/* The same handshake with every line right is accepted, headers in any case and order. */
+static void
+test_strict_request_accepts (void)
+{
+  static const char request[] = "GET /v1?x=1 HTTP/1.1\r\n"
+                                "sec-websocket-version: 13\r\n"
+                                "connection: keep-alive, upgrade\r\n"
+                                "HOST: [::1]:7070\r\n"
+                                "upgrade: WebSocket\r\n"
+                                "sec-websocket-key: AAAAAAAAAAAAAAAAAAAAAA==\r\n"
+                                "sec-websocket-protocol: agsignal.v1\r\n\r\n";
+  g_autoptr(GSocket) socket = connect_socket ();
+  g_autoptr(GString) response = NULL;
+
+  send_all (socket, (const guint8 *) request, sizeof request - 1);
+  response = read_until (socket, "\r\n\r\n");
+
+  g_assert_true (g_str_has_prefix (response->str, "HTTP/1.1 101 Switching Protocols\r\n"));
+}
+
+/* Slowloris: a request that never completes is dropped (10 s, checked every 5 s), and other
+ * clients are served meanwhile. */
+static void
+test_incomplete_request_dropped (void)
+{
+  g_autoptr(GSocket) slow = connect_socket ();
+  g_autoptr(GString) served = NULL;
+  g_autoptr(GString) rest = NULL;
+  static const char partial[] = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Trickle: a";
+
+  send_all (slow, (const guint8 *) partial, sizeof partial - 1);
+  served = exchange ("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  g_assert_true (g_str_has_prefix (served->str, "HTTP/1.1 200 OK\r\n"));
+
+  /* The server closes it without an answer; the wait is bounded by the socket timeout. */
+  g_socket_set_timeout (slow, 30);
+  rest = read_until (slow, NULL);
+  g_assert_cmpuint (rest->len, ==, 0);
+}
+
 /* A client may send its first frame right behind the upgrade request, before the 101. */
 static void
 test_frame_behind_upgrade (void)
@@ -185,14 +305,32 @@ int
 main (int   argc,
       char *argv[])
 {
-  static const char * const args[] = { "--transport", "epoll", NULL };
   g_autoptr(GError) error = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
 
-  server = ag_test_server_new (NULL, args, &error);
+  /* The soup transport runs the request checks it shares with this one (AG_TEST_TRANSPORT,
+   * which the fixture passes on as --transport). */
+  soup = g_strcmp0 (g_getenv ("AG_TEST_TRANSPORT"), "soup") == 0;
+  if (!soup)
+    g_setenv ("AG_TEST_TRANSPORT", "epoll", TRUE);
+  server = ag_test_server_new (NULL, NULL, &error);
   g_assert_no_error (error);
+
+  if (soup) {
+    g_test_add_func ("/ag/epoll-http/strict/accepts", test_strict_request_accepts);
+    for (guint i = 0; i < G_N_ELEMENTS (strict_cases); i++) {
+      g_autofree char *slug = g_ascii_strdown (strict_cases[i].name, -1);
+      g_autofree char *path = g_strconcat ("/ag/epoll-http/strict/",
+                                           g_strdelimit (slug, " /", '-'), NULL);
+
+      g_test_add_data_func (path, GUINT_TO_POINTER (i), test_strict_request);
+    }
+    status = g_test_run ();
+    g_clear_pointer (&server, ag_test_server_free);
+    return status;
+  }
 
   g_test_add_func ("/ag/epoll-http/healthz-head", test_healthz_head);
   g_test_add_func ("/ag/epoll-http/method-not-allowed", test_method_not_allowed);
@@ -201,6 +339,15 @@ main (int   argc,
   g_test_add_func ("/ag/epoll-http/not-an-upgrade", test_not_an_upgrade);
   g_test_add_func ("/ag/epoll-http/header-too-large", test_header_too_large);
   g_test_add_func ("/ag/epoll-http/frame-behind-upgrade", test_frame_behind_upgrade);
+  g_test_add_func ("/ag/epoll-http/incomplete-request-dropped", test_incomplete_request_dropped);
+  g_test_add_func ("/ag/epoll-http/strict/accepts", test_strict_request_accepts);
+  for (guint i = 0; i < G_N_ELEMENTS (strict_cases); i++) {
+    g_autofree char *slug = g_ascii_strdown (strict_cases[i].name, -1);
+    g_autofree char *path = g_strconcat ("/ag/epoll-http/strict/",
+                                         g_strdelimit (slug, " /", '-'), NULL);
+
+    g_test_add_data_func (path, GUINT_TO_POINTER (i), test_strict_request);
+  }
 
   status = g_test_run ();
 

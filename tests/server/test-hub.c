@@ -1155,6 +1155,46 @@ test_msg_offline_queue_full (Fixture       *fx,
   g_assert_cmpuint (ag_hub_get_stats (fx->hub)->messages_out, ==, AG_LIMIT_OFFLINE_QUEUE);
 }
 
+/* What all offline queues hold together is bounded: past it a message to an offline account
+ * is refused (1112) and nothing is stored; delivering a backlog makes room. */
+static void
+test_msg_offline_storage_full (Fixture       *fx,
+                               gconstpointer  data)
+{
+  guint64 limit = 0;
+  gint64 id;
+
+  /* "alice" + a message of 10 bytes is 15 bytes: three of them fit in 50. */
+  ag_hub_set_max_offline_bytes (fx->hub, 50);
+  login_to (fx, 1, BULK_APP, "alice");
+  request_ok (fx, 1, "msg_send", "'peer':'bob','msg':'0123456789','ttl':600");
+  request_ok (fx, 1, "msg_send", "'peer':'carol','msg':'0123456789','ttl':600");
+  request_ok (fx, 1, "msg_send", "'peer':'dave','msg':'0123456789','ttl':600");
+  g_assert_cmpuint (ag_hub_get_offline_bytes (fx->hub, &limit), ==, 45);
+  g_assert_cmpuint (limit, ==, 50);
+
+  id = request (fx, 1, "msg_send", "'peer':'erin','msg':'0123456789','ttl':600");
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_OFFLINE_STORAGE_FULL);
+  g_assert_cmpuint (ag_hub_get_offline_bytes (fx->hub, NULL), ==, 45);
+  /* Online peers are not affected. */
+  login_to (fx, 2, BULK_APP, "bob");
+  g_assert_cmpuint (pending (fx, 2), ==, 1);
+  drain_all (fx);
+  g_assert_cmpuint (ag_hub_get_offline_bytes (fx->hub, NULL), ==, 30);
+  request_ok (fx, 1, "msg_send", "'peer':'bob','msg':'online','ttl':600");
+  drain_all (fx);
+
+  request_ok (fx, 1, "msg_send", "'peer':'erin','msg':'0123456789','ttl':600");
+
+  /* Expiry frees room too. */
+  advance (fx, SECONDS (600));
+  g_assert_cmpuint (ag_hub_get_offline_bytes (fx->hub, NULL), ==, 0);
+
+  ag_hub_set_max_offline_bytes (fx->hub, 0);
+  ag_hub_get_offline_bytes (fx->hub, &limit);
+  g_assert_cmpuint (limit, ==, AG_DEFAULT_OFFLINE_BYTES);
+}
+
 /* A big backlog is delivered a batch per turn, in order, none lost: 1,000 messages of 8,000
  * bytes would be twice the outbound limit at once. */
 static void
@@ -1469,6 +1509,172 @@ test_user_attrs (Fixture       *fx,
   id = request (fx, 2, "user_get_attr", "'account':'alice','name':'shape'");
   kept = expect_ok (fx, 2, id);
   g_assert_cmpstr (kept->value, ==, "round");
+}
+
+/* A user holds at most AG_LIMIT_USER_ATTRS attributes and AG_LIMIT_USER_ATTR_BYTES of them;
+ * a refused change changes nothing, replacing and deleting stay possible. */
+static void
+test_user_attr_limits (Fixture       *fx,
+                       gconstpointer  data)
+{
+  g_autofree char *big = g_strnfill (8000, 'x');
+  g_autoptr(AgFrame) all = NULL;
+  gint64 id;
+
+  login_to (fx, 1, BULK_APP, "alice");
+
+  for (guint i = 0; i < AG_LIMIT_USER_ATTRS; i++) {
+    /* Within the request rate: one second per 32 requests. */
+    if (i % 32 == 0)
+      advance (fx, SECONDS (1));
+    request_ok (fx, 1, "user_set_attr", "'name':'a%02u','value':'1'", i);
+  }
+  advance (fx, SECONDS (1));
+  id = request (fx, 1, "user_set_attr", "'name':'one-more','value':'1'");
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_TOO_MANY_USER_ATTRS);
+  expect_nothing (fx, 1);
+  /* Replacing one is not adding one; deleting one makes room. */
+  request_ok (fx, 1, "user_set_attr", "'name':'a00','value':'2'");
+  request_ok (fx, 1, "user_set_attr", "'name':'a01','value':''");
+  request_ok (fx, 1, "user_set_attr", "'name':'one-more','value':'1'");
+  for (guint i = 0; i < AG_LIMIT_USER_ATTRS; i++) {
+    if (i % 32 == 0)
+      advance (fx, SECONDS (1));
+    request_ok (fx, 1, "user_set_attr", "'name':'a%02u','value':''", i);
+  }
+  advance (fx, SECONDS (1));
+  request_ok (fx, 1, "user_set_attr", "'name':'one-more','value':''");
+
+  /* Eight values of 8,000 characters fill the 64 KiB; the ninth is refused. */
+  for (guint i = 0; i < 8; i++)
+    request_ok (fx, 1, "user_set_attr", "'name':'b%u','value':'%s'", i, big);
+  id = request (fx, 1, "user_set_attr", "'name':'b8','value':'%s'", big);
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_TOO_MANY_USER_ATTRS);
+
+  id = request (fx, 1, "user_get_attr_all", "'account':'alice'");
+  all = expect_ok (fx, 1, id);
+  g_assert_cmpuint (g_hash_table_size (all->attrs), ==, 8);
+  g_assert_null (g_hash_table_lookup (all->attrs, "b8"));
+}
+
+static void
+test_user_attr_limits_app_config (Fixture       *fx,
+                                  gconstpointer  data)
+{
+  AgAppConfig config = {
+    .app_id = (char *) "tight",
+    .allow_no_token = TRUE,
+    .max_user_attrs = 2,
+    .max_user_attr_bytes = 10,
+  };
+  gint64 id;
+
+  ag_hub_add_app (fx->hub, &config);
+  login_to (fx, 1, "tight", "alice");
+
+  request_ok (fx, 1, "user_set_attr", "'name':'a','value':'1'");
+  request_ok (fx, 1, "user_set_attr", "'name':'b','value':'1'");
+  id = request (fx, 1, "user_set_attr", "'name':'c','value':'1'");
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_TOO_MANY_USER_ATTRS);
+  /* a=1 and b=1234567: 10 bytes of names and values. */
+  request_ok (fx, 1, "user_set_attr", "'name':'b','value':'1234567'");
+  id = request (fx, 1, "user_set_attr", "'name':'b','value':'12345678'");
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_TOO_MANY_USER_ATTRS);
+}
+
+/* Joins, user attribute changes and invitations share one bucket per user, refilled at the
+ * app's user_request_rate. */
+static void
+test_rate_requests (Fixture       *fx,
+                    gconstpointer  data)
+{
+  AgAppConfig config = {
+    .app_id = (char *) "requests",
+    .allow_no_token = TRUE,
+    .user_request_rate = 4,
+  };
+  gint64 id;
+
+  login_to (fx, 1, DEMO_APP, "alice");
+  for (guint i = 0; i < AG_DEFAULT_USER_REQUEST_RATE; i++) {
+    id = request (fx, 1, "channel_join", "'channel':'c%u'", i);
+    g_autoptr(AgFrame) reply = expect_ok (fx, 1, id);
+  }
+  id = request (fx, 1, "channel_join", "'channel':'one-more'");
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_REQUEST_RATE);
+  id = request (fx, 1, "user_set_attr", "'name':'a','value':'1'");
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_REQUEST_RATE);
+  id = request (fx, 1, "call_invite", "'channel':'room','peer':'bob'");
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_REQUEST_RATE);
+  /* Messages have their own limit. */
+  request_ok (fx, 1, "msg_send", "'peer':'alice','msg':'still fine'");
+  drain_all (fx);
+
+  advance (fx, SECONDS (1));
+  request_ok (fx, 1, "user_set_attr", "'name':'a','value':'1'");
+
+  ag_hub_add_app (fx->hub, &config);
+  login_to (fx, 2, "requests", "bob");
+  for (guint i = 0; i < 4; i++)
+    request_ok (fx, 2, "user_set_attr", "'name':'a','value':'%u'", i);
+  id = request (fx, 2, "user_set_attr", "'name':'a','value':'again'");
+  expect_error (fx, 2, id, AG_ERROR_LIMIT_E_REQUEST_RATE);
+}
+
+/* Past the memory budget, what would make the server hold more is refused with 1113 (messages,
+ * attribute changes, invitations); deleting works and makes room. Channel attributes and the
+ * memory engine's user attributes and offline messages count. */
+static void
+test_memory_budget (Fixture       *fx,
+                    gconstpointer  data)
+{
+  g_autofree char *sixty = g_strnfill (59, 'c');
+  g_autofree char *fifty = g_strnfill (49, 'u');
+  AgHubMemory memory;
+  gint64 id;
+
+  ag_hub_set_memory_budget (fx->hub, 100);
+  login_to (fx, 1, BULK_APP, "alice");
+  login_to (fx, 2, BULK_APP, "bob");
+  hub_join (fx, 1, "lobby");
+  hub_join (fx, 2, "lobby");
+  drain_all (fx);
+
+  request_ok (fx, 1, "channel_set_attr", "'name':'c','value':'%s'", sixty);
+  drain_all (fx);
+  ag_hub_get_memory (fx->hub, &memory);
+  g_assert_cmpuint (memory.budget, ==, 100);
+  g_assert_cmpuint (memory.state, ==, 60);
+  g_assert_cmpuint (memory.output, ==, 0);
+
+  request_ok (fx, 1, "user_set_attr", "'name':'u','value':'%s'", fifty);
+  ag_hub_get_memory (fx->hub, &memory);
+  g_assert_cmpuint (memory.state, ==, 110);
+
+  id = request (fx, 1, "msg_send", "'peer':'bob','msg':'hi'");
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_MEMORY_BUDGET);
+  id = request (fx, 1, "channel_send", "'msg':'hi'");
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_MEMORY_BUDGET);
+  id = request (fx, 1, "user_set_attr", "'name':'v','value':'1'");
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_MEMORY_BUDGET);
+  id = request (fx, 1, "channel_set_attr", "'name':'d','value':'1'");
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_MEMORY_BUDGET);
+  id = request (fx, 1, "call_invite", "'channel':'room','peer':'bob'");
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_MEMORY_BUDGET);
+  expect_nothing (fx, 2);
+
+  /* Deleting is always allowed, and makes room. */
+  request_ok (fx, 1, "user_set_attr", "'name':'u','value':''");
+  request_ok (fx, 1, "channel_del_attr", "'name':'c'");
+  drain_all (fx);
+  ag_hub_get_memory (fx->hub, &memory);
+  g_assert_cmpuint (memory.state, ==, 0);
+  request_ok (fx, 1, "msg_send", "'peer':'bob','msg':'hi'");
+  drain_all (fx);
+
+  ag_hub_set_memory_budget (fx->hub, 0);
+  ag_hub_get_memory (fx->hub, &memory);
+  g_assert_cmpuint (memory.budget, ==, AG_DEFAULT_MEMORY_BUDGET);
 }
 
 static void
@@ -1939,6 +2145,93 @@ test_channel_attr_builtin_values (Fixture       *fx,
   expect_attr_event (fx, 1, "lobby", "update", "_channel_ttl", "4294967295");
 }
 
+/* An app keeps at most max_channels channels, empty ones waiting for their TTL included:
+ * joining an existing one is always possible, a new one only once one went away. */
+static void
+test_channel_max_channels (Fixture       *fx,
+                           gconstpointer  data)
+{
+  AgAppConfig config = {
+    .app_id = (char *) "few",
+    .allow_no_token = TRUE,
+    .max_channels = 3,
+  };
+  gint64 id;
+
+  ag_hub_add_app (fx->hub, &config);
+  login_to (fx, 1, "few", "alice");
+  login_to (fx, 2, "few", "bob");
+
+  hub_join (fx, 1, "a");
+  set_channel_attr (fx, 1, "_channel_ttl", "60");
+  hub_join (fx, 1, "b");
+  hub_join (fx, 1, "c");
+  drain_all (fx);
+  g_assert_cmpuint (ag_hub_get_stats (fx->hub)->channels, ==, 3);
+
+  id = request (fx, 2, "channel_join", "'channel':'d'");
+  expect_error (fx, 2, id, AG_ERROR_LIMIT_E_TOO_MANY_CHANNELS);
+  /* A refused join leaves the channel one is in. */
+  id = request (fx, 1, "channel_join", "'channel':'d'");
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_TOO_MANY_CHANNELS);
+  id = request (fx, 1, "channel_is_in", "'channel':'c','account':'alice'");
+  {
+    g_autoptr(AgFrame) reply = expect_ok (fx, 1, id);
+    g_assert_true (reply->in);
+  }
+  hub_join (fx, 2, "a");
+  drain_all (fx);
+  /* The monitoring channels are always there to join. */
+  hub_join (fx, 2, AG_SPECIAL_CHANNEL_USER_ONLINE);
+  hub_join (fx, 2, "a");
+  drain_all (fx);
+
+  /* "a" goes 60 s after its last member left; then there is room. */
+  request_ok (fx, 2, "channel_leave", "%s", "");
+  drain_all (fx);
+  advance (fx, SECONDS (60));
+  drain_all (fx);
+  hub_join (fx, 2, "d");
+}
+
+/* One account creates at most AG_LIMIT_CHANNELS_PER_CREATOR channels that still exist, so it
+ * cannot take the whole of max_channels; others can still create, and joining works. */
+static void
+test_channel_creator_limit (Fixture       *fx,
+                            gconstpointer  data)
+{
+  AgAppConfig config = {
+    .app_id = (char *) "busy",
+    .allow_no_token = TRUE,
+    .user_request_rate = 1000000,
+  };
+  gint64 id;
+
+  ag_hub_add_app (fx->hub, &config);
+  login_to (fx, 1, "busy", "mallory");
+  login_to (fx, 2, "busy", "bob");
+
+  fx->recording = FALSE;
+  for (guint i = 0; i < AG_LIMIT_CHANNELS_PER_CREATOR; i++)
+    request (fx, 1, "channel_join", "'channel':'m%u'", i);
+  fx->recording = TRUE;
+  g_assert_cmpuint (ag_hub_get_stats (fx->hub)->channels, ==, AG_LIMIT_CHANNELS_PER_CREATOR);
+
+  id = request (fx, 1, "channel_join", "'channel':'one-more'");
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_TOO_MANY_CHANNELS);
+  /* Joining one that exists is not creating one; another account creates its own. */
+  hub_join (fx, 1, "m0");
+  hub_join (fx, 2, "bobs");
+  drain_all (fx);
+
+  /* Its channels going away (the default TTL) give the account room again. */
+  request_ok (fx, 1, "channel_leave", "%s", "");
+  drain_all (fx);
+  advance (fx, SECONDS (AG_DEFAULT_CHANNEL_TTL));
+  drain_all (fx);
+  hub_join (fx, 1, "one-more");
+}
+
 static void
 test_channel_ttl (Fixture       *fx,
                   gconstpointer  data)
@@ -2354,6 +2647,37 @@ test_call_end_by_caller_while_ringing (Fixture       *fx,
   id = request (fx, 2, "call_accept", "'channel':'room','peer':'alice'");
   expect_error (fx, 2, id, AG_ERROR_PROTO_E_NO_SUCH_CALL);
   expect_nothing (fx, 1);
+}
+
+/* A caller has at most AG_LIMIT_CALLS_PER_CALLER invitations and calls going; one ending
+ * makes room, and being invited by others does not count. */
+static void
+test_call_invite_limit (Fixture       *fx,
+                        gconstpointer  data)
+{
+  gint64 id;
+
+  hub_login (fx, 1, "alice");
+  hub_login (fx, 2, "bob");
+
+  for (guint i = 0; i < AG_LIMIT_CALLS_PER_CALLER; i++) {
+    if (i % 32 == 0)
+      advance (fx, SECONDS (1));
+    request_ok (fx, 1, "call_invite", "'channel':'room','peer':'offline%02u'", i);
+  }
+  advance (fx, SECONDS (1));
+  id = request (fx, 1, "call_invite", "'channel':'room','peer':'bob'");
+  expect_error (fx, 1, id, AG_ERROR_LIMIT_E_TOO_MANY_CALLS);
+  expect_nothing (fx, 2);
+
+  request_ok (fx, 2, "call_invite", "'channel':'room','peer':'alice'");
+  expect_call_incoming (fx, 1, "room", "bob", 2, "{}");
+  expect_call_event (fx, 2, AG_OP_EV_CALL_RECEIVED, "room", "alice", NULL);
+
+  /* The offline callees' 20 s run out: the invitations fail and make room. */
+  advance (fx, SECONDS (AG_DEFAULT_INVITE_OFFLINE_WAIT));
+  drain_all (fx);
+  request_ok (fx, 1, "call_invite", "'channel':'room2','peer':'bob'");
 }
 
 static void
@@ -2847,6 +3171,7 @@ main (int   argc,
   ADD ("msg/offline-dropped-before-expiry-timer", test_msg_offline_dropped_before_expiry_timer);
   ADD ("msg/offline-backlog-paced", test_msg_offline_backlog_paced);
   ADD ("msg/offline-queue-full", test_msg_offline_queue_full);
+  ADD ("msg/offline-storage-full", test_msg_offline_storage_full);
 
   ADD ("rate/user", test_rate_user);
   ADD ("rate/user-shared", test_rate_user_shared);
@@ -2855,9 +3180,13 @@ main (int   argc,
   ADD ("rate/channel-refusal-costs-no-user-token", test_rate_channel_refusal_costs_no_user_token);
   ADD ("rate/channel-app-config", test_rate_channel_app_config);
   ADD ("rate/attr", test_rate_attr);
+  ADD ("rate/requests", test_rate_requests);
 
   ADD ("user/attrs", test_user_attrs);
+  ADD ("user/attr-limits", test_user_attr_limits);
+  ADD ("user/attr-limits-app-config", test_user_attr_limits_app_config);
   ADD ("user/queries", test_queries);
+  ADD ("memory/budget", test_memory_budget);
 
   ADD ("channel/join-roster", test_join_roster);
   ADD ("channel/join-same-channel", test_join_same_channel);
@@ -2870,6 +3199,8 @@ main (int   argc,
   ADD ("channel/attrs", test_channel_attrs);
   ADD ("channel/attr-builtin-values", test_channel_attr_builtin_values);
   ADD ("channel/attr-limits", test_channel_attr_limits);
+  ADD ("channel/max-channels", test_channel_max_channels);
+  ADD ("channel/creator-limit", test_channel_creator_limit);
   ADD ("channel/ttl", test_channel_ttl);
   ADD ("channel/ttl-default", test_channel_ttl_default);
   ADD ("channel/auto-update-num", test_auto_update_num);
@@ -2882,6 +3213,7 @@ main (int   argc,
 
   ADD ("call/accept-flow", test_call_accept_flow);
   ADD ("call/refuse", test_call_refuse);
+  ADD ("call/invite-limit", test_call_invite_limit);
   ADD ("call/end-by-callee", test_call_end_by_callee);
   ADD ("call/end-by-caller-while-ringing", test_call_end_by_caller_while_ringing);
   ADD ("call/reinvite", test_call_reinvite);

@@ -38,7 +38,9 @@
 static const char load_config[] =
   "[app:" LOAD_APP "]\n"
   "allow_no_token=true\n"
-  "user_msg_rate=1000000\n";
+  "user_msg_rate=1000000\n"
+  "user_request_rate=1000000\n"
+  "max_user_attrs=10000\n";
 
 typedef struct {
   char         *dir;

@@ -4,7 +4,10 @@
  * with SIGTERM and checking that it exited with status 0.
  */
 
+#define _GNU_SOURCE   /* prlimit() */
+
 #include <glib/gstdio.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ag-limits.h"
 #include "ag-test-client.h"
 #include "ag-test-raw-websocket.h"
 #include "ag-test-server.h"
@@ -687,6 +691,14 @@ test_bad_config (void)
     { "[app:x]\nallow_no_token=maybe\n", ":2: [app:x] allow_no_token: 'maybe' is not true" },
     { "[app:x]\ncertificate=abc\nuser_msg_rate=0\n", ":3: [app:x] user_msg_rate" },
     { "[app:x]\ncertificate=abc\nchannel_msg_rate=fast\n", ":3: [app:x] channel_msg_rate" },
+    { "[app:x]\ncertificate=abc\nuser_request_rate=0\n", ":3: [app:x] user_request_rate" },
+    { "[app:x]\ncertificate=abc\nmax_channels=-1\n", ":3: [app:x] max_channels" },
+    { "[app:x]\ncertificate=abc\nmax_user_attrs=many\n", ":3: [app:x] max_user_attrs" },
+    { "[app:x]\ncertificate=abc\nmax_user_attr_bytes=0\n", ":3: [app:x] max_user_attr_bytes" },
+    { "[server]\nmax_offline_bytes=0\n[app:x]\nallow_no_token=true\n",
+      ":2: [server] max_offline_bytes: '0' is not a whole number of bytes" },
+    { "[server]\nmemory_budget=lots\n[app:x]\nallow_no_token=true\n",
+      ":2: [server] memory_budget" },
     { "# nothing to log in with\n[app:x]\n", ":2: [app:x]: nobody could log in" },
     { "[apps:x]\nallow_no_token=true\n", ":1: [apps:x]: unknown group" },
     { "[app:x]\nallow_no_token=true\ncolour=blue\n", ":3: [app:x] colour: unknown key" },
@@ -789,6 +801,427 @@ test_config_apps (Fixture       *fixture,
   status = ag_test_client_request (beta, "{\"op\": \"user_status\", \"account\": \"alice2\"}");
   g_assert_cmpint (ag_test_reply_code (status), ==, 0);
   g_assert_false (json_object_get_boolean_member (status, "online"));
+}
+
+/* The limits of the configuration file reach a real server: user attributes, the request
+ * rate and the offline storage, with their codes and the /metrics gauges. */
+#define LIMITS_CONFIG \
+  "[server]\n" \
+  "max_offline_bytes=100\n" \
+  "\n" \
+  "[app:limits]\n" \
+  "allow_no_token=true\n" \
+  "user_request_rate=3\n" \
+  "max_user_attrs=1\n"
+
+static void
+test_config_limits (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(AgTestClient) alice = connect_client (fixture);
+  g_autofree char *body = g_strnfill (90, 'x');
+  g_autofree char *message = g_strdup_printf ("{\"op\":\"msg_send\",\"peer\":\"bob\","
+                                              "\"msg\":\"%s\",\"ttl\":60}", body);
+  g_autofree char *metrics = NULL;
+
+  login_as (alice, "limits", "alice", DEMO_TOKEN);
+  g_assert_cmpint (request_code (alice, "{\"op\":\"user_set_attr\",\"name\":\"a\","
+                                        "\"value\":\"1\"}"), ==, 0);
+  g_assert_cmpint (request_code (alice, "{\"op\":\"user_set_attr\",\"name\":\"b\","
+                                        "\"value\":\"1\"}"), ==, 1108);
+  g_assert_cmpint (request_code (alice, "{\"op\":\"channel_join\",\"channel\":\"c1\"}"), ==, 0);
+  g_assert_cmpint (request_code (alice, "{\"op\":\"channel_join\",\"channel\":\"c2\"}"), ==,
+                   1110);
+
+  /* "alice" and 90 bytes fit in 100 once. */
+  g_assert_cmpint (request_code (alice, message), ==, 0);
+  g_assert_cmpint (request_code (alice, message), ==, 1112);
+
+  metrics = fetch_metrics (fixture);
+  g_assert_cmpfloat (metric_value (metrics, "agsignal_offline_bytes"), ==, 95);
+  g_assert_cmpfloat (metric_value (metrics, "agsignal_offline_bytes_limit"), ==, 100);
+  g_assert_cmpfloat (metric_value (metrics, "agsignal_errors_total{code=\"1112\"}"), ==, 1);
+}
+
+/* The memory budget of the configuration file, reported in /metrics and enforced. */
+#define BUDGET_CONFIG \
+  "[server]\n" \
+  "memory_budget=4000\n"
+
+static void
+test_config_memory_budget (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(AgTestClient) alice = connect_demo_user (fixture, "alice");
+  g_autofree char *value = g_strnfill (4000, 'v');
+  g_autofree char *set = g_strdup_printf ("{\"op\":\"user_set_attr\",\"name\":\"a\","
+                                          "\"value\":\"%s\"}", value);
+  g_autofree char *metrics = NULL;
+
+  g_assert_cmpint (request_code (alice, set), ==, 0);
+  g_assert_cmpint (request_code (alice, "{\"op\":\"user_set_attr\",\"name\":\"b\","
+                                        "\"value\":\"1\"}"), ==, 1113);
+  g_assert_cmpint (request_code (alice, "{\"op\":\"msg_send\",\"peer\":\"alice\","
+                                        "\"msg\":\"hi\"}"), ==, 1113);
+  g_assert_cmpint (request_code (alice, "{\"op\":\"ping\"}"), ==, 0);
+
+  metrics = fetch_metrics (fixture);
+  g_assert_cmpfloat (metric_value (metrics, "agsignal_memory_budget_bytes"), ==, 4000);
+  g_assert_cmpfloat (metric_value (metrics, "agsignal_memory_bytes{part=\"state\"}"), ==, 4001);
+  g_assert_cmpfloat (metric_value (metrics, "agsignal_memory_bytes{part=\"output\"}"), >=, 0);
+  g_assert_cmpfloat (metric_value (metrics, "agsignal_errors_total{code=\"1113\"}"), ==, 2);
+
+  /* Deleting makes room. */
+  g_assert_cmpint (request_code (alice, "{\"op\":\"user_set_attr\",\"name\":\"a\","
+                                        "\"value\":\"\"}"), ==, 0);
+  g_assert_cmpint (request_code (alice, "{\"op\":\"user_set_attr\",\"name\":\"b\","
+                                        "\"value\":\"1\"}"), ==, 0);
+}
+
+/* One client floods a real server with requests that leave state behind, as fast as it can
+ * and without waiting for replies: channels, invitations and attributes stop at their bounds
+ * with their codes, and a bystander is served throughout. */
+#define FLOOD_CONFIG \
+  "[app:flood]\n" \
+  "allow_no_token=true\n" \
+  "user_request_rate=1000000\n" \
+  "max_channels=100\n"
+#define FLOOD_REQUESTS 1000
+
+static void
+test_state_flood (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(AgTestClient) mallory = connect_client (fixture);
+  g_autoptr(AgTestClient) bystander = connect_demo_user (fixture, "bystander");
+  g_autoptr(GHashTable) codes = g_hash_table_new (NULL, NULL);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree char *metrics = NULL;
+
+  login_as (mallory, "flood", "mallory", DEMO_TOKEN);
+  for (guint i = 0; i < FLOOD_REQUESTS; i++) {
+    g_autofree char *join = g_strdup_printf ("{\"op\":\"channel_join\",\"channel\":\"c%u\"}", i);
+    g_autofree char *invite = g_strdup_printf ("{\"op\":\"call_invite\",\"channel\":\"room\","
+                                               "\"peer\":\"p%u\"}", i);
+    g_autofree char *attr = g_strdup_printf ("{\"op\":\"user_set_attr\",\"name\":\"a%u\","
+                                             "\"value\":\"v\"}", i);
+    gint64 id;
+
+    id = ag_test_client_send_request (mallory, join);
+    g_array_append_val (ids, id);
+    id = ag_test_client_send_request (mallory, invite);
+    g_array_append_val (ids, id);
+    id = ag_test_client_send_request (mallory, attr);
+    g_array_append_val (ids, id);
+
+    if (i % 100 == 0)
+      g_assert_cmpint (request_code (bystander, "{\"op\":\"ping\"}"), ==, 0);
+  }
+
+  for (guint i = 0; i < ids->len; i++) {
+    g_autoptr(JsonObject) reply = ag_test_client_wait_reply (mallory,
+                                                             g_array_index (ids, gint64, i),
+                                                             AG_TEST_TIMEOUT_MS);
+    int code;
+
+    g_assert_nonnull (reply);
+    code = ag_test_reply_code (reply);
+    g_hash_table_insert (codes, GINT_TO_POINTER (code),
+                         GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (
+                           codes, GINT_TO_POINTER (code))) + 1));
+  }
+
+  /* 100 channels, 64 invitations, 64 attributes succeed; everything else is refused. */
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (codes, GINT_TO_POINTER (0))), ==,
+                    100 + AG_LIMIT_CALLS_PER_CALLER + AG_LIMIT_USER_ATTRS);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (codes, GINT_TO_POINTER (1109))), ==,
+                    FLOOD_REQUESTS - 100);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (codes, GINT_TO_POINTER (1111))), ==,
+                    FLOOD_REQUESTS - AG_LIMIT_CALLS_PER_CALLER);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (codes, GINT_TO_POINTER (1108))), ==,
+                    FLOOD_REQUESTS - AG_LIMIT_USER_ATTRS);
+
+  metrics = fetch_metrics (fixture);
+  g_assert_cmpfloat (metric_value (metrics, "agsignal_channels"), <=, 100);
+  g_assert_cmpint (request_code (bystander, "{\"op\":\"ping\"}"), ==, 0);
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+typedef struct {
+  const char *path;
+  const char *needle;
+  guint       count;   /* how many times it must be there */
+} LogWait;
+
+static gboolean
+log_has (gpointer data)
+{
+  const LogWait *wait = data;
+  g_autofree char *log = NULL;
+  const char *at;
+  guint found = 0;
+
+  if (!g_file_get_contents (wait->path, &log, NULL, NULL))
+    return FALSE;
+
+  for (at = strstr (log, wait->needle); at != NULL; at = strstr (at + 1, wait->needle))
+    found++;
+
+  return found >= wait->count;
+}
+
+/* Waits (bounded) until the server's log holds needle count times. */
+static gboolean
+wait_for_log (const char *path,
+              const char *needle,
+              guint       count)
+{
+  LogWait wait = { path, needle, count };
+  guint tick = g_timeout_add (10, tick_cb, NULL);
+  gboolean found = ag_test_spin_until (log_has, &wait, AG_TEST_TIMEOUT_MS);
+
+  g_source_remove (tick);
+  return found;
+}
+
+static void
+write_file (const char *path,
+            const char *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, text, -1, &error));
+  g_assert_no_error (error);
+}
+
+/* SIGHUP reloads apps and limits into the running server, sessions kept; a configuration
+ * with a mistake changes nothing; SIGUSR1 and SIGUSR2 log a status line. None of them ends
+ * the process. */
+static void
+test_sighup_reload (void)
+{
+  g_autoptr(AgTestServer) server = NULL;
+  g_autoptr(AgTestClient) alice = NULL;
+  g_autoptr(AgTestClient) bob = NULL;
+  g_autoptr(AgTestClient) carol = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) refused = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("agsignald-reload-XXXXXX", &error);
+  g_autofree char *config_path = g_build_filename (dir, "agsignald.conf", NULL);
+  g_autofree char *log_path = g_build_filename (dir, "stderr.log", NULL);
+  const char *args[] = { "--config", config_path, NULL };
+  int wait_status = -1;
+
+  g_assert_no_error (error);
+  write_file (config_path, "[app:reload]\nallow_no_token=true\n");
+  server = ag_test_server_new_full (NULL, args, log_path, &error);
+  g_assert_no_error (error);
+
+  alice = ag_test_client_new (ag_test_server_get_uri (server), &error);
+  g_assert_no_error (error);
+  login_as (alice, "reload", "alice", DEMO_TOKEN);
+  bob = ag_test_client_new (ag_test_server_get_uri (server), &error);
+  g_assert_no_error (error);
+  refused = ag_test_client_login (bob, "added", "bob", DEMO_TOKEN);
+  g_assert_cmpint (ag_test_reply_code (refused), ==, 202);
+  g_clear_pointer (&bob, ag_test_client_free);
+
+  write_file (config_path, "[app:reload]\nallow_no_token=true\nmax_user_attrs=1\n\n"
+                           "[app:added]\nallow_no_token=true\n");
+  g_assert_cmpint (kill (ag_test_server_get_pid (server), SIGHUP), ==, 0);
+  g_assert_true (wait_for_log (log_path, "configuration reloaded (3 apps)", 1));
+
+  /* The session is kept and gets the new limit; the new app takes logins. */
+  g_assert_cmpint (request_code (alice, "{\"op\":\"user_set_attr\",\"name\":\"a\","
+                                        "\"value\":\"1\"}"), ==, 0);
+  g_assert_cmpint (request_code (alice, "{\"op\":\"user_set_attr\",\"name\":\"b\","
+                                        "\"value\":\"1\"}"), ==, 1108);
+  bob = ag_test_client_new (ag_test_server_get_uri (server), &error);
+  g_assert_no_error (error);
+  login_as (bob, "added", "bob", DEMO_TOKEN);
+
+  write_file (config_path, "[app:reload]\nallow_no_token=maybe\n");
+  g_assert_cmpint (kill (ag_test_server_get_pid (server), SIGHUP), ==, 0);
+  g_assert_true (wait_for_log (log_path, "the configuration was not reloaded", 1));
+  carol = ag_test_client_new (ag_test_server_get_uri (server), &error);
+  g_assert_no_error (error);
+  login_as (carol, "added", "carol", DEMO_TOKEN);
+
+  g_assert_cmpint (kill (ag_test_server_get_pid (server), SIGUSR1), ==, 0);
+  g_assert_true (wait_for_log (log_path, "status: 3 connections, 3 sessions", 1));
+  g_assert_cmpint (kill (ag_test_server_get_pid (server), SIGUSR2), ==, 0);
+  g_assert_true (wait_for_log (log_path, "status: 3 connections, 3 sessions", 2));
+
+  g_assert_true (ag_test_server_is_running (server));
+  g_assert_cmpint (request_code (alice, "{\"op\":\"ping\"}"), ==, 0);
+  g_assert_cmpint (request_code (bob, "{\"op\":\"ping\"}"), ==, 0);
+
+  g_assert_true (ag_test_server_stop (server, AG_TEST_SERVER_STOP_TIMEOUT_MS, &wait_status));
+  assert_clean_exit (wait_status);
+  g_assert_cmpint (g_unlink (config_path), ==, 0);
+  g_assert_cmpint (g_unlink (log_path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+static guint
+count_open_files (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/fd", (int) pid);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint count = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    count++;
+
+  return count;
+}
+
+/* utime + stime of a process, in clock ticks. */
+static guint64
+cpu_ticks (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after_name;
+
+  g_assert_true (g_file_get_contents (path, &stat, NULL, NULL));
+  /* The name in parentheses may hold spaces: fields are counted after it. */
+  after_name = strrchr (stat, ')');
+  g_assert_nonnull (after_name);
+  fields = g_strsplit (after_name + 2, " ", -1);
+  g_assert_cmpuint (g_strv_length (fields), >, 12);
+
+  return g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10);
+}
+
+static int
+connect_tcp (guint16 port)
+{
+  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = g_htons (port),
+                                 .sin_addr.s_addr = g_htonl (INADDR_LOOPBACK) };
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (connect (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
+
+  return fd;
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+/* Out of file descriptors, the epoll transport neither spins nor floods its log: waiting
+ * connections are closed at once, accepting pauses, the clients it has are served, each
+ * failure counts in /metrics, and once descriptors are back it accepts again. */
+#define STORM_CONNECTIONS 200
+
+static void
+test_accept_out_of_files (void)
+{
+  g_autoptr(AgTestServer) server = NULL;
+  g_autoptr(AgTestClient) bystander = NULL;
+  g_autoptr(AgTestClient) later = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *log_path = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *metrics_uri = NULL;
+  g_autofree char *metrics = NULL;
+  int storm[STORM_CONNECTIONS];
+  struct rlimit saved, low;
+  guint64 ticks_before, ticks_after;
+  gint64 wall_before, wall_after;
+  guint closed = 0, lines = 0;
+  int wait_status = -1;
+  GPid pid;
+  int fd;
+
+  if (g_strcmp0 (g_getenv ("AG_TEST_TRANSPORT"), "soup") == 0) {
+    g_test_skip ("libsoup's listener retries a failed accept at once (docs/server.md)");
+    return;
+  }
+
+  fd = g_file_open_tmp ("agsignald-emfile-XXXXXX.log", &log_path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  server = ag_test_server_new_full (NULL, NULL, log_path, &error);
+  g_assert_no_error (error);
+  pid = ag_test_server_get_pid (server);
+  bystander = ag_test_client_new (ag_test_server_get_uri (server), &error);
+  g_assert_no_error (error);
+  login_as (bystander, "demo", "bystander", DEMO_TOKEN);
+
+  /* Two descriptors to spare, then every accept fails with EMFILE. */
+  g_assert_cmpint (prlimit (pid, RLIMIT_NOFILE, NULL, &saved), ==, 0);
+  low.rlim_cur = count_open_files (pid) + 2;
+  low.rlim_max = saved.rlim_max;
+  g_assert_cmpint (prlimit (pid, RLIMIT_NOFILE, &low, NULL), ==, 0);
+
+  ticks_before = cpu_ticks (pid);
+  wall_before = g_get_monotonic_time ();
+  for (guint i = 0; i < STORM_CONNECTIONS; i++)
+    storm[i] = connect_tcp (ag_test_server_get_port (server));
+
+  /* The bystander is served throughout. */
+  for (guint i = 0; i < 10; i++) {
+    g_assert_cmpint (request_code (bystander, "{\"op\":\"ping\"}"), ==, 0);
+    ag_test_spin_until (never, NULL, 100);
+  }
+  ticks_after = cpu_ticks (pid);
+  wall_after = g_get_monotonic_time ();
+
+  /* A spinning server would use a whole core: it uses a small part of one. */
+  g_test_message ("server CPU during the storm: %" G_GUINT64_FORMAT " ticks in %" G_GINT64_FORMAT
+                  " ms", ticks_after - ticks_before, (wall_after - wall_before) / 1000);
+  g_assert_cmpuint ((ticks_after - ticks_before) * 1000, <,
+                    (guint64) ((wall_after - wall_before) / 1000) * sysconf (_SC_CLK_TCK) / 2);
+
+  /* Connections beyond the limit were closed by the server, not left in the backlog. */
+  for (guint i = 0; i < STORM_CONNECTIONS; i++) {
+    struct timeval timeout = { .tv_sec = 0, .tv_usec = 1000 };
+    char byte;
+
+    setsockopt (storm[i], SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    if (recv (storm[i], &byte, 1, 0) == 0 || errno == ECONNRESET)
+      closed++;
+  }
+  g_test_message ("%u of %d storm connections closed by the server", closed, STORM_CONNECTIONS);
+  g_assert_cmpuint (closed, >, STORM_CONNECTIONS / 2);
+  for (guint i = 0; i < STORM_CONNECTIONS; i++)
+    close (storm[i]);
+
+  g_assert_cmpint (prlimit (pid, RLIMIT_NOFILE, &saved, NULL), ==, 0);
+
+  /* Accepting again: a new client logs in, and /metrics counted the failures. */
+  later = ag_test_client_new (ag_test_server_get_uri (server), &error);
+  g_assert_no_error (error);
+  login_as (later, "demo", "later", DEMO_TOKEN);
+  metrics_uri = ag_test_server_get_http_uri (server, "/metrics");
+  metrics = ag_test_http_get (metrics_uri, NULL, NULL);
+  g_assert_cmpfloat (metric_value (metrics, "agsignal_accept_errors_total"), >=, 1);
+  g_assert_cmpfloat (metric_value (metrics, "agsignal_accepts_refused_total"), >=, 1);
+
+  g_assert_true (ag_test_server_stop (server, AG_TEST_SERVER_STOP_TIMEOUT_MS, &wait_status));
+  assert_clean_exit (wait_status);
+
+  /* One message, not one per failure. */
+  g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
+  for (const char *at = strstr (log, "Cannot accept"); at != NULL;
+       at = strstr (at + 1, "Cannot accept"))
+    lines++;
+  g_test_message ("%u log lines about accepting", lines);
+  g_assert_cmpuint (lines, >=, 1);
+  g_assert_cmpuint (lines, <=, 2);
+  g_assert_cmpint (g_unlink (log_path), ==, 0);
 }
 
 static void
@@ -1047,6 +1480,9 @@ main (int   argc,
   add_server_test ("/ag/server/metrics", NULL, test_metrics);
   add_server_test ("/ag/server/sigterm", NULL, test_sigterm);
   add_server_test ("/ag/server/config-apps", TWO_APPS_CONFIG, test_config_apps);
+  add_server_test ("/ag/server/config-limits", LIMITS_CONFIG, test_config_limits);
+  add_server_test ("/ag/server/state-flood", FLOOD_CONFIG, test_state_flood);
+  add_server_test ("/ag/server/config-memory-budget", BUDGET_CONFIG, test_config_memory_budget);
   add_server_test ("/ag/server/backlog", NULL, test_backlog);
   add_server_test ("/ag/server/slow-consumer", BULK_CONFIG, test_slow_consumer);
   g_test_add_func ("/ag/server/version", test_version);
@@ -1055,6 +1491,8 @@ main (int   argc,
   g_test_add_func ("/ag/server/file-limit", test_file_limit);
   g_test_add_func ("/ag/server/wire-trace", test_wire_trace);
   g_test_add_func ("/ag/server/offline-backlog", test_offline_backlog);
+  g_test_add_func ("/ag/server/sighup-reload", test_sighup_reload);
+  g_test_add_func ("/ag/server/accept-out-of-files", test_accept_out_of_files);
 
   return g_test_run ();
 }
