@@ -9,6 +9,7 @@
 
 #include "ag-console-login-dialog.h"
 #include "ag-console-window.h"
+#include "ag-console-call-matrix.h"
 
 #ifdef HAVE_CONSOLE_FEATURES
 # include "ag-console-monitor-page.h"
@@ -31,6 +32,7 @@ struct _AgConsoleWindow
   GtkWidget               *restart_server_button;
   GtkStack                *main_stack;
   AdwTabView              *tab_view;
+  GtkMenuButton           *matrix_button;
 };
 
 G_DEFINE_FINAL_TYPE (AgConsoleWindow, ag_console_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -199,8 +201,16 @@ update_tab (AdwTabPage *tab)
 static void
 n_pages_changed_cb (AgConsoleWindow *self)
 {
+  guint sessions = 0;
+
   gtk_stack_set_visible_child_name (self->main_stack,
                                     adw_tab_view_get_n_pages (self->tab_view) > 0 ? "tabs" : "empty");
+
+  /* The call matrix is there once two sessions can call each other. */
+  for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view); i++)
+    if (AG_CONSOLE_IS_SESSION_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i))))
+      sessions++;
+  gtk_widget_set_visible (GTK_WIDGET (self->matrix_button), sessions >= 2);
 }
 
 static void
@@ -528,6 +538,7 @@ ag_console_window_class_init (AgConsoleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AgConsoleWindow, restart_server_button);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, AgConsoleWindow, tab_view);
+  gtk_widget_class_bind_template_child (widget_class, AgConsoleWindow, matrix_button);
   gtk_widget_class_bind_template_callback (widget_class, close_page_cb);
   gtk_widget_class_bind_template_callback (widget_class, n_pages_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, selected_page_changed_cb);
@@ -545,7 +556,13 @@ ag_console_window_class_init (AgConsoleWindowClass *klass)
 static void
 ag_console_window_init (AgConsoleWindow *self)
 {
+  GtkWidget *popover;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  popover = gtk_popover_new ();
+  gtk_popover_set_child (GTK_POPOVER (popover), ag_console_call_matrix_new (self->tab_view));
+  gtk_menu_button_set_popover (self->matrix_button, popover);
 
 #ifndef HAVE_CONSOLE_FEATURES
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-monitor", FALSE);
@@ -593,4 +610,13 @@ ag_console_window_get_server_text (AgConsoleWindow *self)
   g_return_val_if_fail (AG_CONSOLE_IS_WINDOW (self), NULL);
 
   return self->server_text;
+}
+
+/* The call matrix of the header bar's popover. */
+AgConsoleCallMatrix *
+ag_console_window_get_call_matrix (AgConsoleWindow *self)
+{
+  g_return_val_if_fail (AG_CONSOLE_IS_WINDOW (self), NULL);
+
+  return AG_CONSOLE_CALL_MATRIX (gtk_popover_get_child (gtk_menu_button_get_popover (self->matrix_button)));
 }

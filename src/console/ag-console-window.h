@@ -12,6 +12,8 @@
 #include "ag-console-log-model.h"
 #include "ag-console-session-page.h"
 
+#include "ag-console-call-matrix.h"
+
 G_BEGIN_DECLS
 
 #define AG_CONSOLE_TYPE_WINDOW (ag_console_window_get_type ())
@@ -36,5 +38,8 @@ void                  ag_console_window_add_toast        (AgConsoleWindow      *
 
 /* The text of the server line under the header bar ("Embedded local server at ..."). */
 const char           *ag_console_window_get_server_text  (AgConsoleWindow      *self);
+
+/* The call matrix of the header bar (shown once two sessions are open). */
+AgConsoleCallMatrix  *ag_console_window_get_call_matrix  (AgConsoleWindow      *self);
 
 G_END_DECLS

@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 
 #include "console-fixture.h"
+#include "ag-console-calls-view.h"
 #include "ag-console-channel-view.h"
 #include "ag-console-login-dialog.h"
 #include "ag-console-monitor-page.h"
@@ -152,6 +153,22 @@ main (int   argc,
   shoot (GTK_WIDGET (fixture.window), "log");
   show_session_page (page, "frames");
   shoot (GTK_WIDGET (fixture.window), "frames");
+
+  /* A second session of the window calls alice: the call matrix. */
+  {
+    AgConsoleSessionPage *dave = console_fixture_login (&fixture, "dave");
+    AgConsoleCallMatrix *matrix = ag_console_window_get_call_matrix (fixture.window);
+    GtkWidget *button = gtk_widget_get_ancestor (GTK_WIDGET (matrix), GTK_TYPE_MENU_BUTTON);
+
+    ag_console_session_page_call (dave, "alice", "standup");
+    g_signal_emit_by_name (ag_console_calls_view_get_call_dialog (AG_CONSOLE_CALLS_VIEW (ag_console_session_page_get_page_widget (dave, "calls"))),
+                           "place-call", "standup", "alice", "{}");
+    console_spin_for (500);
+    gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+    CONSOLE_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (matrix)));
+    shoot (gtk_widget_get_ancestor (GTK_WIDGET (matrix), GTK_TYPE_POPOVER), "call-matrix");
+    gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+  }
 
   /* The Monitor of the same server (its key asked for: a test server is not the embedded one). */
   monitor = ag_console_monitor_page_new (ag_test_server_get_uri (fixture.server), "demo", NULL);

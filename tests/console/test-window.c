@@ -154,6 +154,75 @@ test_window_fits_800x600 (ConsoleFixture *fixture,
   g_assert_cmpint (height, <=, 600);
 }
 
+static char *
+matrix_cell (ConsoleFixture *fixture,
+             const char     *caller,
+             const char     *callee)
+{
+  AgConsoleCallMatrix *matrix = ag_console_window_get_call_matrix (fixture->window);
+
+  ag_console_call_matrix_refresh (matrix);
+  return ag_console_call_matrix_dup_cell_text (matrix, caller, callee);
+}
+
+static gboolean
+cell_has (ConsoleFixture *fixture,
+          const char     *caller,
+          const char     *callee,
+          const char     *part)
+{
+  g_autofree char *text = matrix_cell (fixture, caller, callee);
+
+  return text != NULL && strstr (text, part) != NULL;
+}
+
+/* Who calls whom among the open sessions, in each call's state. */
+static void
+test_window_call_matrix (ConsoleFixture *fixture,
+                         gconstpointer   data)
+{
+  AgConsoleCallMatrix *matrix = ag_console_window_get_call_matrix (fixture->window);
+  GtkWidget *button = gtk_widget_get_ancestor (GTK_WIDGET (matrix), GTK_TYPE_MENU_BUTTON);
+  AgConsoleSessionPage *alice, *bob;
+  GListModel *bob_calls;
+  g_autofree char *ringing = NULL;
+  g_autofree char *none = NULL;
+
+  g_assert_nonnull (button);
+  alice = console_fixture_login (fixture, "alice");
+  g_assert_false (gtk_widget_get_visible (button));
+  bob = console_fixture_login (fixture, "bob");
+  g_assert_true (gtk_widget_get_visible (button));
+
+  /* alice calls bob through her Calls page. */
+  ag_console_session_page_call (alice, "bob", "room");
+  g_signal_emit_by_name (ag_console_calls_view_get_call_dialog (AG_CONSOLE_CALLS_VIEW (ag_console_session_page_get_page_widget (alice, "calls"))),
+                         "place-call", "room", "bob", "{}");
+  CONSOLE_WAIT_UNTIL (cell_has (fixture, "alice", "bob", "Ringing"));
+  ringing = matrix_cell (fixture, "alice", "bob");
+  none = matrix_cell (fixture, "bob", "alice");
+  g_assert_cmpstr (none, ==, "");
+  g_assert_null (matrix_cell (fixture, "alice", "carol"));
+
+  /* bob answers: the cell follows. */
+  bob_calls = ag_console_calls_view_get_calls (AG_CONSOLE_CALLS_VIEW (ag_console_session_page_get_page_widget (bob, "calls")));
+  CONSOLE_WAIT_UNTIL (g_list_model_get_n_items (bob_calls) == 1);
+  {
+    g_autoptr(AgCall) call = g_list_model_get_item (bob_calls, 0);
+
+    ag_call_channel_invite_accept (call, NULL);
+  }
+  CONSOLE_WAIT_UNTIL (!cell_has (fixture, "alice", "bob", ringing) &&
+                      !cell_has (fixture, "alice", "bob", "Inviting") &&
+                      !cell_has (fixture, "alice", "bob", "Ringing"));
+  {
+    g_autofree char *accepted = matrix_cell (fixture, "alice", "bob");
+
+    g_assert_cmpstr (accepted, !=, "");
+    g_test_message ("after the answer: %s", accepted);
+  }
+}
+
 static void
 presence_cb (AgChannel  *channel,
              const char *account,
@@ -554,6 +623,8 @@ main (int   argc,
               console_fixture_setup, test_window_two_accounts, console_fixture_teardown);
   g_test_add ("/ag/console-window/fits-800x600", ConsoleFixture, NULL,
               console_fixture_setup, test_window_fits_800x600, console_fixture_teardown);
+  g_test_add ("/ag/console-window/call-matrix", ConsoleFixture, NULL,
+              console_fixture_setup, test_window_call_matrix, console_fixture_teardown);
   g_test_add ("/ag/console-window/call-account", ConsoleFixture, NULL,
               console_fixture_setup, test_window_call_account, console_fixture_teardown);
   g_test_add ("/ag/console-window/close-tab-logs-out", ConsoleFixture, NULL,
