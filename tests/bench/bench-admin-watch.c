@@ -8,7 +8,7 @@
  * and the bytes of the last one.
  *
  * usage: bench-admin-watch --server ws://127.0.0.1:PORT/v1 --app ID --key-file FILE
- *                          [--seconds S]
+ *                          [--seconds S] [--pause MS]
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -25,6 +25,7 @@ typedef struct {
   char                    *app;
   char                    *key;
   gint64                   until_us;
+  guint                    pause_ms;
   guint                    snapshots;
   guint64                  bytes;
   guint64                  last_bytes;
@@ -40,6 +41,12 @@ fail (Watch      *watch,
   g_printerr ("bench-admin-watch: %s\n", message);
   watch->status = 1;
   g_main_loop_quit (watch->loop);
+}
+
+static void
+next_snapshot_cb (gpointer data)
+{
+  take_snapshot (data);
 }
 
 static void
@@ -68,10 +75,12 @@ message_cb (SoupWebsocketConnection *ws,
   soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
   g_clear_object (&watch->ws);
 
-  if (g_get_monotonic_time () < watch->until_us)
-    take_snapshot (watch);
-  else
+  if (g_get_monotonic_time () >= watch->until_us)
     g_main_loop_quit (watch->loop);
+  else if (watch->pause_ms > 0)
+    g_timeout_add_once (watch->pause_ms, next_snapshot_cb, watch);
+  else
+    take_snapshot (watch);
 }
 
 static void
@@ -124,11 +133,13 @@ main (int   argc,
   g_autofree char *app = NULL;
   g_autofree char *key_file = NULL;
   double seconds = 10;
+  int pause_ms = 0;
   const GOptionEntry entries[] = {
     { "server", 0, 0, G_OPTION_ARG_STRING, &server, "agsignald's ws:// URL on 127.0.0.1", "URL" },
     { "app", 0, 0, G_OPTION_ARG_STRING, &app, "The app to watch", "ID" },
     { "key-file", 0, 0, G_OPTION_ARG_FILENAME, &key_file, "A file holding the admin key", "FILE" },
     { "seconds", 0, 0, G_OPTION_ARG_DOUBLE, &seconds, "How long to keep taking snapshots (10)", "S" },
+    { "pause", 0, 0, G_OPTION_ARG_INT, &pause_ms, "Milliseconds between the end of a snapshot and the next (0)", "MS" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
@@ -141,7 +152,8 @@ main (int   argc,
     g_printerr ("bench-admin-watch: %s\n", error->message);
     return 2;
   }
-  if (server == NULL || app == NULL || key_file == NULL || seconds <= 0 || seconds > 3600) {
+  if (server == NULL || app == NULL || key_file == NULL || seconds <= 0 || seconds > 3600 ||
+      pause_ms < 0 || pause_ms > 60000) {
     g_printerr ("bench-admin-watch: --server, --app and --key-file are needed; "
                 "--seconds is at most 3600\n");
     return 2;
@@ -161,6 +173,7 @@ main (int   argc,
   watch.server = server;
   watch.app = app;
   watch.key = key;
+  watch.pause_ms = (guint) pause_ms;
   watch.until_us = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
   take_snapshot (&watch);
   g_main_loop_run (watch.loop);
