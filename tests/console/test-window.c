@@ -154,6 +154,38 @@ test_window_fits_800x600 (ConsoleFixture *fixture,
   g_assert_cmpint (height, <=, 600);
 }
 
+/* Counts the labels under widget that Tab would stop at only to select their text. */
+static guint
+count_label_tab_stops (GtkWidget *widget)
+{
+  guint n = 0;
+
+  if (GTK_IS_LABEL (widget) && gtk_label_get_selectable (GTK_LABEL (widget)) &&
+      gtk_widget_get_focusable (widget)) {
+    g_test_message ("a Tab stop: the label “%s”", gtk_label_get_label (GTK_LABEL (widget)));
+    n++;
+  }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_label_tab_stops (child);
+
+  return n;
+}
+
+/* Selectable labels (details, uids, the server's address) are not Tab stops on any page. */
+static void
+test_window_no_label_tab_stops (ConsoleFixture *fixture,
+                                gconstpointer   data)
+{
+  AdwTabView *tab_view = ag_console_window_get_tab_view (fixture->window);
+
+  console_fixture_login (fixture, "alice");
+  adw_tab_view_prepend_pinned (tab_view, ag_console_monitor_page_new (ag_test_server_get_uri (fixture->server),
+                                                                      "demo", NULL));
+  g_assert_cmpuint (count_label_tab_stops (GTK_WIDGET (fixture->window)), ==, 0);
+}
+
 static char *
 matrix_cell (ConsoleFixture *fixture,
              const char     *caller,
@@ -623,6 +655,8 @@ main (int   argc,
               console_fixture_setup, test_window_two_accounts, console_fixture_teardown);
   g_test_add ("/ag/console-window/fits-800x600", ConsoleFixture, NULL,
               console_fixture_setup, test_window_fits_800x600, console_fixture_teardown);
+  g_test_add ("/ag/console-window/no-label-tab-stops", ConsoleFixture, NULL,
+              console_fixture_setup, test_window_no_label_tab_stops, console_fixture_teardown);
   g_test_add ("/ag/console-window/call-matrix", ConsoleFixture, NULL,
               console_fixture_setup, test_window_call_matrix, console_fixture_teardown);
   g_test_add ("/ag/console-window/call-account", ConsoleFixture, NULL,
