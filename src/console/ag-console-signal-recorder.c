@@ -68,6 +68,7 @@ static const struct {
   { "invite-end-by-peer", { "extra" } },
   { "invite-end-by-myself", { "extra" } },
   { "invite-msg", { "msg_type", "msg" } },
+  { "request-failed", { "request", "argument", "ecode", "reason" } },
 };
 
 #define SUMMARY_STRING_CHARS 160

@@ -47,6 +47,16 @@ test_event_log_records (ConsoleFixture *fixture,
   bob_channel = console_fixture_peer_join (fixture, bob, "lobby");
   CONSOLE_WAIT_UNTIL (log_has (log, "channel-user-joined", "account=\"bob\""));
 
+  /* A refused request is logged on its channel, its arguments by name. */
+  {
+    g_autofree char *too_long = g_strnfill (8193, 'x');
+
+    ag_channel_message_channel_send (ag_session_get_channel (ag_console_session_page_get_session (page)),
+                                     too_long);
+    CONSOLE_WAIT_UNTIL (log_has (log, "request-failed", "request=\"messageChannelSend\""));
+    g_assert_true (log_has (log, "request-failed", "ecode="));
+  }
+
   ag_channel_message_channel_send (bob_channel, "hello log");
   CONSOLE_WAIT_UNTIL (log_has (log, "message-channel-receive", "msg=\"hello log\""));
 
