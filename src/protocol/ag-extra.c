@@ -56,34 +56,49 @@ node_to_int (JsonNode *node,
   return FALSE;
 }
 
+/* The top-level member key of extra_json, or NULL; parser holds it. */
+static JsonNode *
+lookup_member (JsonParser *parser,
+               const char *extra_json,
+               const char *key)
+{
+  JsonNode *root;
+
+  if (extra_json == NULL || *extra_json == '\0')
+    return NULL;
+
+  if (!json_parser_load_from_data (parser, extra_json, -1, NULL))
+    return NULL;
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+
+  return json_object_get_member (json_node_get_object (root), key);
+}
+
 gboolean
 ag_extra_get_int (const char *extra_json,
                   const char *key,
                   gint64     *out)
 {
-  g_autoptr(JsonParser) parser = NULL;
-  JsonNode *root;
-  JsonObject *object;
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   JsonNode *member;
 
   g_return_val_if_fail (key != NULL, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
 
-  if (extra_json == NULL || *extra_json == '\0')
-    return FALSE;
+  member = lookup_member (parser, extra_json, key);
+  return member != NULL && node_to_int (member, out);
+}
 
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, extra_json, -1, NULL))
-    return FALSE;
+gboolean
+ag_extra_has_key (const char *extra_json,
+                  const char *key)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
 
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return FALSE;
+  g_return_val_if_fail (key != NULL, FALSE);
 
-  object = json_node_get_object (root);
-  member = json_object_get_member (object, key);
-  if (member == NULL)
-    return FALSE;
-
-  return node_to_int (member, out);
+  return lookup_member (parser, extra_json, key) != NULL;
 }

@@ -15,4 +15,8 @@ gboolean ag_extra_get_int (const char *extra_json,
                            const char *key,
                            gint64     *out);
 
+/* Whether extra_json is a JSON object with a member key at its top level, of any kind. */
+gboolean ag_extra_has_key (const char *extra_json,
+                           const char *key);
+
 G_END_DECLS

@@ -13,6 +13,8 @@
 #define EXTRA_REQUIRE_PEER_ONLINE "_require_peer_online"
 #define EXTRA_TIMEOUT             "_timeout"
 #define EMPTY_EXTRA               "{}"
+/* A day: longer than any call is left ringing, short enough for any clock arithmetic. */
+#define MAX_TIMEOUT_S             86400
 
 /* Accounts and channel names hold no control characters, so U+001F cannot be part of
  * either and the key is unambiguous. */
@@ -262,10 +264,23 @@ _ag_hub_call_invite (AgHub         *hub,
     return;
   }
 
-  if (ag_extra_get_int (extra, EXTRA_REQUIRE_PEER_ONLINE, &value))
+  /* The keys the server acts on are read as they are written or refused: a timeout the
+   * server could not read would otherwise ring for ever without a word. */
+  if (ag_extra_get_int (extra, EXTRA_REQUIRE_PEER_ONLINE, &value) && (value == 0 || value == 1)) {
     require_online = value != 0;
-  if (ag_extra_get_int (extra, EXTRA_TIMEOUT, &value) && value >= 1)
+  } else if (ag_extra_has_key (extra, EXTRA_REQUIRE_PEER_ONLINE)) {
+    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_GENERAL_E_WRONG_PARAM,
+                         "extra._require_peer_online must be 0 or 1");
+    return;
+  }
+  /* 0 is no timeout, as clients of the 1.x generation meant it. */
+  if (ag_extra_get_int (extra, EXTRA_TIMEOUT, &value) && value >= 0 && value <= MAX_TIMEOUT_S) {
     timeout_s = (guint64) value;
+  } else if (ag_extra_has_key (extra, EXTRA_TIMEOUT)) {
+    _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_GENERAL_E_WRONG_PARAM,
+                         "extra._timeout must be a whole number of seconds from 0 to 86400");
+    return;
+  }
 
   callee = _ag_hub_user_ensure (app, frame->peer);
 

@@ -2857,11 +2857,43 @@ test_call_timeout (Fixture       *fx,
   expect_nothing (fx, 1);
   expect_nothing (fx, 2);
 
-  /* _timeout below 1 is ignored. */
+  /* _timeout 0 is none. */
   request_ok (fx, 1, "call_invite",
               "'channel':'room3','peer':'bob','extra':'{\\'_timeout\\':0}'");
   drain_all (fx);
   g_assert_cmpint (ag_hub_next_deadline (fx->hub), ==, G_MAXINT64);
+}
+
+/* What the server would not be able to act on is refused, and no call is made. */
+static void
+test_call_extra_refused (Fixture       *fx,
+                         gconstpointer  data)
+{
+  static const char * const refused[] = {
+    "{\\'_timeout\\':\\'soon\\'}",
+    "{\\'_timeout\\':-4}",
+    "{\\'_timeout\\':2.5}",
+    "{\\'_timeout\\':90000}",
+    "{\\'_timeout\\':null}",
+    "{\\'_require_peer_online\\':2}",
+    "{\\'_require_peer_online\\':\\'yes\\'}",
+  };
+
+  hub_login (fx, 1, "alice");
+  hub_login (fx, 2, "bob");
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++) {
+    gint64 id = request (fx, 1, "call_invite", "'channel':'room','peer':'bob','extra':'%s'",
+                         refused[i]);
+
+    expect_error (fx, 1, id, AG_ERROR_GENERAL_E_WRONG_PARAM);
+    expect_nothing (fx, 2);
+  }
+
+  /* Readable values in any of the accepted forms still make calls. */
+  request_ok (fx, 1, "call_invite",
+              "'channel':'room','peer':'bob','extra':'{\\'_timeout\\':\\'30\\',\\'_require_peer_online\\':true}'");
+  expect_call_incoming (fx, 2, "room", "alice", 1, "{\"_timeout\":\"30\",\"_require_peer_online\":true}");
 }
 
 static void
@@ -3224,6 +3256,7 @@ main (int   argc,
   ADD ("call/timeout", test_call_timeout);
   ADD ("call/timeout-offline-callee", test_call_timeout_offline_callee);
   ADD ("call/extra-keys", test_call_extra_keys);
+  ADD ("call/extra-refused", test_call_extra_refused);
   ADD ("call/caller-offline", test_call_caller_offline);
   ADD ("call/callee-offline", test_call_callee_offline);
   ADD ("call/withdrawn-while-waiting", test_call_withdrawn_while_waiting);
