@@ -62,6 +62,7 @@ static struct {
   AgTestClient *receiver;
   AgTestClient *sender;
   AgTestClient *anonymous;
+  gint64        anonymous_since;  /* monotonic: the server closes it 10 s after this */
   AgTestClient *hostile;
   guint         checks;
 } state;
@@ -594,10 +595,27 @@ assert_reply (JsonObject *reply,
     g_assert_nonnull (json_object_get_string_member (reply, "reason"));
 }
 
+/* The anonymous connection, younger than half the server's login deadline (10 s): on a slow
+ * run the table takes longer than that, and the deadline is not what an entry tests. */
+static void
+fresh_anonymous (void)
+{
+  if (state.anonymous != NULL && g_get_monotonic_time () - state.anonymous_since < 5 * G_USEC_PER_SEC)
+    return;
+
+  g_clear_pointer (&state.anonymous, ag_test_client_free);
+  state.anonymous = connect_as (NULL);
+  state.anonymous_since = g_get_monotonic_time ();
+}
+
 static void
 run_client_entry (const BadInput *entry)
 {
-  AgTestClient **client = entry->sender == ANONYMOUS ? &state.anonymous : &state.hostile;
+  AgTestClient **client;
+
+  if (entry->sender == ANONYMOUS)
+    fresh_anonymous ();
+  client = entry->sender == ANONYMOUS ? &state.anonymous : &state.hostile;
   g_autofree char *built = entry->make != NULL ? entry->make () : NULL;
   const char *text = built != NULL ? built : entry->text;
 
@@ -613,6 +631,8 @@ run_client_entry (const BadInput *entry)
 
     g_clear_pointer (client, ag_test_client_free);
     *client = connect_as (entry->sender == LOGGED_IN ? HOSTILE_ACCOUNT : NULL);
+    if (entry->sender == ANONYMOUS)
+      state.anonymous_since = g_get_monotonic_time ();
   } else {
     g_autoptr(JsonObject) reply = ag_test_client_wait_frame (*client, AG_TEST_TIMEOUT_MS);
 
@@ -805,7 +825,7 @@ main (int   argc,
   g_assert_no_error (error);
   state.receiver = connect_as ("receiver");
   state.sender = connect_as ("sender");
-  state.anonymous = connect_as (NULL);
+  fresh_anonymous ();
   state.hostile = connect_as (HOSTILE_ACCOUNT);
 
   for (guint i = 0; i < G_N_ELEMENTS (bad_inputs); i++) {
