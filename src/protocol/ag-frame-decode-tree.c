@@ -2,6 +2,13 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
+ * Server frames are decoded here: clients read them (libagsignal, agsig, the console), not
+ * the server, and their rosters and attribute tables are nested values that a tree walks
+ * naturally. The client decoder of this file is the one ag-frame-decode.c replaced on the
+ * server's hot path; it stays as the reference the direct decoder is tested against
+ * (tests/protocol/test-frame-decode.c, the fuzzer) and measured against
+ * (tests/bench/bench-decode.c).
+ *
  * The text is scanned strictly first (ag-frame-syntax.c). JSON allows \u0000 and unpaired
  * surrogates in strings, but JsonParser truncates a string at \u0000 and, on an unpaired
  * surrogate, swallows the next character (the closing quote included), so that it would read
@@ -503,27 +510,12 @@ decode_server (JsonObject  *object,
   return g_steal_pointer (&frame);
 }
 
-/**
- * ag_frame_decode:
- * @data: (array length=length): the text of one frame
- * @length: the length of @data in bytes
- * @origin: who sent the frame
- * @out_id: (out) (optional): the request id, when the frame was parsed far enough to find
- *   one, else 0
- * @error: return location for an %AG_ERROR
- *
- * Frames from clients are validated strictly: types, required fields and the limits of
- * docs/protocol.md. Frames from the server are decoded leniently (missing fields stay
- * unset) but a field of the wrong type still fails.
- *
- * Returns: (transfer full) (nullable): the frame, or %NULL with @error set
- */
 AgFrame *
-ag_frame_decode (const char     *data,
-                 gsize           length,
-                 AgFrameOrigin   origin,
-                 gint64         *out_id,
-                 GError        **error)
+_ag_frame_decode_tree (const char     *data,
+                       gsize           length,
+                       AgFrameOrigin   origin,
+                       gint64         *out_id,
+                       GError        **error)
 {
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) local_error = NULL;

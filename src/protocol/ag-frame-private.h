@@ -5,7 +5,9 @@
  * The frame code is split by role, as the hub is:
  * - ag-frame.c: the frame model, the op and field tables and the field checks;
  * - ag-frame-syntax.c: the strict RFC 8259 scanner every decoder starts with;
- * - ag-frame-decode-tree.c: frames decoded through a json-glib tree;
+ * - ag-frame-decode.c: client frames, decoded by the scanner into the typed frame directly;
+ * - ag-frame-decode-tree.c: frames decoded through a json-glib tree (server frames, which
+ *   clients read, and the client decoder the direct one replaced, kept as its reference);
  * - ag-frame-encode.c: frames and system events written as JSON text.
  */
 #pragma once
@@ -96,6 +98,11 @@ int         _ag_frame_check_client_string (const AgFrame  *frame,
                                            const char     *value,
                                            const char    **problem);
 
+/* g_utf8_validate_len() (NUL bytes refused) with runs of ASCII checked 8 bytes at a time:
+ * message text is mostly ASCII. */
+gboolean    _ag_utf8_validate_len      (const char    *text,
+                                        gsize          length);
+
 gboolean    _ag_frame_set_field_error  (GError        **error,
                                         int             code,
                                         AgField         field,
@@ -149,9 +156,30 @@ gboolean    _ag_json_scan              (const char    *text,
                                         AgJsonScan    *scan,
                                         const char   **problem);
 
+/* The text of a string span without its escapes, into out, which holds at least
+ * span->length + 1 bytes (unescaping never lengthens). The span must not hold a bad escape.
+ * Returns the length written before the terminating NUL. */
+gsize       _ag_json_unescape          (const char       *text,
+                                        const AgJsonSpan *span,
+                                        char             *out);
+
 /* The framing checks every decoder starts with (length, UTF-8): FALSE with 1200 set. */
 gboolean    _ag_frame_check_framing    (const char    *data,
                                         gsize          length,
+                                        GError       **error);
+
+/* Decoders */
+
+AgFrame    *_ag_frame_decode_client    (const char    *data,
+                                        gsize          length,
+                                        gint64        *out_id,
+                                        GError       **error);
+
+/* ag_frame_decode() of the tree decoder: the same contract, through a json-glib tree. */
+AgFrame    *_ag_frame_decode_tree      (const char    *data,
+                                        gsize          length,
+                                        AgFrameOrigin  origin,
+                                        gint64        *out_id,
                                         GError       **error);
 
 G_END_DECLS

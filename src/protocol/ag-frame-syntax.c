@@ -6,7 +6,8 @@
  * integers that do not fit in 64 bits, and truncates or mangles strings at \u0000 and
  * unpaired surrogates, so no text reaches it, or any other decoder, before this scanner
  * accepted it. The scanner allocates nothing; it reports the members of a top-level object
- * to a callback as spans of the text.
+ * to a callback as spans of the text, which is all the client decoder needs to build a
+ * frame without a tree.
  */
 
 #include "ag-frame-private.h"
@@ -439,6 +440,70 @@ _ag_json_scan (const char  *text,
   return TRUE;
 }
 
+/* Appends the UTF-8 of c to out; returns the new end. */
+static inline char *
+put_unichar (char     *out,
+             gunichar  c)
+{
+  return out + g_unichar_to_utf8 (c, out);
+}
+
+gsize
+_ag_json_unescape (const char       *text,
+                   const AgJsonSpan *span,
+                   char             *out)
+{
+  const char *p = text + span->start;
+  const char *end = p + span->length;
+  char *o = out;
+
+  g_assert (span->kind == AG_JSON_STRING && !span->bad_escape);
+
+  while (p < end) {
+    const char *backslash = memchr (p, '\\', (gsize) (end - p));
+    guint unit = 0;
+    guint low = 0;
+
+    if (backslash == NULL) {
+      memcpy (o, p, (gsize) (end - p));
+      o += end - p;
+      break;
+    }
+
+    memcpy (o, p, (gsize) (backslash - p));
+    o += backslash - p;
+    p = backslash;
+
+    /* The scanner accepted the string, so every escape is complete and known. */
+    switch (p[1]) {
+    case 'b': *o++ = '\b'; p += 2; break;
+    case 'f': *o++ = '\f'; p += 2; break;
+    case 'n': *o++ = '\n'; p += 2; break;
+    case 'r': *o++ = '\r'; p += 2; break;
+    case 't': *o++ = '\t'; p += 2; break;
+    case 'u':
+      scan_hex4 (p, 6, 2, &unit);
+      if (unit >= 0xD800 && unit <= 0xDBFF) {
+        /* No bad escape: a low surrogate follows. */
+        scan_hex4 (p, 12, 8, &low);
+        o = put_unichar (o, 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00));
+        p += 12;
+      } else {
+        o = put_unichar (o, unit);
+        p += 6;
+      }
+      break;
+    default:   /* '"', '\\', '/' */
+      *o++ = p[1];
+      p += 2;
+      break;
+    }
+  }
+
+  *o = '\0';
+  return (gsize) (o - out);
+}
+
 gboolean
 _ag_frame_check_framing (const char  *data,
                          gsize        length,
@@ -450,7 +515,7 @@ _ag_frame_check_framing (const char  *data,
   }
 
   /* Also rejects NUL bytes, which JsonParser would stop at. */
-  if (!g_utf8_validate_len (data, length, NULL)) {
+  if (!_ag_utf8_validate_len (data, length)) {
     g_set_error_literal (error, AG_ERROR, AG_ERROR_PROTO_E_MALFORMED,
                          "frame is not valid UTF-8 text");
     return FALSE;

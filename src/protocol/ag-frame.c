@@ -383,6 +383,29 @@ ag_op_from_string (const char    *name,
 
 /* Checks */
 
+#define BYTES_ONES  G_GUINT64_CONSTANT (0x0101010101010101)
+#define BYTES_HIGHS G_GUINT64_CONSTANT (0x8080808080808080)
+
+gboolean
+_ag_utf8_validate_len (const char *text,
+                       gsize       length)
+{
+  gsize i = 0;
+
+  /* A word of ASCII without a NUL byte is valid; the first other word, at a character
+   * boundary since everything before it was ASCII, is left to GLib with the rest. */
+  while (length - i >= 8) {
+    guint64 word;
+
+    memcpy (&word, text + i, sizeof word);
+    if (((word | ((word - BYTES_ONES) & ~word)) & BYTES_HIGHS) != 0)
+      break;
+    i += 8;
+  }
+
+  return g_utf8_validate_len (text + i, length - i, NULL);
+}
+
 /* Characters that render as nothing (or as blank) without being whitespace or format
  * characters by their Unicode category, and so would let two accounts look the same. */
 static gboolean
@@ -545,7 +568,7 @@ ag_check_msg (const char *msg)
   if (length > AG_LIMIT_MSG_BYTES)
     return AG_ERROR_GENERAL_E_LARGE_PARAM;
 
-  if (!g_utf8_validate_len (msg, length, NULL))
+  if (!_ag_utf8_validate_len (msg, length))
     return AG_ERROR_GENERAL_E_WRONG_PARAM;
 
   return AG_ERROR_SUCCESS;
@@ -572,7 +595,7 @@ ag_check_attr_value (const char *value)
   if (length > max_bytes)
     return AG_ERROR_GENERAL_E_LARGE_PARAM;
 
-  if (!g_utf8_validate_len (value, length, NULL))
+  if (!_ag_utf8_validate_len (value, length))
     return AG_ERROR_GENERAL_E_WRONG_PARAM;
 
   if (length > AG_LIMIT_ATTR_VALUE_CHARS &&
@@ -603,7 +626,7 @@ ag_check_extra (const char *extra)
   if (length > AG_LIMIT_EXTRA_BYTES)
     return AG_ERROR_GENERAL_E_LARGE_PARAM;
 
-  if (!g_utf8_validate_len (extra, length, NULL) ||
+  if (!_ag_utf8_validate_len (extra, length) ||
       !_ag_json_scan (extra, length, AG_FRAME_MAX_JSON_DEPTH, NULL, &problem))
     return AG_ERROR_GENERAL_E_WRONG_PARAM;
 
