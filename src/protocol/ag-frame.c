@@ -1,68 +1,25 @@
-/* ag-frame.c: typed frames of the agsignal.v1 protocol and their JSON encoding
+/* ag-frame.c: the frame model of the agsignal.v1 protocol, its op and field tables, and the
+ * checks of field values
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Decoding checks the text against RFC 8259 before JsonParser builds the tree, because
- * json-glib 1.6 accepts comments, single quotes, hex numbers and trailing documents, wraps
- * integers that do not fit in 64 bits, and truncates or mangles strings at \u0000 and unpaired
- * surrogates. The per-op field rules of docs/protocol.md come last. Encoding writes JSON text
- * directly, because a channel message is encoded once and its bytes fanned out to every
- * member.
+ * Decoding and encoding live beside this file (see ag-frame-private.h for which does what);
+ * everything here is shared by them and by callers that validate before sending.
  */
 
-#include "ag-frame.h"
+#include "ag-frame-private.h"
 
-#include <stdlib.h>
 #include <string.h>
-
-#include <json-glib/json-glib.h>
 
 #include "ag-error.h"
 #include "ag-limits.h"
 
-/* Protocol frames nest three levels at most (reply, roster, member). The margin is for
- * forward-compatible fields we ignore, the bound for JsonParser's recursion. */
-#define MAX_JSON_DEPTH   32
 #define MAX_DTMF_DIGITS  128
-#define DEFAULT_EXTRA    "{}"
-#define DEFAULT_CALL_MSG_TYPE "DTMF"
-
-typedef enum {
-  FIELD_END = 0,
-  FIELD_APP_ID,
-  FIELD_ACCOUNT,
-  FIELD_TOKEN,
-  FIELD_PEER,
-  FIELD_CHANNEL,
-  FIELD_NAME,
-  FIELD_VALUE,
-  FIELD_MSG,
-  FIELD_EXTRA,
-  FIELD_TYPE,
-  FIELD_REASON,
-  FIELD_UID,
-  FIELD_CODE,
-  FIELD_TTL,
-  FIELD_NUM,
-  FIELD_TS,
-  FIELD_STORED,
-  FIELD_ONLINE,
-  FIELD_IN,
-  FIELD_MEMBERS,
-  FIELD_ATTRS,
-  N_FIELDS
-} Field;
-
-typedef struct {
-  const char *name;     /* the wire key */
-  const char *key;      /* the key as the encoder writes it, after a previous member */
-  gsize       key_len;
-} FieldInfo;
 
 #define FIELD_INFO(field, wire) \
-  [field] = { wire, ",\"" wire "\":", sizeof (",\"" wire "\":") - 1 }
+  [field] = { wire, sizeof (wire) - 1, ",\"" wire "\":", sizeof (",\"" wire "\":") - 1 }
 
-static const FieldInfo field_infos[N_FIELDS] = {
+const AgFieldInfo _ag_field_infos[N_FIELDS] = {
   FIELD_INFO (FIELD_APP_ID, "app_id"),
   FIELD_INFO (FIELD_ACCOUNT, "account"),
   FIELD_INFO (FIELD_TOKEN, "token"),
@@ -88,16 +45,9 @@ static const FieldInfo field_infos[N_FIELDS] = {
 
 #undef FIELD_INFO
 
-#define MAX_OP_FIELDS 13
-
-typedef struct {
-  const char *name;
-  Field       fields[MAX_OP_FIELDS];   /* wire order, ends at FIELD_END */
-} OpInfo;
-
 /* Every op with the fields docs/protocol.md gives it. For requests and events the fields are
  * the op's; for "ok" they are every result field any reply can carry. */
-static const OpInfo op_infos[AG_OP_LAST] = {
+const AgOpInfo _ag_op_infos[AG_OP_LAST] = {
   [AG_OP_INVALID] = { NULL, { FIELD_END } },
 
   [AG_OP_LOGIN] = { "login", { FIELD_APP_ID, FIELD_ACCOUNT, FIELD_TOKEN } },
@@ -148,29 +98,23 @@ static const OpInfo op_infos[AG_OP_LAST] = {
   [AG_OP_EV_CALL_MSG] = { "call_msg", { FIELD_CHANNEL, FIELD_PEER, FIELD_TYPE, FIELD_MSG } },
 };
 
-static inline gboolean
-op_is_valid (AgOp op)
-{
-  return op > AG_OP_INVALID && op < AG_OP_LAST;
-}
-
 /* The default of an optional string field, or NULL when it has none. */
-static const char *
-field_default (AgOp  op,
-               Field field)
+const char *
+_ag_field_default (AgOp    op,
+                   AgField field)
 {
   if (field == FIELD_EXTRA)
-    return DEFAULT_EXTRA;
+    return AG_FRAME_DEFAULT_EXTRA;
 
   if (field == FIELD_TYPE && (op == AG_OP_CALL_MSG || op == AG_OP_EV_CALL_MSG))
-    return DEFAULT_CALL_MSG_TYPE;
+    return AG_FRAME_DEFAULT_CALL_MSG_TYPE;
 
   return NULL;
 }
 
-static char **
-frame_string_slot (AgFrame *frame,
-                   Field    field)
+char **
+_ag_frame_string_slot (AgFrame *frame,
+                       AgField  field)
 {
   switch (field) {
   case FIELD_APP_ID: return &frame->app_id;
@@ -189,17 +133,10 @@ frame_string_slot (AgFrame *frame,
   }
 }
 
-static inline const char *
-frame_string (const AgFrame *frame,
-              Field          field)
-{
-  return *frame_string_slot ((AgFrame *) frame, field);
-}
-
 /* Frames and their contents */
 
-static void
-member_free (gpointer data)
+void
+_ag_frame_member_free (gpointer data)
 {
   AgFrameMember *member = data;
 
@@ -294,7 +231,7 @@ ag_frame_add_member (AgFrame    *frame,
   g_return_if_fail (account != NULL);
 
   if (frame->members == NULL)
-    frame->members = g_ptr_array_new_with_free_func (member_free);
+    frame->members = g_ptr_array_new_with_free_func (_ag_frame_member_free);
 
   member = g_new0 (AgFrameMember, 1);
   member->account = g_strdup (account);
@@ -376,8 +313,8 @@ ag_frame_equal (const AgFrame *a,
   if (a->op != b->op || a->id != b->id)
     return FALSE;
 
-  for (Field field = FIELD_APP_ID; field <= FIELD_REASON; field++) {
-    if (g_strcmp0 (frame_string (a, field), frame_string (b, field)) != 0)
+  for (AgField field = FIELD_APP_ID; field <= FIELD_REASON; field++) {
+    if (g_strcmp0 (_ag_frame_string (a, field), _ag_frame_string (b, field)) != 0)
       return FALSE;
   }
 
@@ -406,10 +343,10 @@ ag_frame_equal (const AgFrame *a,
 const char *
 ag_op_to_string (AgOp op)
 {
-  if (!op_is_valid (op))
+  if (!_ag_op_is_valid (op))
     return NULL;
 
-  return op_infos[op].name;
+  return _ag_op_infos[op].name;
 }
 
 gboolean
@@ -422,12 +359,6 @@ gboolean
 ag_op_is_event (AgOp op)
 {
   return op >= AG_OP_EV_LOGOUT && op <= AG_OP_EV_CALL_MSG;
-}
-
-static gboolean
-op_is_reply (AgOp op)
-{
-  return op == AG_OP_OK || op == AG_OP_ERROR;
 }
 
 AgOp
@@ -443,7 +374,7 @@ ag_op_from_string (const char    *name,
     if (from_client != (origin == AG_FRAME_FROM_CLIENT))
       continue;
 
-    if (strcmp (op_infos[op].name, name) == 0)
+    if (strcmp (_ag_op_infos[op].name, name) == 0)
       return op;
   }
 
@@ -451,6 +382,29 @@ ag_op_from_string (const char    *name,
 }
 
 /* Checks */
+
+#define BYTES_ONES  G_GUINT64_CONSTANT (0x0101010101010101)
+#define BYTES_HIGHS G_GUINT64_CONSTANT (0x8080808080808080)
+
+gboolean
+_ag_utf8_validate_len (const char *text,
+                       gsize       length)
+{
+  gsize i = 0;
+
+  /* A word of ASCII without a NUL byte is valid; the first other word, at a character
+   * boundary since everything before it was ASCII, is left to GLib with the rest. */
+  while (length - i >= 8) {
+    guint64 word;
+
+    memcpy (&word, text + i, sizeof word);
+    if (((word | ((word - BYTES_ONES) & ~word)) & BYTES_HIGHS) != 0)
+      break;
+    i += 8;
+  }
+
+  return g_utf8_validate_len (text + i, length - i, NULL);
+}
 
 /* Characters that render as nothing (or as blank) without being whitespace or format
  * characters by their Unicode category, and so would let two accounts look the same. */
@@ -614,7 +568,7 @@ ag_check_msg (const char *msg)
   if (length > AG_LIMIT_MSG_BYTES)
     return AG_ERROR_GENERAL_E_LARGE_PARAM;
 
-  if (!g_utf8_validate_len (msg, length, NULL))
+  if (!_ag_utf8_validate_len (msg, length))
     return AG_ERROR_GENERAL_E_WRONG_PARAM;
 
   return AG_ERROR_SUCCESS;
@@ -641,7 +595,7 @@ ag_check_attr_value (const char *value)
   if (length > max_bytes)
     return AG_ERROR_GENERAL_E_LARGE_PARAM;
 
-  if (!g_utf8_validate_len (value, length, NULL))
+  if (!_ag_utf8_validate_len (value, length))
     return AG_ERROR_GENERAL_E_WRONG_PARAM;
 
   if (length > AG_LIMIT_ATTR_VALUE_CHARS &&
@@ -649,449 +603,6 @@ ag_check_attr_value (const char *value)
     return AG_ERROR_GENERAL_E_LARGE_PARAM;
 
   return AG_ERROR_SUCCESS;
-}
-
-/* Strict JSON syntax */
-
-typedef enum {
-  WANT_VALUE,
-  WANT_VALUE_OR_CLOSE,
-  WANT_KEY,
-  WANT_KEY_OR_CLOSE,
-  WANT_COLON,
-  WANT_COMMA_OR_CLOSE,
-  WANT_END,
-} SyntaxState;
-
-static inline gboolean
-is_json_space (char c)
-{
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static inline int
-hex_value (char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-static gboolean
-scan_hex4 (const char *text,
-           gsize       length,
-           gsize       pos,
-           guint      *out_value)
-{
-  guint value = 0;
-
-  if (length - pos < 4)
-    return FALSE;
-
-  for (gsize i = 0; i < 4; i++) {
-    int digit = hex_value (text[pos + i]);
-
-    if (digit < 0)
-      return FALSE;
-    value = value * 16 + (guint) digit;
-  }
-
-  *out_value = value;
-  return TRUE;
-}
-
-/* What the syntax check found that JsonParser must not see as is. JSON allows \u0000 and
- * unpaired surrogates in strings, but JsonParser truncates a string at \u0000 and, on an
- * unpaired surrogate, swallows the next character (the closing quote included), so that it
- * would read a different structure than the one checked. Such escapes are rewritten to
- * \ufffd (also six bytes) before parsing, and the top-level members whose value held one are
- * remembered so that the field, not the frame, is refused. */
-typedef struct {
-  GArray   *bad_escapes;      /* gsize offsets of the backslashes of the escapes */
-  GArray   *poisoned_keys;    /* KeySpan, raw keys of top-level members */
-  gboolean  poisoned_escaped_key;  /* such a member's key holds escapes itself */
-} SyntaxReport;
-
-typedef struct {
-  gsize start;
-  gsize length;
-} KeySpan;
-
-static void
-syntax_report_clear (SyntaxReport *report)
-{
-  g_clear_pointer (&report->bad_escapes, g_array_unref);
-  g_clear_pointer (&report->poisoned_keys, g_array_unref);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SyntaxReport, syntax_report_clear)
-
-static gboolean
-syntax_report_is_poisoned (const SyntaxReport *report,
-                           const char         *text,
-                           const char         *key)
-{
-  gsize key_len;
-
-  if (report->poisoned_keys == NULL)
-    return FALSE;
-
-  key_len = strlen (key);
-
-  for (guint i = 0; i < report->poisoned_keys->len; i++) {
-    const KeySpan *span = &g_array_index (report->poisoned_keys, KeySpan, i);
-
-    if (span->length == key_len && memcmp (text + span->start, key, key_len) == 0)
-      return TRUE;
-  }
-
-  return FALSE;
-}
-
-/* A copy of text with every escape of report->bad_escapes replaced by \ufffd. */
-static char *
-syntax_report_rewrite (const SyntaxReport *report,
-                       const char         *text,
-                       gsize               length)
-{
-  char *copy = g_memdup2 (text, length);
-
-  for (guint i = 0; i < report->bad_escapes->len; i++)
-    memcpy (copy + g_array_index (report->bad_escapes, gsize, i), "\\ufffd", 6);
-
-  return copy;
-}
-
-/* Scans a string starting at its opening quote; *pos ends after the closing quote. Rejects
- * raw control characters and unknown escapes. \u0000 and unpaired surrogates are refused
- * too, unless report is given: then their offsets are added to report->bad_escapes. */
-static gboolean
-scan_string (const char    *text,
-             gsize          length,
-             gsize         *pos,
-             SyntaxReport  *report,
-             const char   **problem)
-{
-  gsize i = *pos + 1;
-
-  while (i < length) {
-    guchar c = (guchar) text[i];
-    guint unit;
-    guint low;
-
-    if (c == '"') {
-      *pos = i + 1;
-      return TRUE;
-    }
-
-    if (c < 0x20) {
-      *problem = "control character in a string";
-      return FALSE;
-    }
-
-    if (c != '\\') {
-      i++;
-      continue;
-    }
-
-    if (i + 1 >= length)
-      break;
-
-    switch (text[i + 1]) {
-    case '"':
-    case '\\':
-    case '/':
-    case 'b':
-    case 'f':
-    case 'n':
-    case 'r':
-    case 't':
-      i += 2;
-      break;
-
-    case 'u':
-      if (!scan_hex4 (text, length, i + 2, &unit)) {
-        *problem = "bad \\u escape";
-        return FALSE;
-      }
-
-      /* A high surrogate followed by a low one is one character. */
-      if (unit >= 0xD800 && unit <= 0xDBFF && length - i >= 12 &&
-          text[i + 6] == '\\' && text[i + 7] == 'u' &&
-          scan_hex4 (text, length, i + 8, &low) && low >= 0xDC00 && low <= 0xDFFF) {
-        i += 12;
-        break;
-      }
-
-      if (unit == 0 || (unit >= 0xD800 && unit <= 0xDFFF)) {
-        if (report == NULL) {
-          *problem = unit == 0 ? "NUL character in a string" : "unpaired surrogate in a string";
-          return FALSE;
-        }
-
-        if (report->bad_escapes == NULL)
-          report->bad_escapes = g_array_new (FALSE, FALSE, sizeof (gsize));
-        g_array_append_val (report->bad_escapes, i);
-      }
-
-      i += 6;
-      break;
-
-    default:
-      *problem = "unknown escape in a string";
-      return FALSE;
-    }
-  }
-
-  *problem = "unterminated string";
-  return FALSE;
-}
-
-/* Scans a number per RFC 8259. Integers (no fraction, no exponent) must fit in gint64,
- * because JsonParser wraps the ones that do not. */
-static gboolean
-scan_number (const char  *text,
-             gsize        length,
-             gsize       *pos,
-             const char **problem)
-{
-  gsize i = *pos;
-  gboolean negative = FALSE;
-  gboolean overflow = FALSE;
-  gboolean integer = TRUE;
-  guint64 value = 0;
-
-  if (text[i] == '-') {
-    negative = TRUE;
-    i++;
-  }
-
-  if (i >= length || !g_ascii_isdigit (text[i])) {
-    *problem = "bad number";
-    return FALSE;
-  }
-
-  if (text[i] == '0') {
-    i++;
-  } else {
-    while (i < length && g_ascii_isdigit (text[i])) {
-      guint digit = (guint) (text[i] - '0');
-
-      if (value > (G_MAXUINT64 - digit) / 10)
-        overflow = TRUE;
-      else
-        value = value * 10 + digit;
-      i++;
-    }
-  }
-
-  if (i < length && text[i] == '.') {
-    integer = FALSE;
-    i++;
-    if (i >= length || !g_ascii_isdigit (text[i])) {
-      *problem = "bad number";
-      return FALSE;
-    }
-    while (i < length && g_ascii_isdigit (text[i]))
-      i++;
-  }
-
-  if (i < length && (text[i] == 'e' || text[i] == 'E')) {
-    integer = FALSE;
-    i++;
-    if (i < length && (text[i] == '+' || text[i] == '-'))
-      i++;
-    if (i >= length || !g_ascii_isdigit (text[i])) {
-      *problem = "bad number";
-      return FALSE;
-    }
-    while (i < length && g_ascii_isdigit (text[i]))
-      i++;
-  }
-
-  if (integer &&
-      (overflow || value > (negative ? (guint64) G_MAXINT64 + 1 : (guint64) G_MAXINT64))) {
-    *problem = "integer out of range";
-    return FALSE;
-  }
-
-  *pos = i;
-  return TRUE;
-}
-
-static gboolean
-scan_literal (const char  *text,
-              gsize        length,
-              gsize       *pos,
-              const char **problem)
-{
-  static const char * const literals[] = { "true", "false", "null" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (literals); i++) {
-    gsize n = strlen (literals[i]);
-
-    if (length - *pos >= n && memcmp (text + *pos, literals[i], n) == 0) {
-      *pos += n;
-      return TRUE;
-    }
-  }
-
-  *problem = "unexpected character";
-  return FALSE;
-}
-
-static guint
-bad_escape_count (SyntaxReport *report)
-{
-  return report != NULL && report->bad_escapes != NULL ? report->bad_escapes->len : 0;
-}
-
-/* Accepts exactly one RFC 8259 JSON text (valid UTF-8 is checked by the caller) nested at
- * most max_depth levels. See SyntaxReport for report. */
-static gboolean
-json_syntax_check (const char    *text,
-                   gsize          length,
-                   guint          max_depth,
-                   SyntaxReport  *report,
-                   const char   **problem)
-{
-  /* Bit n is set when the container at depth n is an object. */
-  guint64 objects = 0;
-  guint depth = 0;
-  SyntaxState state = WANT_VALUE;
-  gsize pos = 0;
-  KeySpan key = { 0, 0 };
-  gboolean key_escaped = FALSE;
-
-  g_assert (max_depth <= 64);
-
-  for (;;) {
-    char c;
-
-    while (pos < length && is_json_space (text[pos]))
-      pos++;
-
-    if (pos >= length)
-      break;
-
-    c = text[pos];
-
-    switch (state) {
-    case WANT_VALUE_OR_CLOSE:
-    case WANT_VALUE:
-      if (c == ']' && state == WANT_VALUE_OR_CLOSE) {
-        pos++;
-        depth--;
-        state = depth == 0 ? WANT_END : WANT_COMMA_OR_CLOSE;
-        break;
-      }
-
-      if (c == '{' || c == '[') {
-        if (depth >= max_depth) {
-          *problem = "nested too deeply";
-          return FALSE;
-        }
-        if (c == '{')
-          objects |= G_GUINT64_CONSTANT (1) << depth;
-        else
-          objects &= ~(G_GUINT64_CONSTANT (1) << depth);
-        depth++;
-        pos++;
-        state = c == '{' ? WANT_KEY_OR_CLOSE : WANT_VALUE_OR_CLOSE;
-        break;
-      }
-
-      if (c == '"') {
-        guint bad_before = bad_escape_count (report);
-
-        if (!scan_string (text, length, &pos, report, problem))
-          return FALSE;
-
-        /* The value of a top-level member held an escape that will be rewritten. */
-        if (depth == 1 && (objects & 1) && bad_escape_count (report) != bad_before) {
-          if (key_escaped) {
-            report->poisoned_escaped_key = TRUE;
-          } else {
-            if (report->poisoned_keys == NULL)
-              report->poisoned_keys = g_array_new (FALSE, FALSE, sizeof (KeySpan));
-            g_array_append_val (report->poisoned_keys, key);
-          }
-        }
-      } else if (c == '-' || g_ascii_isdigit (c)) {
-        if (!scan_number (text, length, &pos, problem))
-          return FALSE;
-      } else if (!scan_literal (text, length, &pos, problem)) {
-        return FALSE;
-      }
-
-      state = depth == 0 ? WANT_END : WANT_COMMA_OR_CLOSE;
-      break;
-
-    case WANT_KEY_OR_CLOSE:
-    case WANT_KEY:
-      if (c == '}' && state == WANT_KEY_OR_CLOSE) {
-        pos++;
-        depth--;
-        state = depth == 0 ? WANT_END : WANT_COMMA_OR_CLOSE;
-        break;
-      }
-
-      if (c != '"') {
-        *problem = "expected an object key";
-        return FALSE;
-      }
-
-      key.start = pos + 1;
-      if (!scan_string (text, length, &pos, report, problem))
-        return FALSE;
-      key.length = pos - 1 - key.start;
-      key_escaped = memchr (text + key.start, '\\', key.length) != NULL;
-
-      state = WANT_COLON;
-      break;
-
-    case WANT_COLON:
-      if (c != ':') {
-        *problem = "expected ':'";
-        return FALSE;
-      }
-      pos++;
-      state = WANT_VALUE;
-      break;
-
-    case WANT_COMMA_OR_CLOSE: {
-      gboolean in_object = (objects >> (depth - 1)) & 1;
-
-      if (c == ',') {
-        pos++;
-        state = in_object ? WANT_KEY : WANT_VALUE;
-      } else if ((c == '}' && in_object) || (c == ']' && !in_object)) {
-        pos++;
-        depth--;
-        state = depth == 0 ? WANT_END : WANT_COMMA_OR_CLOSE;
-      } else {
-        *problem = "expected ',' or the end of a container";
-        return FALSE;
-      }
-      break;
-    }
-
-    default:
-      *problem = "data after the JSON value";
-      return FALSE;
-    }
-  }
-
-  if (state != WANT_END) {
-    *problem = "unexpected end of data";
-    return FALSE;
-  }
-
-  return TRUE;
 }
 
 /**
@@ -1115,12 +626,13 @@ ag_check_extra (const char *extra)
   if (length > AG_LIMIT_EXTRA_BYTES)
     return AG_ERROR_GENERAL_E_LARGE_PARAM;
 
-  if (!g_utf8_validate_len (extra, length, NULL) ||
-      !json_syntax_check (extra, length, MAX_JSON_DEPTH, NULL, &problem))
+  if (!_ag_utf8_validate_len (extra, length) ||
+      !_ag_json_scan (extra, length, AG_FRAME_MAX_JSON_DEPTH, NULL, &problem))
     return AG_ERROR_GENERAL_E_WRONG_PARAM;
 
   /* The syntax check accepted exactly one value; it is an object when it starts with '{'. */
-  while (start < length && is_json_space (extra[start]))
+  while (start < length && (extra[start] == ' ' || extra[start] == '\t' ||
+                            extra[start] == '\n' || extra[start] == '\r'))
     start++;
 
   if (extra[start] != '{')
@@ -1155,32 +667,16 @@ ag_check_dtmf (const char *digits)
   return AG_ERROR_SUCCESS;
 }
 
-/* Decoding */
+/* Field checks of client frames */
 
-static gboolean
-node_holds (JsonNode *node,
-            GType     type)
+gboolean
+_ag_frame_set_field_error (GError     **error,
+                           int          code,
+                           AgField      field,
+                           const char  *problem)
 {
-  return node != NULL &&
-         JSON_NODE_HOLDS_VALUE (node) &&
-         json_node_get_value_type (node) == type;
-}
-
-static gboolean
-set_field_error (GError     **error,
-                 int          code,
-                 Field        field,
-                 const char  *problem)
-{
-  g_set_error (error, AG_ERROR, code, "%s %s", field_infos[field].name, problem);
+  g_set_error (error, AG_ERROR, code, "%s %s", _ag_field_infos[field].name, problem);
   return FALSE;
-}
-
-static JsonNode *
-get_member (JsonObject *object,
-            Field       field)
-{
-  return json_object_get_member (object, field_infos[field].name);
 }
 
 /* The account of a request other than login: too long is 1005, anything else wrong 1004. */
@@ -1196,11 +692,11 @@ check_request_account (const char *account)
   return AG_ERROR_GENERAL_E_WRONG_PARAM;
 }
 
-static int
-check_client_string (AgFrame     *frame,
-                     Field        field,
-                     const char  *value,
-                     const char **problem)
+int
+_ag_frame_check_client_string (const AgFrame  *frame,
+                               AgField         field,
+                               const char     *value,
+                               const char    **problem)
 {
   int code = AG_ERROR_SUCCESS;
 
@@ -1229,7 +725,8 @@ check_client_string (AgFrame     *frame,
     break;
 
   case FIELD_MSG:
-    if (frame->op == AG_OP_CALL_MSG && g_strcmp0 (frame->type, DEFAULT_CALL_MSG_TYPE) == 0) {
+    if (frame->op == AG_OP_CALL_MSG &&
+        g_strcmp0 (frame->type, AG_FRAME_DEFAULT_CALL_MSG_TYPE) == 0) {
       code = ag_check_dtmf (value);
       *problem = "is not 1-128 DTMF digits (0-9, *, #)";
     } else {
@@ -1249,968 +746,4 @@ check_client_string (AgFrame     *frame,
   }
 
   return code;
-}
-
-static gboolean
-decode_client_field (AgFrame     *frame,
-                     JsonObject  *object,
-                     Field        field,
-                     gboolean     poisoned,
-                     GError     **error)
-{
-  JsonNode *node = get_member (object, field);
-  const char *problem = NULL;
-  const char *value;
-  int code;
-
-  if (field == FIELD_TTL) {
-    gint64 ttl;
-
-    if (node == NULL)
-      return TRUE;
-
-    if (!node_holds (node, G_TYPE_INT64))
-      return set_field_error (error, AG_ERROR_GENERAL_E_WRONG_PARAM, field,
-                              "must be an integer");
-
-    ttl = json_node_get_int (node);
-    if (ttl < 0 || ttl > AG_LIMIT_TTL_SECONDS)
-      return set_field_error (error, AG_ERROR_GENERAL_E_WRONG_PARAM, field,
-                              "must be 0-604800 seconds");
-
-    frame->ttl = ttl;
-    frame->has_ttl = TRUE;
-    return TRUE;
-  }
-
-  g_assert (frame_string_slot (frame, field) != NULL);
-
-  if (node == NULL) {
-    const char *fallback = field_default (frame->op, field);
-
-    if (fallback == NULL)
-      return set_field_error (error, AG_ERROR_GENERAL_E_WRONG_PARAM, field, "is missing");
-
-    value = fallback;
-  } else if (node_holds (node, G_TYPE_STRING)) {
-    value = json_node_get_string (node);
-  } else {
-    return set_field_error (error, AG_ERROR_GENERAL_E_WRONG_PARAM, field, "must be a string");
-  }
-
-  if (poisoned) {
-    code = frame->op == AG_OP_LOGIN && field == FIELD_ACCOUNT ?
-      AG_ERROR_LOGIN_E_INVALID_USER : AG_ERROR_GENERAL_E_WRONG_PARAM;
-    return set_field_error (error, code, field,
-                            "holds a NUL character or an unpaired surrogate");
-  }
-
-  code = check_client_string (frame, field, value, &problem);
-  if (code != AG_ERROR_SUCCESS)
-    return set_field_error (error, code, field, problem);
-
-  *frame_string_slot (frame, field) = g_strdup (value);
-
-  if (field == FIELD_VALUE)
-    frame->has_value = TRUE;
-
-  return TRUE;
-}
-
-static AgFrame *
-decode_client (JsonObject          *object,
-               const SyntaxReport  *report,
-               const char          *text,
-               gint64              *out_id,
-               GError             **error)
-{
-  g_autoptr(AgFrame) frame = NULL;
-  JsonNode *id_node = json_object_get_member (object, "id");
-  JsonNode *op_node = json_object_get_member (object, "op");
-  gboolean id_valid = FALSE;
-  gint64 id = 0;
-  AgOp op = AG_OP_INVALID;
-
-  if (node_holds (id_node, G_TYPE_INT64) && json_node_get_int (id_node) > 0) {
-    id = json_node_get_int (id_node);
-    id_valid = TRUE;
-    *out_id = id;
-  }
-
-  if (node_holds (op_node, G_TYPE_STRING))
-    op = ag_op_from_string (json_node_get_string (op_node), AG_FRAME_FROM_CLIENT);
-
-  if (op == AG_OP_INVALID) {
-    g_set_error_literal (error, AG_ERROR, AG_ERROR_PROTO_E_UNKNOWN_OP,
-                         op_node == NULL ? "op is missing" : "op is unknown");
-    return NULL;
-  }
-
-  if (!id_valid) {
-    g_set_error_literal (error, AG_ERROR, AG_ERROR_GENERAL_E_WRONG_PARAM,
-                         "id must be a positive integer");
-    return NULL;
-  }
-
-  if (report->poisoned_escaped_key) {
-    g_set_error_literal (error, AG_ERROR, AG_ERROR_GENERAL_E_WRONG_PARAM,
-                         "a string holds a NUL character or an unpaired surrogate");
-    return NULL;
-  }
-
-  frame = ag_frame_new (op);
-  frame->id = id;
-
-  for (const Field *field = op_infos[op].fields; *field != FIELD_END; field++) {
-    gboolean poisoned = syntax_report_is_poisoned (report, text, field_infos[*field].name);
-
-    if (!decode_client_field (frame, object, *field, poisoned, error))
-      return NULL;
-  }
-
-  return g_steal_pointer (&frame);
-}
-
-static gboolean
-decode_server_int (AgFrame     *frame,
-                   Field        field,
-                   JsonNode    *node,
-                   GError     **error)
-{
-  gint64 value;
-
-  if (!node_holds (node, G_TYPE_INT64))
-    return set_field_error (error, AG_ERROR_GENERAL_E_WRONG_PARAM, field,
-                            "must be an integer");
-
-  value = json_node_get_int (node);
-
-  switch (field) {
-  case FIELD_UID:
-    if (value < 0 || value > G_MAXUINT32)
-      return set_field_error (error, AG_ERROR_GENERAL_E_WRONG_PARAM, field,
-                              "is out of range");
-    frame->uid = (guint32) value;
-    frame->has_uid = TRUE;
-    break;
-
-  case FIELD_CODE:
-    if (value < G_MININT || value > G_MAXINT)
-      return set_field_error (error, AG_ERROR_GENERAL_E_WRONG_PARAM, field,
-                              "is out of range");
-    frame->code = (int) value;
-    break;
-
-  case FIELD_TTL:
-    frame->ttl = value;
-    frame->has_ttl = TRUE;
-    break;
-
-  case FIELD_NUM:
-    frame->num = value;
-    frame->has_num = TRUE;
-    break;
-
-  case FIELD_TS:
-    frame->ts = value;
-    frame->has_ts = TRUE;
-    break;
-
-  default:
-    g_assert_not_reached ();
-  }
-
-  return TRUE;
-}
-
-static gboolean
-decode_server_bool (AgFrame     *frame,
-                    Field        field,
-                    JsonNode    *node,
-                    GError     **error)
-{
-  gboolean value;
-
-  if (!node_holds (node, G_TYPE_BOOLEAN))
-    return set_field_error (error, AG_ERROR_GENERAL_E_WRONG_PARAM, field,
-                            "must be a boolean");
-
-  value = json_node_get_boolean (node);
-
-  if (field == FIELD_STORED) {
-    frame->stored = value;
-    frame->has_stored = TRUE;
-  } else if (field == FIELD_ONLINE) {
-    frame->online = value;
-    frame->has_online = TRUE;
-  } else {
-    g_assert (field == FIELD_IN);
-    frame->in = value;
-    frame->has_in = TRUE;
-  }
-
-  return TRUE;
-}
-
-static gboolean
-decode_server_members (AgFrame     *frame,
-                       JsonNode    *node,
-                       GError     **error)
-{
-  JsonArray *array;
-  guint n;
-
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    return set_field_error (error, AG_ERROR_GENERAL_E_WRONG_PARAM, FIELD_MEMBERS,
-                            "must be an array");
-
-  array = json_node_get_array (node);
-  n = json_array_get_length (array);
-
-  frame->members = g_ptr_array_new_full (n, member_free);
-
-  for (guint i = 0; i < n; i++) {
-    JsonNode *element = json_array_get_element (array, i);
-    JsonObject *object;
-    JsonNode *account;
-    JsonNode *uid;
-    gint64 uid_value = 0;
-
-    if (!JSON_NODE_HOLDS_OBJECT (element))
-      return set_field_error (error, AG_ERROR_GENERAL_E_WRONG_PARAM, FIELD_MEMBERS,
-                              "must hold objects");
-
-    object = json_node_get_object (element);
-    account = get_member (object, FIELD_ACCOUNT);
-    uid = get_member (object, FIELD_UID);
-
-    if (!node_holds (account, G_TYPE_STRING))
-      return set_field_error (error, AG_ERROR_GENERAL_E_WRONG_PARAM, FIELD_MEMBERS,
-                              "entry has no account");
-
-    if (uid != NULL && !JSON_NODE_HOLDS_NULL (uid)) {
-      if (!node_holds (uid, G_TYPE_INT64))
-        return set_field_error (error, AG_ERROR_GENERAL_E_WRONG_PARAM, FIELD_MEMBERS,
-                                "entry uid must be an integer");
-
-      uid_value = json_node_get_int (uid);
-      if (uid_value < 0 || uid_value > G_MAXUINT32)
-        return set_field_error (error, AG_ERROR_GENERAL_E_WRONG_PARAM, FIELD_MEMBERS,
-                                "entry uid is out of range");
-    }
-
-    ag_frame_add_member (frame, json_node_get_string (account), (guint32) uid_value);
-  }
-
-  return TRUE;
-}
-
-static gboolean
-decode_server_attrs (AgFrame     *frame,
-                     JsonNode    *node,
-                     GError     **error)
-{
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *value;
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return set_field_error (error, AG_ERROR_GENERAL_E_WRONG_PARAM, FIELD_ATTRS,
-                            "must be an object");
-
-  frame->attrs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-
-  json_object_iter_init (&iter, json_node_get_object (node));
-  while (json_object_iter_next (&iter, &name, &value)) {
-    if (JSON_NODE_HOLDS_NULL (value))
-      continue;
-
-    if (!node_holds (value, G_TYPE_STRING))
-      return set_field_error (error, AG_ERROR_GENERAL_E_WRONG_PARAM, FIELD_ATTRS,
-                              "values must be strings");
-
-    ag_frame_set_attr (frame, name, json_node_get_string (value));
-  }
-
-  return TRUE;
-}
-
-static gboolean
-decode_server_field (AgFrame     *frame,
-                     JsonObject  *object,
-                     Field        field,
-                     GError     **error)
-{
-  JsonNode *node = get_member (object, field);
-
-  /* "value": null is how a reply says an attribute is unset; elsewhere null is absent. */
-  if (node != NULL && JSON_NODE_HOLDS_NULL (node) && field == FIELD_VALUE) {
-    frame->has_value = TRUE;
-    return TRUE;
-  }
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node)) {
-    const char *fallback = field_default (frame->op, field);
-
-    if (fallback != NULL)
-      *frame_string_slot (frame, field) = g_strdup (fallback);
-
-    return TRUE;
-  }
-
-  switch (field) {
-  case FIELD_APP_ID:
-  case FIELD_ACCOUNT:
-  case FIELD_TOKEN:
-  case FIELD_PEER:
-  case FIELD_CHANNEL:
-  case FIELD_NAME:
-  case FIELD_VALUE:
-  case FIELD_MSG:
-  case FIELD_EXTRA:
-  case FIELD_TYPE:
-  case FIELD_REASON:
-    if (!node_holds (node, G_TYPE_STRING))
-      return set_field_error (error, AG_ERROR_GENERAL_E_WRONG_PARAM, field,
-                              "must be a string");
-    *frame_string_slot (frame, field) = g_strdup (json_node_get_string (node));
-    if (field == FIELD_VALUE)
-      frame->has_value = TRUE;
-    return TRUE;
-
-  case FIELD_UID:
-  case FIELD_CODE:
-  case FIELD_TTL:
-  case FIELD_NUM:
-  case FIELD_TS:
-    return decode_server_int (frame, field, node, error);
-
-  case FIELD_STORED:
-  case FIELD_ONLINE:
-  case FIELD_IN:
-    return decode_server_bool (frame, field, node, error);
-
-  case FIELD_MEMBERS:
-    return decode_server_members (frame, node, error);
-
-  case FIELD_ATTRS:
-    return decode_server_attrs (frame, node, error);
-
-  default:
-    g_assert_not_reached ();
-  }
-}
-
-static AgFrame *
-decode_server (JsonObject  *object,
-               gint64      *out_id,
-               GError     **error)
-{
-  g_autoptr(AgFrame) frame = NULL;
-  JsonNode *op_node = json_object_get_member (object, "op");
-  AgOp op = AG_OP_INVALID;
-
-  if (node_holds (op_node, G_TYPE_STRING))
-    op = ag_op_from_string (json_node_get_string (op_node), AG_FRAME_FROM_SERVER);
-
-  if (op == AG_OP_INVALID) {
-    g_set_error_literal (error, AG_ERROR, AG_ERROR_PROTO_E_UNKNOWN_OP,
-                         op_node == NULL ? "op is missing" : "op is unknown");
-    return NULL;
-  }
-
-  frame = ag_frame_new (op);
-
-  /* Events carry no id; an error may answer a request whose id was unreadable (0). */
-  if (op_is_reply (op)) {
-    JsonNode *id_node = json_object_get_member (object, "id");
-
-    if (id_node != NULL) {
-      if (!node_holds (id_node, G_TYPE_INT64) || json_node_get_int (id_node) < 0) {
-        g_set_error_literal (error, AG_ERROR, AG_ERROR_GENERAL_E_WRONG_PARAM,
-                             "id must be an integer >= 0");
-        return NULL;
-      }
-      frame->id = json_node_get_int (id_node);
-      *out_id = frame->id;
-    }
-  }
-
-  for (const Field *field = op_infos[op].fields; *field != FIELD_END; field++) {
-    if (!decode_server_field (frame, object, *field, error))
-      return NULL;
-  }
-
-  return g_steal_pointer (&frame);
-}
-
-/**
- * ag_frame_decode:
- * @data: (array length=length): the text of one frame
- * @length: the length of @data in bytes
- * @origin: who sent the frame
- * @out_id: (out) (optional): the request id, when the frame was parsed far enough to find
- *   one, else 0
- * @error: return location for an %AG_ERROR
- *
- * Frames from clients are validated strictly: types, required fields and the limits of
- * docs/protocol.md. Frames from the server are decoded leniently (missing fields stay
- * unset) but a field of the wrong type still fails.
- *
- * Returns: (transfer full) (nullable): the frame, or %NULL with @error set
- */
-AgFrame *
-ag_frame_decode (const char     *data,
-                 gsize           length,
-                 AgFrameOrigin   origin,
-                 gint64         *out_id,
-                 GError        **error)
-{
-  g_autoptr(JsonParser) parser = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_auto(SyntaxReport) report = { NULL, };
-  g_autofree char *rewritten = NULL;
-  const char *problem = NULL;
-  const char *text = data;
-  gint64 id = 0;
-  AgFrame *frame;
-  JsonNode *root;
-
-  if (out_id != NULL)
-    *out_id = 0;
-
-  if (data == NULL || length == 0 || length > G_MAXSSIZE) {
-    g_set_error_literal (error, AG_ERROR, AG_ERROR_PROTO_E_MALFORMED, "empty frame");
-    return NULL;
-  }
-
-  /* Also rejects NUL bytes, which JsonParser would stop at. */
-  if (!g_utf8_validate_len (data, length, NULL)) {
-    g_set_error_literal (error, AG_ERROR, AG_ERROR_PROTO_E_MALFORMED,
-                         "frame is not valid UTF-8 text");
-    return NULL;
-  }
-
-  /* Our server never escapes a NUL or a surrogate, so only client frames get the
-   * field-level treatment; in a server frame they are malformed. */
-  if (!json_syntax_check (data, length, MAX_JSON_DEPTH,
-                          origin == AG_FRAME_FROM_CLIENT ? &report : NULL, &problem)) {
-    g_set_error (error, AG_ERROR, AG_ERROR_PROTO_E_MALFORMED, "frame is not JSON: %s",
-                 problem);
-    return NULL;
-  }
-
-  if (report.bad_escapes != NULL) {
-    rewritten = syntax_report_rewrite (&report, data, length);
-    text = rewritten;
-  }
-
-  parser = json_parser_new_immutable ();
-  /* Unreachable for text the syntax check accepted; the fuzzer checks that it stays so. */
-  if (!json_parser_load_from_data (parser, text, (gssize) length, &local_error)) {
-    g_set_error (error, AG_ERROR, AG_ERROR_PROTO_E_MALFORMED,
-                 "JSON parser refused the frame: %s", local_error->message);
-    return NULL;
-  }
-
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
-    g_set_error_literal (error, AG_ERROR, AG_ERROR_PROTO_E_MALFORMED,
-                         "frame is not a JSON object");
-    return NULL;
-  }
-
-  if (origin == AG_FRAME_FROM_CLIENT)
-    frame = decode_client (json_node_get_object (root), &report, data, &id, error);
-  else
-    frame = decode_server (json_node_get_object (root), &id, error);
-
-  if (out_id != NULL)
-    *out_id = id;
-
-  return frame;
-}
-
-/* Encoding */
-
-/* The length of the well-formed UTF-8 sequence starting at a byte >= 0x80, or 0 (overlong
- * forms, surrogates and code points past U+10FFFF are not well-formed). Stops reading at the
- * first byte that is not a continuation byte, so it never reads past the terminating NUL. */
-static inline gsize
-utf8_sequence_length (const guchar *p)
-{
-  guchar lead = p[0];
-
-  if (lead >= 0xC2 && lead <= 0xDF)
-    return (p[1] & 0xC0) == 0x80 ? 2 : 0;
-
-  if (lead >= 0xE0 && lead <= 0xEF) {
-    guchar lo = lead == 0xE0 ? 0xA0 : 0x80;
-    guchar hi = lead == 0xED ? 0x9F : 0xBF;
-
-    return p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 ? 3 : 0;
-  }
-
-  if (lead >= 0xF0 && lead <= 0xF4) {
-    guchar lo = lead == 0xF0 ? 0x90 : 0x80;
-    guchar hi = lead == 0xF4 ? 0x8F : 0xBF;
-
-    return p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 ? 4 : 0;
-  }
-
-  return 0;
-}
-
-#define BYTES_ONES  G_GUINT64_CONSTANT (0x0101010101010101)
-#define BYTES_HIGHS G_GUINT64_CONSTANT (0x8080808080808080)
-
-/* Zero when none of the 8 bytes of word needs more than a copy: no control character, no
- * '"', no '\\', no byte of a multi-byte UTF-8 sequence. (The usual "has a zero byte" trick,
- * x - 0x01.. & ~x & 0x80.., applied to word < 0x20 and to word ^ '"' and word ^ '\\'.) */
-static inline guint64
-word_needs_escaping (guint64 word)
-{
-  guint64 quote = word ^ (BYTES_ONES * '"');
-  guint64 backslash = word ^ (BYTES_ONES * '\\');
-
-  return (((word - BYTES_ONES * 0x20) & ~word) |
-          ((quote - BYTES_ONES) & ~quote) |
-          ((backslash - BYTES_ONES) & ~backslash) |
-          word) & BYTES_HIGHS;
-}
-
-/* Appends text as a JSON string in one pass: '"' and '\\' escaped, control characters as
- * \u00XX, everything else (UTF-8 included) as is. Plain runs are skipped 8 bytes at a time,
- * since message text is mostly plain. Returns FALSE, having appended a part of the string,
- * when text is not valid UTF-8. */
-static gboolean
-write_escaped (GString    *out,
-               const char *text)
-{
-  static const char hex[] = "0123456789abcdef";
-  const guchar *run = (const guchar *) text;
-  const guchar *p = run;
-  const guchar *end = p + strlen (text);
-
-  g_string_append_c (out, '"');
-
-  while (p < end) {
-    guchar c;
-
-    if (end - p >= 8) {
-      guint64 word;
-
-      memcpy (&word, p, sizeof word);
-      if (word_needs_escaping (word) == 0) {
-        p += 8;
-        continue;
-      }
-    }
-
-    c = *p;
-
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      p++;
-      continue;
-    }
-
-    if (c >= 0x80) {
-      gsize n = utf8_sequence_length (p);
-
-      if (G_UNLIKELY (n == 0))
-        return FALSE;
-      p += n;
-      continue;
-    }
-
-    g_string_append_len (out, (const char *) run, p - run);
-
-    if (c == '"') {
-      g_string_append_len (out, "\\\"", 2);
-    } else if (c == '\\') {
-      g_string_append_len (out, "\\\\", 2);
-    } else {
-      char escape[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf] };
-
-      g_string_append_len (out, escape, sizeof escape);
-    }
-
-    run = ++p;
-  }
-
-  g_string_append_len (out, (const char *) run, p - run);
-  g_string_append_c (out, '"');
-  return TRUE;
-}
-
-/* Writes a JSON string. Frames built from decoded input are valid UTF-8 already; anything
- * else is repaired rather than sent, since a peer's JSON parser would reject the frame. */
-static void
-write_string (GString    *out,
-              const char *text)
-{
-  g_autofree char *valid = NULL;
-  gsize start = out->len;
-
-  if (G_LIKELY (write_escaped (out, text)))
-    return;
-
-  g_string_truncate (out, start);
-  valid = g_utf8_make_valid (text, -1);
-  write_escaped (out, valid);
-}
-
-static void
-write_int (GString *out,
-           gint64   value)
-{
-  char buf[24];
-  char *end = buf + sizeof buf;
-  char *p = end;
-  guint64 magnitude = value < 0 ? (guint64) 0 - (guint64) value : (guint64) value;
-
-  do {
-    *--p = (char) ('0' + magnitude % 10);
-    magnitude /= 10;
-  } while (magnitude != 0);
-
-  if (value < 0)
-    *--p = '-';
-
-  g_string_append_len (out, p, end - p);
-}
-
-static void
-write_key (GString *out,
-           Field    field)
-{
-  g_string_append_len (out, field_infos[field].key, field_infos[field].key_len);
-}
-
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-const char **
-ag_sorted_keys (GHashTable *table,
-                guint      *n_keys)
-{
-  const char **keys;
-  guint n = 0;
-
-  if (table == NULL) {
-    if (n_keys != NULL)
-      *n_keys = 0;
-    return g_new0 (const char *, 1);
-  }
-
-  keys = (const char **) g_hash_table_get_keys_as_array (table, &n);
-  qsort (keys, n, sizeof (char *), compare_strings);
-  if (n_keys != NULL)
-    *n_keys = n;
-
-  return keys;
-}
-
-void
-ag_json_append_string (GString    *out,
-                       const char *text)
-{
-  if (text == NULL)
-    g_string_append (out, "null");
-  else
-    write_string (out, text);
-}
-
-static void
-write_attrs (GString    *out,
-             GHashTable *attrs)
-{
-  g_autofree gpointer *names = NULL;
-  guint n = 0;
-
-  /* Sorted, so that equal frames encode to equal bytes. */
-  names = (gpointer *) ag_sorted_keys (attrs, &n);
-
-  g_string_append_c (out, '{');
-  for (guint i = 0; i < n; i++) {
-    if (i > 0)
-      g_string_append_c (out, ',');
-    write_string (out, names[i]);
-    g_string_append_c (out, ':');
-    write_string (out, g_hash_table_lookup (attrs, names[i]));
-  }
-  g_string_append_c (out, '}');
-}
-
-static void
-write_members (GString   *out,
-               GPtrArray *members)
-{
-  g_string_append_c (out, '[');
-  for (guint i = 0; i < members->len; i++) {
-    const AgFrameMember *member = g_ptr_array_index (members, i);
-
-    if (i > 0)
-      g_string_append_c (out, ',');
-    g_string_append (out, "{\"account\":");
-    write_string (out, member->account != NULL ? member->account : "");
-    g_string_append (out, ",\"uid\":");
-    write_int (out, member->uid);
-    g_string_append_c (out, '}');
-  }
-  g_string_append_c (out, ']');
-}
-
-/* Whether an optional field of a request or of an "ok" reply is written. */
-static gboolean
-field_is_set (const AgFrame *frame,
-              Field          field)
-{
-  switch (field) {
-  case FIELD_VALUE: return frame->value != NULL || frame->has_value;
-  case FIELD_UID: return frame->uid != 0 || frame->has_uid;
-  case FIELD_CODE: return frame->code != 0;
-  case FIELD_TTL: return frame->ttl != 0 || frame->has_ttl;
-  case FIELD_NUM: return frame->num != 0 || frame->has_num;
-  case FIELD_TS: return frame->ts != 0 || frame->has_ts;
-  case FIELD_STORED: return frame->stored || frame->has_stored;
-  case FIELD_ONLINE: return frame->online || frame->has_online;
-  case FIELD_IN: return frame->in || frame->has_in;
-  case FIELD_MEMBERS: return frame->members != NULL;
-  case FIELD_ATTRS: return frame->attrs != NULL;
-  case FIELD_APP_ID:
-  case FIELD_ACCOUNT:
-  case FIELD_TOKEN:
-  case FIELD_PEER:
-  case FIELD_CHANNEL:
-  case FIELD_NAME:
-  case FIELD_MSG:
-  case FIELD_EXTRA:
-  case FIELD_TYPE:
-  case FIELD_REASON:
-    return frame_string (frame, field) != NULL;
-  default:
-    return FALSE;
-  }
-}
-
-static void
-write_field (GString       *out,
-             const AgFrame *frame,
-             Field          field)
-{
-  write_key (out, field);
-
-  switch (field) {
-  case FIELD_APP_ID:
-  case FIELD_ACCOUNT:
-  case FIELD_TOKEN:
-  case FIELD_PEER:
-  case FIELD_CHANNEL:
-  case FIELD_NAME:
-  case FIELD_MSG:
-  case FIELD_EXTRA:
-  case FIELD_TYPE: {
-    const char *text = frame_string (frame, field);
-
-    if (text == NULL)
-      text = field_default (frame->op, field);
-    write_string (out, text != NULL ? text : "");
-    break;
-  }
-
-  case FIELD_REASON:
-    write_string (out, frame->reason != NULL ? frame->reason
-                                             : ag_error_code_describe (frame->code));
-    break;
-
-  case FIELD_VALUE:
-    if (frame->value != NULL)
-      write_string (out, frame->value);
-    else if (frame->op == AG_OP_OK)
-      g_string_append_len (out, "null", 4);
-    else
-      write_string (out, "");
-    break;
-
-  case FIELD_UID: write_int (out, frame->uid); break;
-  case FIELD_CODE: write_int (out, frame->code); break;
-  case FIELD_TTL: write_int (out, frame->ttl); break;
-  case FIELD_NUM: write_int (out, frame->num); break;
-  case FIELD_TS: write_int (out, frame->ts); break;
-
-  case FIELD_STORED:
-  case FIELD_ONLINE:
-  case FIELD_IN: {
-    gboolean value = field == FIELD_STORED ? frame->stored :
-                     field == FIELD_ONLINE ? frame->online : frame->in;
-
-    g_string_append (out, value ? "true" : "false");
-    break;
-  }
-
-  case FIELD_MEMBERS:
-    write_members (out, frame->members);
-    break;
-
-  case FIELD_ATTRS:
-    write_attrs (out, frame->attrs);
-    break;
-
-  default:
-    g_assert_not_reached ();
-  }
-}
-
-/* A generous guess of the encoded size, so that the common frame needs one allocation. */
-static gsize
-estimate_size (const AgFrame *frame)
-{
-  gsize size = 64;
-
-  for (Field field = FIELD_APP_ID; field <= FIELD_REASON; field++) {
-    const char *text = frame_string (frame, field);
-
-    if (text != NULL)
-      size += strlen (text) + 16;
-  }
-
-  if (frame->members != NULL)
-    size += (gsize) frame->members->len * 48;
-
-  if (frame->attrs != NULL)
-    size += (gsize) g_hash_table_size (frame->attrs) * 64;
-
-  return size;
-}
-
-/**
- * ag_frame_encode:
- * @frame: a frame
- *
- * Serializes @frame to compact JSON with the fields docs/protocol.md gives its op. Requests
- * and "ok" replies carry the fields that are set (see the has_ bits of #AgFrame); events
- * and "error" replies always carry all of theirs, NULL strings written as "" (and a NULL
- * extra as "{}").
- *
- * Returns: (transfer full): the JSON text, not NUL-terminated
- */
-/**
- * ag_system_event_to_json:
- * @event: a special-channel event
- *
- * Returns: (transfer full): @event as JSON object text, such as
- *   `{"type":"offline","account":"bob","uid":2,"code":101,"ts":1764099000456}`
- */
-char *
-ag_system_event_to_json (const AgSystemEvent *event)
-{
-  static const char * const type_names[] = {
-    [AG_SYSTEM_EVENT_ONLINE] = "online",
-    [AG_SYSTEM_EVENT_OFFLINE] = "offline",
-    [AG_SYSTEM_EVENT_JOIN] = "join",
-    [AG_SYSTEM_EVENT_LEAVE] = "leave",
-  };
-  gboolean membership;
-  gboolean ended;
-  GString *out;
-
-  g_return_val_if_fail (event != NULL, NULL);
-  g_return_val_if_fail ((guint) event->type < G_N_ELEMENTS (type_names), NULL);
-  g_return_val_if_fail (event->account != NULL, NULL);
-
-  membership = event->type == AG_SYSTEM_EVENT_JOIN || event->type == AG_SYSTEM_EVENT_LEAVE;
-  ended = event->type == AG_SYSTEM_EVENT_OFFLINE || event->type == AG_SYSTEM_EVENT_LEAVE;
-  g_return_val_if_fail (!membership || event->channel != NULL, NULL);
-
-  out = g_string_sized_new (128);
-
-  g_string_append (out, "{\"type\":\"");
-  g_string_append (out, type_names[event->type]);
-  g_string_append_c (out, '"');
-  if (membership) {
-    g_string_append (out, ",\"channel\":");
-    write_string (out, event->channel);
-  }
-  g_string_append (out, ",\"account\":");
-  write_string (out, event->account);
-  g_string_append (out, ",\"uid\":");
-  write_int (out, event->uid);
-  if (membership) {
-    g_string_append (out, ",\"num\":");
-    write_int (out, event->num);
-  }
-  if (ended) {
-    g_string_append (out, ",\"code\":");
-    write_int (out, event->code);
-  }
-  g_string_append (out, ",\"ts\":");
-  write_int (out, event->ts);
-  g_string_append_c (out, '}');
-
-  return g_string_free (out, FALSE);
-}
-
-GBytes *
-ag_frame_encode (const AgFrame *frame)
-{
-  GString *out;
-  gboolean write_all;
-
-  g_return_val_if_fail (frame != NULL, NULL);
-  g_return_val_if_fail (op_is_valid (frame->op), NULL);
-
-  write_all = ag_op_is_event (frame->op) || frame->op == AG_OP_ERROR;
-
-  out = g_string_sized_new (estimate_size (frame));
-
-  g_string_append (out, "{\"op\":\"");
-  g_string_append (out, op_infos[frame->op].name);
-  g_string_append_c (out, '"');
-
-  if (!ag_op_is_event (frame->op)) {
-    g_string_append (out, ",\"id\":");
-    write_int (out, frame->id);
-  }
-
-  for (const Field *field = op_infos[frame->op].fields; *field != FIELD_END; field++) {
-    if (write_all || field_is_set (frame, *field))
-      write_field (out, frame, *field);
-  }
-
-  g_string_append_c (out, '}');
-
-  return g_string_free_to_bytes (out);
-}
-
-gboolean
-ag_frame_check_text (const char  *data,
-                     gsize        length,
-                     GError     **error)
-{
-  const char *problem = NULL;
-
-  if (data == NULL || length == 0 || length > G_MAXSSIZE) {
-    g_set_error_literal (error, AG_ERROR, AG_ERROR_PROTO_E_MALFORMED, "empty frame");
-    return FALSE;
-  }
-
-  if (!g_utf8_validate_len (data, length, NULL)) {
-    g_set_error_literal (error, AG_ERROR, AG_ERROR_PROTO_E_MALFORMED,
-                         "frame is not valid UTF-8 text");
-    return FALSE;
-  }
-
-  /* Without a report, an escaped NUL or an unpaired surrogate is malformed too. */
-  if (!json_syntax_check (data, length, MAX_JSON_DEPTH, NULL, &problem)) {
-    g_set_error (error, AG_ERROR, AG_ERROR_PROTO_E_MALFORMED, "frame is not JSON: %s",
-                 problem);
-    return FALSE;
-  }
-
-  return TRUE;
 }

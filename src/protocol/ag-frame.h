@@ -1,6 +1,7 @@
 /* ag-frame.h: typed frames of the agsignal.v1 protocol and their JSON encoding.
  *
- * This is the only place that touches json-glib: everything above (hub, server, client
+ * The protocol layer is the only place that touches json-glib (and client frames are
+ * decoded without it, see ag-frame-private.h): everything above (hub, server, client
  * library) sees AgFrame structs. docs/protocol.md is the reference for every op and field.
  */
 #pragma once

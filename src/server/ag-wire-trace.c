@@ -68,6 +68,30 @@ ag_wire_redact (const char *data,
   return g_string_new (text);
 }
 
+/* 0 before the decision, then 1 (off) or 2 (on). */
+static gsize trace_state;
+
+/* g_log_writer_default_would_drop() reads G_MESSAGES_DEBUG from the environment each time
+ * (a getenv() per frame and recipient was 5 % of a fan-out's server time), and agsignald
+ * never changes it after start-up. */
+gboolean
+ag_wire_trace_enabled (void)
+{
+  if (g_once_init_enter (&trace_state)) {
+    gboolean drop = g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
+
+    g_once_init_leave (&trace_state, drop ? 1 : 2);
+  }
+
+  return trace_state == 2;
+}
+
+void
+ag_wire_trace_init (void)
+{
+  ag_wire_trace_enabled ();
+}
+
 void
 ag_wire_trace (guint64     conn_id,
                const char *direction,

@@ -8,9 +8,14 @@ G_BEGIN_DECLS
 /* The check keeps the redaction off the hot path when debug output is off. */
 #define AG_WIRE_TRACE(conn_id, direction, data, length)                          \
   G_STMT_START {                                                                 \
-    if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))      \
+    if (G_UNLIKELY (ag_wire_trace_enabled ()))                                   \
       ag_wire_trace ((conn_id), (direction), (data), (length));                  \
   } G_STMT_END
+
+/* Whether debug output of this log domain is on, decided once: by the first call, or by
+ * ag_wire_trace_init() at start-up once G_MESSAGES_DEBUG is final. */
+gboolean ag_wire_trace_enabled  (void);
+void     ag_wire_trace_init     (void);
 
 void     ag_wire_trace          (guint64     conn_id,
                                  const char *direction,

@@ -15,6 +15,7 @@
 #include "ag-epoll-server.h"
 #include "ag-server.h"
 #include "ag-server-config.h"
+#include "ag-wire-trace.h"
 
 #define DEMO_APP_ID          "demo"
 #define DEMO_CERTIFICATE     "demo-certificate"
@@ -349,6 +350,7 @@ main (int   argc,
 
   if (verbose)
     enable_debug_output ();
+  ag_wire_trace_init ();
 
   raise_file_limit ();
 

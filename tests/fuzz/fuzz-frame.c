@@ -6,7 +6,8 @@
  * and checks what must hold for every input: the decoder either fails with one of its
  * documented codes (and never because JsonParser disagreed with the syntax check) or returns
  * a frame that encodes to text it decodes again, to the same frame for client frames and to
- * the same bytes for both.
+ * the same bytes for both. The direct client decoder must also agree with the json-glib tree
+ * decoder it replaced: the same frame, or the same error and id.
  */
 
 #include <stddef.h>
@@ -15,7 +16,7 @@
 #include <glib.h>
 
 #include "ag-error.h"
-#include "ag-frame.h"
+#include "ag-frame-private.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
@@ -81,10 +82,40 @@ check_origin (const uint8_t *data,
     g_error ("encoding is not stable for %.*s", (int) MIN (length, 500), text);
 }
 
+/* The direct client decoder and the tree decoder it replaced agree on every input: the
+ * same frame, or the same error and id. */
+static void
+check_decoders_agree (const uint8_t *data,
+                      size_t         size)
+{
+  g_autoptr(GError) direct_error = NULL;
+  g_autoptr(GError) tree_error = NULL;
+  g_autoptr(AgFrame) direct = NULL;
+  g_autoptr(AgFrame) tree = NULL;
+  gint64 direct_id = -1;
+  gint64 tree_id = -1;
+
+  direct = ag_frame_decode ((const char *) data, size, AG_FRAME_FROM_CLIENT, &direct_id,
+                            &direct_error);
+  tree = _ag_frame_decode_tree ((const char *) data, size, AG_FRAME_FROM_CLIENT, &tree_id,
+                                &tree_error);
+
+  if (!ag_frame_equal (direct, tree) || direct_id != tree_id)
+    g_error ("the direct and tree decoders return different frames or ids");
+
+  if ((direct_error == NULL) != (tree_error == NULL) ||
+      (direct_error != NULL && (direct_error->code != tree_error->code ||
+                                g_strcmp0 (direct_error->message, tree_error->message) != 0)))
+    g_error ("the direct and tree decoders fail differently: %s / %s",
+             direct_error != NULL ? direct_error->message : "no error",
+             tree_error != NULL ? tree_error->message : "no error");
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
+  check_decoders_agree (data, size);
   check_origin (data, size, AG_FRAME_FROM_CLIENT);
   check_origin (data, size, AG_FRAME_FROM_SERVER);
 
