@@ -13,13 +13,10 @@
 #include "ag-console-session-page.h"
 #include "ag-console-frame-inspector.h"
 #include "ag-console-signal-recorder.h"
-
-#ifdef HAVE_CONSOLE_FEATURES
-# include "ag-console-calls-view.h"
-# include "ag-console-channel-attr-editor.h"
-# include "ag-console-incoming-call-banner.h"
-# include "ag-console-user-attr-editor.h"
-#endif
+#include "ag-console-calls-view.h"
+#include "ag-console-channel-attr-editor.h"
+#include "ag-console-incoming-call-banner.h"
+#include "ag-console-user-attr-editor.h"
 
 struct _AgConsoleSessionPage
 {
@@ -218,7 +215,6 @@ call_requested_cb (AgConsoleSessionPage *self,
   ag_console_session_page_call (self, peer, channel);
 }
 
-#ifdef HAVE_CONSOLE_FEATURES
 /* Incoming calls: one banner each, above the pages, whichever page is shown. */
 
 static void
@@ -293,7 +289,6 @@ answer_requested_cb (AgConsoleSessionPage *self,
   gtk_widget_set_visible (banner, TRUE);
   gtk_widget_child_focus (banner, GTK_DIR_TAB_FORWARD);
 }
-#endif
 
 static void
 message_requested_cb (AgConsoleSessionPage *self,
@@ -330,26 +325,9 @@ show_page_action (GtkWidget  *widget,
                                      g_variant_get_string (parameter, NULL));
 }
 
-#ifndef HAVE_CONSOLE_FEATURES
-static GtkWidget *
-placeholder_page (const char *icon_name,
-                  const char *title,
-                  const char *description)
-{
-  GtkWidget *status = adw_status_page_new ();
-
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (status), icon_name);
-  adw_status_page_set_title (ADW_STATUS_PAGE (status), title);
-  adw_status_page_set_description (ADW_STATUS_PAGE (status), description);
-
-  return status;
-}
-#endif
-
 static GtkWidget *
 create_attributes_page (AgSession *session)
 {
-#ifdef HAVE_CONSOLE_FEATURES
   GtkWidget *paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
 
   gtk_paned_set_start_child (GTK_PANED (paned), ag_console_channel_attr_editor_new (session));
@@ -360,23 +338,12 @@ create_attributes_page (AgSession *session)
   gtk_paned_set_shrink_end_child (GTK_PANED (paned), FALSE);
 
   return paned;
-#else
-  return placeholder_page ("document-properties-symbolic",
-                           _("Attribute Editors Not Available"),
-                           _("This build of the console has no attribute editors"));
-#endif
 }
 
 static GtkWidget *
 create_calls_page (AgSession *session)
 {
-#ifdef HAVE_CONSOLE_FEATURES
   return ag_console_calls_view_new (session);
-#else
-  return placeholder_page ("call-start-symbolic",
-                           _("Calls Not Available"),
-                           _("This build of the console has no calls view"));
-#endif
 }
 
 static void
@@ -385,14 +352,12 @@ ag_console_session_page_dispose (GObject *object)
   AgConsoleSessionPage *self = (AgConsoleSessionPage *) object;
   GtkWidget *child;
 
-#ifdef HAVE_CONSOLE_FEATURES
   if (self->calls_box != NULL)
     for (child = gtk_widget_get_first_child (GTK_WIDGET (self->calls_box));
          child != NULL;
          child = gtk_widget_get_next_sibling (child))
       g_signal_handlers_disconnect_by_data (ag_console_incoming_call_banner_get_call (AG_CONSOLE_INCOMING_CALL_BANNER (child)),
                                             self);
-#endif
 
   g_clear_object (&self->recorder);
   gtk_widget_dispose_template (GTK_WIDGET (self), AG_CONSOLE_TYPE_SESSION_PAGE);
@@ -556,12 +521,10 @@ ag_console_session_page_new (AgSession         *session,
                                        _("Attributes"), "document-properties-symbolic");
 
   self->calls_page = create_calls_page (session);
-#ifdef HAVE_CONSOLE_FEATURES
   g_signal_connect_object (self->calls_page, "answer-requested", G_CALLBACK (answer_requested_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "invite-received", G_CALLBACK (invite_received_cb), self,
                            G_CONNECT_SWAPPED);
-#endif
   adw_view_stack_add_titled_with_icon (self->view_stack, self->calls_page, "calls",
                                        _("Calls"), "call-start-symbolic");
 
@@ -685,13 +648,11 @@ ag_console_session_page_get_incoming_banner (AgConsoleSessionPage *self,
   g_return_val_if_fail (AG_CONSOLE_IS_SESSION_PAGE (self), NULL);
   g_return_val_if_fail (AG_IS_CALL (call), NULL);
 
-#ifdef HAVE_CONSOLE_FEATURES
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->calls_box));
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     if (ag_console_incoming_call_banner_get_call (AG_CONSOLE_INCOMING_CALL_BANNER (child)) == call)
       return child;
-#endif
 
   return NULL;
 }
@@ -705,10 +666,6 @@ ag_console_session_page_call (AgConsoleSessionPage *self,
   g_return_if_fail (AG_CONSOLE_IS_SESSION_PAGE (self));
   g_return_if_fail (peer != NULL);
 
-#ifdef HAVE_CONSOLE_FEATURES
   ag_console_session_page_show_page (self, "calls");
   ag_console_calls_view_place_call (AG_CONSOLE_CALLS_VIEW (self->calls_page), peer, channel);
-#else
-  show_toast (self, _("Calls are not available in this build"));
-#endif
 }

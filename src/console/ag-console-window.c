@@ -10,10 +10,7 @@
 #include "ag-console-login-dialog.h"
 #include "ag-console-window.h"
 #include "ag-console-call-matrix.h"
-
-#ifdef HAVE_CONSOLE_FEATURES
-# include "ag-console-monitor-page.h"
-#endif
+#include "ag-console-monitor-page.h"
 
 struct _AgConsoleWindow
 {
@@ -331,7 +328,6 @@ close_tab_action (GtkWidget  *widget,
     adw_tab_view_close_page (self->tab_view, tab);
 }
 
-#ifdef HAVE_CONSOLE_FEATURES
 /* The server the monitor watches: the one new sessions go to by default. */
 static gboolean
 default_server (AgConsoleWindow  *self,
@@ -366,7 +362,6 @@ default_server (AgConsoleWindow  *self,
 
   return *out_uri != NULL;
 }
-#endif
 
 static void
 open_monitor_action (GtkWidget  *widget,
@@ -374,7 +369,6 @@ open_monitor_action (GtkWidget  *widget,
                      GVariant   *parameter)
 {
   AgConsoleWindow *self = AG_CONSOLE_WINDOW (widget);
-#ifdef HAVE_CONSOLE_FEATURES
   const char *uri = NULL;
   const char *app_id = NULL;
   g_autoptr(GIcon) icon = NULL;
@@ -404,9 +398,6 @@ open_monitor_action (GtkWidget  *widget,
   icon = g_themed_icon_new ("view-reveal-symbolic");
   adw_tab_page_set_icon (self->monitor_tab, icon);
   adw_tab_view_set_selected_page (self->tab_view, self->monitor_tab);
-#else
-  ag_console_window_add_toast (self, _("The monitor is not available in this build"));
-#endif
 }
 
 /* The session a call to @account goes out from: the one used last, or else the first one
@@ -563,10 +554,6 @@ ag_console_window_init (AgConsoleWindow *self)
   popover = gtk_popover_new ();
   gtk_popover_set_child (GTK_POPOVER (popover), ag_console_call_matrix_new (self->tab_view));
   gtk_menu_button_set_popover (self->matrix_button, popover);
-
-#ifndef HAVE_CONSOLE_FEATURES
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-monitor", FALSE);
-#endif
 }
 
 AgConsoleWindow *
