@@ -206,11 +206,10 @@ call_state_cb (AgConsoleIncomingCallBanner *self)
 {
   AgCallState state = ag_call_get_state (self->call);
 
-  if (state != AG_CALL_STATE_INVITING && state != AG_CALL_STATE_RINGING)
-    {
-      self->accepting = FALSE;
-      withdraw_notification (self);
-    }
+  if (state != AG_CALL_STATE_INVITING && state != AG_CALL_STATE_RINGING) {
+    self->accepting = FALSE;
+    withdraw_notification (self);
+  }
 
   update_stage (self);
 
@@ -321,22 +320,19 @@ show_banner (AgConsoleIncomingCallBanner *self)
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
   /* The tab holding the banner comes to the front with its window. */
-  if (tab_view != NULL)
-    {
-      GListModel *pages = G_LIST_MODEL (adw_tab_view_get_pages (ADW_TAB_VIEW (tab_view)));
+  if (tab_view != NULL) {
+    GListModel *pages = G_LIST_MODEL (adw_tab_view_get_pages (ADW_TAB_VIEW (tab_view)));
 
-      for (guint i = 0; i < g_list_model_get_n_items (pages); i++)
-        {
-          g_autoptr (AdwTabPage) page = g_list_model_get_item (pages, i);
+    for (guint i = 0; i < g_list_model_get_n_items (pages); i++) {
+      g_autoptr (AdwTabPage) page = g_list_model_get_item (pages, i);
 
-          if (gtk_widget_is_ancestor (GTK_WIDGET (self), adw_tab_page_get_child (page)))
-            {
-              adw_tab_view_set_selected_page (ADW_TAB_VIEW (tab_view), page);
-              break;
-            }
-        }
-      g_object_unref (pages);
+      if (gtk_widget_is_ancestor (GTK_WIDGET (self), adw_tab_page_get_child (page))) {
+        adw_tab_view_set_selected_page (ADW_TAB_VIEW (tab_view), page);
+        break;
+      }
     }
+    g_object_unref (pages);
+  }
 
   gtk_widget_set_visible (GTK_WIDGET (self), TRUE);
   if (GTK_IS_WINDOW (root))
@@ -371,17 +367,16 @@ ensure_app_actions (GApplication *app)
 {
   static const char *names[] = { ACTION_ACCEPT, ACTION_REFUSE, ACTION_SHOW };
 
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    {
-      g_autoptr (GSimpleAction) action = NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+    g_autoptr (GSimpleAction) action = NULL;
 
-      if (g_action_map_lookup_action (G_ACTION_MAP (app), names[i]) != NULL)
-        continue;
+    if (g_action_map_lookup_action (G_ACTION_MAP (app), names[i]) != NULL)
+      continue;
 
-      action = g_simple_action_new (names[i], G_VARIANT_TYPE_STRING);
-      g_signal_connect (action, "activate", G_CALLBACK (notification_action_cb), NULL);
-      g_action_map_add_action (G_ACTION_MAP (app), G_ACTION (action));
-    }
+    action = g_simple_action_new (names[i], G_VARIANT_TYPE_STRING);
+    g_signal_connect (action, "activate", G_CALLBACK (notification_action_cb), NULL);
+    g_action_map_add_action (G_ACTION_MAP (app), G_ACTION (action));
+  }
 }
 
 static void
@@ -464,11 +459,10 @@ maybe_notify (AgConsoleIncomingCallBanner *self)
       !g_application_get_is_registered (app) || g_application_get_is_remote (app))
     return;
 
-  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
-    {
-      send_notification (self, app);
-      return;
-    }
+  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS)) {
+    send_notification (self, app);
+    return;
+  }
 
   bus = g_application_get_dbus_connection (app);
   if (bus == NULL)

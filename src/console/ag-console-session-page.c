@@ -75,21 +75,20 @@ show_toast (AgConsoleSessionPage *self,
 static const char *
 status_name (AgStatus status)
 {
-  switch (status)
-    {
-    case AG_STATUS_NOT_LOGGED_IN:
-      return _("Not logged in");
-    case AG_STATUS_CONNECTING:
-      return _("Connecting");
-    case AG_STATUS_LOGGED_IN:
-      return _("Logged in");
-    case AG_STATUS_LOGIN_FAILED:
-      return _("Login failed");
-    case AG_STATUS_INITIAL:
-      return _("Initial");
-    default:
-      return _("Unknown");
-    }
+  switch (status) {
+  case AG_STATUS_NOT_LOGGED_IN:
+    return _("Not logged in");
+  case AG_STATUS_CONNECTING:
+    return _("Connecting");
+  case AG_STATUS_LOGGED_IN:
+    return _("Logged in");
+  case AG_STATUS_LOGIN_FAILED:
+    return _("Login failed");
+  case AG_STATUS_INITIAL:
+    return _("Initial");
+  default:
+    return _("Unknown");
+  }
 }
 
 static const char *
@@ -225,25 +224,23 @@ update_ringing (AgConsoleSessionPage *self)
 
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->calls_box));
        child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      AgCall *call = ag_console_incoming_call_banner_get_call (AG_CONSOLE_INCOMING_CALL_BANNER (child));
+       child = gtk_widget_get_next_sibling (child)) {
+    AgCall *call = ag_console_incoming_call_banner_get_call (AG_CONSOLE_INCOMING_CALL_BANNER (child));
 
-      if (ag_call_get_state (call) == AG_CALL_STATE_RINGING ||
-          ag_call_get_state (call) == AG_CALL_STATE_INVITING)
-        ringing++;
-    }
+    if (ag_call_get_state (call) == AG_CALL_STATE_RINGING ||
+        ag_call_get_state (call) == AG_CALL_STATE_INVITING)
+      ringing++;
+  }
 
   first = gtk_widget_get_first_child (GTK_WIDGET (self->calls_box));
   gtk_widget_set_visible (self->calls_scroller, first != NULL);
   /* One banner is always shown whole; more scroll rather than grow the window. */
-  if (first != NULL)
-    {
-      int height = 0;
+  if (first != NULL) {
+    int height = 0;
 
-      gtk_widget_measure (first, GTK_ORIENTATION_VERTICAL, -1, NULL, &height, NULL, NULL);
-      gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (self->calls_scroller), height);
-    }
+    gtk_widget_measure (first, GTK_ORIENTATION_VERTICAL, -1, NULL, &height, NULL, NULL);
+    gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (self->calls_scroller), height);
+  }
 
   if (ringing == self->ringing)
     return;
@@ -388,26 +385,25 @@ ag_console_session_page_get_property (GObject    *object,
 {
   AgConsoleSessionPage *self = AG_CONSOLE_SESSION_PAGE (object);
 
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    case PROP_STATUS_TEXT:
-      g_value_set_string (value, self->status_text);
-      break;
-    case PROP_UNREAD:
-      g_value_set_uint (value,
-                        self->conversations_view != NULL
-                          ? ag_console_conversations_view_get_unread (AG_CONSOLE_CONVERSATIONS_VIEW (self->conversations_view))
-                          : 0);
-      break;
-    case PROP_RINGING:
-      g_value_set_uint (value, self->ringing);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_SESSION:
+    g_value_set_object (value, self->session);
+    break;
+  case PROP_STATUS_TEXT:
+    g_value_set_string (value, self->status_text);
+    break;
+  case PROP_UNREAD:
+    g_value_set_uint (value,
+                      self->conversations_view != NULL
+                        ? ag_console_conversations_view_get_unread (AG_CONSOLE_CONVERSATIONS_VIEW (self->conversations_view))
+                        : 0);
+    break;
+  case PROP_RINGING:
+    g_value_set_uint (value, self->ringing);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 /* No switcher fits beside the account: the pages are switched from a bar at the bottom. */
