@@ -99,7 +99,7 @@ close_windows (AgConsoleApplication *self,
 }
 
 static void
-quit_activated (GSimpleAction *action,
+quit_action_cb (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
 {
@@ -113,7 +113,7 @@ quit_activated (GSimpleAction *action,
 }
 
 static void
-about_activated (GSimpleAction *action,
+about_action_cb (GSimpleAction *action,
                  GVariant      *parameter,
                  gpointer       user_data)
 {
@@ -138,7 +138,7 @@ about_activated (GSimpleAction *action,
 }
 
 static void
-preferences_activated (GSimpleAction *action,
+preferences_action_cb (GSimpleAction *action,
                        GVariant      *parameter,
                        gpointer       user_data)
 {
@@ -148,7 +148,7 @@ preferences_activated (GSimpleAction *action,
 }
 
 static void
-shortcuts_activated (GSimpleAction *action,
+shortcuts_action_cb (GSimpleAction *action,
                      GVariant      *parameter,
                      gpointer       user_data)
 {
@@ -164,7 +164,7 @@ shortcuts_activated (GSimpleAction *action,
 }
 
 static void
-new_session_activated (GSimpleAction *action,
+new_session_action_cb (GSimpleAction *action,
                        GVariant      *parameter,
                        gpointer       user_data)
 {
@@ -176,11 +176,11 @@ new_session_activated (GSimpleAction *action,
 }
 
 static const GActionEntry app_actions[] = {
-  { "quit", quit_activated },
-  { "about", about_activated },
-  { "preferences", preferences_activated },
-  { "shortcuts", shortcuts_activated },
-  { "new-session", new_session_activated },
+  { "quit", quit_action_cb },
+  { "about", about_action_cb },
+  { "preferences", preferences_action_cb },
+  { "shortcuts", shortcuts_action_cb },
+  { "new-session", new_session_action_cb },
 };
 
 static int

@@ -687,9 +687,9 @@ message_entry_activate_cb (AgConsoleChannelView *self)
 }
 
 static void
-join_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
+join_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
 {
   AgConsoleChannelView *self = AG_CONSOLE_CHANNEL_VIEW (widget);
   g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->channel_entry))));
@@ -698,17 +698,17 @@ join_action (GtkWidget  *widget,
 }
 
 static void
-leave_action (GtkWidget  *widget,
-              const char *action_name,
-              GVariant   *parameter)
+leave_action_cb (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
 {
   ag_console_channel_view_leave (AG_CONSOLE_CHANNEL_VIEW (widget));
 }
 
 static void
-send_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
+send_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
 {
   AgConsoleChannelView *self = AG_CONSOLE_CHANNEL_VIEW (widget);
   g_autofree char *text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->message_entry)));
@@ -721,9 +721,9 @@ send_action (GtkWidget  *widget,
 }
 
 static void
-query_count_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
+query_count_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
 {
   AgConsoleChannelView *self = AG_CONSOLE_CHANNEL_VIEW (widget);
   g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->count_entry))));
@@ -738,9 +738,9 @@ query_count_action (GtkWidget  *widget,
 }
 
 static void
-call_member_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
+call_member_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
 {
   AgConsoleChannelView *self = AG_CONSOLE_CHANNEL_VIEW (widget);
 
@@ -752,18 +752,18 @@ call_member_action (GtkWidget  *widget,
 }
 
 static void
-message_member_action (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *parameter)
+message_member_action_cb (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
 {
   g_signal_emit (widget, signals[SIGNAL_MESSAGE_REQUESTED], 0,
                  g_variant_get_string (parameter, NULL));
 }
 
 static void
-call_selected_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
+call_selected_action_cb (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
 {
   AgConsoleChannelView *self = AG_CONSOLE_CHANNEL_VIEW (widget);
   AgMember *member = selected_member (self);
@@ -774,9 +774,9 @@ call_selected_action (GtkWidget  *widget,
 }
 
 static void
-message_selected_action (GtkWidget  *widget,
-                         const char *action_name,
-                         GVariant   *parameter)
+message_selected_action_cb (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
 {
   AgConsoleChannelView *self = AG_CONSOLE_CHANNEL_VIEW (widget);
   AgMember *member = selected_member (self);
@@ -887,9 +887,9 @@ roster_bind_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
-open_selected_menu_action (GtkWidget  *widget,
-                           const char *action_name,
-                           GVariant   *parameter)
+open_selected_menu_action_cb (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *parameter)
 {
   AgConsoleChannelView *self = AG_CONSOLE_CHANNEL_VIEW (widget);
   AgMember *member = selected_member (self);
@@ -1047,15 +1047,20 @@ ag_console_channel_view_class_init (AgConsoleChannelViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, roster_search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, lookup_clicked_cb);
 
-  gtk_widget_class_install_action (widget_class, "channel.join", NULL, join_action);
-  gtk_widget_class_install_action (widget_class, "channel.leave", NULL, leave_action);
-  gtk_widget_class_install_action (widget_class, "channel.send", NULL, send_action);
-  gtk_widget_class_install_action (widget_class, "channel.query-count", NULL, query_count_action);
-  gtk_widget_class_install_action (widget_class, "channel.call-member", "s", call_member_action);
-  gtk_widget_class_install_action (widget_class, "channel.message-member", "s", message_member_action);
-  gtk_widget_class_install_action (widget_class, "channel.call-selected", NULL, call_selected_action);
-  gtk_widget_class_install_action (widget_class, "channel.message-selected", NULL, message_selected_action);
-  gtk_widget_class_install_action (widget_class, "channel.member-menu", NULL, open_selected_menu_action);
+  gtk_widget_class_install_action (widget_class, "channel.join", NULL, join_action_cb);
+  gtk_widget_class_install_action (widget_class, "channel.leave", NULL, leave_action_cb);
+  gtk_widget_class_install_action (widget_class, "channel.send", NULL, send_action_cb);
+  gtk_widget_class_install_action (widget_class, "channel.query-count", NULL,
+                                   query_count_action_cb);
+  gtk_widget_class_install_action (widget_class, "channel.call-member", "s", call_member_action_cb);
+  gtk_widget_class_install_action (widget_class, "channel.message-member", "s",
+                                   message_member_action_cb);
+  gtk_widget_class_install_action (widget_class, "channel.call-selected", NULL,
+                                   call_selected_action_cb);
+  gtk_widget_class_install_action (widget_class, "channel.message-selected", NULL,
+                                   message_selected_action_cb);
+  gtk_widget_class_install_action (widget_class, "channel.member-menu", NULL,
+                                   open_selected_menu_action_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "channel.member-menu", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "channel.member-menu", NULL);

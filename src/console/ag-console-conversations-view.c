@@ -264,9 +264,9 @@ ag_console_conversations_view_send (AgConsoleConversationsView *self,
 }
 
 static void
-open_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
+open_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
 {
   AgConsoleConversationsView *self = AG_CONSOLE_CONVERSATIONS_VIEW (widget);
   g_autofree char *peer = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->peer_entry))));
@@ -280,9 +280,9 @@ open_action (GtkWidget  *widget,
 }
 
 static void
-send_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
+send_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
 {
   AgConsoleConversationsView *self = AG_CONSOLE_CONVERSATIONS_VIEW (widget);
   g_autofree char *text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->message_entry)));
@@ -488,8 +488,8 @@ ag_console_conversations_view_class_init (AgConsoleConversationsViewClass *klass
   gtk_widget_class_bind_template_callback (widget_class, peer_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, message_entry_activate_cb);
 
-  gtk_widget_class_install_action (widget_class, "conversations.open", NULL, open_action);
-  gtk_widget_class_install_action (widget_class, "conversations.send", NULL, send_action);
+  gtk_widget_class_install_action (widget_class, "conversations.open", NULL, open_action_cb);
+  gtk_widget_class_install_action (widget_class, "conversations.send", NULL, send_action_cb);
 }
 
 static void

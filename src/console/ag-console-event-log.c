@@ -277,9 +277,9 @@ selection_changed_cb (AgConsoleEventLog *self)
 }
 
 static void
-clear_action (GtkWidget  *widget,
-              const char *action_name,
-              GVariant   *parameter)
+clear_action_cb (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
 {
   ag_console_log_model_clear (AG_CONSOLE_EVENT_LOG (widget)->model);
 }
@@ -313,9 +313,9 @@ export_response_cb (AgConsoleEventLog *self,
 }
 
 static void
-export_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
+export_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
 {
   AgConsoleEventLog *self = AG_CONSOLE_EVENT_LOG (widget);
   GtkRoot *root = gtk_widget_get_root (widget);
@@ -496,8 +496,8 @@ ag_console_event_log_class_init (AgConsoleEventLogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, follow_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, pause_toggled_cb);
 
-  gtk_widget_class_install_action (widget_class, "log.clear", NULL, clear_action);
-  gtk_widget_class_install_action (widget_class, "log.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "log.clear", NULL, clear_action_cb);
+  gtk_widget_class_install_action (widget_class, "log.export", NULL, export_action_cb);
 }
 
 static void

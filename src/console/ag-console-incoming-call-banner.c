@@ -254,9 +254,9 @@ accept_cb (GObject      *source,
 /* Actions */
 
 static void
-accept_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
+accept_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
 {
   AgConsoleIncomingCallBanner *self = AG_CONSOLE_INCOMING_CALL_BANNER (widget);
   const char *extra;
@@ -273,9 +273,9 @@ accept_action (GtkWidget  *widget,
 }
 
 static void
-refuse_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
+refuse_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
 {
   AgConsoleIncomingCallBanner *self = AG_CONSOLE_INCOMING_CALL_BANNER (widget);
   const char *extra;
@@ -289,9 +289,9 @@ refuse_action (GtkWidget  *widget,
 }
 
 static void
-end_action (GtkWidget  *widget,
-            const char *action_name,
-            GVariant   *parameter)
+end_action_cb (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
 {
   AgConsoleIncomingCallBanner *self = AG_CONSOLE_INCOMING_CALL_BANNER (widget);
   const char *extra;
@@ -303,9 +303,9 @@ end_action (GtkWidget  *widget,
 }
 
 static void
-hide_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
+hide_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
 {
   /* The call stays; the calls page lists it, with its own keypad and End button. */
   gtk_widget_set_visible (widget, FALSE);
@@ -662,10 +662,10 @@ ag_console_incoming_call_banner_class_init (AgConsoleIncomingCallBannerClass *kl
   gtk_widget_class_bind_template_child (widget_class, AgConsoleIncomingCallBanner, keypad);
   gtk_widget_class_bind_template_callback (widget_class, reply_changed_cb);
 
-  gtk_widget_class_install_action (widget_class, "call.accept", NULL, accept_action);
-  gtk_widget_class_install_action (widget_class, "call.refuse", NULL, refuse_action);
-  gtk_widget_class_install_action (widget_class, "call.end", NULL, end_action);
-  gtk_widget_class_install_action (widget_class, "call.hide", NULL, hide_action);
+  gtk_widget_class_install_action (widget_class, "call.accept", NULL, accept_action_cb);
+  gtk_widget_class_install_action (widget_class, "call.refuse", NULL, refuse_action_cb);
+  gtk_widget_class_install_action (widget_class, "call.end", NULL, end_action_cb);
+  gtk_widget_class_install_action (widget_class, "call.hide", NULL, hide_action_cb);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "incoming-call");

@@ -493,9 +493,9 @@ ag_console_login_dialog_submit (AgConsoleLoginDialog *self)
 }
 
 static void
-submit_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
+submit_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
 {
   ag_console_login_dialog_submit (AG_CONSOLE_LOGIN_DIALOG (widget));
 }
@@ -516,9 +516,9 @@ cancel_login (AgConsoleLoginDialog *self)
 }
 
 static void
-cancel_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
+cancel_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
 {
   gtk_window_close (GTK_WINDOW (widget));
 }
@@ -627,8 +627,8 @@ ag_console_login_dialog_class_init (AgConsoleLoginDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, fields_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
 
-  gtk_widget_class_install_action (widget_class, "login.submit", NULL, submit_action);
-  gtk_widget_class_install_action (widget_class, "login.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "login.submit", NULL, submit_action_cb);
+  gtk_widget_class_install_action (widget_class, "login.cancel", NULL, cancel_action_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "login.cancel", NULL);
 }

@@ -306,17 +306,17 @@ unread_changed_cb (AgConsoleSessionPage *self)
 }
 
 static void
-logout_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
+logout_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
 {
   ag_console_session_page_logout (AG_CONSOLE_SESSION_PAGE (widget));
 }
 
 static void
-show_page_action (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
+show_page_action_cb (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
 {
   ag_console_session_page_show_page (AG_CONSOLE_SESSION_PAGE (widget),
                                      g_variant_get_string (parameter, NULL));
@@ -465,8 +465,8 @@ ag_console_session_page_class_init (AgConsoleSessionPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AgConsoleSessionPage, switcher_bar);
   gtk_widget_class_bind_template_callback (widget_class, switcher_squeezed_cb);
 
-  gtk_widget_class_install_action (widget_class, "session.logout", NULL, logout_action);
-  gtk_widget_class_install_action (widget_class, "session.show-page", "s", show_page_action);
+  gtk_widget_class_install_action (widget_class, "session.logout", NULL, logout_action_cb);
+  gtk_widget_class_install_action (widget_class, "session.show-page", "s", show_page_action_cb);
 
   for (guint i = 0; i < G_N_ELEMENTS (page_keys); i++)
     gtk_widget_class_add_binding_action (widget_class, page_keys[i].key, GDK_ALT_MASK,

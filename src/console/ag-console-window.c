@@ -295,17 +295,17 @@ ag_console_window_open_login_dialog (AgConsoleWindow *self)
 }
 
 static void
-new_session_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
+new_session_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
 {
   ag_console_window_open_login_dialog (AG_CONSOLE_WINDOW (widget));
 }
 
 static void
-close_tab_action (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
+close_tab_action_cb (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
 {
   AgConsoleWindow *self = AG_CONSOLE_WINDOW (widget);
   AdwTabPage *tab = adw_tab_view_get_selected_page (self->tab_view);
@@ -348,9 +348,9 @@ default_server (AgConsoleWindow  *self,
 }
 
 static void
-open_monitor_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
+open_monitor_action_cb (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
 {
   AgConsoleWindow *self = AG_CONSOLE_WINDOW (widget);
   const char *uri = NULL;
@@ -411,9 +411,9 @@ calling_tab (AgConsoleWindow *self,
 }
 
 static void
-call_account_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
+call_account_action_cb (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
 {
   AgConsoleWindow *self = AG_CONSOLE_WINDOW (widget);
   const char *account = g_variant_get_string (parameter, NULL);
@@ -432,9 +432,9 @@ call_account_action (GtkWidget  *widget,
 }
 
 static void
-restart_server_action (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *parameter)
+restart_server_action_cb (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
 {
   AgConsoleWindow *self = AG_CONSOLE_WINDOW (widget);
 
@@ -515,11 +515,12 @@ ag_console_window_class_init (AgConsoleWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, n_pages_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, selected_page_changed_cb);
 
-  gtk_widget_class_install_action (widget_class, "win.new-session", NULL, new_session_action);
-  gtk_widget_class_install_action (widget_class, "win.close-tab", NULL, close_tab_action);
-  gtk_widget_class_install_action (widget_class, "win.open-monitor", NULL, open_monitor_action);
-  gtk_widget_class_install_action (widget_class, "win.call-account", "s", call_account_action);
-  gtk_widget_class_install_action (widget_class, "win.restart-server", NULL, restart_server_action);
+  gtk_widget_class_install_action (widget_class, "win.new-session", NULL, new_session_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.close-tab", NULL, close_tab_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.open-monitor", NULL, open_monitor_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.call-account", "s", call_account_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.restart-server", NULL,
+                                   restart_server_action_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "win.close-tab", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK, "win.open-monitor", NULL);
