@@ -1,4 +1,4 @@
-/* ag-console-application.c
+/* ag-console-application.c: options, app actions, the embedded server, the profiles
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -1,4 +1,4 @@
-/* ag-console-call-dialog.c
+/* ag-console-call-dialog.c: the form that places a call, checked as it is typed
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -1,4 +1,4 @@
-/* ag-console-calls-view.c
+/* ag-console-calls-view.c: a session's calls: history, placing, answering
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

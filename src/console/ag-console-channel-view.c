@@ -1,4 +1,4 @@
-/* ag-console-channel-view.c
+/* ag-console-channel-view.c: join and leave, the live roster, channel messages
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -1,4 +1,4 @@
-/* ag-console-conversation.c
+/* ag-console-conversation.c: the peer messages with one account, and the unread count
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

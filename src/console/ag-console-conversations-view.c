@@ -1,4 +1,4 @@
-/* ag-console-conversations-view.c
+/* ag-console-conversations-view.c: peer messages, one conversation per peer
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

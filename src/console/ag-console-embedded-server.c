@@ -1,4 +1,4 @@
-/* ag-console-embedded-server.c
+/* ag-console-embedded-server.c: an agsignald child process on 127.0.0.1 with the demo app
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -1,4 +1,4 @@
-/* ag-console-event-log.c
+/* ag-console-event-log.c: a searchable, filterable, exportable view of a log model
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

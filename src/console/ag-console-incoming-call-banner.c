@@ -1,4 +1,4 @@
-/* ag-console-incoming-call-banner.c
+/* ag-console-incoming-call-banner.c: one incoming call in the callee's tab, answered there
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

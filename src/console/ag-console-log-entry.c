@@ -1,4 +1,4 @@
-/* ag-console-log-entry.c
+/* ag-console-log-entry.c: one log entry: its time, kind, summary and JSON
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -1,4 +1,4 @@
-/* ag-console-log-model.c
+/* ag-console-log-model.c: a bounded ring of log entries as a GListModel, pausable
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

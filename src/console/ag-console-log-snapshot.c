@@ -1,4 +1,4 @@
-/* ag-console-log-snapshot.c
+/* ag-console-log-snapshot.c: a copy of a log model that list views can afford
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -1,4 +1,4 @@
-/* ag-console-login-dialog.c
+/* ag-console-login-dialog.c: the New Session dialog, from a profile or by hand, and the login
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

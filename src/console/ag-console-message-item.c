@@ -1,4 +1,4 @@
-/* ag-console-message-item.c
+/* ag-console-message-item.c: one channel or peer message and its delivery state
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -1,4 +1,4 @@
-/* ag-console-message-row.c
+/* ag-console-message-row.c: how a message list shows one message, and its row factory
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

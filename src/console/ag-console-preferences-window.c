@@ -1,4 +1,4 @@
-/* ag-console-preferences-window.c
+/* ag-console-preferences-window.c: the style, server profiles and defaults
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

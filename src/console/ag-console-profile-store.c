@@ -1,4 +1,4 @@
-/* ag-console-profile-store.c
+/* ag-console-profile-store.c: profiles in GSettings, their secrets in the keyring
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

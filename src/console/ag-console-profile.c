@@ -1,4 +1,4 @@
-/* ag-console-profile.c
+/* ag-console-profile.c: a named set of connection settings
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -1,4 +1,4 @@
-/* ag-console-session-page.c
+/* ag-console-session-page.c: one logged-in session's tab: status, pages, call banners
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -1,4 +1,4 @@
-/* ag-console-signal-recorder.c
+/* ag-console-signal-recorder.c: writes every signal a session receives into a log model
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -1,4 +1,4 @@
-/* ag-console-window.c
+/* ag-console-window.c: the main window: a tab per session, the Monitor, the call matrix
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -1,4 +1,4 @@
-/* console-fixture.c
+/* console-fixture.c: the console's window against a real agsignald, and peers
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
