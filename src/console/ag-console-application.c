@@ -1,4 +1,4 @@
-/* ag-console-application.c
+/* ag-console-application.c: options, app actions, the embedded server, the profiles
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -99,7 +99,7 @@ close_windows (AgConsoleApplication *self,
 }
 
 static void
-quit_activated (GSimpleAction *action,
+quit_action_cb (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
 {
@@ -113,7 +113,7 @@ quit_activated (GSimpleAction *action,
 }
 
 static void
-about_activated (GSimpleAction *action,
+about_action_cb (GSimpleAction *action,
                  GVariant      *parameter,
                  gpointer       user_data)
 {
@@ -138,7 +138,7 @@ about_activated (GSimpleAction *action,
 }
 
 static void
-preferences_activated (GSimpleAction *action,
+preferences_action_cb (GSimpleAction *action,
                        GVariant      *parameter,
                        gpointer       user_data)
 {
@@ -148,7 +148,7 @@ preferences_activated (GSimpleAction *action,
 }
 
 static void
-shortcuts_activated (GSimpleAction *action,
+shortcuts_action_cb (GSimpleAction *action,
                      GVariant      *parameter,
                      gpointer       user_data)
 {
@@ -164,7 +164,7 @@ shortcuts_activated (GSimpleAction *action,
 }
 
 static void
-new_session_activated (GSimpleAction *action,
+new_session_action_cb (GSimpleAction *action,
                        GVariant      *parameter,
                        gpointer       user_data)
 {
@@ -176,11 +176,11 @@ new_session_activated (GSimpleAction *action,
 }
 
 static const GActionEntry app_actions[] = {
-  { "quit", quit_activated },
-  { "about", about_activated },
-  { "preferences", preferences_activated },
-  { "shortcuts", shortcuts_activated },
-  { "new-session", new_session_activated },
+  { "quit", quit_action_cb },
+  { "about", about_action_cb },
+  { "preferences", preferences_action_cb },
+  { "shortcuts", shortcuts_action_cb },
+  { "new-session", new_session_action_cb },
 };
 
 static int
@@ -191,11 +191,10 @@ ag_console_application_handle_local_options (GApplication *application,
   g_autoptr(GSettingsSchema) schema = NULL;
   GSettingsSchemaSource *source;
 
-  if (g_variant_dict_contains (options, "version"))
-    {
-      g_print ("agsignal-console %s\n", PACKAGE_VERSION);
-      return 0;
-    }
+  if (g_variant_dict_contains (options, "version")) {
+    g_print ("agsignal-console %s\n", PACKAGE_VERSION);
+    return 0;
+  }
 
   g_variant_dict_lookup (options, "server", "s", &self->server_override);
   g_variant_dict_lookup (options, "app-id", "s", &self->app_id_override);
@@ -203,12 +202,11 @@ ag_console_application_handle_local_options (GApplication *application,
   source = g_settings_schema_source_get_default ();
   if (source != NULL)
     schema = g_settings_schema_source_lookup (source, SCHEMA_ID, TRUE);
-  if (schema == NULL)
-    {
-      g_printerr (_("The GSettings schema %s is not installed (or set GSETTINGS_SCHEMA_DIR)\n"),
-                  SCHEMA_ID);
-      return 1;
-    }
+  if (schema == NULL) {
+    g_printerr (_("The GSettings schema %s is not installed (or set GSETTINGS_SCHEMA_DIR)\n"),
+                SCHEMA_ID);
+    return 1;
+  }
 
   return G_APPLICATION_CLASS (ag_console_application_parent_class)->handle_local_options (application, options);
 }
@@ -277,14 +275,13 @@ ag_console_application_ensure_embedded_server (AgConsoleApplication *self)
 
   g_return_val_if_fail (AG_CONSOLE_IS_APPLICATION (self), NULL);
 
-  if (self->embedded_server == NULL)
-    {
-      g_autofree char *state_path = embedded_state_path ();
+  if (self->embedded_server == NULL) {
+    g_autofree char *state_path = embedded_state_path ();
 
-      self->embedded_server = ag_console_embedded_server_new (NULL);
-      ag_console_embedded_server_set_state_path (self->embedded_server, state_path);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EMBEDDED_SERVER]);
-    }
+    self->embedded_server = ag_console_embedded_server_new (NULL);
+    ag_console_embedded_server_set_state_path (self->embedded_server, state_path);
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EMBEDDED_SERVER]);
+  }
 
   state = ag_console_embedded_server_get_state (self->embedded_server);
   if (state != AG_CONSOLE_EMBEDDED_SERVER_RUNNING && state != AG_CONSOLE_EMBEDDED_SERVER_STARTING)
@@ -355,14 +352,13 @@ ag_console_application_get_property (GObject    *object,
 {
   AgConsoleApplication *self = AG_CONSOLE_APPLICATION (object);
 
-  switch (prop_id)
-    {
-    case PROP_EMBEDDED_SERVER:
-      g_value_set_object (value, self->embedded_server);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_EMBEDDED_SERVER:
+    g_value_set_object (value, self->embedded_server);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void

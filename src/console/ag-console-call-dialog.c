@@ -1,4 +1,4 @@
-/* ag-console-call-dialog.c
+/* ag-console-call-dialog.c: the form that places a call, checked as it is typed
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -113,15 +113,14 @@ member_as_int (JsonObject *object,
     *out = json_node_get_int (node);
     return TRUE;
 
-  case G_TYPE_DOUBLE:
-    {
-      double d = json_node_get_double (node);
+  case G_TYPE_DOUBLE: {
+    double d = json_node_get_double (node);
 
-      if (d != (double) (gint64) d)
-        return FALSE;
-      *out = (gint64) d;
-      return TRUE;
-    }
+    if (d != (double) (gint64) d)
+      return FALSE;
+    *out = (gint64) d;
+    return TRUE;
+  }
 
   case G_TYPE_BOOLEAN:
     *out = json_node_get_boolean (node) ? 1 : 0;

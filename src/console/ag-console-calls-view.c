@@ -1,4 +1,4 @@
-/* ag-console-calls-view.c
+/* ag-console-calls-view.c: a session's calls: history, placing, answering
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -133,13 +133,12 @@ stage_text (AgCall   *call,
   case AG_CALL_STATE_REFUSED:
     return g_strdup (outgoing ? _("Refused by peer") : _("Refused by you"));
 
-  case AG_CALL_STATE_FAILED:
-    {
-      const char *name = ag_error_code_name (info->failed_code);
+  case AG_CALL_STATE_FAILED: {
+    const char *name = ag_error_code_name (info->failed_code);
 
-      /* Translators: a failed call: the error code and its name, e.g. 703 INVITE_E_PEEROFFLINE */
-      return g_strdup_printf (_("Failed: %d %s"), info->failed_code, name != NULL ? name : "");
-    }
+    /* Translators: a failed call: the error code and its name, e.g. 703 INVITE_E_PEEROFFLINE */
+    return g_strdup_printf (_("Failed: %d %s"), info->failed_code, name != NULL ? name : "");
+  }
 
   case AG_CALL_STATE_ENDED:
   default:

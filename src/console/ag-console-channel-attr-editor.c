@@ -1,4 +1,4 @@
-/* ag-console-channel-attr-editor.c
+/* ag-console-channel-attr-editor.c: the current channel's attributes and built-ins
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

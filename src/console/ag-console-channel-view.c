@@ -1,4 +1,4 @@
-/* ag-console-channel-view.c
+/* ag-console-channel-view.c: join and leave, the live roster, channel messages
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -97,13 +97,12 @@ ensure_log (AgConsoleChannelView *self,
 {
   ChannelLog *log = g_hash_table_lookup (self->logs, name);
 
-  if (log == NULL)
-    {
-      log = g_new0 (ChannelLog, 1);
-      log->messages = g_list_store_new (AG_CONSOLE_TYPE_MESSAGE_ITEM);
-      g_queue_init (&log->awaiting_echo);
-      g_hash_table_insert (self->logs, g_strdup (name), log);
-    }
+  if (log == NULL) {
+    log = g_new0 (ChannelLog, 1);
+    log->messages = g_list_store_new (AG_CONSOLE_TYPE_MESSAGE_ITEM);
+    g_queue_init (&log->awaiting_echo);
+    g_hash_table_insert (self->logs, g_strdup (name), log);
+  }
 
   return log;
 }
@@ -111,12 +110,11 @@ ensure_log (AgConsoleChannelView *self,
 static char *
 describe_error (const GError *error)
 {
-  if (error->domain == AG_ERROR)
-    {
-      const char *name = ag_error_code_name (error->code);
+  if (error->domain == AG_ERROR) {
+    const char *name = ag_error_code_name (error->code);
 
-      return g_strdup_printf ("%d %s", error->code, name != NULL ? name : "UNKNOWN");
-    }
+    return g_strdup_printf ("%d %s", error->code, name != NULL ? name : "UNKNOWN");
+  }
 
   return g_strdup (error->message);
 }
@@ -129,35 +127,29 @@ update_count (AgConsoleChannelView *self)
   gboolean partial = FALSE;
   gboolean searching = FALSE;
 
-  if (self->channel != NULL && ag_channel_get_joined (self->channel))
-    {
-      guint total = ag_channel_get_member_count (self->channel);
-      guint listed = g_list_model_get_n_items (ag_channel_get_members (self->channel));
-      const char *search = gtk_editable_get_text (GTK_EDITABLE (self->roster_search));
+  if (self->channel != NULL && ag_channel_get_joined (self->channel)) {
+    guint total = ag_channel_get_member_count (self->channel);
+    guint listed = g_list_model_get_n_items (ag_channel_get_members (self->channel));
+    const char *search = gtk_editable_get_text (GTK_EDITABLE (self->roster_search));
 
-      /* A join lists the newest 200 members only: a bigger roster says it is partial. */
-      partial = listed < total;
-      searching = search != NULL && *search != '\0';
+    /* A join lists the newest 200 members only: a bigger roster says it is partial. */
+    partial = listed < total;
+    searching = search != NULL && *search != '\0';
 
-      if (searching)
-        {
-          guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->roster_sort));
+    if (searching) {
+      guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->roster_sort));
 
-          /* Translators: the roster while searching, e.g. "2 of 30 members". */
-          text = g_strdup_printf (ngettext ("%u of %u member", "%u of %u members", total),
-                                  shown, total);
-        }
-      else if (partial)
-        {
-          /* Translators: a roster that lists only some of the members, "200 of 5001 members listed". */
-          text = g_strdup_printf (ngettext ("%u of %u member listed", "%u of %u members listed", total),
-                                  listed, total);
-        }
-      else
-        {
-          text = g_strdup_printf (ngettext ("%u member", "%u members", total), total);
-        }
+      /* Translators: the roster while searching, e.g. "2 of 30 members". */
+      text = g_strdup_printf (ngettext ("%u of %u member", "%u of %u members", total),
+                              shown, total);
+    } else if (partial) {
+      /* Translators: a roster that lists only some of the members, "200 of 5001 members listed". */
+      text = g_strdup_printf (ngettext ("%u of %u member listed", "%u of %u members listed", total),
+                              listed, total);
+    } else {
+      text = g_strdup_printf (ngettext ("%u member", "%u members", total), total);
     }
+  }
 
   /* Someone the roster does not list may still be a member: the server can say. */
   gtk_widget_set_visible (GTK_WIDGET (self->lookup_button), partial && searching);
@@ -183,22 +175,19 @@ update_stale (AgConsoleChannelView *self)
   gboolean joined = self->channel != NULL && ag_channel_get_joined (self->channel);
   gboolean stale = joined && ag_session_get_status (self->session) != AG_STATUS_LOGGED_IN;
 
-  if (stale && self->stale_since == NULL)
-    {
-      g_autofree char *time = NULL;
-      g_autofree char *text = NULL;
+  if (stale && self->stale_since == NULL) {
+    g_autofree char *time = NULL;
+    g_autofree char *text = NULL;
 
-      self->stale_since = g_date_time_new_now_local ();
-      time = g_date_time_format (self->stale_since, "%X");
-      /* Translators: %s is a time of day, e.g. "Connection lost at 14:02:11: …". */
-      text = g_strdup_printf (_("Connection lost at %s: these members may be out of date until the session reconnects."),
-                              time);
-      gtk_label_set_label (self->roster_stale_label, text);
-    }
-  else if (!stale)
-    {
-      g_clear_pointer (&self->stale_since, g_date_time_unref);
-    }
+    self->stale_since = g_date_time_new_now_local ();
+    time = g_date_time_format (self->stale_since, "%X");
+    /* Translators: %s is a time of day, e.g. "Connection lost at 14:02:11: …". */
+    text = g_strdup_printf (_("Connection lost at %s: these members may be out of date until the session reconnects."),
+                            time);
+    gtk_label_set_label (self->roster_stale_label, text);
+  } else if (!stale) {
+    g_clear_pointer (&self->stale_since, g_date_time_unref);
+  }
 
   gtk_widget_set_visible (self->roster_stale_box, stale);
   if (stale)
@@ -217,11 +206,10 @@ update_actions (AgConsoleChannelView *self)
   gboolean have_channel_name = FALSE;
 
   for (const char *p = name; p != NULL && *p != '\0'; p++)
-    if (!g_ascii_isspace (*p))
-      {
-        have_channel_name = TRUE;
-        break;
-      }
+    if (!g_ascii_isspace (*p)) {
+      have_channel_name = TRUE;
+      break;
+    }
 
   /* Join needs a name: blank (or only spaces) is what the server would refuse. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "channel.join", logged_in && have_channel_name);
@@ -303,12 +291,11 @@ static void
 set_channel (AgConsoleChannelView *self,
              AgChannel            *channel)
 {
-  if (g_set_object (&self->channel, channel))
-    {
-      g_signal_group_set_target (self->channel_signals, channel);
-      if (channel != NULL)
-        show_log (self, ag_channel_get_name (channel));
-    }
+  if (g_set_object (&self->channel, channel)) {
+    g_signal_group_set_target (self->channel_signals, channel);
+    if (channel != NULL)
+      show_log (self, ag_channel_get_name (channel));
+  }
 
   update_channel_state (self);
 }
@@ -339,21 +326,20 @@ match_echo (ChannelLog *log,
             const char *text,
             guint       uid)
 {
-  for (GList *l = log->awaiting_echo.head; l != NULL; l = l->next)
-    {
-      AgConsoleMessageItem *item = l->data;
+  for (GList *l = log->awaiting_echo.head; l != NULL; l = l->next) {
+    AgConsoleMessageItem *item = l->data;
 
-      if (g_strcmp0 (ag_console_message_item_get_text (item), text) != 0)
-        continue;
+    if (g_strcmp0 (ag_console_message_item_get_text (item), text) != 0)
+      continue;
 
-      if (ag_console_message_item_get_state (item) == AG_CONSOLE_MESSAGE_SENDING)
-        ag_console_message_item_set_state (item, AG_CONSOLE_MESSAGE_SENT);
-      ag_console_message_item_set_uid (item, uid);
-      g_queue_delete_link (&log->awaiting_echo, l);
-      g_object_unref (item);
+    if (ag_console_message_item_get_state (item) == AG_CONSOLE_MESSAGE_SENDING)
+      ag_console_message_item_set_state (item, AG_CONSOLE_MESSAGE_SENT);
+    ag_console_message_item_set_uid (item, uid);
+    g_queue_delete_link (&log->awaiting_echo, l);
+    g_object_unref (item);
 
-      return TRUE;
-    }
+    return TRUE;
+  }
 
   return FALSE;
 }
@@ -422,15 +408,14 @@ join_cb (GObject      *object,
   if (self->session == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  if (channel == NULL)
-    {
-      g_autofree char *reason = describe_error (error);
-      g_autofree char *message = g_strdup_printf (_("Could not join the channel: %s"), reason);
+  if (channel == NULL) {
+    g_autofree char *reason = describe_error (error);
+    g_autofree char *message = g_strdup_printf (_("Could not join the channel: %s"), reason);
 
-      emit_error (self, message);
-      update_channel_state (self);
-      return;
-    }
+    emit_error (self, message);
+    update_channel_state (self);
+    return;
+  }
 
   set_channel (self, channel);
 }
@@ -457,18 +442,17 @@ leave_cb (GObject      *object,
   g_autoptr(AgConsoleChannelView) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!ag_channel_channel_leave_finish (AG_CHANNEL (object), result, &error))
-    {
-      g_autofree char *reason = NULL;
-      g_autofree char *message = NULL;
+  if (!ag_channel_channel_leave_finish (AG_CHANNEL (object), result, &error)) {
+    g_autofree char *reason = NULL;
+    g_autofree char *message = NULL;
 
-      if (self->session == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
+    if (self->session == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      return;
 
-      reason = describe_error (error);
-      message = g_strdup_printf (_("Could not leave the channel: %s"), reason);
-      emit_error (self, message);
-    }
+    reason = describe_error (error);
+    message = g_strdup_printf (_("Could not leave the channel: %s"), reason);
+    emit_error (self, message);
+  }
 
   if (self->session != NULL)
     update_channel_state (self);
@@ -493,12 +477,11 @@ send_cb (GObject      *object,
   g_autoptr(AgConsoleMessageItem) item = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!ag_channel_message_channel_send_finish (AG_CHANNEL (object), result, &error))
-    {
-      /* Refusals (too long, rate limits, read-only channel) stay visible on the message. */
-      ag_console_message_item_fail (item, error);
-      return;
-    }
+  if (!ag_channel_message_channel_send_finish (AG_CHANNEL (object), result, &error)) {
+    /* Refusals (too long, rate limits, read-only channel) stay visible on the message. */
+    ag_console_message_item_fail (item, error);
+    return;
+  }
 
   if (ag_console_message_item_get_state (item) == AG_CONSOLE_MESSAGE_SENDING)
     ag_console_message_item_set_state (item, AG_CONSOLE_MESSAGE_SENT);
@@ -555,27 +538,23 @@ query_count_done_cb (GObject      *object,
   guint num;
 
   num = ag_session_channel_query_user_num_finish (AG_SESSION (object), result, &error);
-  if (error != NULL)
-    {
-      if (self->session != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_autofree char *reason = describe_error (error);
-
-          g_free (self->query_text);
-          /* Translators: a failed member-count query: "lobby: failed, 1004 GENERAL_E_WRONG_PARAM". */
-          self->query_text = g_strdup_printf (_("%s: failed, %s"), data->channel, reason);
-          gtk_label_set_label (self->query_label, self->query_text);
-        }
-    }
-  else if (self->session != NULL)
-    {
-      g_autofree char *members = g_strdup_printf (ngettext ("%u member", "%u members", num), num);
+  if (error != NULL) {
+    if (self->session != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+      g_autofree char *reason = describe_error (error);
 
       g_free (self->query_text);
-      /* Translators: the result of a member-count query: "lobby: 3 members". */
-      self->query_text = g_strdup_printf (_("%s: %s"), data->channel, members);
+      /* Translators: a failed member-count query: "lobby: failed, 1004 GENERAL_E_WRONG_PARAM". */
+      self->query_text = g_strdup_printf (_("%s: failed, %s"), data->channel, reason);
       gtk_label_set_label (self->query_label, self->query_text);
     }
+  } else if (self->session != NULL) {
+    g_autofree char *members = g_strdup_printf (ngettext ("%u member", "%u members", num), num);
+
+    g_free (self->query_text);
+    /* Translators: the result of a member-count query: "lobby: 3 members". */
+    self->query_text = g_strdup_printf (_("%s: %s"), data->channel, members);
+    gtk_label_set_label (self->query_label, self->query_text);
+  }
 
   query_data_free (data);
 }
@@ -626,27 +605,23 @@ lookup_done_cb (GObject      *object,
   gboolean is_in;
 
   is_in = ag_session_channel_query_user_is_in_finish (AG_SESSION (object), result, &error);
-  if (error != NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->session == NULL)
-        {
-          query_data_free (data);
-          return;
-        }
-
-      g_free (self->lookup_text);
-      {
-        g_autofree char *reason = describe_error (error);
-
-        self->lookup_text = g_strdup_printf (_("%s: failed, %s"), data->channel, reason);
-      }
+  if (error != NULL) {
+    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->session == NULL) {
+      query_data_free (data);
+      return;
     }
-  else
+
+    g_free (self->lookup_text);
     {
-      g_free (self->lookup_text);
-      self->lookup_text = g_strdup_printf (is_in ? _("%s is a member") : _("%s is not a member"),
-                                           data->channel);
+      g_autofree char *reason = describe_error (error);
+
+      self->lookup_text = g_strdup_printf (_("%s: failed, %s"), data->channel, reason);
     }
+  } else {
+    g_free (self->lookup_text);
+    self->lookup_text = g_strdup_printf (is_in ? _("%s is a member") : _("%s is not a member"),
+                                         data->channel);
+  }
 
   gtk_label_set_label (self->lookup_label, self->lookup_text);
   gtk_widget_set_visible (GTK_WIDGET (self->lookup_label), TRUE);
@@ -712,9 +687,9 @@ message_entry_activate_cb (AgConsoleChannelView *self)
 }
 
 static void
-join_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
+join_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
 {
   AgConsoleChannelView *self = AG_CONSOLE_CHANNEL_VIEW (widget);
   g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->channel_entry))));
@@ -723,17 +698,17 @@ join_action (GtkWidget  *widget,
 }
 
 static void
-leave_action (GtkWidget  *widget,
-              const char *action_name,
-              GVariant   *parameter)
+leave_action_cb (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
 {
   ag_console_channel_view_leave (AG_CONSOLE_CHANNEL_VIEW (widget));
 }
 
 static void
-send_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
+send_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
 {
   AgConsoleChannelView *self = AG_CONSOLE_CHANNEL_VIEW (widget);
   g_autofree char *text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->message_entry)));
@@ -746,27 +721,26 @@ send_action (GtkWidget  *widget,
 }
 
 static void
-query_count_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
+query_count_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
 {
   AgConsoleChannelView *self = AG_CONSOLE_CHANNEL_VIEW (widget);
   g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->count_entry))));
 
   /* With no name, count the channel we are in. */
-  if (*name == '\0' && self->channel != NULL)
-    {
-      g_free (name);
-      name = g_strdup (ag_channel_get_name (self->channel));
-    }
+  if (*name == '\0' && self->channel != NULL) {
+    g_free (name);
+    name = g_strdup (ag_channel_get_name (self->channel));
+  }
 
   ag_console_channel_view_query_count (self, name);
 }
 
 static void
-call_member_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
+call_member_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
 {
   AgConsoleChannelView *self = AG_CONSOLE_CHANNEL_VIEW (widget);
 
@@ -778,18 +752,18 @@ call_member_action (GtkWidget  *widget,
 }
 
 static void
-message_member_action (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *parameter)
+message_member_action_cb (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
 {
   g_signal_emit (widget, signals[SIGNAL_MESSAGE_REQUESTED], 0,
                  g_variant_get_string (parameter, NULL));
 }
 
 static void
-call_selected_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
+call_selected_action_cb (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
 {
   AgConsoleChannelView *self = AG_CONSOLE_CHANNEL_VIEW (widget);
   AgMember *member = selected_member (self);
@@ -800,9 +774,9 @@ call_selected_action (GtkWidget  *widget,
 }
 
 static void
-message_selected_action (GtkWidget  *widget,
-                         const char *action_name,
-                         GVariant   *parameter)
+message_selected_action_cb (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
 {
   AgConsoleChannelView *self = AG_CONSOLE_CHANNEL_VIEW (widget);
   AgMember *member = selected_member (self);
@@ -837,11 +811,10 @@ popup_member_menu (AgConsoleChannelView *self,
 
   gtk_popover_menu_set_menu_model (GTK_POPOVER_MENU (self->member_menu), G_MENU_MODEL (menu));
 
-  if (!gtk_widget_translate_coordinates (widget, GTK_WIDGET (self), x, y, &view_x, &view_y))
-    {
-      view_x = 0;
-      view_y = 0;
-    }
+  if (!gtk_widget_translate_coordinates (widget, GTK_WIDGET (self), x, y, &view_x, &view_y)) {
+    view_x = 0;
+    view_y = 0;
+  }
 
   gtk_popover_set_pointing_to (self->member_menu,
                                &(GdkRectangle) { (int) view_x, (int) view_y, 1, 1 });
@@ -914,9 +887,9 @@ roster_bind_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
-open_selected_menu_action (GtkWidget  *widget,
-                           const char *action_name,
-                           GVariant   *parameter)
+open_selected_menu_action_cb (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *parameter)
 {
   AgConsoleChannelView *self = AG_CONSOLE_CHANNEL_VIEW (widget);
   AgMember *member = selected_member (self);
@@ -1074,15 +1047,20 @@ ag_console_channel_view_class_init (AgConsoleChannelViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, roster_search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, lookup_clicked_cb);
 
-  gtk_widget_class_install_action (widget_class, "channel.join", NULL, join_action);
-  gtk_widget_class_install_action (widget_class, "channel.leave", NULL, leave_action);
-  gtk_widget_class_install_action (widget_class, "channel.send", NULL, send_action);
-  gtk_widget_class_install_action (widget_class, "channel.query-count", NULL, query_count_action);
-  gtk_widget_class_install_action (widget_class, "channel.call-member", "s", call_member_action);
-  gtk_widget_class_install_action (widget_class, "channel.message-member", "s", message_member_action);
-  gtk_widget_class_install_action (widget_class, "channel.call-selected", NULL, call_selected_action);
-  gtk_widget_class_install_action (widget_class, "channel.message-selected", NULL, message_selected_action);
-  gtk_widget_class_install_action (widget_class, "channel.member-menu", NULL, open_selected_menu_action);
+  gtk_widget_class_install_action (widget_class, "channel.join", NULL, join_action_cb);
+  gtk_widget_class_install_action (widget_class, "channel.leave", NULL, leave_action_cb);
+  gtk_widget_class_install_action (widget_class, "channel.send", NULL, send_action_cb);
+  gtk_widget_class_install_action (widget_class, "channel.query-count", NULL,
+                                   query_count_action_cb);
+  gtk_widget_class_install_action (widget_class, "channel.call-member", "s", call_member_action_cb);
+  gtk_widget_class_install_action (widget_class, "channel.message-member", "s",
+                                   message_member_action_cb);
+  gtk_widget_class_install_action (widget_class, "channel.call-selected", NULL,
+                                   call_selected_action_cb);
+  gtk_widget_class_install_action (widget_class, "channel.message-selected", NULL,
+                                   message_selected_action_cb);
+  gtk_widget_class_install_action (widget_class, "channel.member-menu", NULL,
+                                   open_selected_menu_action_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "channel.member-menu", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "channel.member-menu", NULL);

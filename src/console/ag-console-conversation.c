@@ -1,4 +1,4 @@
-/* ag-console-conversation.c
+/* ag-console-conversation.c: the peer messages with one account, and the unread count
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -59,20 +59,19 @@ ag_console_conversation_get_property (GObject    *object,
 {
   AgConsoleConversation *self = AG_CONSOLE_CONVERSATION (object);
 
-  switch (prop_id)
-    {
-    case PROP_PEER:
-      g_value_set_string (value, self->peer);
-      break;
-    case PROP_UNREAD:
-      g_value_set_uint (value, self->unread);
-      break;
-    case PROP_PREVIEW:
-      g_value_set_string (value, ag_console_conversation_get_preview (self));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_PEER:
+    g_value_set_string (value, self->peer);
+    break;
+  case PROP_UNREAD:
+    g_value_set_uint (value, self->unread);
+    break;
+  case PROP_PREVIEW:
+    g_value_set_string (value, ag_console_conversation_get_preview (self));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -143,11 +142,10 @@ ag_console_conversation_add (AgConsoleConversation *self,
   if (g_list_model_get_n_items (G_LIST_MODEL (self->messages)) > MESSAGES_KEPT)
     g_list_store_remove (self->messages, 0);
 
-  if (ag_console_message_item_get_state (item) == AG_CONSOLE_MESSAGE_RECEIVED)
-    {
-      self->unread++;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
-    }
+  if (ag_console_message_item_get_state (item) == AG_CONSOLE_MESSAGE_RECEIVED) {
+    self->unread++;
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
+  }
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREVIEW]);
 }

@@ -1,4 +1,4 @@
-/* ag-console-conversations-view.c
+/* ag-console-conversations-view.c: peer messages, one conversation per peer
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -51,13 +51,12 @@ update_unread (AgConsoleConversationsView *self)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->conversations));
   guint unread = 0;
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(AgConsoleConversation) conversation =
-        g_list_model_get_item (G_LIST_MODEL (self->conversations), i);
+  for (guint i = 0; i < n; i++) {
+    g_autoptr(AgConsoleConversation) conversation =
+      g_list_model_get_item (G_LIST_MODEL (self->conversations), i);
 
-      unread += ag_console_conversation_get_unread (conversation);
-    }
+    unread += ag_console_conversation_get_unread (conversation);
+  }
 
   if (self->unread == unread)
     return;
@@ -82,17 +81,14 @@ update_messages_stack (AgConsoleConversationsView *self)
   GListModel *messages = self->current != NULL ? ag_console_conversation_get_messages (self->current) : NULL;
   gboolean have_messages = messages != NULL && g_list_model_get_n_items (messages) > 0;
 
-  if (self->current == NULL)
-    {
-      adw_status_page_set_title (self->messages_status, _("No Conversation Selected"));
-      adw_status_page_set_description (self->messages_status, _("Pick a peer on the left"));
-    }
-  else
-    {
-      adw_status_page_set_title (self->messages_status, _("No Messages"));
-      adw_status_page_set_description (self->messages_status,
-                                       _("Messages with a TTL reach peers that are offline once they log in"));
-    }
+  if (self->current == NULL) {
+    adw_status_page_set_title (self->messages_status, _("No Conversation Selected"));
+    adw_status_page_set_description (self->messages_status, _("Pick a peer on the left"));
+  } else {
+    adw_status_page_set_title (self->messages_status, _("No Messages"));
+    adw_status_page_set_description (self->messages_status,
+                                     _("Messages with a TTL reach peers that are offline once they log in"));
+  }
 
   gtk_stack_set_visible_child_name (self->messages_stack, have_messages ? "messages" : "empty");
   gtk_stack_set_visible_child_name (self->peers_stack,
@@ -129,19 +125,16 @@ selection_changed_cb (AgConsoleConversationsView *self)
 
   g_set_object (&self->current, conversation);
 
-  if (conversation != NULL)
-    {
-      g_signal_connect_swapped (ag_console_conversation_get_messages (conversation), "items-changed",
-                                G_CALLBACK (current_messages_changed_cb), self);
-      gtk_label_set_label (self->peer_label, ag_console_conversation_get_peer (conversation));
-      gtk_no_selection_set_model (self->messages_selection,
-                                  ag_console_conversation_get_messages (conversation));
-    }
-  else
-    {
-      gtk_label_set_label (self->peer_label, _("Peer Messages"));
-      gtk_no_selection_set_model (self->messages_selection, NULL);
-    }
+  if (conversation != NULL) {
+    g_signal_connect_swapped (ag_console_conversation_get_messages (conversation), "items-changed",
+                              G_CALLBACK (current_messages_changed_cb), self);
+    gtk_label_set_label (self->peer_label, ag_console_conversation_get_peer (conversation));
+    gtk_no_selection_set_model (self->messages_selection,
+                                ag_console_conversation_get_messages (conversation));
+  } else {
+    gtk_label_set_label (self->peer_label, _("Peer Messages"));
+    gtk_no_selection_set_model (self->messages_selection, NULL);
+  }
 
   self->stick_to_bottom = TRUE;
   mark_current_read (self);
@@ -156,18 +149,16 @@ find_conversation (AgConsoleConversationsView *self,
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->conversations));
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(AgConsoleConversation) conversation =
-        g_list_model_get_item (G_LIST_MODEL (self->conversations), i);
+  for (guint i = 0; i < n; i++) {
+    g_autoptr(AgConsoleConversation) conversation =
+      g_list_model_get_item (G_LIST_MODEL (self->conversations), i);
 
-      if (g_strcmp0 (ag_console_conversation_get_peer (conversation), peer) == 0)
-        {
-          if (out_position != NULL)
-            *out_position = i;
-          return conversation;
-        }
+    if (g_strcmp0 (ag_console_conversation_get_peer (conversation), peer) == 0) {
+      if (out_position != NULL)
+        *out_position = i;
+      return conversation;
     }
+  }
 
   return NULL;
 }
@@ -238,11 +229,10 @@ send_cb (GObject      *object,
   gboolean stored;
 
   stored = ag_session_message_instant_send_finish (AG_SESSION (object), result, &error);
-  if (error != NULL)
-    {
-      ag_console_message_item_fail (item, error);
-      return;
-    }
+  if (error != NULL) {
+    ag_console_message_item_fail (item, error);
+    return;
+  }
 
   ag_console_message_item_set_state (item, stored ? AG_CONSOLE_MESSAGE_STORED
                                                    : AG_CONSOLE_MESSAGE_SENT);
@@ -274,9 +264,9 @@ ag_console_conversations_view_send (AgConsoleConversationsView *self,
 }
 
 static void
-open_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
+open_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
 {
   AgConsoleConversationsView *self = AG_CONSOLE_CONVERSATIONS_VIEW (widget);
   g_autofree char *peer = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->peer_entry))));
@@ -290,9 +280,9 @@ open_action (GtkWidget  *widget,
 }
 
 static void
-send_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
+send_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
 {
   AgConsoleConversationsView *self = AG_CONSOLE_CONVERSATIONS_VIEW (widget);
   g_autofree char *text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->message_entry)));
@@ -457,14 +447,13 @@ ag_console_conversations_view_get_property (GObject    *object,
 {
   AgConsoleConversationsView *self = AG_CONSOLE_CONVERSATIONS_VIEW (object);
 
-  switch (prop_id)
-    {
-    case PROP_UNREAD:
-      g_value_set_uint (value, self->unread);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_UNREAD:
+    g_value_set_uint (value, self->unread);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -499,8 +488,8 @@ ag_console_conversations_view_class_init (AgConsoleConversationsViewClass *klass
   gtk_widget_class_bind_template_callback (widget_class, peer_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, message_entry_activate_cb);
 
-  gtk_widget_class_install_action (widget_class, "conversations.open", NULL, open_action);
-  gtk_widget_class_install_action (widget_class, "conversations.send", NULL, send_action);
+  gtk_widget_class_install_action (widget_class, "conversations.open", NULL, open_action_cb);
+  gtk_widget_class_install_action (widget_class, "conversations.send", NULL, send_action_cb);
 }
 
 static void

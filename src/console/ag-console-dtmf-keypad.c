@@ -1,4 +1,4 @@
-/* ag-console-dtmf-keypad.c
+/* ag-console-dtmf-keypad.c: DTMF digits sent into an active call, and those received
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -1,4 +1,4 @@
-/* ag-console-embedded-server.c
+/* ag-console-embedded-server.c: an agsignald child process on 127.0.0.1 with the demo app
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -75,13 +75,12 @@ set_uri (AgConsoleEmbeddedServer *self,
 
   g_free (self->uri);
   self->uri = g_strdup (uri);
-  if (uri != NULL)
-    {
-      g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  if (uri != NULL) {
+    g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
 
-      if (parsed != NULL && g_uri_get_port (parsed) > 0)
-        self->last_port = g_uri_get_port (parsed);
-    }
+    if (parsed != NULL && g_uri_get_port (parsed) > 0)
+      self->last_port = g_uri_get_port (parsed);
+  }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_URI]);
 }
 
@@ -112,12 +111,11 @@ write_admin_key (AgConsoleEmbeddedServer  *self,
   GString *key = g_string_sized_new (2 * sizeof bytes + 1);
   int fd;
 
-  if (getrandom (bytes, sizeof bytes, 0) != (ssize_t) sizeof bytes)
-    {
-      g_string_free (key, TRUE);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("No random bytes for the admin key"));
-      return FALSE;
-    }
+  if (getrandom (bytes, sizeof bytes, 0) != (ssize_t) sizeof bytes) {
+    g_string_free (key, TRUE);
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("No random bytes for the admin key"));
+    return FALSE;
+  }
 
   for (gsize i = 0; i < sizeof bytes; i++)
     g_string_append_printf (key, "%02x", bytes[i]);
@@ -131,12 +129,11 @@ write_admin_key (AgConsoleEmbeddedServer  *self,
   fd = g_file_open_tmp ("agsignal-console-XXXXXX.key", &self->admin_key_path, error);
   if (fd < 0)
     return FALSE;
-  if (write (fd, self->admin_key, strlen (self->admin_key)) != (ssize_t) strlen (self->admin_key))
-    {
-      close (fd);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot write the admin key file"));
-      return FALSE;
-    }
+  if (write (fd, self->admin_key, strlen (self->admin_key)) != (ssize_t) strlen (self->admin_key)) {
+    close (fd);
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot write the admin key file"));
+    return FALSE;
+  }
   close (fd);
 
   return TRUE;
@@ -152,17 +149,16 @@ finish_start (AgConsoleEmbeddedServer *self,
   g_clear_handle_id (&self->timeout_id, g_source_remove);
   remove_admin_key_file (self);
 
-  if (error != NULL)
-    {
-      g_clear_error (&self->error);
-      self->error = g_error_copy (error);
-      set_state (self, AG_CONSOLE_EMBEDDED_SERVER_FAILED);
-      if (task != NULL)
-        g_task_return_error (task, error);
-      else
-        g_error_free (error);
-      return;
-    }
+  if (error != NULL) {
+    g_clear_error (&self->error);
+    self->error = g_error_copy (error);
+    set_state (self, AG_CONSOLE_EMBEDDED_SERVER_FAILED);
+    if (task != NULL)
+      g_task_return_error (task, error);
+    else
+      g_error_free (error);
+    return;
+  }
 
   set_state (self, AG_CONSOLE_EMBEDDED_SERVER_RUNNING);
   if (task != NULL)
@@ -204,26 +200,23 @@ read_line_cb (GObject      *object,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  if (line == NULL)
-    {
-      /* End of output: the process is exiting, which wait_cb reports. */
-      if (error != NULL)
-        g_debug ("Reading agsignald output: %s", error->message);
-      return;
-    }
+  if (line == NULL) {
+    /* End of output: the process is exiting, which wait_cb reports. */
+    if (error != NULL)
+      g_debug ("Reading agsignald output: %s", error->message);
+    return;
+  }
 
   g_debug ("agsignald: %s", line);
 
-  if (self->state == AG_CONSOLE_EMBEDDED_SERVER_STARTING)
-    {
-      g_autofree char *uri = parse_listening_line (line);
+  if (self->state == AG_CONSOLE_EMBEDDED_SERVER_STARTING) {
+    g_autofree char *uri = parse_listening_line (line);
 
-      if (uri != NULL)
-        {
-          set_uri (self, uri);
-          finish_start (self, NULL);
-        }
+    if (uri != NULL) {
+      set_uri (self, uri);
+      finish_start (self, NULL);
     }
+  }
 
   /* Keep reading so the pipe never fills up and blocks the server. */
   g_data_input_stream_read_line_async (self->output, G_PRIORITY_DEFAULT, self->cancellable,
@@ -261,20 +254,15 @@ wait_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autofree char *how = NULL;
 
-  if (!g_subprocess_wait_finish (process, result, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      how = g_strdup (error->message);
-    }
-  else if (g_subprocess_get_if_signaled (process))
-    {
-      how = g_strdup_printf (_("killed by signal %d"), g_subprocess_get_term_sig (process));
-    }
-  else
-    {
-      how = g_strdup_printf (_("exit status %d"), g_subprocess_get_exit_status (process));
-    }
+  if (!g_subprocess_wait_finish (process, result, &error)) {
+    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      return;
+    how = g_strdup (error->message);
+  } else if (g_subprocess_get_if_signaled (process)) {
+    how = g_strdup_printf (_("killed by signal %d"), g_subprocess_get_term_sig (process));
+  } else {
+    how = g_strdup_printf (_("exit status %d"), g_subprocess_get_exit_status (process));
+  }
 
   if (self->process != process)
     return;
@@ -282,29 +270,23 @@ wait_cb (GObject      *object,
   g_clear_object (&self->process);
   set_uri (self, NULL);
 
-  if (self->state == AG_CONSOLE_EMBEDDED_SERVER_STARTING)
-    {
-      if (self->stopping)
-        finish_start (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                 _("agsignald was stopped")));
-      else
-        finish_start (self, g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
-                                         _("agsignald exited before listening (%s)"), how));
+  if (self->state == AG_CONSOLE_EMBEDDED_SERVER_STARTING) {
+    if (self->stopping)
+      finish_start (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                               _("agsignald was stopped")));
+    else
+      finish_start (self, g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                       _("agsignald exited before listening (%s)"), how));
+  } else if (self->state == AG_CONSOLE_EMBEDDED_SERVER_RUNNING) {
+    if (self->stopping) {
+      set_state (self, AG_CONSOLE_EMBEDDED_SERVER_STOPPED);
+    } else {
+      g_clear_error (&self->error);
+      self->error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                 _("agsignald exited unexpectedly (%s)"), how);
+      set_state (self, AG_CONSOLE_EMBEDDED_SERVER_FAILED);
     }
-  else if (self->state == AG_CONSOLE_EMBEDDED_SERVER_RUNNING)
-    {
-      if (self->stopping)
-        {
-          set_state (self, AG_CONSOLE_EMBEDDED_SERVER_STOPPED);
-        }
-      else
-        {
-          g_clear_error (&self->error);
-          self->error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
-                                     _("agsignald exited unexpectedly (%s)"), how);
-          set_state (self, AG_CONSOLE_EMBEDDED_SERVER_FAILED);
-        }
-    }
+  }
 }
 
 static gboolean
@@ -314,11 +296,10 @@ start_timeout_cb (gpointer user_data)
 
   self->timeout_id = 0;
 
-  if (self->process != NULL)
-    {
-      self->stopping = TRUE;
-      g_subprocess_force_exit (self->process);
-    }
+  if (self->process != NULL) {
+    self->stopping = TRUE;
+    g_subprocess_force_exit (self->process);
+  }
 
   finish_start (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                                            _("agsignald did not report its address in time")));
@@ -369,23 +350,22 @@ ag_console_embedded_server_get_property (GObject    *object,
 {
   AgConsoleEmbeddedServer *self = AG_CONSOLE_EMBEDDED_SERVER (object);
 
-  switch (prop_id)
-    {
-    case PROP_PROGRAM:
-      g_value_set_string (value, self->program);
-      break;
-    case PROP_STATE_PATH:
-      g_value_set_string (value, self->state_path);
-      break;
-    case PROP_STATE:
-      g_value_set_int (value, self->state);
-      break;
-    case PROP_URI:
-      g_value_set_string (value, self->uri);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_PROGRAM:
+    g_value_set_string (value, self->program);
+    break;
+  case PROP_STATE_PATH:
+    g_value_set_string (value, self->state_path);
+    break;
+  case PROP_STATE:
+    g_value_set_int (value, self->state);
+    break;
+  case PROP_URI:
+    g_value_set_string (value, self->uri);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -396,14 +376,13 @@ ag_console_embedded_server_set_property (GObject      *object,
 {
   AgConsoleEmbeddedServer *self = AG_CONSOLE_EMBEDDED_SERVER (object);
 
-  switch (prop_id)
-    {
-    case PROP_STATE_PATH:
-      ag_console_embedded_server_set_state_path (self, g_value_get_string (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_STATE_PATH:
+    ag_console_embedded_server_set_state_path (self, g_value_get_string (value));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -550,39 +529,35 @@ ag_console_embedded_server_start_async (AgConsoleEmbeddedServer *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ag_console_embedded_server_start_async);
 
-  if (self->state == AG_CONSOLE_EMBEDDED_SERVER_RUNNING)
-    {
-      g_task_return_pointer (task, g_strdup (self->uri), g_free);
-      return;
-    }
+  if (self->state == AG_CONSOLE_EMBEDDED_SERVER_RUNNING) {
+    g_task_return_pointer (task, g_strdup (self->uri), g_free);
+    return;
+  }
 
-  if (self->state == AG_CONSOLE_EMBEDDED_SERVER_STARTING)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
-                               _("agsignald is already starting"));
-      return;
-    }
+  if (self->state == AG_CONSOLE_EMBEDDED_SERVER_STARTING) {
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                             _("agsignald is already starting"));
+    return;
+  }
 
-  if (self->program == NULL)
-    {
-      error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                                   _("agsignald was not found (install it, or set AGSIGNALD)"));
-      g_clear_error (&self->error);
-      self->error = g_error_copy (error);
-      set_state (self, AG_CONSOLE_EMBEDDED_SERVER_FAILED);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  if (self->program == NULL) {
+    error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                                 _("agsignald was not found (install it, or set AGSIGNALD)"));
+    g_clear_error (&self->error);
+    self->error = g_error_copy (error);
+    set_state (self, AG_CONSOLE_EMBEDDED_SERVER_FAILED);
+    g_task_return_error (task, g_steal_pointer (&error));
+    return;
+  }
 
-  if (!write_admin_key (self, &error))
-    {
-      remove_admin_key_file (self);
-      g_clear_error (&self->error);
-      self->error = g_error_copy (error);
-      set_state (self, AG_CONSOLE_EMBEDDED_SERVER_FAILED);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  if (!write_admin_key (self, &error)) {
+    remove_admin_key_file (self);
+    g_clear_error (&self->error);
+    self->error = g_error_copy (error);
+    set_state (self, AG_CONSOLE_EMBEDDED_SERVER_FAILED);
+    g_task_return_error (task, g_steal_pointer (&error));
+    return;
+  }
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 #ifdef __linux__
@@ -599,30 +574,28 @@ ag_console_embedded_server_start_async (AgConsoleEmbeddedServer *self,
   g_ptr_array_add (argv, g_strdup ("--demo"));
   g_ptr_array_add (argv, g_strdup ("--admin-key-file"));
   g_ptr_array_add (argv, g_strdup (self->admin_key_path));
-  if (self->state_path != NULL)
-    {
-      g_autofree char *dir = g_path_get_dirname (self->state_path);
+  if (self->state_path != NULL) {
+    g_autofree char *dir = g_path_get_dirname (self->state_path);
 
-      /* agsignald creates the file, not the directories above it. */
-      if (g_mkdir_with_parents (dir, 0700) != 0)
-        g_debug ("Cannot create %s for the embedded server's state", dir);
-      g_ptr_array_add (argv, g_strdup ("--state"));
-      g_ptr_array_add (argv, g_strdup (self->state_path));
-    }
+    /* agsignald creates the file, not the directories above it. */
+    if (g_mkdir_with_parents (dir, 0700) != 0)
+      g_debug ("Cannot create %s for the embedded server's state", dir);
+    g_ptr_array_add (argv, g_strdup ("--state"));
+    g_ptr_array_add (argv, g_strdup (self->state_path));
+  }
   g_ptr_array_add (argv, NULL);
 
   g_clear_object (&self->process);
   self->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
                                                 &error);
-  if (self->process == NULL)
-    {
-      remove_admin_key_file (self);
-      g_clear_error (&self->error);
-      self->error = g_error_copy (error);
-      set_state (self, AG_CONSOLE_EMBEDDED_SERVER_FAILED);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  if (self->process == NULL) {
+    remove_admin_key_file (self);
+    g_clear_error (&self->error);
+    self->error = g_error_copy (error);
+    set_state (self, AG_CONSOLE_EMBEDDED_SERVER_FAILED);
+    g_task_return_error (task, g_steal_pointer (&error));
+    return;
+  }
 
   g_clear_error (&self->error);
   self->stopping = FALSE;
@@ -685,12 +658,11 @@ ag_console_embedded_server_stop (AgConsoleEmbeddedServer *self,
   if (!timed_out)
     g_source_remove (timeout_id);
 
-  if (self->process == process)
-    {
-      g_subprocess_force_exit (process);
-      while (self->process == process)
-        g_main_context_iteration (NULL, TRUE);
-    }
+  if (self->process == process) {
+    g_subprocess_force_exit (process);
+    while (self->process == process)
+      g_main_context_iteration (NULL, TRUE);
+  }
 
   if (self->start_task != NULL)
     finish_start (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,

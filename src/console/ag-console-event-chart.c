@@ -1,4 +1,4 @@
-/* ag-console-event-chart.c
+/* ag-console-event-chart.c: a live chart of messages and presence events per second
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

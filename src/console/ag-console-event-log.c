@@ -1,4 +1,4 @@
-/* ag-console-event-log.c
+/* ag-console-event-log.c: a searchable, filterable, exportable view of a log model
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -76,17 +76,16 @@ contains_ascii_nocase (const char *haystack,
   if (haystack == NULL)
     return FALSE;
 
-  for (const char *p = haystack; *p != '\0'; p++)
-    {
-      gsize i = 0;
+  for (const char *p = haystack; *p != '\0'; p++) {
+    gsize i = 0;
 
-      while (i < needle_len && p[i] != '\0' && g_ascii_tolower (p[i]) == needle[i])
-        i++;
-      if (i == needle_len)
-        return TRUE;
-      if (p[i] == '\0')
-        return FALSE;
-    }
+    while (i < needle_len && p[i] != '\0' && g_ascii_tolower (p[i]) == needle[i])
+      i++;
+    if (i == needle_len)
+      return TRUE;
+    if (p[i] == '\0')
+      return FALSE;
+  }
 
   return needle_len == 0;
 }
@@ -127,16 +126,13 @@ update_count (AgConsoleEventLog *self)
   else
     text = g_strdup_printf (ngettext ("%u entry", "%u entries", total), total);
 
-  if (ag_console_log_model_get_paused (self->model))
-    {
-      g_autofree char *paused = g_strdup_printf (_("%s (paused)"), text);
+  if (ag_console_log_model_get_paused (self->model)) {
+    g_autofree char *paused = g_strdup_printf (_("%s (paused)"), text);
 
-      gtk_label_set_label (self->count_label, paused);
-    }
-  else
-    {
-      gtk_label_set_label (self->count_label, text);
-    }
+    gtk_label_set_label (self->count_label, paused);
+  } else {
+    gtk_label_set_label (self->count_label, text);
+  }
 }
 
 static void
@@ -169,18 +165,13 @@ refilter (AgConsoleEventLog *self)
   /* Without a search the filter model passes items through. A filter that matches
    * everything would still keep a bitset of matches, and GTK 4.8 shifts that bitset on
    * every change: appending to a 100,000 entry log would cost O(n) each time. */
-  if (self->search == NULL && self->kind == NULL)
-    {
-      gtk_filter_list_model_set_filter (self->filtered, NULL);
-    }
-  else if (gtk_filter_list_model_get_filter (self->filtered) == NULL)
-    {
-      gtk_filter_list_model_set_filter (self->filtered, GTK_FILTER (self->filter));
-    }
-  else
-    {
-      gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-    }
+  if (self->search == NULL && self->kind == NULL) {
+    gtk_filter_list_model_set_filter (self->filtered, NULL);
+  } else if (gtk_filter_list_model_get_filter (self->filtered) == NULL) {
+    gtk_filter_list_model_set_filter (self->filtered, GTK_FILTER (self->filter));
+  } else {
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  }
 
   update_count (self);
 }
@@ -190,17 +181,15 @@ learn_kinds (AgConsoleEventLog *self,
              guint              position,
              guint              added)
 {
-  for (guint i = position; i < position + added; i++)
-    {
-      g_autoptr(AgConsoleLogEntry) entry = g_list_model_get_item (G_LIST_MODEL (self->model), i);
-      const char *kind = ag_console_log_entry_get_kind (entry);
+  for (guint i = position; i < position + added; i++) {
+    g_autoptr(AgConsoleLogEntry) entry = g_list_model_get_item (G_LIST_MODEL (self->model), i);
+    const char *kind = ag_console_log_entry_get_kind (entry);
 
-      if (!g_hash_table_contains (self->known_kinds, kind))
-        {
-          g_hash_table_add (self->known_kinds, g_strdup (kind));
-          gtk_string_list_append (self->kinds, kind);
-        }
+    if (!g_hash_table_contains (self->known_kinds, kind)) {
+      g_hash_table_add (self->known_kinds, g_strdup (kind));
+      gtk_string_list_append (self->kinds, kind);
     }
+  }
 }
 
 static void
@@ -288,9 +277,9 @@ selection_changed_cb (AgConsoleEventLog *self)
 }
 
 static void
-clear_action (GtkWidget  *widget,
-              const char *action_name,
-              GVariant   *parameter)
+clear_action_cb (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
 {
   ag_console_log_model_clear (AG_CONSOLE_EVENT_LOG (widget)->model);
 }
@@ -311,25 +300,22 @@ export_response_cb (AgConsoleEventLog *self,
   if (file == NULL)
     return;
 
-  if (!ag_console_event_log_export (self, file, &error))
-    {
-      g_autofree char *message = g_strdup_printf (_("Could not export the log: %s"), error->message);
+  if (!ag_console_event_log_export (self, file, &error)) {
+    g_autofree char *message = g_strdup_printf (_("Could not export the log: %s"), error->message);
 
-      show_toast (GTK_WIDGET (self), message);
-    }
-  else
-    {
-      g_autofree char *name = g_file_get_basename (file);
-      g_autofree char *message = g_strdup_printf (_("Log exported to %s"), name);
+    show_toast (GTK_WIDGET (self), message);
+  } else {
+    g_autofree char *name = g_file_get_basename (file);
+    g_autofree char *message = g_strdup_printf (_("Log exported to %s"), name);
 
-      show_toast (GTK_WIDGET (self), message);
-    }
+    show_toast (GTK_WIDGET (self), message);
+  }
 }
 
 static void
-export_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
+export_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
 {
   AgConsoleEventLog *self = AG_CONSOLE_EVENT_LOG (widget);
   GtkRoot *root = gtk_widget_get_root (widget);
@@ -510,8 +496,8 @@ ag_console_event_log_class_init (AgConsoleEventLogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, follow_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, pause_toggled_cb);
 
-  gtk_widget_class_install_action (widget_class, "log.clear", NULL, clear_action);
-  gtk_widget_class_install_action (widget_class, "log.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "log.clear", NULL, clear_action_cb);
+  gtk_widget_class_install_action (widget_class, "log.export", NULL, export_action_cb);
 }
 
 static void
@@ -607,23 +593,20 @@ ag_console_event_log_set_kind (AgConsoleEventLog *self,
 
   g_return_if_fail (AG_CONSOLE_IS_EVENT_LOG (self));
 
-  if (kind == NULL)
-    {
-      gtk_drop_down_set_selected (self->kind_dropdown, 0);
+  if (kind == NULL) {
+    gtk_drop_down_set_selected (self->kind_dropdown, 0);
+    kind_selected_cb (self);
+    return;
+  }
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->kinds));
+  for (guint i = 1; i < n; i++) {
+    if (g_strcmp0 (gtk_string_list_get_string (self->kinds, i), kind) == 0) {
+      gtk_drop_down_set_selected (self->kind_dropdown, i);
       kind_selected_cb (self);
       return;
     }
-
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->kinds));
-  for (guint i = 1; i < n; i++)
-    {
-      if (g_strcmp0 (gtk_string_list_get_string (self->kinds, i), kind) == 0)
-        {
-          gtk_drop_down_set_selected (self->kind_dropdown, i);
-          kind_selected_cb (self);
-          return;
-        }
-    }
+  }
 
   /* A kind not seen yet: filter by it anyway, so entries appear once they arrive. */
   g_free (self->kind);

@@ -1,4 +1,4 @@
-/* ag-console-incoming-call-banner.c
+/* ag-console-incoming-call-banner.c: one incoming call in the callee's tab, answered there
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -206,11 +206,10 @@ call_state_cb (AgConsoleIncomingCallBanner *self)
 {
   AgCallState state = ag_call_get_state (self->call);
 
-  if (state != AG_CALL_STATE_INVITING && state != AG_CALL_STATE_RINGING)
-    {
-      self->accepting = FALSE;
-      withdraw_notification (self);
-    }
+  if (state != AG_CALL_STATE_INVITING && state != AG_CALL_STATE_RINGING) {
+    self->accepting = FALSE;
+    withdraw_notification (self);
+  }
 
   update_stage (self);
 
@@ -255,9 +254,9 @@ accept_cb (GObject      *source,
 /* Actions */
 
 static void
-accept_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
+accept_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
 {
   AgConsoleIncomingCallBanner *self = AG_CONSOLE_INCOMING_CALL_BANNER (widget);
   const char *extra;
@@ -274,9 +273,9 @@ accept_action (GtkWidget  *widget,
 }
 
 static void
-refuse_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
+refuse_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
 {
   AgConsoleIncomingCallBanner *self = AG_CONSOLE_INCOMING_CALL_BANNER (widget);
   const char *extra;
@@ -290,9 +289,9 @@ refuse_action (GtkWidget  *widget,
 }
 
 static void
-end_action (GtkWidget  *widget,
-            const char *action_name,
-            GVariant   *parameter)
+end_action_cb (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
 {
   AgConsoleIncomingCallBanner *self = AG_CONSOLE_INCOMING_CALL_BANNER (widget);
   const char *extra;
@@ -304,9 +303,9 @@ end_action (GtkWidget  *widget,
 }
 
 static void
-hide_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
+hide_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
 {
   /* The call stays; the calls page lists it, with its own keypad and End button. */
   gtk_widget_set_visible (widget, FALSE);
@@ -321,22 +320,19 @@ show_banner (AgConsoleIncomingCallBanner *self)
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
   /* The tab holding the banner comes to the front with its window. */
-  if (tab_view != NULL)
-    {
-      GListModel *pages = G_LIST_MODEL (adw_tab_view_get_pages (ADW_TAB_VIEW (tab_view)));
+  if (tab_view != NULL) {
+    GListModel *pages = G_LIST_MODEL (adw_tab_view_get_pages (ADW_TAB_VIEW (tab_view)));
 
-      for (guint i = 0; i < g_list_model_get_n_items (pages); i++)
-        {
-          g_autoptr (AdwTabPage) page = g_list_model_get_item (pages, i);
+    for (guint i = 0; i < g_list_model_get_n_items (pages); i++) {
+      g_autoptr (AdwTabPage) page = g_list_model_get_item (pages, i);
 
-          if (gtk_widget_is_ancestor (GTK_WIDGET (self), adw_tab_page_get_child (page)))
-            {
-              adw_tab_view_set_selected_page (ADW_TAB_VIEW (tab_view), page);
-              break;
-            }
-        }
-      g_object_unref (pages);
+      if (gtk_widget_is_ancestor (GTK_WIDGET (self), adw_tab_page_get_child (page))) {
+        adw_tab_view_set_selected_page (ADW_TAB_VIEW (tab_view), page);
+        break;
+      }
     }
+    g_object_unref (pages);
+  }
 
   gtk_widget_set_visible (GTK_WIDGET (self), TRUE);
   if (GTK_IS_WINDOW (root))
@@ -371,17 +367,16 @@ ensure_app_actions (GApplication *app)
 {
   static const char *names[] = { ACTION_ACCEPT, ACTION_REFUSE, ACTION_SHOW };
 
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    {
-      g_autoptr (GSimpleAction) action = NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+    g_autoptr (GSimpleAction) action = NULL;
 
-      if (g_action_map_lookup_action (G_ACTION_MAP (app), names[i]) != NULL)
-        continue;
+    if (g_action_map_lookup_action (G_ACTION_MAP (app), names[i]) != NULL)
+      continue;
 
-      action = g_simple_action_new (names[i], G_VARIANT_TYPE_STRING);
-      g_signal_connect (action, "activate", G_CALLBACK (notification_action_cb), NULL);
-      g_action_map_add_action (G_ACTION_MAP (app), G_ACTION (action));
-    }
+    action = g_simple_action_new (names[i], G_VARIANT_TYPE_STRING);
+    g_signal_connect (action, "activate", G_CALLBACK (notification_action_cb), NULL);
+    g_action_map_add_action (G_ACTION_MAP (app), G_ACTION (action));
+  }
 }
 
 static void
@@ -464,11 +459,10 @@ maybe_notify (AgConsoleIncomingCallBanner *self)
       !g_application_get_is_registered (app) || g_application_get_is_remote (app))
     return;
 
-  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
-    {
-      send_notification (self, app);
-      return;
-    }
+  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS)) {
+    send_notification (self, app);
+    return;
+  }
 
   bus = g_application_get_dbus_connection (app);
   if (bus == NULL)
@@ -668,10 +662,10 @@ ag_console_incoming_call_banner_class_init (AgConsoleIncomingCallBannerClass *kl
   gtk_widget_class_bind_template_child (widget_class, AgConsoleIncomingCallBanner, keypad);
   gtk_widget_class_bind_template_callback (widget_class, reply_changed_cb);
 
-  gtk_widget_class_install_action (widget_class, "call.accept", NULL, accept_action);
-  gtk_widget_class_install_action (widget_class, "call.refuse", NULL, refuse_action);
-  gtk_widget_class_install_action (widget_class, "call.end", NULL, end_action);
-  gtk_widget_class_install_action (widget_class, "call.hide", NULL, hide_action);
+  gtk_widget_class_install_action (widget_class, "call.accept", NULL, accept_action_cb);
+  gtk_widget_class_install_action (widget_class, "call.refuse", NULL, refuse_action_cb);
+  gtk_widget_class_install_action (widget_class, "call.end", NULL, end_action_cb);
+  gtk_widget_class_install_action (widget_class, "call.hide", NULL, hide_action_cb);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "incoming-call");

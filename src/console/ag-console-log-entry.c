@@ -1,4 +1,4 @@
-/* ag-console-log-entry.c
+/* ag-console-log-entry.c: one log entry: its time, kind, summary and JSON
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -50,23 +50,22 @@ ag_console_log_entry_get_property (GObject    *object,
 {
   AgConsoleLogEntry *self = AG_CONSOLE_LOG_ENTRY (object);
 
-  switch (prop_id)
-    {
-    case PROP_TIME:
-      g_value_set_int64 (value, self->time_us);
-      break;
-    case PROP_KIND:
-      g_value_set_string (value, self->kind);
-      break;
-    case PROP_SUMMARY:
-      g_value_set_string (value, self->summary);
-      break;
-    case PROP_JSON:
-      g_value_set_string (value, self->json);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_TIME:
+    g_value_set_int64 (value, self->time_us);
+    break;
+  case PROP_KIND:
+    g_value_set_string (value, self->kind);
+    break;
+  case PROP_SUMMARY:
+    g_value_set_string (value, self->summary);
+    break;
+  case PROP_JSON:
+    g_value_set_string (value, self->json);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -77,23 +76,22 @@ ag_console_log_entry_set_property (GObject      *object,
 {
   AgConsoleLogEntry *self = AG_CONSOLE_LOG_ENTRY (object);
 
-  switch (prop_id)
-    {
-    case PROP_TIME:
-      self->time_us = g_value_get_int64 (value);
-      break;
-    case PROP_KIND:
-      self->kind = g_value_dup_string (value);
-      break;
-    case PROP_SUMMARY:
-      self->summary = g_value_dup_string (value);
-      break;
-    case PROP_JSON:
-      self->json = g_value_dup_string (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_TIME:
+    self->time_us = g_value_get_int64 (value);
+    break;
+  case PROP_KIND:
+    self->kind = g_value_dup_string (value);
+    break;
+  case PROP_SUMMARY:
+    self->summary = g_value_dup_string (value);
+    break;
+  case PROP_JSON:
+    self->json = g_value_dup_string (value);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void

@@ -1,4 +1,4 @@
-/* ag-console-log-model.c
+/* ag-console-log-model.c: a bounded ring of log entries as a GListModel, pausable
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -102,24 +102,23 @@ push_back (AgConsoleLogModel *self,
 {
   g_assert (self->n_items < self->capacity);
 
-  if (self->n_items == self->allocated)
-    {
-      AgConsoleLogEntry **grown;
-      guint new_size;
+  if (self->n_items == self->allocated) {
+    AgConsoleLogEntry **grown;
+    guint new_size;
 
-      new_size = MAX (64, self->allocated * 2);
-      new_size = MIN (new_size, self->capacity);
+    new_size = MAX (64, self->allocated * 2);
+    new_size = MIN (new_size, self->capacity);
 
-      /* Unwrap while copying so the ring starts at 0 again. */
-      grown = g_new0 (AgConsoleLogEntry *, new_size);
-      for (guint i = 0; i < self->n_items; i++)
-        grown[i] = entry_at (self, i);
+    /* Unwrap while copying so the ring starts at 0 again. */
+    grown = g_new0 (AgConsoleLogEntry *, new_size);
+    for (guint i = 0; i < self->n_items; i++)
+      grown[i] = entry_at (self, i);
 
-      g_free (self->ring);
-      self->ring = grown;
-      self->allocated = new_size;
-      self->head = 0;
-    }
+    g_free (self->ring);
+    self->ring = grown;
+    self->allocated = new_size;
+    self->head = 0;
+  }
 
   self->ring[(self->head + self->n_items) % self->allocated] = entry;
   self->n_items++;
@@ -158,23 +157,22 @@ ag_console_log_model_get_property (GObject    *object,
 {
   AgConsoleLogModel *self = AG_CONSOLE_LOG_MODEL (object);
 
-  switch (prop_id)
-    {
-    case PROP_CAPACITY:
-      g_value_set_uint (value, self->capacity);
-      break;
-    case PROP_PAUSED:
-      g_value_set_boolean (value, self->paused);
-      break;
-    case PROP_DROPPED:
-      g_value_set_uint64 (value, self->dropped);
-      break;
-    case PROP_N_ITEMS:
-      g_value_set_uint (value, self->n_items);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_CAPACITY:
+    g_value_set_uint (value, self->capacity);
+    break;
+  case PROP_PAUSED:
+    g_value_set_boolean (value, self->paused);
+    break;
+  case PROP_DROPPED:
+    g_value_set_uint64 (value, self->dropped);
+    break;
+  case PROP_N_ITEMS:
+    g_value_set_uint (value, self->n_items);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -185,17 +183,16 @@ ag_console_log_model_set_property (GObject      *object,
 {
   AgConsoleLogModel *self = AG_CONSOLE_LOG_MODEL (object);
 
-  switch (prop_id)
-    {
-    case PROP_CAPACITY:
-      self->capacity = MAX (1, g_value_get_uint (value));
-      break;
-    case PROP_PAUSED:
-      ag_console_log_model_set_paused (self, g_value_get_boolean (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_CAPACITY:
+    self->capacity = MAX (1, g_value_get_uint (value));
+    break;
+  case PROP_PAUSED:
+    ag_console_log_model_set_paused (self, g_value_get_boolean (value));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -296,11 +293,10 @@ flush_pending (AgConsoleLogModel *self)
 
   g_assert (n_pending <= self->capacity);
 
-  while (self->n_items + n_pending > self->capacity)
-    {
-      drop_oldest (self);
-      removed++;
-    }
+  while (self->n_items + n_pending > self->capacity) {
+    drop_oldest (self);
+    removed++;
+  }
 
   if (removed > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
@@ -358,24 +354,21 @@ ag_console_log_model_append (AgConsoleLogModel *self,
 
   entry = ag_console_log_entry_new (time_us, kind, summary, json_line);
 
-  if (self->paused)
-    {
-      g_queue_push_tail (&self->pending, entry);
-      if (self->pending.length > self->capacity)
-        {
-          g_object_unref (g_queue_pop_head (&self->pending));
-          self->dropped++;
-          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DROPPED]);
-        }
-      return;
+  if (self->paused) {
+    g_queue_push_tail (&self->pending, entry);
+    if (self->pending.length > self->capacity) {
+      g_object_unref (g_queue_pop_head (&self->pending));
+      self->dropped++;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DROPPED]);
     }
+    return;
+  }
 
   was_full = self->n_items == self->capacity;
-  if (was_full)
-    {
-      drop_oldest (self);
-      g_list_model_items_changed (G_LIST_MODEL (self), 0, 1, 0);
-    }
+  if (was_full) {
+    drop_oldest (self);
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, 1, 0);
+  }
 
   push_back (self, entry);
   g_list_model_items_changed (G_LIST_MODEL (self), self->n_items - 1, 0, 1);
@@ -419,13 +412,12 @@ entry_to_json (AgConsoleLogEntry *entry)
   g_autofree char *iso = NULL;
 
   when = g_date_time_new_from_unix_utc (ag_console_log_entry_get_time (entry) / G_USEC_PER_SEC);
-  if (when != NULL)
-    {
-      g_autoptr(GDateTime) precise =
-        g_date_time_add (when, ag_console_log_entry_get_time (entry) % G_USEC_PER_SEC);
+  if (when != NULL) {
+    g_autoptr(GDateTime) precise =
+      g_date_time_add (when, ag_console_log_entry_get_time (entry) % G_USEC_PER_SEC);
 
-      iso = g_date_time_format (precise, "%Y-%m-%dT%H:%M:%S.%fZ");
-    }
+    iso = g_date_time_format (precise, "%Y-%m-%dT%H:%M:%S.%fZ");
+  }
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "time");
@@ -470,30 +462,25 @@ ag_console_log_model_export_to (AgConsoleLogModel  *self,
   /* Writing in chunks keeps a 100,000 entry export at a few dozen write calls. */
   chunk = g_string_sized_new (64 * 1024);
 
-  for (guint i = 0; i < self->n_items; i++)
-    {
-      AgConsoleLogEntry *entry = entry_at (self, i);
-      const char *json = ag_console_log_entry_get_json (entry);
+  for (guint i = 0; i < self->n_items; i++) {
+    AgConsoleLogEntry *entry = entry_at (self, i);
+    const char *json = ag_console_log_entry_get_json (entry);
 
-      if (json != NULL)
-        {
-          g_string_append (chunk, json);
-        }
-      else
-        {
-          g_autofree char *built = entry_to_json (entry);
+    if (json != NULL) {
+      g_string_append (chunk, json);
+    } else {
+      g_autofree char *built = entry_to_json (entry);
 
-          g_string_append (chunk, built);
-        }
-      g_string_append_c (chunk, '\n');
-
-      if (chunk->len >= 60 * 1024 || i + 1 == self->n_items)
-        {
-          if (!g_output_stream_write_all (stream, chunk->str, chunk->len, NULL, NULL, error))
-            return FALSE;
-          g_string_truncate (chunk, 0);
-        }
+      g_string_append (chunk, built);
     }
+    g_string_append_c (chunk, '\n');
+
+    if (chunk->len >= 60 * 1024 || i + 1 == self->n_items) {
+      if (!g_output_stream_write_all (stream, chunk->str, chunk->len, NULL, NULL, error))
+        return FALSE;
+      g_string_truncate (chunk, 0);
+    }
+  }
 
   return TRUE;
 }

@@ -1,4 +1,4 @@
-/* ag-console-log-snapshot.c
+/* ag-console-log-snapshot.c: a copy of a log model that list views can afford
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -86,28 +86,26 @@ ag_console_log_snapshot_flush (AgConsoleLogSnapshot *self)
 
   /* What the source no longer has (dropped as the oldest, or cleared). */
   dropped = (guint) MIN ((guint64) n_items, source_first > self->first ? source_first - self->first : 0);
-  if (dropped > 0)
-    {
-      g_list_store_splice (self->items, 0, dropped, NULL, 0);
-      n_items -= dropped;
-      self->first += dropped;
-    }
+  if (dropped > 0) {
+    g_list_store_splice (self->items, 0, dropped, NULL, 0);
+    n_items -= dropped;
+    self->first += dropped;
+  }
   if (n_items == 0)
     self->first = source_first;
 
   /* What it added since. */
   end = self->first + n_items;
-  if (source_end > end)
-    {
-      guint count = (guint) (source_end - end);
-      guint offset = (guint) (end - source_first);
-      g_autoptr(GPtrArray) added = g_ptr_array_new_full (count, g_object_unref);
+  if (source_end > end) {
+    guint count = (guint) (source_end - end);
+    guint offset = (guint) (end - source_first);
+    g_autoptr(GPtrArray) added = g_ptr_array_new_full (count, g_object_unref);
 
-      for (guint i = 0; i < count; i++)
-        g_ptr_array_add (added, g_list_model_get_item (source, offset + i));
+    for (guint i = 0; i < count; i++)
+      g_ptr_array_add (added, g_list_model_get_item (source, offset + i));
 
-      g_list_store_splice (self->items, n_items, 0, added->pdata, added->len);
-    }
+    g_list_store_splice (self->items, n_items, 0, added->pdata, added->len);
+  }
 }
 
 static gboolean

@@ -1,4 +1,4 @@
-/* ag-console-login-dialog.c
+/* ag-console-login-dialog.c: the New Session dialog, from a profile or by hand, and the login
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -82,38 +82,37 @@ describe_account_problem (const char *text)
   gunichar c;
   glong position;
 
-  switch (ag_account_find_problem (account, &c, &position))
-    {
-    case AG_ACCOUNT_PROBLEM_NONE:
-    case AG_ACCOUNT_PROBLEM_EMPTY:
-      return NULL;
+  switch (ag_account_find_problem (account, &c, &position)) {
+  case AG_ACCOUNT_PROBLEM_NONE:
+  case AG_ACCOUNT_PROBLEM_EMPTY:
+    return NULL;
 
-    case AG_ACCOUNT_PROBLEM_TOO_LONG:
-      /* Translators: the first number is the limit (128), the second the account's length. */
-      return g_strdup_printf (ngettext ("An account has at most %d characters; this one has %ld.",
-                                        "An account has at most %d characters; this one has %ld.",
-                                        position),
-                              AG_LIMIT_NAME_CHARS, position);
+  case AG_ACCOUNT_PROBLEM_TOO_LONG:
+    /* Translators: the first number is the limit (128), the second the account's length. */
+    return g_strdup_printf (ngettext ("An account has at most %d characters; this one has %ld.",
+                                      "An account has at most %d characters; this one has %ld.",
+                                      position),
+                            AG_LIMIT_NAME_CHARS, position);
 
-    case AG_ACCOUNT_PROBLEM_SPACE:
-      if (c == ' ')
-        /* Translators: %ld is the position of the space in the account, from 1. */
-        return g_strdup_printf (_("An account cannot contain spaces: character %ld is a space."),
-                                position);
-      /* Translators: %ld is a position from 1, U+%04X the character (a tab, a no-break space…). */
-      return g_strdup_printf (_("An account cannot contain spaces: character %ld is whitespace (U+%04X)."),
-                              position, (guint) c);
+  case AG_ACCOUNT_PROBLEM_SPACE:
+    if (c == ' ')
+      /* Translators: %ld is the position of the space in the account, from 1. */
+      return g_strdup_printf (_("An account cannot contain spaces: character %ld is a space."),
+                              position);
+    /* Translators: %ld is a position from 1, U+%04X the character (a tab, a no-break space…). */
+    return g_strdup_printf (_("An account cannot contain spaces: character %ld is whitespace (U+%04X)."),
+                            position, (guint) c);
 
-    case AG_ACCOUNT_PROBLEM_INVISIBLE:
-      /* Translators: %ld is a position from 1, U+%04X the character (a zero width space…). */
-      return g_strdup_printf (_("An account cannot contain invisible or control characters: "
-                                "character %ld is U+%04X."),
-                              position, (guint) c);
+  case AG_ACCOUNT_PROBLEM_INVISIBLE:
+    /* Translators: %ld is a position from 1, U+%04X the character (a zero width space…). */
+    return g_strdup_printf (_("An account cannot contain invisible or control characters: "
+                              "character %ld is U+%04X."),
+                            position, (guint) c);
 
-    case AG_ACCOUNT_PROBLEM_NOT_UTF8:
-    default:
-      return g_strdup (_("The account is not valid text."));
-    }
+  case AG_ACCOUNT_PROBLEM_NOT_UTF8:
+  default:
+    return g_strdup (_("The account is not valid text."));
+  }
 }
 
 /* The same account on the same server and app, already logged in (or logging in). */
@@ -124,18 +123,17 @@ find_open_session (AgConsoleLoginDialog *self,
   if (self->open_sessions == NULL || *account == '\0')
     return NULL;
 
-  for (guint i = 0; i < self->open_sessions->len; i++)
-    {
-      AgSession *session = g_ptr_array_index (self->open_sessions, i);
-      AgSignal *signal = ag_session_get_signal (session);
-      AgStatus status = ag_session_get_status (session);
+  for (guint i = 0; i < self->open_sessions->len; i++) {
+    AgSession *session = g_ptr_array_index (self->open_sessions, i);
+    AgSignal *signal = ag_session_get_signal (session);
+    AgStatus status = ag_session_get_status (session);
 
-      if ((status == AG_STATUS_LOGGED_IN || status == AG_STATUS_CONNECTING) &&
-          g_strcmp0 (ag_session_get_account (session), account) == 0 &&
-          g_strcmp0 (ag_signal_get_server_uri (signal), row_text (self->server_row)) == 0 &&
-          g_strcmp0 (ag_signal_get_app_id (signal), row_text (self->app_id_row)) == 0)
-        return session;
-    }
+    if ((status == AG_STATUS_LOGGED_IN || status == AG_STATUS_CONNECTING) &&
+        g_strcmp0 (ag_session_get_account (session), account) == 0 &&
+        g_strcmp0 (ag_signal_get_server_uri (signal), row_text (self->server_row)) == 0 &&
+        g_strcmp0 (ag_signal_get_app_id (signal), row_text (self->app_id_row)) == 0)
+      return session;
+  }
 
   return NULL;
 }
@@ -253,21 +251,19 @@ fill_default_server (AgConsoleLoginDialog *self)
   const char *server = NULL;
   const char *app_id = NULL;
 
-  if (self->application != NULL)
-    {
-      server = ag_console_application_get_server_override (self->application);
-      app_id = ag_console_application_get_app_id_override (self->application);
-    }
+  if (self->application != NULL) {
+    server = ag_console_application_get_server_override (self->application);
+    app_id = ag_console_application_get_app_id_override (self->application);
+  }
 
   embedded = embedded_server (self);
-  if (server == NULL && embedded != NULL)
-    {
-      server = ag_console_embedded_server_get_uri (embedded);
-      if (server == NULL)
-        set_status (self, _("Waiting for the embedded local server…"));
-      else
-        set_status (self, NULL);
-    }
+  if (server == NULL && embedded != NULL) {
+    server = ag_console_embedded_server_get_uri (embedded);
+    if (server == NULL)
+      set_status (self, _("Waiting for the embedded local server…"));
+    else
+      set_status (self, NULL);
+  }
 
   gtk_editable_set_text (GTK_EDITABLE (self->server_row), server != NULL ? server : "");
   gtk_editable_set_text (GTK_EDITABLE (self->app_id_row),
@@ -305,17 +301,15 @@ lookup_secret_cb (GObject      *object,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  if (error != NULL)
-    {
-      /* Both lookups fail the same way; one toast is enough. */
-      if (kind == AG_CONSOLE_SECRET_CERTIFICATE)
-        {
-          g_autofree char *message = g_strdup_printf (_("Keyring not available: %s"), error->message);
+  if (error != NULL) {
+    /* Both lookups fail the same way; one toast is enough. */
+    if (kind == AG_CONSOLE_SECRET_CERTIFICATE) {
+      g_autofree char *message = g_strdup_printf (_("Keyring not available: %s"), error->message);
 
-          adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
-        }
-      return;
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
     }
+    return;
+  }
 
   if (secret != NULL)
     gtk_editable_set_text (GTK_EDITABLE (kind == AG_CONSOLE_SECRET_CERTIFICATE ? self->certificate_row
@@ -351,11 +345,10 @@ profile_selected_cb (AgConsoleLoginDialog *self)
   gtk_editable_set_text (GTK_EDITABLE (self->token_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->certificate_row), "");
 
-  if (selected == 0)
-    {
-      fill_default_server (self);
-      return;
-    }
+  if (selected == 0) {
+    fill_default_server (self);
+    return;
+  }
 
   set_status (self, NULL);
   store = ag_console_application_get_profile_store (self->application);
@@ -500,9 +493,9 @@ ag_console_login_dialog_submit (AgConsoleLoginDialog *self)
 }
 
 static void
-submit_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
+submit_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
 {
   ag_console_login_dialog_submit (AG_CONSOLE_LOGIN_DIALOG (widget));
 }
@@ -523,9 +516,9 @@ cancel_login (AgConsoleLoginDialog *self)
 }
 
 static void
-cancel_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
+cancel_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
 {
   gtk_window_close (GTK_WINDOW (widget));
 }
@@ -551,11 +544,10 @@ ag_console_login_dialog_map (GtkWidget *widget)
 
   /* The account is what changes from one session to the next: typing starts there. Once
    * mapped, so that the entry gets its focus-in (and later its focus-out) as usual. */
-  if (!self->focused_once)
-    {
-      self->focused_once = TRUE;
-      gtk_widget_grab_focus (GTK_WIDGET (self->account_row));
-    }
+  if (!self->focused_once) {
+    self->focused_once = TRUE;
+    gtk_widget_grab_focus (GTK_WIDGET (self->account_row));
+  }
 }
 
 static void
@@ -566,13 +558,12 @@ ag_console_login_dialog_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   cancel_login (self);
 
-  if (self->application != NULL)
-    {
-      AgConsoleEmbeddedServer *embedded = ag_console_application_get_embedded_server (self->application);
+  if (self->application != NULL) {
+    AgConsoleEmbeddedServer *embedded = ag_console_application_get_embedded_server (self->application);
 
-      if (embedded != NULL)
-        g_signal_handlers_disconnect_by_data (embedded, self);
-    }
+    if (embedded != NULL)
+      g_signal_handlers_disconnect_by_data (embedded, self);
+  }
 
   gtk_widget_dispose_template (GTK_WIDGET (self), AG_CONSOLE_TYPE_LOGIN_DIALOG);
 
@@ -636,8 +627,8 @@ ag_console_login_dialog_class_init (AgConsoleLoginDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, fields_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
 
-  gtk_widget_class_install_action (widget_class, "login.submit", NULL, submit_action);
-  gtk_widget_class_install_action (widget_class, "login.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "login.submit", NULL, submit_action_cb);
+  gtk_widget_class_install_action (widget_class, "login.cancel", NULL, cancel_action_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "login.cancel", NULL);
 }
@@ -669,49 +660,45 @@ ag_console_login_dialog_new (GtkWindow *parent)
   if (parent != NULL)
     application = gtk_window_get_application (parent);
 
-  if (AG_CONSOLE_IS_APPLICATION (application))
-    {
-      AgConsoleEmbeddedServer *embedded;
-      GListModel *profiles;
-      GSettings *settings;
-      g_autofree char *last_profile = NULL;
-      g_autofree char *account = NULL;
-      guint n;
+  if (AG_CONSOLE_IS_APPLICATION (application)) {
+    AgConsoleEmbeddedServer *embedded;
+    GListModel *profiles;
+    GSettings *settings;
+    g_autofree char *last_profile = NULL;
+    g_autofree char *account = NULL;
+    guint n;
 
-      self->application = g_object_ref (AG_CONSOLE_APPLICATION (application));
-      /* The application's shortcuts (Ctrl+Q, ...) work in the dialog too. */
-      gtk_window_set_application (GTK_WINDOW (self), application);
-      settings = ag_console_application_get_settings (self->application);
-      last_profile = g_settings_get_string (settings, "last-profile");
-      account = g_settings_get_string (settings, "default-account");
+    self->application = g_object_ref (AG_CONSOLE_APPLICATION (application));
+    /* The application's shortcuts (Ctrl+Q, ...) work in the dialog too. */
+    gtk_window_set_application (GTK_WINDOW (self), application);
+    settings = ag_console_application_get_settings (self->application);
+    last_profile = g_settings_get_string (settings, "last-profile");
+    account = g_settings_get_string (settings, "default-account");
 
-      if (ag_console_application_get_server_override (self->application) != NULL)
-        gtk_string_list_append (self->profile_names, _("Server from the command line"));
-      else
-        gtk_string_list_append (self->profile_names, _("Embedded local server"));
+    if (ag_console_application_get_server_override (self->application) != NULL)
+      gtk_string_list_append (self->profile_names, _("Server from the command line"));
+    else
+      gtk_string_list_append (self->profile_names, _("Embedded local server"));
 
-      profiles = ag_console_profile_store_get_profiles (ag_console_application_get_profile_store (self->application));
-      n = g_list_model_get_n_items (profiles);
-      for (guint i = 0; i < n; i++)
-        {
-          g_autoptr(AgConsoleProfile) profile = g_list_model_get_item (profiles, i);
+    profiles = ag_console_profile_store_get_profiles (ag_console_application_get_profile_store (self->application));
+    n = g_list_model_get_n_items (profiles);
+    for (guint i = 0; i < n; i++) {
+      g_autoptr(AgConsoleProfile) profile = g_list_model_get_item (profiles, i);
 
-          gtk_string_list_append (self->profile_names, ag_console_profile_get_name (profile));
-          if (g_strcmp0 (ag_console_profile_get_name (profile), last_profile) == 0)
-            selected = i + 1;
-        }
-
-      embedded = ag_console_application_get_embedded_server (self->application);
-      if (embedded != NULL)
-        g_signal_connect_object (embedded, "notify::uri", G_CALLBACK (embedded_uri_changed_cb), self,
-                                 G_CONNECT_SWAPPED);
-
-      gtk_editable_set_text (GTK_EDITABLE (self->account_row), account);
+      gtk_string_list_append (self->profile_names, ag_console_profile_get_name (profile));
+      if (g_strcmp0 (ag_console_profile_get_name (profile), last_profile) == 0)
+        selected = i + 1;
     }
-  else
-    {
-      gtk_string_list_append (self->profile_names, _("Default server"));
-    }
+
+    embedded = ag_console_application_get_embedded_server (self->application);
+    if (embedded != NULL)
+      g_signal_connect_object (embedded, "notify::uri", G_CALLBACK (embedded_uri_changed_cb), self,
+                               G_CONNECT_SWAPPED);
+
+    gtk_editable_set_text (GTK_EDITABLE (self->account_row), account);
+  } else {
+    gtk_string_list_append (self->profile_names, _("Default server"));
+  }
 
   adw_combo_row_set_model (self->profile_row, G_LIST_MODEL (self->profile_names));
   adw_combo_row_set_selected (self->profile_row, selected);

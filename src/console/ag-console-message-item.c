@@ -1,4 +1,4 @@
-/* ag-console-message-item.c
+/* ag-console-message-item.c: one channel or peer message and its delivery state
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -58,29 +58,28 @@ ag_console_message_item_get_property (GObject    *object,
 {
   AgConsoleMessageItem *self = AG_CONSOLE_MESSAGE_ITEM (object);
 
-  switch (prop_id)
-    {
-    case PROP_ACCOUNT:
-      g_value_set_string (value, self->account);
-      break;
-    case PROP_UID:
-      g_value_set_uint (value, self->uid);
-      break;
-    case PROP_TIME:
-      g_value_set_int64 (value, self->time_us);
-      break;
-    case PROP_TEXT:
-      g_value_set_string (value, self->text);
-      break;
-    case PROP_STATE:
-      g_value_set_int (value, self->state);
-      break;
-    case PROP_ERROR_TEXT:
-      g_value_set_string (value, self->error_text);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_ACCOUNT:
+    g_value_set_string (value, self->account);
+    break;
+  case PROP_UID:
+    g_value_set_uint (value, self->uid);
+    break;
+  case PROP_TIME:
+    g_value_set_int64 (value, self->time_us);
+    break;
+  case PROP_TEXT:
+    g_value_set_string (value, self->text);
+    break;
+  case PROP_STATE:
+    g_value_set_int (value, self->state);
+    break;
+  case PROP_ERROR_TEXT:
+    g_value_set_string (value, self->error_text);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -229,22 +228,19 @@ ag_console_message_item_fail (AgConsoleMessageItem *self,
 
   g_free (self->error_text);
 
-  if (error->domain == AG_ERROR)
-    {
-      const char *name = ag_error_code_name (error->code);
+  if (error->domain == AG_ERROR) {
+    const char *name = ag_error_code_name (error->code);
 
-      self->error_code = error->code;
-      /* Translators: shown under a refused message: code, code name, description. */
-      self->error_text = g_strdup_printf (_("Not delivered: %d %s (%s)"),
-                                          error->code,
-                                          name != NULL ? name : "UNKNOWN",
-                                          ag_error_code_describe (error->code));
-    }
-  else
-    {
-      self->error_code = 0;
-      self->error_text = g_strdup_printf (_("Not delivered: %s"), error->message);
-    }
+    self->error_code = error->code;
+    /* Translators: shown under a refused message: code, code name, description. */
+    self->error_text = g_strdup_printf (_("Not delivered: %d %s (%s)"),
+                                        error->code,
+                                        name != NULL ? name : "UNKNOWN",
+                                        ag_error_code_describe (error->code));
+  } else {
+    self->error_code = 0;
+    self->error_text = g_strdup_printf (_("Not delivered: %s"), error->message);
+  }
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_TEXT]);
   ag_console_message_item_set_state (self, AG_CONSOLE_MESSAGE_FAILED);

@@ -1,4 +1,4 @@
-/* ag-console-message-row.c
+/* ag-console-message-row.c: how a message list shows one message, and its row factory
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -41,20 +41,19 @@ format_time (gint64 time_us)
 static const char *
 state_text (AgConsoleMessageState state)
 {
-  switch (state)
-    {
-    case AG_CONSOLE_MESSAGE_SENDING:
-      return _("Sending…");
-    case AG_CONSOLE_MESSAGE_SENT:
-      return _("Sent");
-    case AG_CONSOLE_MESSAGE_STORED:
-      return _("Stored for offline delivery");
-    case AG_CONSOLE_MESSAGE_FAILED:
-      return _("Not delivered");
-    case AG_CONSOLE_MESSAGE_RECEIVED:
-    default:
-      return "";
-    }
+  switch (state) {
+  case AG_CONSOLE_MESSAGE_SENDING:
+    return _("Sending…");
+  case AG_CONSOLE_MESSAGE_SENT:
+    return _("Sent");
+  case AG_CONSOLE_MESSAGE_STORED:
+    return _("Stored for offline delivery");
+  case AG_CONSOLE_MESSAGE_FAILED:
+    return _("Not delivered");
+  case AG_CONSOLE_MESSAGE_RECEIVED:
+  default:
+    return "";
+  }
 }
 
 static void

@@ -1,4 +1,4 @@
-/* ag-console-monitor-channels.c
+/* ag-console-monitor-channels.c: the Monitor's channels, and one opened without joining
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

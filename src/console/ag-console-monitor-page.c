@@ -1,4 +1,4 @@
-/* ag-console-monitor-page.c
+/* ag-console-monitor-page.c: an operator's live view of an app through the admin API
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

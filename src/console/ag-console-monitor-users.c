@@ -1,4 +1,4 @@
-/* ag-console-monitor-users.c
+/* ag-console-monitor-users.c: the Monitor's online users, with actions on the selected one
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

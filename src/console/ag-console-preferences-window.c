@@ -1,4 +1,4 @@
-/* ag-console-preferences-window.c
+/* ag-console-preferences-window.c: the style, server profiles and defaults
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -104,19 +104,15 @@ save_secret_cb (GObject      *object,
   SecretRequest *request = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!ag_console_profile_store_save_secret_finish (AG_CONSOLE_PROFILE_STORE (object), result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          request->self->keyring_warned = FALSE;
-          warn_keyring (request->self, error);
-        }
+  if (!ag_console_profile_store_save_secret_finish (AG_CONSOLE_PROFILE_STORE (object), result, &error)) {
+    if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+      request->self->keyring_warned = FALSE;
+      warn_keyring (request->self, error);
     }
-  else
-    {
-      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (request->self),
-                                        adw_toast_new (_("Saved in the keyring")));
-    }
+  } else {
+    adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (request->self),
+                                      adw_toast_new (_("Saved in the keyring")));
+  }
 
   secret_request_free (request);
 }
@@ -249,17 +245,16 @@ rebuild_profiles (AgConsolePreferencesWindow *self)
   gtk_string_list_splice (self->profile_names, 1,
                           g_list_model_get_n_items (G_LIST_MODEL (self->profile_names)) - 1, NULL);
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(AgConsoleProfile) profile = g_list_model_get_item (profiles, i);
-      GtkWidget *row = profile_row (self, profile);
+  for (guint i = 0; i < n; i++) {
+    g_autoptr(AgConsoleProfile) profile = g_list_model_get_item (profiles, i);
+    GtkWidget *row = profile_row (self, profile);
 
-      adw_preferences_group_add (self->profiles_group, row);
-      g_ptr_array_add (self->profile_rows, row);
-      gtk_string_list_append (self->profile_names, ag_console_profile_get_name (profile));
-      if (g_strcmp0 (last, ag_console_profile_get_name (profile)) == 0)
-        selected = i + 1;
-    }
+    adw_preferences_group_add (self->profiles_group, row);
+    g_ptr_array_add (self->profile_rows, row);
+    gtk_string_list_append (self->profile_names, ag_console_profile_get_name (profile));
+    if (g_strcmp0 (last, ag_console_profile_get_name (profile)) == 0)
+      selected = i + 1;
+  }
 
   adw_combo_row_set_selected (self->default_profile_row, selected);
 
@@ -276,12 +271,11 @@ new_profile_apply_cb (AgConsolePreferencesWindow *self)
     return;
 
   profile = ag_console_profile_new (name, AG_DEFAULT_SERVER_URI, AG_CONSOLE_EMBEDDED_SERVER_APP_ID, "");
-  if (!ag_console_profile_store_add (self->store, profile))
-    {
-      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
-                                        adw_toast_new (_("A profile with this name already exists")));
-      return;
-    }
+  if (!ag_console_profile_store_add (self->store, profile)) {
+    adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                      adw_toast_new (_("A profile with this name already exists")));
+    return;
+  }
 
   gtk_editable_set_text (GTK_EDITABLE (self->new_profile_row), "");
 }

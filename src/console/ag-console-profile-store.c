@@ -1,4 +1,4 @@
-/* ag-console-profile-store.c
+/* ag-console-profile-store.c: profiles in GSettings, their secrets in the keyring
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -56,12 +56,11 @@ save (AgConsoleProfileStore *self)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->profiles));
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(AgConsoleProfile) profile = g_list_model_get_item (G_LIST_MODEL (self->profiles), i);
+  for (guint i = 0; i < n; i++) {
+    g_autoptr(AgConsoleProfile) profile = g_list_model_get_item (G_LIST_MODEL (self->profiles), i);
 
-      g_variant_builder_add_value (&builder, ag_console_profile_to_variant (profile));
-    }
+    g_variant_builder_add_value (&builder, ag_console_profile_to_variant (profile));
+  }
 
   self->saving = TRUE;
   g_settings_set_value (self->settings, "profiles", g_variant_builder_end (&builder));
@@ -92,23 +91,21 @@ load (AgConsoleProfileStore *self)
   GVariant *dict;
 
   g_variant_iter_init (&iter, list);
-  while ((dict = g_variant_iter_next_value (&iter)) != NULL)
-    {
-      AgConsoleProfile *profile = ag_console_profile_new_from_variant (dict);
+  while ((dict = g_variant_iter_next_value (&iter)) != NULL) {
+    AgConsoleProfile *profile = ag_console_profile_new_from_variant (dict);
 
-      g_variant_unref (dict);
+    g_variant_unref (dict);
 
-      /* A hand-edited setting may repeat a name; the first one wins. */
-      if (profile == NULL || g_hash_table_contains (seen, ag_console_profile_get_name (profile)))
-        {
-          g_clear_object (&profile);
-          continue;
-        }
-
-      g_hash_table_add (seen, (gpointer) ag_console_profile_get_name (profile));
-      watch_profile (self, profile);
-      g_ptr_array_add (profiles, profile);
+    /* A hand-edited setting may repeat a name; the first one wins. */
+    if (profile == NULL || g_hash_table_contains (seen, ag_console_profile_get_name (profile))) {
+      g_clear_object (&profile);
+      continue;
     }
+
+    g_hash_table_add (seen, (gpointer) ag_console_profile_get_name (profile));
+    watch_profile (self, profile);
+    g_ptr_array_add (profiles, profile);
+  }
 
   g_list_store_splice (self->profiles, 0, g_list_model_get_n_items (G_LIST_MODEL (self->profiles)),
                        profiles->pdata, profiles->len);
@@ -178,16 +175,14 @@ find_profile (AgConsoleProfileStore *self,
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->profiles));
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(AgConsoleProfile) profile = g_list_model_get_item (G_LIST_MODEL (self->profiles), i);
+  for (guint i = 0; i < n; i++) {
+    g_autoptr(AgConsoleProfile) profile = g_list_model_get_item (G_LIST_MODEL (self->profiles), i);
 
-      if (g_strcmp0 (ag_console_profile_get_name (profile), name) == 0)
-        {
-          *out_position = i;
-          return TRUE;
-        }
+    if (g_strcmp0 (ag_console_profile_get_name (profile), name) == 0) {
+      *out_position = i;
+      return TRUE;
     }
+  }
 
   return FALSE;
 }
@@ -316,29 +311,26 @@ ag_console_profile_store_save_secret_async (AgConsoleProfileStore *self,
   g_task_set_source_tag (task, ag_console_profile_store_save_secret_async);
 
 #if HAVE_LIBSECRET
-  if (secret == NULL || *secret == '\0')
-    {
-      secret_password_clear (secret_schema (), cancellable, clear_one_secret_cb,
-                             g_steal_pointer (&task),
-                             "profile", profile,
-                             "kind", secret_kind_name (kind),
-                             NULL);
-    }
-  else
-    {
-      g_autofree char *label = NULL;
+  if (secret == NULL || *secret == '\0') {
+    secret_password_clear (secret_schema (), cancellable, clear_one_secret_cb,
+                           g_steal_pointer (&task),
+                           "profile", profile,
+                           "kind", secret_kind_name (kind),
+                           NULL);
+  } else {
+    g_autofree char *label = NULL;
 
-      /* Translators: the label of a keyring item; %s is the profile name. */
-      label = g_strdup_printf (kind == AG_CONSOLE_SECRET_CERTIFICATE
-                                 ? _("agsignal app certificate for %s")
-                                 : _("agsignal token for %s"),
-                               profile);
-      secret_password_store (secret_schema (), SECRET_COLLECTION_DEFAULT, label, secret,
-                             cancellable, store_secret_cb, g_steal_pointer (&task),
-                             "profile", profile,
-                             "kind", secret_kind_name (kind),
-                             NULL);
-    }
+    /* Translators: the label of a keyring item; %s is the profile name. */
+    label = g_strdup_printf (kind == AG_CONSOLE_SECRET_CERTIFICATE
+                               ? _("agsignal app certificate for %s")
+                               : _("agsignal token for %s"),
+                             profile);
+    secret_password_store (secret_schema (), SECRET_COLLECTION_DEFAULT, label, secret,
+                           cancellable, store_secret_cb, g_steal_pointer (&task),
+                           "profile", profile,
+                           "kind", secret_kind_name (kind),
+                           NULL);
+  }
 #else
   g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                            _("This build cannot use the keyring"));
@@ -366,11 +358,10 @@ lookup_secret_cb (GObject      *object,
   char *secret;
 
   secret = secret_password_lookup_finish (result, &error);
-  if (error != NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  if (error != NULL) {
+    g_task_return_error (task, g_steal_pointer (&error));
+    return;
+  }
 
   /* Secrets are returned in memory libsecret clears on free; copy it into plain memory. */
   g_task_return_pointer (task, g_strdup (secret), g_free);

@@ -1,4 +1,4 @@
-/* ag-console-profile.c
+/* ag-console-profile.c: a named set of connection settings
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -64,23 +64,22 @@ ag_console_profile_get_property (GObject    *object,
 {
   AgConsoleProfile *self = AG_CONSOLE_PROFILE (object);
 
-  switch (prop_id)
-    {
-    case PROP_NAME:
-      g_value_set_string (value, self->name);
-      break;
-    case PROP_SERVER_URI:
-      g_value_set_string (value, self->server_uri);
-      break;
-    case PROP_APP_ID:
-      g_value_set_string (value, self->app_id);
-      break;
-    case PROP_ACCOUNT:
-      g_value_set_string (value, self->account);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_NAME:
+    g_value_set_string (value, self->name);
+    break;
+  case PROP_SERVER_URI:
+    g_value_set_string (value, self->server_uri);
+    break;
+  case PROP_APP_ID:
+    g_value_set_string (value, self->app_id);
+    break;
+  case PROP_ACCOUNT:
+    g_value_set_string (value, self->account);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -91,23 +90,22 @@ ag_console_profile_set_property (GObject      *object,
 {
   AgConsoleProfile *self = AG_CONSOLE_PROFILE (object);
 
-  switch (prop_id)
-    {
-    case PROP_NAME:
-      self->name = g_value_dup_string (value);
-      break;
-    case PROP_SERVER_URI:
-      ag_console_profile_set_server_uri (self, g_value_get_string (value));
-      break;
-    case PROP_APP_ID:
-      ag_console_profile_set_app_id (self, g_value_get_string (value));
-      break;
-    case PROP_ACCOUNT:
-      ag_console_profile_set_account (self, g_value_get_string (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_NAME:
+    self->name = g_value_dup_string (value);
+    break;
+  case PROP_SERVER_URI:
+    ag_console_profile_set_server_uri (self, g_value_get_string (value));
+    break;
+  case PROP_APP_ID:
+    ag_console_profile_set_app_id (self, g_value_get_string (value));
+    break;
+  case PROP_ACCOUNT:
+    ag_console_profile_set_account (self, g_value_get_string (value));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void

@@ -1,4 +1,4 @@
-/* ag-console-session-page.c
+/* ag-console-session-page.c: one logged-in session's tab: status, pages, call banners
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -13,13 +13,10 @@
 #include "ag-console-session-page.h"
 #include "ag-console-frame-inspector.h"
 #include "ag-console-signal-recorder.h"
-
-#ifdef HAVE_CONSOLE_FEATURES
-# include "ag-console-calls-view.h"
-# include "ag-console-channel-attr-editor.h"
-# include "ag-console-incoming-call-banner.h"
-# include "ag-console-user-attr-editor.h"
-#endif
+#include "ag-console-calls-view.h"
+#include "ag-console-channel-attr-editor.h"
+#include "ag-console-incoming-call-banner.h"
+#include "ag-console-user-attr-editor.h"
 
 struct _AgConsoleSessionPage
 {
@@ -78,21 +75,20 @@ show_toast (AgConsoleSessionPage *self,
 static const char *
 status_name (AgStatus status)
 {
-  switch (status)
-    {
-    case AG_STATUS_NOT_LOGGED_IN:
-      return _("Not logged in");
-    case AG_STATUS_CONNECTING:
-      return _("Connecting");
-    case AG_STATUS_LOGGED_IN:
-      return _("Logged in");
-    case AG_STATUS_LOGIN_FAILED:
-      return _("Login failed");
-    case AG_STATUS_INITIAL:
-      return _("Initial");
-    default:
-      return _("Unknown");
-    }
+  switch (status) {
+  case AG_STATUS_NOT_LOGGED_IN:
+    return _("Not logged in");
+  case AG_STATUS_CONNECTING:
+    return _("Connecting");
+  case AG_STATUS_LOGGED_IN:
+    return _("Logged in");
+  case AG_STATUS_LOGIN_FAILED:
+    return _("Login failed");
+  case AG_STATUS_INITIAL:
+    return _("Initial");
+  default:
+    return _("Unknown");
+  }
 }
 
 static const char *
@@ -218,7 +214,6 @@ call_requested_cb (AgConsoleSessionPage *self,
   ag_console_session_page_call (self, peer, channel);
 }
 
-#ifdef HAVE_CONSOLE_FEATURES
 /* Incoming calls: one banner each, above the pages, whichever page is shown. */
 
 static void
@@ -229,25 +224,23 @@ update_ringing (AgConsoleSessionPage *self)
 
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->calls_box));
        child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      AgCall *call = ag_console_incoming_call_banner_get_call (AG_CONSOLE_INCOMING_CALL_BANNER (child));
+       child = gtk_widget_get_next_sibling (child)) {
+    AgCall *call = ag_console_incoming_call_banner_get_call (AG_CONSOLE_INCOMING_CALL_BANNER (child));
 
-      if (ag_call_get_state (call) == AG_CALL_STATE_RINGING ||
-          ag_call_get_state (call) == AG_CALL_STATE_INVITING)
-        ringing++;
-    }
+    if (ag_call_get_state (call) == AG_CALL_STATE_RINGING ||
+        ag_call_get_state (call) == AG_CALL_STATE_INVITING)
+      ringing++;
+  }
 
   first = gtk_widget_get_first_child (GTK_WIDGET (self->calls_box));
   gtk_widget_set_visible (self->calls_scroller, first != NULL);
   /* One banner is always shown whole; more scroll rather than grow the window. */
-  if (first != NULL)
-    {
-      int height = 0;
+  if (first != NULL) {
+    int height = 0;
 
-      gtk_widget_measure (first, GTK_ORIENTATION_VERTICAL, -1, NULL, &height, NULL, NULL);
-      gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (self->calls_scroller), height);
-    }
+    gtk_widget_measure (first, GTK_ORIENTATION_VERTICAL, -1, NULL, &height, NULL, NULL);
+    gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (self->calls_scroller), height);
+  }
 
   if (ringing == self->ringing)
     return;
@@ -293,7 +286,6 @@ answer_requested_cb (AgConsoleSessionPage *self,
   gtk_widget_set_visible (banner, TRUE);
   gtk_widget_child_focus (banner, GTK_DIR_TAB_FORWARD);
 }
-#endif
 
 static void
 message_requested_cb (AgConsoleSessionPage *self,
@@ -314,42 +306,25 @@ unread_changed_cb (AgConsoleSessionPage *self)
 }
 
 static void
-logout_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
+logout_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
 {
   ag_console_session_page_logout (AG_CONSOLE_SESSION_PAGE (widget));
 }
 
 static void
-show_page_action (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
+show_page_action_cb (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
 {
   ag_console_session_page_show_page (AG_CONSOLE_SESSION_PAGE (widget),
                                      g_variant_get_string (parameter, NULL));
 }
 
-#ifndef HAVE_CONSOLE_FEATURES
-static GtkWidget *
-placeholder_page (const char *icon_name,
-                  const char *title,
-                  const char *description)
-{
-  GtkWidget *status = adw_status_page_new ();
-
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (status), icon_name);
-  adw_status_page_set_title (ADW_STATUS_PAGE (status), title);
-  adw_status_page_set_description (ADW_STATUS_PAGE (status), description);
-
-  return status;
-}
-#endif
-
 static GtkWidget *
 create_attributes_page (AgSession *session)
 {
-#ifdef HAVE_CONSOLE_FEATURES
   GtkWidget *paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
 
   gtk_paned_set_start_child (GTK_PANED (paned), ag_console_channel_attr_editor_new (session));
@@ -360,23 +335,12 @@ create_attributes_page (AgSession *session)
   gtk_paned_set_shrink_end_child (GTK_PANED (paned), FALSE);
 
   return paned;
-#else
-  return placeholder_page ("document-properties-symbolic",
-                           _("Attribute Editors Not Available"),
-                           _("This build of the console has no attribute editors"));
-#endif
 }
 
 static GtkWidget *
 create_calls_page (AgSession *session)
 {
-#ifdef HAVE_CONSOLE_FEATURES
   return ag_console_calls_view_new (session);
-#else
-  return placeholder_page ("call-start-symbolic",
-                           _("Calls Not Available"),
-                           _("This build of the console has no calls view"));
-#endif
 }
 
 static void
@@ -385,14 +349,12 @@ ag_console_session_page_dispose (GObject *object)
   AgConsoleSessionPage *self = (AgConsoleSessionPage *) object;
   GtkWidget *child;
 
-#ifdef HAVE_CONSOLE_FEATURES
   if (self->calls_box != NULL)
     for (child = gtk_widget_get_first_child (GTK_WIDGET (self->calls_box));
          child != NULL;
          child = gtk_widget_get_next_sibling (child))
       g_signal_handlers_disconnect_by_data (ag_console_incoming_call_banner_get_call (AG_CONSOLE_INCOMING_CALL_BANNER (child)),
                                             self);
-#endif
 
   g_clear_object (&self->recorder);
   gtk_widget_dispose_template (GTK_WIDGET (self), AG_CONSOLE_TYPE_SESSION_PAGE);
@@ -423,26 +385,25 @@ ag_console_session_page_get_property (GObject    *object,
 {
   AgConsoleSessionPage *self = AG_CONSOLE_SESSION_PAGE (object);
 
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    case PROP_STATUS_TEXT:
-      g_value_set_string (value, self->status_text);
-      break;
-    case PROP_UNREAD:
-      g_value_set_uint (value,
-                        self->conversations_view != NULL
-                          ? ag_console_conversations_view_get_unread (AG_CONSOLE_CONVERSATIONS_VIEW (self->conversations_view))
-                          : 0);
-      break;
-    case PROP_RINGING:
-      g_value_set_uint (value, self->ringing);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_SESSION:
+    g_value_set_object (value, self->session);
+    break;
+  case PROP_STATUS_TEXT:
+    g_value_set_string (value, self->status_text);
+    break;
+  case PROP_UNREAD:
+    g_value_set_uint (value,
+                      self->conversations_view != NULL
+                        ? ag_console_conversations_view_get_unread (AG_CONSOLE_CONVERSATIONS_VIEW (self->conversations_view))
+                        : 0);
+    break;
+  case PROP_RINGING:
+    g_value_set_uint (value, self->ringing);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 /* No switcher fits beside the account: the pages are switched from a bar at the bottom. */
@@ -504,8 +465,8 @@ ag_console_session_page_class_init (AgConsoleSessionPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AgConsoleSessionPage, switcher_bar);
   gtk_widget_class_bind_template_callback (widget_class, switcher_squeezed_cb);
 
-  gtk_widget_class_install_action (widget_class, "session.logout", NULL, logout_action);
-  gtk_widget_class_install_action (widget_class, "session.show-page", "s", show_page_action);
+  gtk_widget_class_install_action (widget_class, "session.logout", NULL, logout_action_cb);
+  gtk_widget_class_install_action (widget_class, "session.show-page", "s", show_page_action_cb);
 
   for (guint i = 0; i < G_N_ELEMENTS (page_keys); i++)
     gtk_widget_class_add_binding_action (widget_class, page_keys[i].key, GDK_ALT_MASK,
@@ -556,12 +517,10 @@ ag_console_session_page_new (AgSession         *session,
                                        _("Attributes"), "document-properties-symbolic");
 
   self->calls_page = create_calls_page (session);
-#ifdef HAVE_CONSOLE_FEATURES
   g_signal_connect_object (self->calls_page, "answer-requested", G_CALLBACK (answer_requested_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "invite-received", G_CALLBACK (invite_received_cb), self,
                            G_CONNECT_SWAPPED);
-#endif
   adw_view_stack_add_titled_with_icon (self->view_stack, self->calls_page, "calls",
                                        _("Calls"), "call-start-symbolic");
 
@@ -685,13 +644,11 @@ ag_console_session_page_get_incoming_banner (AgConsoleSessionPage *self,
   g_return_val_if_fail (AG_CONSOLE_IS_SESSION_PAGE (self), NULL);
   g_return_val_if_fail (AG_IS_CALL (call), NULL);
 
-#ifdef HAVE_CONSOLE_FEATURES
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->calls_box));
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     if (ag_console_incoming_call_banner_get_call (AG_CONSOLE_INCOMING_CALL_BANNER (child)) == call)
       return child;
-#endif
 
   return NULL;
 }
@@ -705,10 +662,6 @@ ag_console_session_page_call (AgConsoleSessionPage *self,
   g_return_if_fail (AG_CONSOLE_IS_SESSION_PAGE (self));
   g_return_if_fail (peer != NULL);
 
-#ifdef HAVE_CONSOLE_FEATURES
   ag_console_session_page_show_page (self, "calls");
   ag_console_calls_view_place_call (AG_CONSOLE_CALLS_VIEW (self->calls_page), peer, channel);
-#else
-  show_toast (self, _("Calls are not available in this build"));
-#endif
 }

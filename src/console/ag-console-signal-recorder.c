@@ -1,4 +1,4 @@
-/* ag-console-signal-recorder.c
+/* ag-console-signal-recorder.c: writes every signal a session receives into a log model
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -80,15 +80,13 @@ arg_name (const char *signal,
           char       *buffer,
           gsize       buffer_size)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (signal_args); i++)
-    {
-      if (strcmp (signal_args[i].signal, signal) == 0)
-        {
-          if (index < G_N_ELEMENTS (signal_args[i].args) && signal_args[i].args[index] != NULL)
-            return signal_args[i].args[index];
-          break;
-        }
+  for (guint i = 0; i < G_N_ELEMENTS (signal_args); i++) {
+    if (strcmp (signal_args[i].signal, signal) == 0) {
+      if (index < G_N_ELEMENTS (signal_args[i].args) && signal_args[i].args[index] != NULL)
+        return signal_args[i].args[index];
+      break;
     }
+  }
 
   g_snprintf (buffer, buffer_size, "arg%u", index + 1);
 
@@ -105,24 +103,20 @@ static void
 append_summary_string (GString    *summary,
                        const char *value)
 {
-  if (value == NULL)
-    {
-      g_string_append (summary, "null");
-      return;
-    }
+  if (value == NULL) {
+    g_string_append (summary, "null");
+    return;
+  }
 
   g_string_append_c (summary, '"');
-  if (g_utf8_strlen (value, SUMMARY_STRING_CHARS + 1) > SUMMARY_STRING_CHARS)
-    {
-      const char *cut = g_utf8_offset_to_pointer (value, SUMMARY_STRING_CHARS);
+  if (g_utf8_strlen (value, SUMMARY_STRING_CHARS + 1) > SUMMARY_STRING_CHARS) {
+    const char *cut = g_utf8_offset_to_pointer (value, SUMMARY_STRING_CHARS);
 
-      g_string_append_len (summary, value, cut - value);
-      g_string_append (summary, "…");
-    }
-  else
-    {
-      g_string_append (summary, value);
-    }
+    g_string_append_len (summary, value, cut - value);
+    g_string_append (summary, "…");
+  } else {
+    g_string_append (summary, value);
+  }
   g_string_append_c (summary, '"');
 }
 
@@ -140,105 +134,84 @@ record_arg (GString      *summary,
   g_string_append_printf (summary, "%s=", name);
   json_builder_set_member_name (args, name);
 
-  if (type == G_TYPE_STRING)
-    {
-      const char *text = g_value_get_string (value);
+  if (type == G_TYPE_STRING) {
+    const char *text = g_value_get_string (value);
 
-      append_summary_string (summary, text);
-      if (text != NULL)
-        json_builder_add_string_value (args, text);
-      else
-        json_builder_add_null_value (args);
-    }
-  else if (type == G_TYPE_INT)
-    {
-      int number = g_value_get_int (value);
+    append_summary_string (summary, text);
+    if (text != NULL)
+      json_builder_add_string_value (args, text);
+    else
+      json_builder_add_null_value (args);
+  } else if (type == G_TYPE_INT) {
+    int number = g_value_get_int (value);
 
-      g_string_append_printf (summary, "%d", number);
-      if (is_code_arg (name) && ag_error_code_name (number) != NULL)
-        g_string_append_printf (summary, " %s", ag_error_code_name (number));
-      json_builder_add_int_value (args, number);
-    }
-  else if (type == G_TYPE_UINT)
-    {
-      g_string_append_printf (summary, "%u", g_value_get_uint (value));
-      json_builder_add_int_value (args, g_value_get_uint (value));
-    }
-  else if (type == G_TYPE_BOOLEAN)
-    {
-      g_string_append (summary, g_value_get_boolean (value) ? "true" : "false");
-      json_builder_add_boolean_value (args, g_value_get_boolean (value));
-    }
-  else if (type == G_TYPE_STRV)
-    {
-      const char * const *strv = g_value_get_boxed (value);
-      guint n = strv != NULL ? g_strv_length ((char **) strv) : 0;
+    g_string_append_printf (summary, "%d", number);
+    if (is_code_arg (name) && ag_error_code_name (number) != NULL)
+      g_string_append_printf (summary, " %s", ag_error_code_name (number));
+    json_builder_add_int_value (args, number);
+  } else if (type == G_TYPE_UINT) {
+    g_string_append_printf (summary, "%u", g_value_get_uint (value));
+    json_builder_add_int_value (args, g_value_get_uint (value));
+  } else if (type == G_TYPE_BOOLEAN) {
+    g_string_append (summary, g_value_get_boolean (value) ? "true" : "false");
+    json_builder_add_boolean_value (args, g_value_get_boolean (value));
+  } else if (type == G_TYPE_STRV) {
+    const char * const *strv = g_value_get_boxed (value);
+    guint n = strv != NULL ? g_strv_length ((char **) strv) : 0;
 
-      g_string_append_c (summary, '[');
-      json_builder_begin_array (args);
-      for (guint i = 0; i < n; i++)
-        {
-          if (i < SUMMARY_LIST_ITEMS)
-            g_string_append_printf (summary, "%s%s", i > 0 ? " " : "", strv[i]);
-          json_builder_add_string_value (args, strv[i]);
-        }
-      json_builder_end_array (args);
-      if (n > SUMMARY_LIST_ITEMS)
-        g_string_append_printf (summary, " …%u more", n - SUMMARY_LIST_ITEMS);
-      g_string_append_c (summary, ']');
+    g_string_append_c (summary, '[');
+    json_builder_begin_array (args);
+    for (guint i = 0; i < n; i++) {
+      if (i < SUMMARY_LIST_ITEMS)
+        g_string_append_printf (summary, "%s%s", i > 0 ? " " : "", strv[i]);
+      json_builder_add_string_value (args, strv[i]);
     }
-  else if (type == G_TYPE_ARRAY)
-    {
-      /* The uids of channel-user-list, a GArray of guint. */
-      GArray *uids = g_value_get_boxed (value);
-      guint n = uids != NULL ? uids->len : 0;
+    json_builder_end_array (args);
+    if (n > SUMMARY_LIST_ITEMS)
+      g_string_append_printf (summary, " …%u more", n - SUMMARY_LIST_ITEMS);
+    g_string_append_c (summary, ']');
+  } else if (type == G_TYPE_ARRAY) {
+    /* The uids of channel-user-list, a GArray of guint. */
+    GArray *uids = g_value_get_boxed (value);
+    guint n = uids != NULL ? uids->len : 0;
 
-      g_string_append_printf (summary, "(%u uids)", n);
-      json_builder_begin_array (args);
-      for (guint i = 0; i < n; i++)
-        json_builder_add_int_value (args, g_array_index (uids, guint, i));
-      json_builder_end_array (args);
+    g_string_append_printf (summary, "(%u uids)", n);
+    json_builder_begin_array (args);
+    for (guint i = 0; i < n; i++)
+      json_builder_add_int_value (args, g_array_index (uids, guint, i));
+    json_builder_end_array (args);
+  } else if (type == G_TYPE_VARIANT) {
+    GVariant *variant = g_value_get_variant (value);
+
+    if (variant != NULL) {
+      gsize n = g_variant_is_container (variant) ? g_variant_n_children (variant) : 1;
+
+      g_string_append_printf (summary, "(%" G_GSIZE_FORMAT " %s)", n,
+                              g_variant_get_type_string (variant));
+      json_builder_add_value (args, json_gvariant_serialize (variant));
+    } else {
+      g_string_append (summary, "null");
+      json_builder_add_null_value (args);
     }
-  else if (type == G_TYPE_VARIANT)
-    {
-      GVariant *variant = g_value_get_variant (value);
+  } else if (g_type_is_a (type, AG_TYPE_CALL)) {
+    AgCall *call = g_value_get_object (value);
 
-      if (variant != NULL)
-        {
-          gsize n = g_variant_is_container (variant) ? g_variant_n_children (variant) : 1;
+    g_string_append_printf (summary, "call with %s in %s",
+                            ag_call_get_peer (call), ag_call_get_channel (call));
+    json_builder_begin_object (args);
+    json_builder_set_member_name (args, "peer");
+    json_builder_add_string_value (args, ag_call_get_peer (call));
+    json_builder_set_member_name (args, "channel");
+    json_builder_add_string_value (args, ag_call_get_channel (call));
+    json_builder_set_member_name (args, "extra");
+    json_builder_add_string_value (args, ag_call_get_extra (call));
+    json_builder_end_object (args);
+  } else {
+    g_autofree char *contents = g_strdup_value_contents (value);
 
-          g_string_append_printf (summary, "(%" G_GSIZE_FORMAT " %s)", n,
-                                  g_variant_get_type_string (variant));
-          json_builder_add_value (args, json_gvariant_serialize (variant));
-        }
-      else
-        {
-          g_string_append (summary, "null");
-          json_builder_add_null_value (args);
-        }
-    }
-  else if (g_type_is_a (type, AG_TYPE_CALL))
-    {
-      AgCall *call = g_value_get_object (value);
-
-      g_string_append_printf (summary, "call with %s in %s",
-                              ag_call_get_peer (call), ag_call_get_channel (call));
-      json_builder_begin_object (args);
-      json_builder_set_member_name (args, "peer");
-      json_builder_add_string_value (args, ag_call_get_peer (call));
-      json_builder_set_member_name (args, "channel");
-      json_builder_add_string_value (args, ag_call_get_channel (call));
-      json_builder_set_member_name (args, "extra");
-      json_builder_add_string_value (args, ag_call_get_extra (call));
-      json_builder_end_object (args);
-    }
-  else
-    {
-      g_autofree char *contents = g_strdup_value_contents (value);
-
-      g_string_append (summary, contents);
-      json_builder_add_string_value (args, contents);
-    }
+    g_string_append (summary, contents);
+    json_builder_add_string_value (args, contents);
+  }
 }
 
 static void
@@ -263,23 +236,21 @@ record (AgConsoleSignalRecorder *self,
   gint64 time_us = g_get_real_time ();
 
   json_builder_begin_object (args);
-  for (guint i = 1; i < n_param_values; i++)
-    {
-      char buffer[16];
+  for (guint i = 1; i < n_param_values; i++) {
+    char buffer[16];
 
-      record_arg (summary, args, arg_name (signal_name, i - 1, buffer, sizeof buffer),
-                  &param_values[i]);
-    }
+    record_arg (summary, args, arg_name (signal_name, i - 1, buffer, sizeof buffer),
+                &param_values[i]);
+  }
   json_builder_end_object (args);
   args_root = json_builder_get_root (args);
 
   now = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
-  if (now != NULL)
-    {
-      g_autoptr(GDateTime) precise = g_date_time_add (now, time_us % G_USEC_PER_SEC);
+  if (now != NULL) {
+    g_autoptr(GDateTime) precise = g_date_time_add (now, time_us % G_USEC_PER_SEC);
 
-      iso = g_date_time_format (precise, "%Y-%m-%dT%H:%M:%S.%fZ");
-    }
+    iso = g_date_time_format (precise, "%Y-%m-%dT%H:%M:%S.%fZ");
+  }
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "time");
@@ -291,30 +262,25 @@ record (AgConsoleSignalRecorder *self,
   json_builder_set_member_name (builder, "object");
   json_builder_add_string_value (builder, object_kind);
 
-  if (AG_IS_CHANNEL (instance))
-    {
-      const char *channel = ag_channel_get_name (AG_CHANNEL (instance));
+  if (AG_IS_CHANNEL (instance)) {
+    const char *channel = ag_channel_get_name (AG_CHANNEL (instance));
 
-      json_builder_set_member_name (builder, "channel");
-      json_builder_add_string_value (builder, channel);
-      g_string_append_printf (prefix, "[%s] ", channel);
-    }
-  else if (AG_IS_CALL (instance))
-    {
-      AgCall *call = AG_CALL (instance);
+    json_builder_set_member_name (builder, "channel");
+    json_builder_add_string_value (builder, channel);
+    g_string_append_printf (prefix, "[%s] ", channel);
+  } else if (AG_IS_CALL (instance)) {
+    AgCall *call = AG_CALL (instance);
 
-      json_builder_set_member_name (builder, "channel");
-      json_builder_add_string_value (builder, ag_call_get_channel (call));
-      json_builder_set_member_name (builder, "peer");
-      json_builder_add_string_value (builder, ag_call_get_peer (call));
-      g_string_append_printf (prefix, "[call %s %s in %s] ",
-                              ag_call_get_direction (call) == AG_CALL_DIRECTION_OUTGOING ? "to" : "from",
-                              ag_call_get_peer (call), ag_call_get_channel (call));
-    }
-  else if (AG_IS_SIGNAL (instance))
-    {
-      g_string_append (prefix, "[signal] ");
-    }
+    json_builder_set_member_name (builder, "channel");
+    json_builder_add_string_value (builder, ag_call_get_channel (call));
+    json_builder_set_member_name (builder, "peer");
+    json_builder_add_string_value (builder, ag_call_get_peer (call));
+    g_string_append_printf (prefix, "[call %s %s in %s] ",
+                            ag_call_get_direction (call) == AG_CALL_DIRECTION_OUTGOING ? "to" : "from",
+                            ag_call_get_peer (call), ag_call_get_channel (call));
+  } else if (AG_IS_SIGNAL (instance)) {
+    g_string_append (prefix, "[signal] ");
+  }
 
   json_builder_set_member_name (builder, "signal");
   json_builder_add_string_value (builder, signal_name);
@@ -345,34 +311,25 @@ emission_hook (GSignalInvocationHint *ihint,
 
   instance = g_value_get_object (&param_values[0]);
 
-  if (AG_IS_SESSION (instance))
-    {
-      if ((AgSession *) instance != self->session)
-        return TRUE;
-      object_kind = "session";
-    }
-  else if (AG_IS_CHANNEL (instance))
-    {
-      if (ag_channel_get_session (AG_CHANNEL (instance)) != self->session)
-        return TRUE;
-      object_kind = "channel";
-    }
-  else if (AG_IS_CALL (instance))
-    {
-      if (ag_call_get_session (AG_CALL (instance)) != self->session)
-        return TRUE;
-      object_kind = "call";
-    }
-  else if (AG_IS_SIGNAL (instance))
-    {
-      if ((AgSignal *) instance != self->signal)
-        return TRUE;
-      object_kind = "signal";
-    }
-  else
-    {
+  if (AG_IS_SESSION (instance)) {
+    if ((AgSession *) instance != self->session)
       return TRUE;
-    }
+    object_kind = "session";
+  } else if (AG_IS_CHANNEL (instance)) {
+    if (ag_channel_get_session (AG_CHANNEL (instance)) != self->session)
+      return TRUE;
+    object_kind = "channel";
+  } else if (AG_IS_CALL (instance)) {
+    if (ag_call_get_session (AG_CALL (instance)) != self->session)
+      return TRUE;
+    object_kind = "call";
+  } else if (AG_IS_SIGNAL (instance)) {
+    if ((AgSignal *) instance != self->signal)
+      return TRUE;
+    object_kind = "signal";
+  } else {
+    return TRUE;
+  }
 
   record (self, g_signal_name (ihint->signal_id), object_kind, instance,
           n_param_values, param_values);
@@ -391,19 +348,18 @@ hook_type (AgConsoleSignalRecorder *self,
   g_ptr_array_add (self->classes, g_type_class_ref (type));
 
   ids = g_signal_list_ids (type, &n_ids);
-  for (guint i = 0; i < n_ids; i++)
-    {
-      GSignalQuery query;
-      Hook hook;
+  for (guint i = 0; i < n_ids; i++) {
+    GSignalQuery query;
+    Hook hook;
 
-      g_signal_query (ids[i], &query);
-      if (query.signal_flags & G_SIGNAL_NO_HOOKS)
-        continue;
+    g_signal_query (ids[i], &query);
+    if (query.signal_flags & G_SIGNAL_NO_HOOKS)
+      continue;
 
-      hook.signal_id = ids[i];
-      hook.hook_id = g_signal_add_emission_hook (ids[i], 0, emission_hook, self, NULL);
-      g_array_append_val (self->hooks, hook);
-    }
+    hook.signal_id = ids[i];
+    hook.hook_id = g_signal_add_emission_hook (ids[i], 0, emission_hook, self, NULL);
+    g_array_append_val (self->hooks, hook);
+  }
 }
 
 static void
@@ -411,16 +367,14 @@ ag_console_signal_recorder_dispose (GObject *object)
 {
   AgConsoleSignalRecorder *self = (AgConsoleSignalRecorder *) object;
 
-  if (self->hooks != NULL)
-    {
-      for (guint i = 0; i < self->hooks->len; i++)
-        {
-          Hook *hook = &g_array_index (self->hooks, Hook, i);
+  if (self->hooks != NULL) {
+    for (guint i = 0; i < self->hooks->len; i++) {
+      Hook *hook = &g_array_index (self->hooks, Hook, i);
 
-          g_signal_remove_emission_hook (hook->signal_id, hook->hook_id);
-        }
-      g_clear_pointer (&self->hooks, g_array_unref);
+      g_signal_remove_emission_hook (hook->signal_id, hook->hook_id);
     }
+    g_clear_pointer (&self->hooks, g_array_unref);
+  }
 
   g_clear_pointer (&self->classes, g_ptr_array_unref);
   g_clear_object (&self->session);

@@ -1,4 +1,4 @@
-/* ag-console-user-attr-editor.c
+/* ag-console-user-attr-editor.c: the session's own user attributes, and any account's
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -1,4 +1,4 @@
-/* ag-console-window.c
+/* ag-console-window.c: the main window: a tab per session, the Monitor, the call matrix
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -10,10 +10,7 @@
 #include "ag-console-login-dialog.h"
 #include "ag-console-window.h"
 #include "ag-console-call-matrix.h"
-
-#ifdef HAVE_CONSOLE_FEATURES
-# include "ag-console-monitor-page.h"
-#endif
+#include "ag-console-monitor-page.h"
 
 struct _AgConsoleWindow
 {
@@ -55,12 +52,11 @@ update_restart (AgConsoleWindow *self)
 {
   gboolean down = FALSE;
 
-  if (self->embedded != NULL && ag_console_application_get_server_override (self->application) == NULL)
-    {
-      AgConsoleEmbeddedServerState state = ag_console_embedded_server_get_state (self->embedded);
+  if (self->embedded != NULL && ag_console_application_get_server_override (self->application) == NULL) {
+    AgConsoleEmbeddedServerState state = ag_console_embedded_server_get_state (self->embedded);
 
-      down = state == AG_CONSOLE_EMBEDDED_SERVER_FAILED || state == AG_CONSOLE_EMBEDDED_SERVER_STOPPED;
-    }
+    down = state == AG_CONSOLE_EMBEDDED_SERVER_FAILED || state == AG_CONSOLE_EMBEDDED_SERVER_STOPPED;
+  }
 
   gtk_widget_set_visible (self->restart_server_button, down);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.restart-server", down);
@@ -72,36 +68,32 @@ update_server_text (AgConsoleWindow *self)
   const char *override = ag_console_application_get_server_override (self->application);
   g_autofree char *text = NULL;
 
-  if (override != NULL)
-    {
-      /* Translators: the server given with --server. */
-      text = g_strdup_printf (_("Server from the command line: %s"), override);
-    }
-  else if (self->embedded != NULL)
-    {
-      const GError *error = ag_console_embedded_server_get_error (self->embedded);
+  if (override != NULL) {
+    /* Translators: the server given with --server. */
+    text = g_strdup_printf (_("Server from the command line: %s"), override);
+  } else if (self->embedded != NULL) {
+    const GError *error = ag_console_embedded_server_get_error (self->embedded);
 
-      switch (ag_console_embedded_server_get_state (self->embedded))
-        {
-        case AG_CONSOLE_EMBEDDED_SERVER_STARTING:
-          text = g_strdup (_("Starting the embedded local server…"));
-          break;
-        case AG_CONSOLE_EMBEDDED_SERVER_RUNNING:
-          /* Translators: %s is "ws://127.0.0.1:PORT/v1". */
-          text = g_strdup_printf (_("Embedded local server at %s (app id “%s”)"),
-                                  ag_console_embedded_server_get_uri (self->embedded),
-                                  AG_CONSOLE_EMBEDDED_SERVER_APP_ID);
-          break;
-        case AG_CONSOLE_EMBEDDED_SERVER_FAILED:
-          text = g_strdup_printf (_("The embedded local server is not running: %s"),
-                                  error != NULL ? error->message : _("unknown error"));
-          break;
-        case AG_CONSOLE_EMBEDDED_SERVER_STOPPED:
-        default:
-          text = g_strdup (_("The embedded local server is stopped"));
-          break;
-        }
+    switch (ag_console_embedded_server_get_state (self->embedded)) {
+    case AG_CONSOLE_EMBEDDED_SERVER_STARTING:
+      text = g_strdup (_("Starting the embedded local server…"));
+      break;
+    case AG_CONSOLE_EMBEDDED_SERVER_RUNNING:
+      /* Translators: %s is "ws://127.0.0.1:PORT/v1". */
+      text = g_strdup_printf (_("Embedded local server at %s (app id “%s”)"),
+                              ag_console_embedded_server_get_uri (self->embedded),
+                              AG_CONSOLE_EMBEDDED_SERVER_APP_ID);
+      break;
+    case AG_CONSOLE_EMBEDDED_SERVER_FAILED:
+      text = g_strdup_printf (_("The embedded local server is not running: %s"),
+                              error != NULL ? error->message : _("unknown error"));
+      break;
+    case AG_CONSOLE_EMBEDDED_SERVER_STOPPED:
+    default:
+      text = g_strdup (_("The embedded local server is stopped"));
+      break;
     }
+  }
 
   set_server_text (self, text);
   update_restart (self);
@@ -124,13 +116,12 @@ watch_embedded_server (AgConsoleWindow *self)
   if (self->embedded != NULL)
     g_signal_handlers_disconnect_by_data (self->embedded, self);
   g_set_object (&self->embedded, embedded);
-  if (embedded != NULL)
-    {
-      g_signal_connect_object (embedded, "notify::state", G_CALLBACK (embedded_state_changed_cb), self,
-                               G_CONNECT_SWAPPED);
-      g_signal_connect_object (embedded, "notify::uri", G_CALLBACK (embedded_state_changed_cb), self,
-                               G_CONNECT_SWAPPED);
-    }
+  if (embedded != NULL) {
+    g_signal_connect_object (embedded, "notify::state", G_CALLBACK (embedded_state_changed_cb), self,
+                             G_CONNECT_SWAPPED);
+    g_signal_connect_object (embedded, "notify::uri", G_CALLBACK (embedded_state_changed_cb), self,
+                             G_CONNECT_SWAPPED);
+  }
 
   update_server_text (self);
 }
@@ -159,35 +150,28 @@ update_tab (AdwTabPage *tab)
   /* A static indicator, never the tab's spinner: drawn in software, a spinner per
    * reconnecting tab cost most of a core. */
   adw_tab_page_set_loading (tab, FALSE);
-  if (ringing > 0)
-    {
-      g_autoptr(GIcon) icon = g_themed_icon_new ("call-incoming-symbolic");
-      g_autofree char *ringing_text = NULL;
+  if (ringing > 0) {
+    g_autoptr(GIcon) icon = g_themed_icon_new ("call-incoming-symbolic");
+    g_autofree char *ringing_text = NULL;
 
-      ringing_text = g_strdup_printf (ngettext ("%u incoming call rings", "%u incoming calls ring",
-                                                ringing),
-                                      ringing);
-      adw_tab_page_set_indicator_icon (tab, icon);
-      adw_tab_page_set_indicator_tooltip (tab, ringing_text);
-    }
-  else if (status == AG_STATUS_LOGGED_IN)
-    {
-      adw_tab_page_set_indicator_icon (tab, NULL);
-    }
-  else if (status == AG_STATUS_CONNECTING)
-    {
-      g_autoptr(GIcon) icon = g_themed_icon_new ("emblem-synchronizing-symbolic");
+    ringing_text = g_strdup_printf (ngettext ("%u incoming call rings", "%u incoming calls ring",
+                                              ringing),
+                                    ringing);
+    adw_tab_page_set_indicator_icon (tab, icon);
+    adw_tab_page_set_indicator_tooltip (tab, ringing_text);
+  } else if (status == AG_STATUS_LOGGED_IN) {
+    adw_tab_page_set_indicator_icon (tab, NULL);
+  } else if (status == AG_STATUS_CONNECTING) {
+    g_autoptr(GIcon) icon = g_themed_icon_new ("emblem-synchronizing-symbolic");
 
-      adw_tab_page_set_indicator_icon (tab, icon);
-      adw_tab_page_set_indicator_tooltip (tab, ag_console_session_page_get_status_text (page));
-    }
-  else
-    {
-      g_autoptr(GIcon) icon = g_themed_icon_new ("network-offline-symbolic");
+    adw_tab_page_set_indicator_icon (tab, icon);
+    adw_tab_page_set_indicator_tooltip (tab, ag_console_session_page_get_status_text (page));
+  } else {
+    g_autoptr(GIcon) icon = g_themed_icon_new ("network-offline-symbolic");
 
-      adw_tab_page_set_indicator_icon (tab, icon);
-      adw_tab_page_set_indicator_tooltip (tab, ag_console_session_page_get_status_text (page));
-    }
+    adw_tab_page_set_indicator_icon (tab, icon);
+    adw_tab_page_set_indicator_tooltip (tab, ag_console_session_page_get_status_text (page));
+  }
 
   /* A ringing call asks for attention even in the selected tab: it is waiting for an answer. */
   adw_tab_page_set_needs_attention (tab, ringing > 0 || (unread > 0 && !adw_tab_page_get_selected (tab)));
@@ -295,13 +279,12 @@ ag_console_window_open_login_dialog (AgConsoleWindow *self)
   g_return_val_if_fail (AG_CONSOLE_IS_WINDOW (self), NULL);
 
   /* So that the dialog can warn before an account is logged in twice. */
-  for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view); i++)
-    {
-      GtkWidget *child = adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i));
+  for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view); i++) {
+    GtkWidget *child = adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i));
 
-      if (AG_CONSOLE_IS_SESSION_PAGE (child))
-        g_ptr_array_add (sessions, g_object_ref (ag_console_session_page_get_session (AG_CONSOLE_SESSION_PAGE (child))));
-    }
+    if (AG_CONSOLE_IS_SESSION_PAGE (child))
+      g_ptr_array_add (sessions, g_object_ref (ag_console_session_page_get_session (AG_CONSOLE_SESSION_PAGE (child))));
+  }
 
   dialog = ag_console_login_dialog_new (GTK_WINDOW (self));
   ag_console_login_dialog_set_open_sessions (dialog, sessions);
@@ -312,17 +295,17 @@ ag_console_window_open_login_dialog (AgConsoleWindow *self)
 }
 
 static void
-new_session_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
+new_session_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
 {
   ag_console_window_open_login_dialog (AG_CONSOLE_WINDOW (widget));
 }
 
 static void
-close_tab_action (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
+close_tab_action_cb (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
 {
   AgConsoleWindow *self = AG_CONSOLE_WINDOW (widget);
   AdwTabPage *tab = adw_tab_view_get_selected_page (self->tab_view);
@@ -331,7 +314,6 @@ close_tab_action (GtkWidget  *widget,
     adw_tab_view_close_page (self->tab_view, tab);
 }
 
-#ifdef HAVE_CONSOLE_FEATURES
 /* The server the monitor watches: the one new sessions go to by default. */
 static gboolean
 default_server (AgConsoleWindow  *self,
@@ -346,51 +328,45 @@ default_server (AgConsoleWindow  *self,
   if (*out_app_id == NULL)
     *out_app_id = AG_CONSOLE_EMBEDDED_SERVER_APP_ID;
 
-  if (override != NULL)
-    {
-      *out_uri = override;
-      return TRUE;
-    }
+  if (override != NULL) {
+    *out_uri = override;
+    return TRUE;
+  }
 
   if (*last_profile != '\0')
     profile = ag_console_profile_store_lookup (ag_console_application_get_profile_store (self->application),
                                                last_profile);
-  if (profile != NULL)
-    {
-      *out_uri = ag_console_profile_get_server_uri (profile);
-      *out_app_id = ag_console_profile_get_app_id (profile);
-      return *out_uri != NULL && *out_app_id != NULL;
-    }
+  if (profile != NULL) {
+    *out_uri = ag_console_profile_get_server_uri (profile);
+    *out_app_id = ag_console_profile_get_app_id (profile);
+    return *out_uri != NULL && *out_app_id != NULL;
+  }
 
   *out_uri = self->embedded != NULL ? ag_console_embedded_server_get_uri (self->embedded) : NULL;
 
   return *out_uri != NULL;
 }
-#endif
 
 static void
-open_monitor_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
+open_monitor_action_cb (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
 {
   AgConsoleWindow *self = AG_CONSOLE_WINDOW (widget);
-#ifdef HAVE_CONSOLE_FEATURES
   const char *uri = NULL;
   const char *app_id = NULL;
   g_autoptr(GIcon) icon = NULL;
   GtkWidget *page;
 
-  if (self->monitor_tab != NULL)
-    {
-      adw_tab_view_set_selected_page (self->tab_view, self->monitor_tab);
-      return;
-    }
+  if (self->monitor_tab != NULL) {
+    adw_tab_view_set_selected_page (self->tab_view, self->monitor_tab);
+    return;
+  }
 
-  if (!default_server (self, &uri, &app_id))
-    {
-      ag_console_window_add_toast (self, _("No server to monitor yet"));
-      return;
-    }
+  if (!default_server (self, &uri, &app_id)) {
+    ag_console_window_add_toast (self, _("No server to monitor yet"));
+    return;
+  }
 
   /* The embedded server's own key opens it; other servers ask for theirs. */
   page = ag_console_monitor_page_new (uri, app_id,
@@ -404,9 +380,6 @@ open_monitor_action (GtkWidget  *widget,
   icon = g_themed_icon_new ("view-reveal-symbolic");
   adw_tab_page_set_icon (self->monitor_tab, icon);
   adw_tab_view_set_selected_page (self->tab_view, self->monitor_tab);
-#else
-  ag_console_window_add_toast (self, _("The monitor is not available in this build"));
-#endif
 }
 
 /* The session a call to @account goes out from: the one used last, or else the first one
@@ -438,9 +411,9 @@ calling_tab (AgConsoleWindow *self,
 }
 
 static void
-call_account_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
+call_account_action_cb (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
 {
   AgConsoleWindow *self = AG_CONSOLE_WINDOW (widget);
   const char *account = g_variant_get_string (parameter, NULL);
@@ -459,9 +432,9 @@ call_account_action (GtkWidget  *widget,
 }
 
 static void
-restart_server_action (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *parameter)
+restart_server_action_cb (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
 {
   AgConsoleWindow *self = AG_CONSOLE_WINDOW (widget);
 
@@ -481,13 +454,12 @@ ag_console_window_close_request (GtkWindow *window)
   g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
 
   /* Log every session out on the way out. */
-  for (int i = adw_tab_view_get_n_pages (self->tab_view) - 1; i >= 0; i--)
-    {
-      GtkWidget *child = adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i));
+  for (int i = adw_tab_view_get_n_pages (self->tab_view) - 1; i >= 0; i--) {
+    GtkWidget *child = adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i));
 
-      if (AG_CONSOLE_IS_SESSION_PAGE (child))
-        ag_console_session_page_logout (AG_CONSOLE_SESSION_PAGE (child));
-    }
+    if (AG_CONSOLE_IS_SESSION_PAGE (child))
+      ag_console_session_page_logout (AG_CONSOLE_SESSION_PAGE (child));
+  }
 
   return GTK_WINDOW_CLASS (ag_console_window_parent_class)->close_request (window);
 }
@@ -543,11 +515,12 @@ ag_console_window_class_init (AgConsoleWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, n_pages_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, selected_page_changed_cb);
 
-  gtk_widget_class_install_action (widget_class, "win.new-session", NULL, new_session_action);
-  gtk_widget_class_install_action (widget_class, "win.close-tab", NULL, close_tab_action);
-  gtk_widget_class_install_action (widget_class, "win.open-monitor", NULL, open_monitor_action);
-  gtk_widget_class_install_action (widget_class, "win.call-account", "s", call_account_action);
-  gtk_widget_class_install_action (widget_class, "win.restart-server", NULL, restart_server_action);
+  gtk_widget_class_install_action (widget_class, "win.new-session", NULL, new_session_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.close-tab", NULL, close_tab_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.open-monitor", NULL, open_monitor_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.call-account", "s", call_account_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.restart-server", NULL,
+                                   restart_server_action_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "win.close-tab", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK, "win.open-monitor", NULL);
@@ -563,10 +536,6 @@ ag_console_window_init (AgConsoleWindow *self)
   popover = gtk_popover_new ();
   gtk_popover_set_child (GTK_POPOVER (popover), ag_console_call_matrix_new (self->tab_view));
   gtk_menu_button_set_popover (self->matrix_button, popover);
-
-#ifndef HAVE_CONSOLE_FEATURES
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-monitor", FALSE);
-#endif
 }
 
 AgConsoleWindow *

@@ -1,4 +1,4 @@
-/* main.c: agsignal-console
+/* main.c: agsignal-console's entry point: the locale, then the application
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -68,31 +68,26 @@ reply_ok (SoupWebsocketConnection *connection,
   json_builder_set_member_name (builder, "id");
   json_builder_add_int_value (builder, id);
 
-  if (g_strcmp0 (op, "login") == 0)
-    {
-      json_builder_set_member_name (builder, "account");
-      json_builder_add_string_value (builder, json_object_get_string_member_with_default (request, "account", ""));
-      json_builder_set_member_name (builder, "uid");
-      json_builder_add_int_value (builder, 1);
-    }
-  else if (g_strcmp0 (op, "channel_join") == 0)
-    {
-      json_builder_set_member_name (builder, "channel");
-      json_builder_add_string_value (builder, json_object_get_string_member_with_default (request, "channel", ""));
-      json_builder_set_member_name (builder, "num");
-      json_builder_add_int_value (builder, 1);
-      json_builder_set_member_name (builder, "members");
-      json_builder_begin_array (builder);
-      json_builder_end_array (builder);
-      json_builder_set_member_name (builder, "attrs");
-      json_builder_begin_object (builder);
-      json_builder_end_object (builder);
-    }
-  else if (g_strcmp0 (op, "ping") == 0)
-    {
-      json_builder_set_member_name (builder, "ts");
-      json_builder_add_int_value (builder, g_get_real_time () / 1000);
-    }
+  if (g_strcmp0 (op, "login") == 0) {
+    json_builder_set_member_name (builder, "account");
+    json_builder_add_string_value (builder, json_object_get_string_member_with_default (request, "account", ""));
+    json_builder_set_member_name (builder, "uid");
+    json_builder_add_int_value (builder, 1);
+  } else if (g_strcmp0 (op, "channel_join") == 0) {
+    json_builder_set_member_name (builder, "channel");
+    json_builder_add_string_value (builder, json_object_get_string_member_with_default (request, "channel", ""));
+    json_builder_set_member_name (builder, "num");
+    json_builder_add_int_value (builder, 1);
+    json_builder_set_member_name (builder, "members");
+    json_builder_begin_array (builder);
+    json_builder_end_array (builder);
+    json_builder_set_member_name (builder, "attrs");
+    json_builder_begin_object (builder);
+    json_builder_end_object (builder);
+  } else if (g_strcmp0 (op, "ping") == 0) {
+    json_builder_set_member_name (builder, "ts");
+    json_builder_add_int_value (builder, g_get_real_time () / 1000);
+  }
 
   json_builder_end_object (builder);
   send_object (connection, builder);
@@ -102,14 +97,13 @@ static void
 send_members (SoupWebsocketConnection *connection,
               const char              *channel)
 {
-  for (int i = 0; i < n_members - 1; i++)
-    {
-      g_autofree char *text = g_strdup_printf ("{\"op\":\"channel_user_joined\",\"channel\":\"%s\","
-                                               "\"account\":\"member-%05d\",\"uid\":%d}",
-                                               channel, i, i + 2);
+  for (int i = 0; i < n_members - 1; i++) {
+    g_autofree char *text = g_strdup_printf ("{\"op\":\"channel_user_joined\",\"channel\":\"%s\","
+                                             "\"account\":\"member-%05d\",\"uid\":%d}",
+                                             channel, i, i + 2);
 
-      soup_websocket_connection_send_text (connection, text);
-    }
+    soup_websocket_connection_send_text (connection, text);
+  }
 }
 
 static void
@@ -211,15 +205,14 @@ wait_for (Condition   condition,
 static void
 settle (void)
 {
-  for (int i = 0; i < 3; i++)
-    {
-      gint64 end = g_get_monotonic_time () + 50 * 1000;
-      guint tick = g_timeout_add (5, tick_cb, NULL);
+  for (int i = 0; i < 3; i++) {
+    gint64 end = g_get_monotonic_time () + 50 * 1000;
+    guint tick = g_timeout_add (5, tick_cb, NULL);
 
-      while (g_get_monotonic_time () < end)
-        g_main_context_iteration (NULL, TRUE);
-      g_source_remove (tick);
-    }
+    while (g_get_monotonic_time () < end)
+      g_main_context_iteration (NULL, TRUE);
+    g_source_remove (tick);
+  }
 }
 
 static double
@@ -244,11 +237,10 @@ print_distribution (const char *label,
 {
   double sum = 0;
 
-  if (values->len == 0)
-    {
-      g_print ("  %-34s no samples\n", label);
-      return;
-    }
+  if (values->len == 0) {
+    g_print ("  %-34s no samples\n", label);
+    return;
+  }
 
   g_array_sort (values, compare_double);
   for (guint i = 0; i < values->len; i++)
@@ -297,12 +289,11 @@ frame_after_paint_cb (GdkFrameClock *clock,
     return;
 
   g_array_append_val (scroll->work_ms, work);
-  if (scroll->last_frame_time != 0)
-    {
-      double interval = (frame_time - scroll->last_frame_time) / 1000.0;
+  if (scroll->last_frame_time != 0) {
+    double interval = (frame_time - scroll->last_frame_time) / 1000.0;
 
-      g_array_append_val (scroll->interval_ms, interval);
-    }
+    g_array_append_val (scroll->interval_ms, interval);
+  }
   scroll->last_frame_time = frame_time;
 }
 
@@ -315,12 +306,11 @@ scroll_tick_cb (GtkWidget     *widget,
   double value = gtk_adjustment_get_value (scroll->adjustment);
   double bottom = gtk_adjustment_get_upper (scroll->adjustment) - gtk_adjustment_get_page_size (scroll->adjustment);
 
-  if (++scroll->frames >= SCROLL_FRAMES)
-    {
-      scroll->fps = gdk_frame_clock_get_fps (clock);
-      scroll->done = TRUE;
-      return G_SOURCE_REMOVE;
-    }
+  if (++scroll->frames >= SCROLL_FRAMES) {
+    scroll->fps = gdk_frame_clock_get_fps (clock);
+    scroll->done = TRUE;
+    return G_SOURCE_REMOVE;
+  }
 
   /* Down to the end, then back up: both directions create and recycle rows. */
   if (value + scroll->step > bottom || value + scroll->step < 0)
@@ -375,20 +365,19 @@ find_scroller (GtkWidget  *root,
                const char *list_type_name)
 {
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkScrolledWindow *found;
+       child = gtk_widget_get_next_sibling (child)) {
+    GtkScrolledWindow *found;
 
-      if (GTK_IS_SCROLLED_WINDOW (child) &&
-          g_strcmp0 (G_OBJECT_TYPE_NAME (gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (child))),
-                     list_type_name) == 0 &&
-          gtk_widget_get_mapped (child))
-        return GTK_SCROLLED_WINDOW (child);
+    if (GTK_IS_SCROLLED_WINDOW (child) &&
+        g_strcmp0 (G_OBJECT_TYPE_NAME (gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (child))),
+                   list_type_name) == 0 &&
+        gtk_widget_get_mapped (child))
+      return GTK_SCROLLED_WINDOW (child);
 
-      found = find_scroller (child, list_type_name);
-      if (found != NULL)
-        return found;
-    }
+    found = find_scroller (child, list_type_name);
+    if (found != NULL)
+      return found;
+  }
 
   return NULL;
 }
@@ -488,19 +477,18 @@ static void
 append_entries (AgConsoleLogModel *model,
                 int                count)
 {
-  for (int i = 0; i < count; i++)
-    {
-      const char *kind = kinds[i % G_N_ELEMENTS (kinds)];
-      char summary[160];
-      char json[256];
+  for (int i = 0; i < count; i++) {
+    const char *kind = kinds[i % G_N_ELEMENTS (kinds)];
+    char summary[160];
+    char json[256];
 
-      g_snprintf (summary, sizeof summary, "[lobby] account=\"user-%05d\", uid=%d, msg=\"message number %d\"",
-                  i % 5000, i % 5000 + 2, i);
-      g_snprintf (json, sizeof json,
-                  "{\"signal\":\"%s\",\"channel\":\"lobby\",\"args\":{\"account\":\"user-%05d\",\"uid\":%d,\"msg\":\"message number %d\"}}",
-                  kind, i % 5000, i % 5000 + 2, i);
-      ag_console_log_model_append (model, g_get_real_time (), kind, summary, json);
-    }
+    g_snprintf (summary, sizeof summary, "[lobby] account=\"user-%05d\", uid=%d, msg=\"message number %d\"",
+                i % 5000, i % 5000 + 2, i);
+    g_snprintf (json, sizeof json,
+                "{\"signal\":\"%s\",\"channel\":\"lobby\",\"args\":{\"account\":\"user-%05d\",\"uid\":%d,\"msg\":\"message number %d\"}}",
+                kind, i % 5000, i % 5000 + 2, i);
+    ag_console_log_model_append (model, g_get_real_time (), kind, summary, json);
+  }
 }
 
 static void
@@ -595,23 +583,20 @@ main (int   argc,
 
   context = g_option_context_new ("- benchmark the console's roster and event log");
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      g_printerr ("%s\n", error->message);
-      return 2;
-    }
+  if (!g_option_context_parse (context, &argc, &argv, &error)) {
+    g_printerr ("%s\n", error->message);
+    return 2;
+  }
 
-  if (n_members < 2 || n_entries < 1)
-    {
-      g_printerr ("--members must be at least 2 and --entries at least 1\n");
-      return 2;
-    }
+  if (n_members < 2 || n_entries < 1) {
+    g_printerr ("--members must be at least 2 and --entries at least 1\n");
+    return 2;
+  }
 
-  if (!gtk_init_check ())
-    {
-      g_printerr ("bench-console needs a display (run it under xvfb-run -a)\n");
-      return 77;
-    }
+  if (!gtk_init_check ()) {
+    g_printerr ("bench-console needs a display (run it under xvfb-run -a)\n");
+    return 77;
+  }
   adw_init ();
 
   g_print ("bench-console: GTK %u.%u.%u, libadwaita %u.%u.%u\n",

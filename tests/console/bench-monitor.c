@@ -62,22 +62,21 @@ build_snapshot (void)
   GPtrArray *frames = g_ptr_array_new_with_free_func (g_free);
   int users = 0, channels = 0;
 
-  while (users < n_users || channels < n_channels)
-    {
-      GString *frame = g_string_new ("{\"op\":\"admin_snapshot\",\"users\":[");
+  while (users < n_users || channels < n_channels) {
+    GString *frame = g_string_new ("{\"op\":\"admin_snapshot\",\"users\":[");
 
-      for (int i = 0; i < FRAME && users < n_users; i++, users++)
-        g_string_append_printf (frame, "%s{\"account\":\"user%06d\",\"uid\":%d,\"since\":1764099000000,"
-                                "\"address\":\"127.0.0.1:40000\",\"channel\":\"c%05d\",\"queue\":0}",
-                                i > 0 ? "," : "", users, users + 1, users % n_channels);
-      g_string_append (frame, "],\"channels\":[");
-      for (int i = 0; i < FRAME && channels < n_channels; i++, channels++)
-        g_string_append_printf (frame, "%s{\"name\":\"c%05d\",\"kind\":\"ordinary\",\"members\":%d,"
-                                "\"total_joins\":%d,\"attrs\":{\"topic\":\"news\"}}",
-                                i > 0 ? "," : "", channels, n_users / n_channels, n_users / n_channels);
-      g_string_append (frame, "]}");
-      g_ptr_array_add (frames, g_string_free (frame, FALSE));
-    }
+    for (int i = 0; i < FRAME && users < n_users; i++, users++)
+      g_string_append_printf (frame, "%s{\"account\":\"user%06d\",\"uid\":%d,\"since\":1764099000000,"
+                              "\"address\":\"127.0.0.1:40000\",\"channel\":\"c%05d\",\"queue\":0}",
+                              i > 0 ? "," : "", users, users + 1, users % n_channels);
+    g_string_append (frame, "],\"channels\":[");
+    for (int i = 0; i < FRAME && channels < n_channels; i++, channels++)
+      g_string_append_printf (frame, "%s{\"name\":\"c%05d\",\"kind\":\"ordinary\",\"members\":%d,"
+                              "\"total_joins\":%d,\"attrs\":{\"topic\":\"news\"}}",
+                              i > 0 ? "," : "", channels, n_users / n_channels, n_users / n_channels);
+    g_string_append (frame, "]}");
+    g_ptr_array_add (frames, g_string_free (frame, FALSE));
+  }
 
   g_ptr_array_add (frames, g_strdup ("{\"op\":\"admin_snapshot_end\",\"seq\":0}"));
   return frames;
@@ -404,11 +403,10 @@ main (int   argc,
   if (n_channels < 1 || n_users < 1)
     g_error ("--users and --channels must be positive");
 
-  if (!gtk_init_check ())
-    {
-      g_printerr ("bench-monitor needs a display (run it under xvfb-run -a)\n");
-      return 77;
-    }
+  if (!gtk_init_check ()) {
+    g_printerr ("bench-monitor needs a display (run it under xvfb-run -a)\n");
+    return 77;
+  }
   adw_init ();
   scripted.snapshot = build_snapshot ();
   scripted_start (&scripted);

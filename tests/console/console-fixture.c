@@ -1,4 +1,4 @@
-/* console-fixture.c
+/* console-fixture.c: the console's window against a real agsignald, and peers
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -51,14 +51,13 @@ console_test_init (int    *argc,
 AgConsoleApplication *
 console_test_application (void)
 {
-  if (application == NULL)
-    {
-      g_autoptr(GError) error = NULL;
+  if (application == NULL) {
+    g_autoptr(GError) error = NULL;
 
-      application = ag_console_application_new ();
-      if (!g_application_register (G_APPLICATION (application), NULL, &error))
-        g_error ("Could not register the application: %s", error->message);
-    }
+    application = ag_console_application_new ();
+    if (!g_application_register (G_APPLICATION (application), NULL, &error))
+      g_error ("Could not register the application: %s", error->message);
+  }
 
   return application;
 }
@@ -97,13 +96,12 @@ console_fixture_teardown (ConsoleFixture *fixture,
   fixture->window = NULL;
   CONSOLE_WAIT_UNTIL (window == NULL);
 
-  for (guint i = 0; i < fixture->peers->len; i++)
-    {
-      AgSession *peer = g_ptr_array_index (fixture->peers, i);
+  for (guint i = 0; i < fixture->peers->len; i++) {
+    AgSession *peer = g_ptr_array_index (fixture->peers, i);
 
-      if (ag_session_get_status (peer) == AG_STATUS_LOGGED_IN)
-        ag_session_logout (peer);
-    }
+    if (ag_session_get_status (peer) == AG_STATUS_LOGGED_IN)
+      ag_session_logout (peer);
+  }
   g_clear_pointer (&fixture->peers, g_ptr_array_unref);
 
   g_clear_pointer (&fixture->server, ag_test_server_free);

@@ -4,7 +4,7 @@
 # GTK_A11Y=atspi), and drives the console as a user would, over AT-SPI with dogtail, while
 # peers ("bob") are driven through libagsignal with GObject Introspection. Tests print TAP and
 # skip when there is no display, no session bus, no dogtail or no Ag typelib
-# (/work/shared/GUI-TESTING.md has the rules for GTK 4.8).
+# (tests/console/README.md has the rules for GTK 4.8).
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 

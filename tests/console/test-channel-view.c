@@ -23,14 +23,13 @@ roster_accounts (AgConsoleChannelView *view)
   GString *accounts = g_string_new (NULL);
   guint n = g_list_model_get_n_items (roster);
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(AgMember) member = g_list_model_get_item (roster, i);
+  for (guint i = 0; i < n; i++) {
+    g_autoptr(AgMember) member = g_list_model_get_item (roster, i);
 
-      if (i > 0)
-        g_string_append_c (accounts, ' ');
-      g_string_append (accounts, ag_member_get_account (member));
-    }
+    if (i > 0)
+      g_string_append_c (accounts, ' ');
+    g_string_append (accounts, ag_member_get_account (member));
+  }
 
   return g_string_free (accounts, FALSE);
 }
@@ -311,21 +310,20 @@ test_channel_view_partial_roster (ConsoleFixture *fixture,
   AgConsoleSessionPage *page;
   AgConsoleChannelView *view;
 
-  for (guint i = 0; i < 205; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *account = g_strdup_printf ("m%03u", i);
-      AgTestClient *client = ag_test_client_new (ag_test_server_get_uri (fixture->server), &error);
-      g_autoptr(JsonObject) reply = NULL;
-      g_autoptr(JsonObject) joined = NULL;
+  for (guint i = 0; i < 205; i++) {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *account = g_strdup_printf ("m%03u", i);
+    AgTestClient *client = ag_test_client_new (ag_test_server_get_uri (fixture->server), &error);
+    g_autoptr(JsonObject) reply = NULL;
+    g_autoptr(JsonObject) joined = NULL;
 
-      g_assert_no_error (error);
-      g_ptr_array_add (clients, client);
-      reply = ag_test_client_login (client, "demo", account, "_no_need_token");
-      g_assert_cmpint (ag_test_reply_code (reply), ==, 0);
-      joined = ag_test_client_request (client, "{\"op\":\"channel_join\",\"channel\":\"big\"}");
-      g_assert_cmpint (ag_test_reply_code (joined), ==, 0);
-    }
+    g_assert_no_error (error);
+    g_ptr_array_add (clients, client);
+    reply = ag_test_client_login (client, "demo", account, "_no_need_token");
+    g_assert_cmpint (ag_test_reply_code (reply), ==, 0);
+    joined = ag_test_client_request (client, "{\"op\":\"channel_join\",\"channel\":\"big\"}");
+    g_assert_cmpint (ag_test_reply_code (joined), ==, 0);
+  }
 
   page = console_fixture_login (fixture, "alice");
   view = channel_view (page);
@@ -346,11 +344,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  if (!console_test_init (&argc, &argv))
-    {
-      g_print (CONSOLE_TEST_SKIP_NO_DISPLAY);
-      return 0;
-    }
+  if (!console_test_init (&argc, &argv)) {
+    g_print (CONSOLE_TEST_SKIP_NO_DISPLAY);
+    return 0;
+  }
 
   g_test_add ("/ag/console-channel-view/roster", ConsoleFixture, NULL,
               console_fixture_setup, test_channel_view_roster, console_fixture_teardown);

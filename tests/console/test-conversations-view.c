@@ -211,11 +211,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  if (!console_test_init (&argc, &argv))
-    {
-      g_print (CONSOLE_TEST_SKIP_NO_DISPLAY);
-      return 0;
-    }
+  if (!console_test_init (&argc, &argv)) {
+    g_print (CONSOLE_TEST_SKIP_NO_DISPLAY);
+    return 0;
+  }
 
   g_test_add ("/ag/console-conversations-view/exchange", ConsoleFixture, NULL,
               console_fixture_setup, test_conversations_exchange, console_fixture_teardown);

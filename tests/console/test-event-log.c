@@ -15,14 +15,13 @@ log_has (AgConsoleLogModel *log,
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (log));
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(AgConsoleLogEntry) entry = g_list_model_get_item (G_LIST_MODEL (log), i);
+  for (guint i = 0; i < n; i++) {
+    g_autoptr(AgConsoleLogEntry) entry = g_list_model_get_item (G_LIST_MODEL (log), i);
 
-      if (g_strcmp0 (ag_console_log_entry_get_kind (entry), kind) == 0 &&
-          (summary_part == NULL || strstr (ag_console_log_entry_get_summary (entry), summary_part) != NULL))
-        return TRUE;
-    }
+    if (g_strcmp0 (ag_console_log_entry_get_kind (entry), kind) == 0 &&
+        (summary_part == NULL || strstr (ag_console_log_entry_get_summary (entry), summary_part) != NULL))
+      return TRUE;
+  }
 
   return FALSE;
 }
@@ -92,12 +91,11 @@ test_event_log_filter_and_export (ConsoleFixture *fixture,
   g_auto(GStrv) lines = NULL;
   guint total;
 
-  for (guint i = 0; i < 3; i++)
-    {
-      g_autofree char *msg = g_strdup_printf ("note %u", i);
+  for (guint i = 0; i < 3; i++) {
+    g_autofree char *msg = g_strdup_printf ("note %u", i);
 
-      ag_session_message_instant_send (bob, "alice", msg);
-    }
+    ag_session_message_instant_send (bob, "alice", msg);
+  }
   CONSOLE_WAIT_UNTIL (log_has (log, "message-instant-receive", "note 2"));
 
   total = g_list_model_get_n_items (G_LIST_MODEL (log));
@@ -128,28 +126,26 @@ test_event_log_filter_and_export (ConsoleFixture *fixture,
   lines = g_strsplit (contents, "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, total + 1);
 
-  for (guint i = 0; i < total; i++)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonObject *object;
+  for (guint i = 0; i < total; i++) {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *object;
 
-      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, &error));
-      g_assert_no_error (error);
-      object = json_node_get_object (json_parser_get_root (parser));
-      g_assert_cmpstr (json_object_get_string_member (object, "account"), ==, "alice");
-      g_assert_true (json_object_has_member (object, "signal"));
-      g_assert_true (json_object_has_member (object, "time"));
-      g_assert_nonnull (json_object_get_object_member (object, "args"));
+    g_assert_true (json_parser_load_from_data (parser, lines[i], -1, &error));
+    g_assert_no_error (error);
+    object = json_node_get_object (json_parser_get_root (parser));
+    g_assert_cmpstr (json_object_get_string_member (object, "account"), ==, "alice");
+    g_assert_true (json_object_has_member (object, "signal"));
+    g_assert_true (json_object_has_member (object, "time"));
+    g_assert_nonnull (json_object_get_object_member (object, "args"));
 
-      if (g_strcmp0 (json_object_get_string_member (object, "signal"), "message-instant-receive") == 0)
-        {
-          JsonObject *args = json_object_get_object_member (object, "args");
+    if (g_strcmp0 (json_object_get_string_member (object, "signal"), "message-instant-receive") == 0) {
+      JsonObject *args = json_object_get_object_member (object, "args");
 
-          g_assert_cmpstr (json_object_get_string_member (args, "account"), ==, "bob");
-          g_assert_true (g_str_has_prefix (json_object_get_string_member (args, "msg"), "note "));
-          g_assert_cmpint (json_object_get_int_member (args, "uid"), ==, ag_session_get_uid (bob));
-        }
+      g_assert_cmpstr (json_object_get_string_member (args, "account"), ==, "bob");
+      g_assert_true (g_str_has_prefix (json_object_get_string_member (args, "msg"), "note "));
+      g_assert_cmpint (json_object_get_int_member (args, "uid"), ==, ag_session_get_uid (bob));
     }
+  }
 
   g_unlink (path);
   g_rmdir (dir);
@@ -159,11 +155,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  if (!console_test_init (&argc, &argv))
-    {
-      g_print (CONSOLE_TEST_SKIP_NO_DISPLAY);
-      return 0;
-    }
+  if (!console_test_init (&argc, &argv)) {
+    g_print (CONSOLE_TEST_SKIP_NO_DISPLAY);
+    return 0;
+  }
 
   g_test_add ("/ag/console-event-log/records", ConsoleFixture, NULL,
               console_fixture_setup, test_event_log_records, console_fixture_teardown);

@@ -31,13 +31,12 @@ find_button (GtkWidget  *root,
   if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
     return root;
 
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_button (c, label);
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c)) {
+    GtkWidget *found = find_button (c, label);
 
-      if (found != NULL)
-        return found;
-    }
+    if (found != NULL)
+      return found;
+  }
 
   return NULL;
 }
@@ -62,13 +61,12 @@ n_visible_windows (void)
   guint n = 0;
 
   g_object_ref (toplevels);
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
+    g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
 
-      if (gtk_widget_get_visible (window))
-        n++;
-    }
+    if (gtk_widget_get_visible (window))
+      n++;
+  }
 
   return n;
 }
@@ -104,14 +102,13 @@ first_banner (AgConsoleSessionPage *page)
   GListModel *calls = ag_console_calls_view_get_calls (calls_view (page));
   GtkWidget *banner;
 
-  for (guint i = 0; i < g_list_model_get_n_items (calls); i++)
-    {
-      g_clear_object (&call);
-      call = g_list_model_get_item (calls, i);
-      banner = ag_console_session_page_get_incoming_banner (page, call);
-      if (banner != NULL)
-        return AG_CONSOLE_INCOMING_CALL_BANNER (banner);
-    }
+  for (guint i = 0; i < g_list_model_get_n_items (calls); i++) {
+    g_clear_object (&call);
+    call = g_list_model_get_item (calls, i);
+    banner = ag_console_session_page_get_incoming_banner (page, call);
+    if (banner != NULL)
+      return AG_CONSOLE_INCOMING_CALL_BANNER (banner);
+  }
 
   return NULL;
 }
@@ -208,11 +205,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  if (!console_test_init (&argc, &argv))
-    {
-      g_print (CONSOLE_TEST_SKIP_NO_DISPLAY);
-      return 0;
-    }
+  if (!console_test_init (&argc, &argv)) {
+    g_print (CONSOLE_TEST_SKIP_NO_DISPLAY);
+    return 0;
+  }
 
   g_test_add ("/ag/incoming-call/withdrawn-while-ringing", ConsoleFixture, NULL,
               console_fixture_setup, test_incoming_call_withdrawn_while_ringing, console_fixture_teardown);

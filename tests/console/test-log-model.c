@@ -32,12 +32,11 @@ append_numbered (AgConsoleLogModel *model,
                  guint              first,
                  guint              count)
 {
-  for (guint i = first; i < first + count; i++)
-    {
-      g_autofree char *summary = g_strdup_printf ("entry %u", i);
+  for (guint i = first; i < first + count; i++) {
+    g_autofree char *summary = g_strdup_printf ("entry %u", i);
 
-      ag_console_log_model_append (model, (gint64) i * 1000, "test-kind", summary, NULL);
-    }
+    ag_console_log_model_append (model, (gint64) i * 1000, "test-kind", summary, NULL);
+  }
 }
 
 static char *
@@ -127,13 +126,12 @@ test_log_model_drops_oldest (void)
   append_numbered (model, 6, 17);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5);
   g_assert_cmpuint (ag_console_log_model_get_dropped (model), ==, 18);
-  for (guint i = 0; i < 5; i++)
-    {
-      g_autofree char *summary = summary_at (G_LIST_MODEL (model), i);
-      g_autofree char *expected = g_strdup_printf ("entry %u", 18 + i);
+  for (guint i = 0; i < 5; i++) {
+    g_autofree char *summary = summary_at (G_LIST_MODEL (model), i);
+    g_autofree char *expected = g_strdup_printf ("entry %u", 18 + i);
 
-      g_assert_cmpstr (summary, ==, expected);
-    }
+    g_assert_cmpstr (summary, ==, expected);
+  }
   g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), 5));
 }
 
@@ -189,13 +187,12 @@ test_log_model_pause (void)
 
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 4);
   g_assert_cmpuint (ag_console_log_model_get_dropped (model), ==, 3);
-  for (guint i = 0; i < 4; i++)
-    {
-      g_autofree char *summary = summary_at (G_LIST_MODEL (model), i);
-      g_autofree char *expected = g_strdup_printf ("entry %u", 3 + i);
+  for (guint i = 0; i < 4; i++) {
+    g_autofree char *summary = summary_at (G_LIST_MODEL (model), i);
+    g_autofree char *expected = g_strdup_printf ("entry %u", 3 + i);
 
-      g_assert_cmpstr (summary, ==, expected);
-    }
+    g_assert_cmpstr (summary, ==, expected);
+  }
 }
 
 static void
@@ -247,30 +244,26 @@ test_log_model_export (void)
   g_assert_cmpstr (lines[0], ==, "{\"signal\":\"with-json\",\"n\":1}");
   g_assert_cmpstr (lines[3], ==, "");
 
-  for (guint i = 1; i < 3; i++)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonObject *object;
+  for (guint i = 1; i < 3; i++) {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *object;
 
-      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, &error));
-      g_assert_no_error (error);
-      object = json_node_get_object (json_parser_get_root (parser));
-      g_assert_nonnull (object);
+    g_assert_true (json_parser_load_from_data (parser, lines[i], -1, &error));
+    g_assert_no_error (error);
+    object = json_node_get_object (json_parser_get_root (parser));
+    g_assert_nonnull (object);
 
-      if (i == 1)
-        {
-          g_assert_cmpstr (json_object_get_string_member (object, "kind"), ==, "login-failed");
-          g_assert_cmpstr (json_object_get_string_member (object, "summary"), ==,
-                           "ecode=206 \"quoted\" \\ é");
-          g_assert_cmpint (json_object_get_int_member (object, "time_us"), ==, 3500000);
-          g_assert_cmpstr (json_object_get_string_member (object, "time"), ==,
-                           "1970-01-01T00:00:03.500000Z");
-        }
-      else
-        {
-          g_assert_cmpstr (json_object_get_string_member (object, "kind"), ==, "logout");
-        }
+    if (i == 1) {
+      g_assert_cmpstr (json_object_get_string_member (object, "kind"), ==, "login-failed");
+      g_assert_cmpstr (json_object_get_string_member (object, "summary"), ==,
+                       "ecode=206 \"quoted\" \\ é");
+      g_assert_cmpint (json_object_get_int_member (object, "time_us"), ==, 3500000);
+      g_assert_cmpstr (json_object_get_string_member (object, "time"), ==,
+                       "1970-01-01T00:00:03.500000Z");
+    } else {
+      g_assert_cmpstr (json_object_get_string_member (object, "kind"), ==, "logout");
     }
+  }
 }
 
 static void
@@ -302,13 +295,12 @@ assert_same_entries (GListModel *a,
 {
   g_assert_cmpuint (g_list_model_get_n_items (a), ==, g_list_model_get_n_items (b));
 
-  for (guint i = 0; i < g_list_model_get_n_items (a); i++)
-    {
-      g_autoptr(GObject) x = g_list_model_get_item (a, i);
-      g_autoptr(GObject) y = g_list_model_get_item (b, i);
+  for (guint i = 0; i < g_list_model_get_n_items (a); i++) {
+    g_autoptr(GObject) x = g_list_model_get_item (a, i);
+    g_autoptr(GObject) y = g_list_model_get_item (b, i);
 
-      g_assert_true (x == y);
-    }
+    g_assert_true (x == y);
+  }
 }
 
 static void

@@ -169,18 +169,17 @@ test_profile_store_secrets (Fixture       *fixture,
                                                 looked_up_cb, &lookup);
   g_assert_true (ag_test_spin_until_flag (&lookup.done, 30000));
 
-  if (!save.ok)
-    {
-      /* No secret service (the usual case in a test session): a clear error, not a crash,
-       * and the lookup fails the same way instead of pretending nothing is stored. */
-      g_assert_nonnull (save.error);
-      g_assert_nonnull (lookup.error);
-      g_assert_null (lookup.secret);
-      g_test_message ("no secret service: %s", save.error->message);
-      g_clear_error (&save.error);
-      g_clear_error (&lookup.error);
-      return;
-    }
+  if (!save.ok) {
+    /* No secret service (the usual case in a test session): a clear error, not a crash,
+     * and the lookup fails the same way instead of pretending nothing is stored. */
+    g_assert_nonnull (save.error);
+    g_assert_nonnull (lookup.error);
+    g_assert_null (lookup.secret);
+    g_test_message ("no secret service: %s", save.error->message);
+    g_clear_error (&save.error);
+    g_clear_error (&lookup.error);
+    return;
+  }
 
   /* A keyring is there: what was stored comes back, and an empty secret removes it. */
   g_assert_no_error (lookup.error);

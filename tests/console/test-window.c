@@ -270,13 +270,12 @@ has_event (GPtrArray  *events,
            const char *part1,
            const char *part2)
 {
-  for (guint i = 0; i < events->len; i++)
-    {
-      const char *msg = g_ptr_array_index (events, i);
+  for (guint i = 0; i < events->len; i++) {
+    const char *msg = g_ptr_array_index (events, i);
 
-      if (strstr (msg, part1) != NULL && strstr (msg, part2) != NULL)
-        return TRUE;
-    }
+    if (strstr (msg, part1) != NULL && strstr (msg, part2) != NULL)
+      return TRUE;
+  }
 
   return FALSE;
 }
@@ -344,13 +343,12 @@ find_button (GtkWidget  *root,
   if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
     return root;
 
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_button (c, label);
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c)) {
+    GtkWidget *found = find_button (c, label);
 
-      if (found != NULL)
-        return found;
-    }
+    if (found != NULL)
+      return found;
+  }
 
   return NULL;
 }
@@ -362,13 +360,12 @@ find_label (GtkWidget  *root,
   if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (root)), text) == 0)
     return root;
 
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_label (c, text);
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c)) {
+    GtkWidget *found = find_label (c, text);
 
-      if (found != NULL)
-        return found;
-    }
+    if (found != NULL)
+      return found;
+  }
 
   return NULL;
 }
@@ -391,12 +388,11 @@ assert_problem (AgConsoleLoginDialog *dialog,
   GtkWidget *log_in = find_button (GTK_WIDGET (dialog), "_Log In");
 
   ag_console_login_dialog_set_account (dialog, account);
-  if (problem == NULL)
-    {
-      g_assert_null (ag_console_login_dialog_get_account_problem (dialog));
-      g_assert_true (gtk_widget_is_sensitive (log_in));
-      return;
-    }
+  if (problem == NULL) {
+    g_assert_null (ag_console_login_dialog_get_account_problem (dialog));
+    g_assert_true (gtk_widget_is_sensitive (log_in));
+    return;
+  }
 
   g_assert_cmpstr (ag_console_login_dialog_get_account_problem (dialog), ==, problem);
   /* Shown under the field, and nothing can be sent. */
@@ -414,17 +410,16 @@ collect_mnemonics (GtkWidget  *widget,
 {
   if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
       gtk_label_get_use_underline (GTK_LABEL (widget)) &&
-      gtk_label_get_mnemonic_keyval (GTK_LABEL (widget)) != GDK_KEY_VoidSymbol)
-    {
-      gpointer key = GUINT_TO_POINTER (gdk_keyval_to_lower (gtk_label_get_mnemonic_keyval (GTK_LABEL (widget))));
-      const char *text = gtk_label_get_label (GTK_LABEL (widget));
-      const char *other = g_hash_table_lookup (text_by_key, key);
+      gtk_label_get_mnemonic_keyval (GTK_LABEL (widget)) != GDK_KEY_VoidSymbol) {
+    gpointer key = GUINT_TO_POINTER (gdk_keyval_to_lower (gtk_label_get_mnemonic_keyval (GTK_LABEL (widget))));
+    const char *text = gtk_label_get_label (GTK_LABEL (widget));
+    const char *other = g_hash_table_lookup (text_by_key, key);
 
-      if (other == NULL)
-        g_hash_table_insert (text_by_key, key, (gpointer) text);
-      else if (g_strcmp0 (other, text) != 0)
-        g_ptr_array_add (clashes, g_strdup_printf ("“%s” and “%s”", other, text));
-    }
+    if (other == NULL)
+      g_hash_table_insert (text_by_key, key, (gpointer) text);
+    else if (g_strcmp0 (other, text) != 0)
+      g_ptr_array_add (clashes, g_strdup_printf ("“%s” and “%s”", other, text));
+  }
 
   for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
     collect_mnemonics (c, text_by_key, clashes);
@@ -643,11 +638,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  if (!console_test_init (&argc, &argv))
-    {
-      g_print (CONSOLE_TEST_SKIP_NO_DISPLAY);
-      return 0;
-    }
+  if (!console_test_init (&argc, &argv)) {
+    g_print (CONSOLE_TEST_SKIP_NO_DISPLAY);
+    return 0;
+  }
 
   g_test_add ("/ag/console-window/login", ConsoleFixture, NULL,
               console_fixture_setup, test_window_login, console_fixture_teardown);
