@@ -4,7 +4,6 @@
  */
 
 #include "ag-admin-private.h"
-#include "ag-admin-decoder-private.h"
 #include "ag-admin-model-private.h"
 
 #include <libsoup/soup.h>
@@ -57,7 +56,6 @@ struct _AgAdmin {
   guint                    reconnect_delay_ms;
   GTask                   *connect_task;
 
-  AgAdminDecoder          *decoder;
   AgAdminModel            *users;          /* of AgAdminUser, by account */
   AgAdminModel            *channels;       /* of AgAdminChannel, by name */
 
@@ -401,17 +399,29 @@ became_live (AgAdmin  *self,
   }
 }
 
-/* The items of one snapshot frame, made by the decoder. */
 static void
-snapshot_chunk (AgAdmin   *self,
-                GPtrArray *users,
-                GPtrArray *channels)
+snapshot_chunk (AgAdmin    *self,
+                JsonObject *frame)
 {
+  JsonArray *users = _ag_admin_json_array (frame, "users");
+  JsonArray *channels = _ag_admin_json_array (frame, "channels");
+
   if (self->staging_users == NULL)
     return;
 
-  g_ptr_array_extend_and_steal (self->staging_users, g_ptr_array_ref (users));
-  g_ptr_array_extend_and_steal (self->staging_channels, g_ptr_array_ref (channels));
+  for (guint i = 0; users != NULL && i < json_array_get_length (users); i++) {
+    JsonObject *record = json_array_get_object_element (users, i);
+
+    if (record != NULL && _ag_admin_json_string (record, "account") != NULL)
+      g_ptr_array_add (self->staging_users, _ag_admin_user_new_from_json (record));
+  }
+
+  for (guint i = 0; channels != NULL && i < json_array_get_length (channels); i++) {
+    JsonObject *record = json_array_get_object_element (channels, i);
+
+    if (record != NULL && _ag_admin_json_string (record, "name") != NULL)
+      g_ptr_array_add (self->staging_channels, _ag_admin_channel_new_from_json (record));
+  }
 }
 
 static void
@@ -447,31 +457,21 @@ ws_message_cb (SoupWebsocketConnection *ws,
                GBytes                  *message,
                AgAdmin                 *self)
 {
-  if (type == SOUP_WEBSOCKET_DATA_TEXT)
-    _ag_admin_decoder_push (self->decoder, message);
-}
-
-static void connection_closed (AgAdmin *self);
-
-/* A frame from the decoder, in arrival order; root NULL without error: the connection ended. */
-static void
-frame_decoded (JsonNode  *root,
-               GPtrArray *users,
-               GPtrArray *channels,
-               GError    *error,
-               gpointer   user_data)
-{
-  AgAdmin *self = user_data;
   g_autoptr(AgAdmin) guard = g_object_ref (self);
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
   JsonObject *frame;
   const char *op;
   gint64 id;
+  gsize length;
+  const char *data = g_bytes_get_data (message, &length);
 
+  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+    return;
+
+  root = ag_admin_parse_server_frame (data, length, &error);
   if (root == NULL) {
-    if (error != NULL)
-      g_debug ("admin %s: %s", self->app_id, error->message);
-    else
-      connection_closed (self);
+    g_debug ("admin %s: %s", self->app_id, error->message);
     return;
   }
 
@@ -494,7 +494,7 @@ frame_decoded (JsonNode  *root,
       reply_error = error_from_reply (frame);
     pending_complete (self, pending, frame, reply_error);
   } else if (g_str_equal (op, "admin_snapshot")) {
-    snapshot_chunk (self, users, channels);
+    snapshot_chunk (self, frame);
   } else if (g_str_equal (op, "admin_snapshot_end")) {
     snapshot_end (self, frame);
   } else if (g_str_equal (op, "admin_event")) {
@@ -520,7 +520,6 @@ clear_connection (AgAdmin *self)
     g_clear_object (&self->ws);
   }
 
-  _ag_admin_decoder_reset (self->decoder);
   g_clear_pointer (&self->scope, g_free);
   g_clear_pointer (&self->staging_users, g_ptr_array_unref);
   g_clear_pointer (&self->staging_channels, g_ptr_array_unref);
@@ -579,17 +578,11 @@ connection_failed (AgAdmin *self,
   self->reconnect_source = g_timeout_add (self->reconnect_delay_ms, reconnect_cb, self);
 }
 
-/* After the frames that came before the close. */
 static void
 ws_closed_cb (SoupWebsocketConnection *ws,
               AgAdmin                 *self)
 {
-  _ag_admin_decoder_push_end (self->decoder);
-}
-
-static void
-connection_closed (AgAdmin *self)
-{
+  g_autoptr(AgAdmin) guard = g_object_ref (self);
   g_autoptr(GError) error = g_error_new (AG_ERROR, AG_ERROR_LOGOUT_E_NET,
                                          "The connection to %s was closed", self->server_uri);
 
@@ -736,7 +729,6 @@ ag_admin_finalize (GObject *object)
   g_free (self->app_id);
   g_free (self->epoch);
   g_clear_pointer (&self->pending, g_hash_table_unref);
-  g_clear_pointer (&self->decoder, _ag_admin_decoder_free);
   g_clear_pointer (&self->users, _ag_admin_model_free);
   g_clear_pointer (&self->channels, _ag_admin_model_free);
 
@@ -1011,7 +1003,6 @@ static void
 ag_admin_init (AgAdmin *self)
 {
   self->soup = soup_session_new ();
-  self->decoder = _ag_admin_decoder_new (frame_decoded, self);
   self->users = _ag_admin_model_new (AG_TYPE_ADMIN_USER, user_key);
   self->channels = _ag_admin_model_new (AG_TYPE_ADMIN_CHANNEL, channel_key);
   self->pending = g_hash_table_new (NULL, NULL);
