@@ -18,6 +18,8 @@
 
 #define KEY_REQUIRE_ONLINE "_require_peer_online"
 #define KEY_TIMEOUT        "_timeout"
+/* The longest _timeout agsignald takes (docs/protocol.md). */
+#define MAX_TIMEOUT_S      86400
 
 /* The extra JSON is the source of truth: the switch and the spin button edit it (member
  * set, or removed when off/0) and are set from it whenever it is edited by hand. The
@@ -179,10 +181,9 @@ check_name (const char  *text,
   return TRUE;
 }
 
-/* The members the server acts on, read as the server reads them (ag_extra_get_int()): a
- * value it cannot use is not an error on the wire, it is silently ignored, so a call meant
- * to time out after "abc" seconds would ring for the server's default instead. Refused
- * here, with the reason, so that what QA sends is what the server does. */
+/* The members the server acts on, read as the server reads them (ag_extra_get_int()): the
+ * server refuses a call whose values it cannot act on (1004), so they are refused here
+ * first, with the reason, before the call is placed. */
 static char *
 describe_member_problem (const char *extra,
                          JsonObject *object)
@@ -190,14 +191,14 @@ describe_member_problem (const char *extra,
   gint64 value;
 
   if (json_object_has_member (object, KEY_TIMEOUT) &&
-      (!ag_extra_get_int (extra, KEY_TIMEOUT, &value) || value < 1))
-    return g_strdup (_("_timeout must be a whole number of seconds, at least 1: the server "
-                       "would ignore this value and ring for its default time"));
+      (!ag_extra_get_int (extra, KEY_TIMEOUT, &value) || value < 1 || value > MAX_TIMEOUT_S))
+    return g_strdup (_("_timeout must be a whole number of seconds from 1 to 86400: the "
+                       "server refuses any other value"));
 
   if (json_object_has_member (object, KEY_REQUIRE_ONLINE) &&
       (!ag_extra_get_int (extra, KEY_REQUIRE_ONLINE, &value) || (value != 0 && value != 1)))
-    return g_strdup (_("_require_peer_online must be 0 or 1: the server would ignore this "
-                       "value and call an offline peer anyway"));
+    return g_strdup (_("_require_peer_online must be 0 or 1: the server refuses any other "
+                       "value"));
 
   return NULL;
 }

@@ -41,6 +41,7 @@ struct _AgConsoleEventLog
   GtkColumnView        *column_view;
   GtkLabel             *details_label;
   GtkLabel             *count_label;
+  GtkColumnViewColumn  *kind_column;  /* the column view holds it */
 };
 
 G_DEFINE_FINAL_TYPE (AgConsoleEventLog, ag_console_event_log, GTK_TYPE_WIDGET)
@@ -383,7 +384,7 @@ summary_bind_cb (GtkSignalListItemFactory *factory,
                        ag_console_log_entry_get_summary (gtk_list_item_get_item (list_item)));
 }
 
-static void
+static GtkColumnViewColumn *
 add_column (AgConsoleEventLog *self,
             const char        *title,
             const char        *style,
@@ -405,6 +406,7 @@ add_column (AgConsoleEventLog *self,
   gtk_column_view_column_set_expand (column, expand);
 
   gtk_column_view_append_column (self->column_view, column);
+  return column;
 }
 
 static void
@@ -514,7 +516,8 @@ ag_console_event_log_init (AgConsoleEventLog *self)
 
   /* Translators: column titles of the event log. */
   add_column (self, _("Time"), "numeric", G_CALLBACK (time_bind_cb), 110, FALSE);
-  add_column (self, _("Signal"), NULL, G_CALLBACK (kind_bind_cb), 180, FALSE);
+  self->kind_column = add_column (self, _("Signal"), NULL, G_CALLBACK (kind_bind_cb), 180,
+                                  FALSE);
   add_column (self, _("Summary"), NULL, G_CALLBACK (summary_bind_cb), 240, TRUE);
 
   adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
@@ -649,4 +652,13 @@ ag_console_event_log_select (AgConsoleEventLog *self,
   g_return_if_fail (AG_CONSOLE_IS_EVENT_LOG (self));
 
   gtk_single_selection_set_selected (self->selection, position);
+}
+
+void
+ag_console_event_log_set_kind_title (AgConsoleEventLog *self,
+                                     const char        *title)
+{
+  g_return_if_fail (AG_CONSOLE_IS_EVENT_LOG (self));
+
+  gtk_column_view_column_set_title (self->kind_column, title);
 }

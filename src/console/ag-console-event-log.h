@@ -31,6 +31,9 @@ void               ag_console_event_log_set_kind       (AgConsoleEventLog *self,
 AgConsoleLogEntry *ag_console_event_log_get_selected   (AgConsoleEventLog *self);
 void               ag_console_event_log_select         (AgConsoleEventLog *self,
                                                         guint              position);
+/* The title of the kind column ("Signal" by default). */
+void               ag_console_event_log_set_kind_title (AgConsoleEventLog *self,
+                                                        const char        *title);
 /* JSON indented for reading (the details pane), or the text itself when it does not parse. */
 char              *ag_console_event_log_pretty_json    (const char        *json);
 /* Writes the whole log to file as JSON lines. */

@@ -333,6 +333,8 @@ ag_console_frame_inspector_init (AgConsoleFrameInspector *self)
 
   self->frames = ag_console_log_model_new (CAPACITY);
   self->event_log = ag_console_event_log_new (self->frames);
+  /* Translators: the column saying whether a frame was sent or received */
+  ag_console_event_log_set_kind_title (AG_CONSOLE_EVENT_LOG (self->event_log), _("Direction"));
   gtk_widget_set_vexpand (self->event_log, TRUE);
   gtk_box_append (GTK_BOX (self->box), self->event_log);
   g_signal_connect_object (self->event_log, "notify::selected-entry",

@@ -863,7 +863,7 @@ test_call_dialog_timeout (Fixture       *fixture,
   AgConsoleCallDialog *dialog = open_call_dialog (fixture, "bob", "room");
   g_autofree char *reason = NULL;
 
-  /* What the server cannot read it ignores: refused here, with the reason shown. */
+  /* What the server would refuse is refused here, with the reason shown. */
   ag_console_call_dialog_set_extra (dialog, "{\"_timeout\":\"abc\"}");
   g_assert_false (ag_console_call_dialog_is_valid (dialog, &reason));
   g_assert_nonnull (strstr (reason, "_timeout"));
@@ -875,6 +875,10 @@ test_call_dialog_timeout (Fixture       *fixture,
   g_assert_false (ag_console_call_dialog_is_valid (dialog, NULL));
   ag_console_call_dialog_set_extra (dialog, "{\"_timeout\": 2.5}");
   g_assert_false (ag_console_call_dialog_is_valid (dialog, NULL));
+  ag_console_call_dialog_set_extra (dialog, "{\"_timeout\": 90000}");
+  g_assert_false (ag_console_call_dialog_is_valid (dialog, NULL));
+  ag_console_call_dialog_set_extra (dialog, "{\"_timeout\": 86400}");
+  g_assert_true (ag_console_call_dialog_is_valid (dialog, NULL));
   ag_console_call_dialog_set_extra (dialog, "{\"_timeout\": [30]}");
   g_assert_false (ag_console_call_dialog_is_valid (dialog, NULL));
   ag_console_call_dialog_set_extra (dialog, "{\"_require_peer_online\": 2}");
