@@ -163,3 +163,22 @@ console_fixture_peer_join (ConsoleFixture *fixture,
 
   return ag_session_get_channel (peer);
 }
+
+GtkWidget *
+console_find_button (GtkWidget  *root,
+                     const char *label_or_icon)
+{
+  if (GTK_IS_BUTTON (root) &&
+      (g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label_or_icon) == 0 ||
+       g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (root)), label_or_icon) == 0))
+    return root;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c)) {
+    GtkWidget *found = console_find_button (c, label_or_icon);
+
+    if (found != NULL)
+      return found;
+  }
+
+  return NULL;
+}

@@ -77,6 +77,11 @@ gboolean              console_wait              (ConsoleCondition   condition,
 
 gboolean              console_tick_cb           (gpointer           data);
 
+/* The first button under root (root included) whose label, or else whose icon name, is
+ * label_or_icon; NULL when none is. */
+GtkWidget            *console_find_button       (GtkWidget         *root,
+                                                 const char        *label_or_icon);
+
 /* Iterates the main context for about ms milliseconds (to let events that must NOT happen
  * show up), bounded. */
 void                  console_spin_for          (guint              ms);

@@ -13,6 +13,7 @@
 #include "ag-console-call-dialog.h"
 #include "ag-console-calls-view.h"
 #include "ag-console-dtmf-keypad.h"
+#include "console-fixture.h"
 #include "ag-console-incoming-call-banner.h"
 #include "ag-console-session-page.h"
 #include "ag-test-server.h"
@@ -247,23 +248,6 @@ find_label (GtkWidget  *root,
   return NULL;
 }
 
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
-    return root;
-
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c)) {
-    GtkWidget *found = find_button (c, label);
-
-    if (found != NULL)
-      return found;
-  }
-
-  return NULL;
-}
-
 /* The stage is reported by the view and shown in its list. */
 static gboolean
 stage_shown (gpointer data)
@@ -342,7 +326,7 @@ static void
 click (GtkWidget  *root,
        const char *label)
 {
-  GtkWidget *button = find_button (root, label);
+  GtkWidget *button = console_find_button (root, label);
 
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_is_sensitive (button));
@@ -429,9 +413,9 @@ test_incoming_accept_dtmf_end (Fixture       *fixture,
   g_assert_nonnull (find_label (banner_widget, "{\"topic\":\"demo\"}"));
   g_assert_cmpstr (ag_console_incoming_call_banner_get_stage_text (banner), ==, "Ringing");
   assert_stage (fixture, call, "Ringing (incoming)");
-  g_assert_true (gtk_widget_get_visible (find_button (banner_widget, "Accept")));
-  g_assert_true (gtk_widget_get_visible (find_button (banner_widget, "Refuse")));
-  g_assert_false (gtk_widget_get_visible (find_button (banner_widget, "End Call")));
+  g_assert_true (gtk_widget_get_visible (console_find_button (banner_widget, "Accept")));
+  g_assert_true (gtk_widget_get_visible (console_find_button (banner_widget, "Refuse")));
+  g_assert_false (gtk_widget_get_visible (console_find_button (banner_widget, "End Call")));
 
   /* Accept with an extra: the caller gets it; the banner stays, now with End Call. */
   ag_console_incoming_call_banner_set_reply_extra (banner, "{\"answer\":\"yes\"}");
@@ -442,8 +426,8 @@ test_incoming_accept_dtmf_end (Fixture       *fixture,
   assert_stage (fixture, call, "Active");
   g_assert_nonnull (banner_widget);
   g_assert_true (gtk_widget_get_visible (banner_widget));
-  g_assert_true (gtk_widget_get_visible (find_button (banner_widget, "End Call")));
-  g_assert_false (gtk_widget_get_visible (find_button (banner_widget, "Accept")));
+  g_assert_true (gtk_widget_get_visible (console_find_button (banner_widget, "End Call")));
+  g_assert_false (gtk_widget_get_visible (console_find_button (banner_widget, "Accept")));
   g_assert_cmpuint (ag_console_session_page_get_ringing (AG_CONSOLE_SESSION_PAGE (fixture->page)), ==, 0);
 
   /* DTMF both ways: the keypad's digits arrive as invite-msg, the peer's are shown. */
@@ -484,8 +468,8 @@ test_incoming_refuse (Fixture       *fixture,
 
   /* A reply extra that is not an object keeps both answers disabled. */
   ag_console_incoming_call_banner_set_reply_extra (banner, "[1, 2]");
-  g_assert_false (gtk_widget_is_sensitive (find_button (banner_widget, "Refuse")));
-  g_assert_false (gtk_widget_is_sensitive (find_button (banner_widget, "Accept")));
+  g_assert_false (gtk_widget_is_sensitive (console_find_button (banner_widget, "Refuse")));
+  g_assert_false (gtk_widget_is_sensitive (console_find_button (banner_widget, "Accept")));
 
   ag_console_incoming_call_banner_set_reply_extra (banner, "{\"reason\":\"busy\"}");
   click (banner_widget, "Refuse");
@@ -807,7 +791,7 @@ test_call_dialog_form (Fixture       *fixture,
   dialog = open_call_dialog (fixture, NULL, NULL);
   g_assert_cmpstr (ag_console_call_dialog_get_channel (dialog), ==, "lobby");
   g_assert_cmpstr (ag_console_call_dialog_get_peer (dialog), ==, "");
-  call_button = find_button (GTK_WIDGET (dialog), "C_all");
+  call_button = console_find_button (GTK_WIDGET (dialog), "C_all");
   g_assert_false (gtk_widget_is_sensitive (call_button));
   g_assert_false (ag_console_call_dialog_is_valid (dialog, NULL));
 
@@ -867,7 +851,7 @@ test_call_dialog_timeout (Fixture       *fixture,
   ag_console_call_dialog_set_extra (dialog, "{\"_timeout\":\"abc\"}");
   g_assert_false (ag_console_call_dialog_is_valid (dialog, &reason));
   g_assert_nonnull (strstr (reason, "_timeout"));
-  g_assert_false (gtk_widget_is_sensitive (find_button (GTK_WIDGET (dialog), "C_all")));
+  g_assert_false (gtk_widget_is_sensitive (console_find_button (GTK_WIDGET (dialog), "C_all")));
   g_assert_nonnull (find_label (GTK_WIDGET (dialog), reason));
   g_clear_pointer (&reason, g_free);
 
@@ -888,7 +872,7 @@ test_call_dialog_timeout (Fixture       *fixture,
   /* What the server reads is fine, as the server reads it ("30" is 30). */
   ag_console_call_dialog_set_extra (dialog, "{\"_timeout\": \"30\", \"_require_peer_online\": true}");
   g_assert_true (ag_console_call_dialog_is_valid (dialog, NULL));
-  g_assert_true (gtk_widget_is_sensitive (find_button (GTK_WIDGET (dialog), "C_all")));
+  g_assert_true (gtk_widget_is_sensitive (console_find_button (GTK_WIDGET (dialog), "C_all")));
   ag_console_call_dialog_set_extra (dialog, "{\"_timeout\": 30.0}");
   g_assert_true (ag_console_call_dialog_is_valid (dialog, NULL));
 

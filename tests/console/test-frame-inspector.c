@@ -33,24 +33,6 @@ find_frame (AgConsoleFrameInspector *inspector,
   return G_MAXUINT;
 }
 
-static GtkWidget *
-find_button (GtkWidget  *widget,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child)) {
-    GtkWidget *found = find_button (child, label);
-
-    if (found != NULL)
-      return found;
-  }
-
-  return NULL;
-}
-
 typedef struct {
   guint  count;
   char  *msg;
@@ -77,8 +59,8 @@ test_frames (ConsoleFixture *fixture,
   AgSession *bob = console_fixture_peer (fixture, "bob");
   AgConsoleFrameInspector *frames = inspector (page);
   AgConsoleEventLog *log = ag_console_frame_inspector_get_log (frames);
-  GtkWidget *copy = find_button (GTK_WIDGET (frames), "C_opy");
-  GtkWidget *resend = find_button (GTK_WIDGET (frames), "_Edit and Send…");
+  GtkWidget *copy = console_find_button (GTK_WIDGET (frames), "C_opy");
+  GtkWidget *resend = console_find_button (GTK_WIDGET (frames), "_Edit and Send…");
   Received received = { 0, NULL };
   g_autofree char *pretty = NULL;
   guint position;

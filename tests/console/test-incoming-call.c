@@ -24,28 +24,11 @@ tab_of (ConsoleFixture       *fixture,
   return adw_tab_view_get_page (ag_console_window_get_tab_view (fixture->window), GTK_WIDGET (page));
 }
 
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
-    return root;
-
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c)) {
-    GtkWidget *found = find_button (c, label);
-
-    if (found != NULL)
-      return found;
-  }
-
-  return NULL;
-}
-
 static void
 click (GtkWidget  *root,
        const char *label)
 {
-  GtkWidget *button = find_button (root, label);
+  GtkWidget *button = console_find_button (root, label);
 
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_get_visible (button));

@@ -15,6 +15,7 @@
 #include "ag-console-event-chart.h"
 #include "ag-console-log-entry.h"
 #include "ag-console-monitor-page.h"
+#include "console-fixture.h"
 #include "ag-test-client.h"
 #include "ag-test-server.h"
 
@@ -425,25 +426,6 @@ test_kick (Fixture       *fixture,
   g_assert_null (ag_admin_lookup_user (ag_console_monitor_page_get_admin (page (fixture)), "alice"));
 }
 
-/* The first button under @widget whose icon is @icon_name. */
-static GtkWidget *
-find_button (GtkWidget  *widget,
-             const char *icon_name)
-{
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)), icon_name) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child)) {
-    GtkWidget *found = find_button (child, icon_name);
-
-    if (found != NULL)
-      return found;
-  }
-
-  return NULL;
-}
-
 static AdwMessageDialog *
 find_message_dialog (void)
 {
@@ -523,8 +505,8 @@ test_message (Fixture       *fixture,
   open_page (fixture, ADMIN_KEY);
   g_assert_true (ag_test_spin_until (page_watching, fixture->page, WAIT_MS));
   users = ag_console_monitor_page_get_users_panel (page (fixture));
-  message_button = find_button (GTK_WIDGET (users), "mail-send-symbolic");
-  call_button = find_button (GTK_WIDGET (users), "call-start-symbolic");
+  message_button = console_find_button (GTK_WIDGET (users), "mail-send-symbolic");
+  call_button = console_find_button (GTK_WIDGET (users), "call-start-symbolic");
   g_assert_nonnull (message_button);
   g_assert_nonnull (call_button);
   g_assert_false (gtk_widget_get_sensitive (message_button));

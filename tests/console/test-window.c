@@ -337,23 +337,6 @@ test_window_login_failed (ConsoleFixture *fixture,
 }
 
 static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
-    return root;
-
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c)) {
-    GtkWidget *found = find_button (c, label);
-
-    if (found != NULL)
-      return found;
-  }
-
-  return NULL;
-}
-
-static GtkWidget *
 find_label (GtkWidget  *root,
             const char *text)
 {
@@ -385,7 +368,7 @@ assert_problem (AgConsoleLoginDialog *dialog,
                 const char           *account,
                 const char           *problem)
 {
-  GtkWidget *log_in = find_button (GTK_WIDGET (dialog), "_Log In");
+  GtkWidget *log_in = console_find_button (GTK_WIDGET (dialog), "_Log In");
 
   ag_console_login_dialog_set_account (dialog, account);
   if (problem == NULL) {
@@ -465,7 +448,7 @@ test_window_login_dialog_account (ConsoleFixture *fixture,
   width_before = min_width (GTK_WIDGET (dialog));
   ag_console_login_dialog_set_account (dialog, "");
   g_assert_null (ag_console_login_dialog_get_account_problem (dialog));
-  g_assert_false (gtk_widget_is_sensitive (find_button (GTK_WIDGET (dialog), "_Log In")));
+  g_assert_false (gtk_widget_is_sensitive (console_find_button (GTK_WIDGET (dialog), "_Log In")));
   assert_problem (dialog, "anna smith", "An account cannot contain spaces: character 5 is a space.");
   assert_problem (dialog, "anna\tsmith",
                   "An account cannot contain spaces: character 5 is whitespace (U+0009).");
@@ -515,7 +498,7 @@ test_window_same_account_twice (ConsoleFixture *fixture,
   g_assert_nonnull (ag_console_login_dialog_get_account_warning (dialog));
 
   /* A warning, not a refusal: QA may mean it. The first tab is logged out (103). */
-  g_assert_true (gtk_widget_is_sensitive (find_button (GTK_WIDGET (dialog), "_Log In")));
+  g_assert_true (gtk_widget_is_sensitive (console_find_button (GTK_WIDGET (dialog), "_Log In")));
   ag_console_login_dialog_submit (dialog);
   CONSOLE_WAIT_UNTIL (n_tabs (fixture) == 2);
   CONSOLE_WAIT_UNTIL (ag_session_get_status (first_session) == AG_STATUS_NOT_LOGGED_IN);
@@ -528,7 +511,7 @@ test_window_join_needs_name (ConsoleFixture *fixture,
 {
   AgConsoleSessionPage *page = console_fixture_login (fixture, "alice");
   GtkWidget *view = ag_console_session_page_get_page_widget (page, "channel");
-  GtkWidget *join = find_button (view, "_Join");
+  GtkWidget *join = console_find_button (view, "_Join");
   GtkWidget *entry = gtk_widget_get_prev_sibling (join);
 
   g_assert_true (GTK_IS_EDITABLE (entry));
@@ -596,7 +579,7 @@ test_window_embedded_server_restart (ConsoleFixture *fixture,
   embedded = ag_console_application_ensure_embedded_server (application);
   CONSOLE_WAIT_UNTIL (ag_console_embedded_server_get_state (embedded) == AG_CONSOLE_EMBEDDED_SERVER_RUNNING);
   uri = g_strdup (ag_console_embedded_server_get_uri (embedded));
-  restart = find_button (GTK_WIDGET (fixture->window), "_Restart Server");
+  restart = console_find_button (GTK_WIDGET (fixture->window), "_Restart Server");
   g_assert_nonnull (restart);
   g_assert_false (gtk_widget_get_visible (restart));
 
