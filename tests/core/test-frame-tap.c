@@ -7,35 +7,29 @@
 
 #include "core-fixture.h"
 
-typedef struct {
-  GPtrArray *sent;      /* of char*, the frames as the tap reported them */
-  GPtrArray *received;
-} Frames;
-
-static void
-frame_cb (AgFrameTap *tap,
-          gboolean    outgoing,
-          const char *text,
-          Frames     *frames)
-{
-  g_ptr_array_add (outgoing ? frames->sent : frames->received, g_strdup (text));
-}
-
+/* Whether the tap reported a frame in that direction containing both parts. */
 static gboolean
-has_frame (GPtrArray  *frames,
-           const char *part1,
-           const char *part2)
+has_frame (CoreRecorder *frames,
+           gboolean      outgoing,
+           const char   *part1,
+           const char   *part2)
 {
-  for (guint i = 0; i < frames->len; i++)
-    if (strstr (frames->pdata[i], part1) != NULL && strstr (frames->pdata[i], part2) != NULL)
+  for (guint i = 0; i < core_recorder_count (frames); i++) {
+    const char *text = core_recorder_string (frames, i, 1);
+
+    if (g_value_get_boolean (core_recorder_arg (frames, i, 0)) == outgoing &&
+        strstr (text, part1) != NULL && strstr (text, part2) != NULL)
       return TRUE;
+  }
+
   return FALSE;
 }
 
 typedef struct {
-  GPtrArray  *frames;
-  const char *part1;
-  const char *part2;
+  CoreRecorder *frames;
+  gboolean      outgoing;
+  const char   *part1;
+  const char   *part2;
 } FrameWait;
 
 static gboolean
@@ -43,19 +37,7 @@ frame_seen (gpointer data)
 {
   FrameWait *wait = data;
 
-  return has_frame (wait->frames, wait->part1, wait->part2);
-}
-
-static gboolean
-spin_until (GSourceFunc condition,
-            gpointer    data)
-{
-  gint64 deadline = g_get_monotonic_time () + CORE_TIMEOUT_MS * 1000;
-
-  while (!condition (data) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE), g_usleep (1000);
-
-  return condition (data);
+  return has_frame (wait->frames, wait->outgoing, wait->part1, wait->part2);
 }
 
 /* Both directions, the login's token redacted, in the order they happened. */
@@ -63,56 +45,26 @@ static void
 test_frames (CoreFixture   *fixture,
              gconstpointer  data)
 {
-  Frames frames = { g_ptr_array_new_with_free_func (g_free), g_ptr_array_new_with_free_func (g_free) };
   g_autoptr(AgSession) alice = ag_signal_login (fixture->signal, "alice", "_no_need_token");
   g_autoptr(AgFrameTap) tap = ag_frame_tap_new (alice);
+  g_autoptr(CoreRecorder) frames = core_recorder_new (tap, "frame");
   g_autoptr(AgSession) bob = NULL;
   FrameWait wait;
 
-  g_signal_connect (tap, "frame", G_CALLBACK (frame_cb), &frames);
   g_assert_true (ag_frame_tap_get_session (tap) == alice);
   g_assert_true (core_wait_status (alice, AG_STATUS_LOGGED_IN));
   bob = core_login (fixture, "bob");
 
-  g_assert_true (has_frame (frames.sent, "\"op\":\"login\"", "\"token\":\"<redacted>\""));
-  g_assert_false (has_frame (frames.sent, "_no_need_token", ""));
-  g_assert_true (has_frame (frames.received, "\"op\":\"ok\"", "\"uid\""));
+  g_assert_true (has_frame (frames, TRUE, "\"op\":\"login\"", "\"token\":\"<redacted>\""));
+  g_assert_false (has_frame (frames, TRUE, "_no_need_token", ""));
+  g_assert_true (has_frame (frames, FALSE, "\"op\":\"ok\"", "\"uid\""));
 
   ag_session_message_instant_send (alice, "bob", "hello bob");
-  wait = (FrameWait) { frames.sent, "\"op\":\"msg_send\"", "hello bob" };
-  g_assert_true (spin_until (frame_seen, &wait));
+  wait = (FrameWait) { frames, TRUE, "\"op\":\"msg_send\"", "hello bob" };
+  g_assert_true (ag_test_spin_until (frame_seen, &wait, CORE_TIMEOUT_MS));
   ag_session_message_instant_send (bob, "alice", "hello alice");
-  wait = (FrameWait) { frames.received, "\"op\":\"msg\"", "hello alice" };
-  g_assert_true (spin_until (frame_seen, &wait));
-
-  /* Gone with the tap. */
-  g_signal_handlers_disconnect_by_data (tap, &frames);
-  g_ptr_array_unref (frames.sent);
-  g_ptr_array_unref (frames.received);
-}
-
-typedef struct {
-  char *sender;
-  char *text;
-} Received;
-
-static void
-message_cb (AgSession  *session,
-            const char *account,
-            guint       uid,
-            const char *msg,
-            Received   *received)
-{
-  g_free (received->sender);
-  g_free (received->text);
-  received->sender = g_strdup (account);
-  received->text = g_strdup (msg);
-}
-
-static gboolean
-received_text (gpointer data)
-{
-  return ((Received *) data)->text != NULL;
+  wait = (FrameWait) { frames, FALSE, "\"op\":\"msg\"", "hello alice" };
+  g_assert_true (ag_test_spin_until (frame_seen, &wait, CORE_TIMEOUT_MS));
 }
 
 /* A request written by hand reaches the server and its reply comes back; what would go
@@ -127,18 +79,17 @@ test_send (CoreFixture   *fixture,
   GAsyncResult *result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *reply = NULL;
-  Received received = { NULL, NULL };
+  g_autoptr(CoreRecorder) received = core_recorder_new (bob, "message-instant-receive");
 
-  g_signal_connect (bob, "message-instant-receive", G_CALLBACK (message_cb), &received);
   ag_frame_tap_send_async (tap, "{\"op\":\"msg_send\",\"id\":7,\"peer\":\"bob\",\"msg\":\"by hand\"}",
                            NULL, core_store_result_cb, &result);
   reply = ag_frame_tap_send_finish (tap, result = core_wait_result (&result), &error);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (reply, "\"op\":\"ok\""));
   g_clear_object (&result);
-  g_assert_true (spin_until (received_text, &received));
-  g_assert_cmpstr (received.sender, ==, "alice");
-  g_assert_cmpstr (received.text, ==, "by hand");
+  g_assert_true (core_recorder_wait (received, 1));
+  g_assert_cmpstr (core_recorder_string (received, 0, 0), ==, "alice");
+  g_assert_cmpstr (core_recorder_string (received, 0, 2), ==, "by hand");
 
   ag_frame_tap_send_async (tap, "{\"op\":\"channel_join\",\"channel\":\"lobby\"}", NULL,
                            core_store_result_cb, &result);
@@ -159,10 +110,6 @@ test_send (CoreFixture   *fixture,
   g_assert_null (ag_frame_tap_send_finish (tap, result = core_wait_result (&result), &error));
   g_assert_true (error != NULL && error->domain == AG_ERROR);
   g_clear_object (&result);
-
-  g_signal_handlers_disconnect_by_data (bob, &received);
-  g_free (received.sender);
-  g_free (received.text);
 }
 
 int
