@@ -77,28 +77,28 @@ lookup_member (JsonParser *parser,
   return json_object_get_member (json_node_get_object (root), key);
 }
 
+AgExtraLookup
+ag_extra_lookup_int (const char *extra_json,
+                     const char *key,
+                     gint64     *out)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonNode *member;
+
+  g_return_val_if_fail (key != NULL, AG_EXTRA_ABSENT);
+  g_return_val_if_fail (out != NULL, AG_EXTRA_ABSENT);
+
+  member = lookup_member (parser, extra_json, key);
+  if (member == NULL)
+    return AG_EXTRA_ABSENT;
+
+  return node_to_int (member, out) ? AG_EXTRA_INT : AG_EXTRA_NOT_INT;
+}
+
 gboolean
 ag_extra_get_int (const char *extra_json,
                   const char *key,
                   gint64     *out)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  JsonNode *member;
-
-  g_return_val_if_fail (key != NULL, FALSE);
-  g_return_val_if_fail (out != NULL, FALSE);
-
-  member = lookup_member (parser, extra_json, key);
-  return member != NULL && node_to_int (member, out);
-}
-
-gboolean
-ag_extra_has_key (const char *extra_json,
-                  const char *key)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-
-  g_return_val_if_fail (key != NULL, FALSE);
-
-  return lookup_member (parser, extra_json, key) != NULL;
+  return ag_extra_lookup_int (extra_json, key, out) == AG_EXTRA_INT;
 }

@@ -15,8 +15,15 @@ gboolean ag_extra_get_int (const char *extra_json,
                            const char *key,
                            gint64     *out);
 
-/* Whether extra_json is a JSON object with a member key at its top level, of any kind. */
-gboolean ag_extra_has_key (const char *extra_json,
-                           const char *key);
+typedef enum {
+  AG_EXTRA_ABSENT,    /* no such member (or extra_json is not a JSON object) */
+  AG_EXTRA_INT,       /* *out is set */
+  AG_EXTRA_NOT_INT,   /* the member is there, holding something ag_extra_get_int() refuses */
+} AgExtraLookup;
+
+/* ag_extra_get_int() that also tells a member that is absent from one that is unreadable. */
+AgExtraLookup ag_extra_lookup_int (const char *extra_json,
+                                   const char *key,
+                                   gint64     *out);
 
 G_END_DECLS

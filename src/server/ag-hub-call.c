@@ -247,6 +247,7 @@ _ag_hub_call_invite (AgHub         *hub,
   guint64 timeout_s = 0;
   AgHubUser *callee;
   AgHubCall *call;
+  AgExtraLookup lookup;
   gint64 value;
 
   if (!_ag_hub_user_admit_request (hub, conn, frame))
@@ -266,21 +267,24 @@ _ag_hub_call_invite (AgHub         *hub,
 
   /* The keys the server acts on are read as they are written or refused: a timeout the
    * server could not read would otherwise ring for ever without a word. */
-  if (ag_extra_get_int (extra, EXTRA_REQUIRE_PEER_ONLINE, &value) && (value == 0 || value == 1)) {
-    require_online = value != 0;
-  } else if (ag_extra_has_key (extra, EXTRA_REQUIRE_PEER_ONLINE)) {
+  lookup = ag_extra_lookup_int (extra, EXTRA_REQUIRE_PEER_ONLINE, &value);
+  if (lookup == AG_EXTRA_NOT_INT || (lookup == AG_EXTRA_INT && value != 0 && value != 1)) {
     _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_GENERAL_E_WRONG_PARAM,
                          "extra._require_peer_online must be 0 or 1");
     return;
   }
+  require_online = lookup == AG_EXTRA_INT && value == 1;
+
   /* 0 is no timeout, as clients of the 1.x generation meant it. */
-  if (ag_extra_get_int (extra, EXTRA_TIMEOUT, &value) && value >= 0 && value <= MAX_TIMEOUT_S) {
-    timeout_s = (guint64) value;
-  } else if (ag_extra_has_key (extra, EXTRA_TIMEOUT)) {
+  lookup = ag_extra_lookup_int (extra, EXTRA_TIMEOUT, &value);
+  if (lookup == AG_EXTRA_NOT_INT ||
+      (lookup == AG_EXTRA_INT && (value < 0 || value > MAX_TIMEOUT_S))) {
     _ag_hub_reply_error (hub, conn, frame->id, AG_ERROR_GENERAL_E_WRONG_PARAM,
                          "extra._timeout must be a whole number of seconds from 0 to 86400");
     return;
   }
+  if (lookup == AG_EXTRA_INT)
+    timeout_s = (guint64) value;
 
   callee = _ag_hub_user_ensure (app, frame->peer);
 
