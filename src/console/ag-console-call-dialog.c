@@ -185,18 +185,19 @@ check_name (const char  *text,
  * server refuses a call whose values it cannot act on (1004), so they are refused here
  * first, with the reason, before the call is placed. */
 static char *
-describe_member_problem (const char *extra,
-                         JsonObject *object)
+describe_member_problem (const char *extra)
 {
+  AgExtraLookup lookup;
   gint64 value;
 
-  if (json_object_has_member (object, KEY_TIMEOUT) &&
-      (!ag_extra_get_int (extra, KEY_TIMEOUT, &value) || value < 1 || value > MAX_TIMEOUT_S))
+  lookup = ag_extra_lookup_int (extra, KEY_TIMEOUT, &value);
+  if (lookup == AG_EXTRA_NOT_INT ||
+      (lookup == AG_EXTRA_INT && (value < 1 || value > MAX_TIMEOUT_S)))
     return g_strdup (_("_timeout must be a whole number of seconds from 1 to 86400: the "
                        "server refuses any other value"));
 
-  if (json_object_has_member (object, KEY_REQUIRE_ONLINE) &&
-      (!ag_extra_get_int (extra, KEY_REQUIRE_ONLINE, &value) || (value != 0 && value != 1)))
+  lookup = ag_extra_lookup_int (extra, KEY_REQUIRE_ONLINE, &value);
+  if (lookup == AG_EXTRA_NOT_INT || (lookup == AG_EXTRA_INT && value != 0 && value != 1))
     return g_strdup (_("_require_peer_online must be 0 or 1: the server refuses any other "
                        "value"));
 
@@ -233,7 +234,7 @@ ag_console_call_dialog_is_valid (AgConsoleCallDialog  *self,
     goto out;
   }
 
-  reason = describe_member_problem (is_blank (extra) ? "{}" : extra, json_node_get_object (root));
+  reason = describe_member_problem (is_blank (extra) ? "{}" : extra);
   if (reason != NULL)
     goto out;
 
@@ -265,8 +266,7 @@ update_validity (AgConsoleCallDialog *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->require_switch), root != NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->timeout_spin), root != NULL);
   if (root != NULL)
-    member_problem = describe_member_problem (is_blank (extra) ? "{}" : extra,
-                                              json_node_get_object (root));
+    member_problem = describe_member_problem (is_blank (extra) ? "{}" : extra);
 
   if (root == NULL || strlen (extra) > EXTRA_MAX_BYTES || member_problem != NULL) {
     gtk_label_set_label (self->error_label, member_problem != NULL ? member_problem : reason);
