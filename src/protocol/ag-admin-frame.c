@@ -399,134 +399,104 @@ ag_admin_request_decode (const char  *data,
 char *
 ag_admin_request_encode (const AgAdminRequest *request)
 {
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonGenerator) generator = NULL;
-  g_autoptr(JsonNode) root = NULL;
+  AgJsonWriter *writer;
   AgAdminRequest *mutable = (AgAdminRequest *) request;
 
   g_return_val_if_fail (request != NULL, NULL);
   g_return_val_if_fail (ag_admin_op_to_string (request->op) != NULL, NULL);
 
-  builder = ag_admin_builder_begin (ag_admin_op_to_string (request->op), request->id);
+  writer = ag_admin_writer_begin (ag_admin_op_to_string (request->op), request->id);
 
   for (const ArgSpec *spec = op_infos[request->op].args; spec->arg != ARG_END; spec++) {
     char **slot = string_slot (mutable, spec->arg);
 
     switch (spec->arg) {
     case ARG_MATCH:
-      ag_admin_builder_add_string (builder, "match", request->prefix ? "prefix" : "substring");
+      ag_admin_writer_add_string (writer, "match", request->prefix ? "prefix" : "substring");
       break;
     case ARG_SORT:
-      ag_admin_builder_add_string (builder, "sort", request->by_members ? "members" : "name");
+      ag_admin_writer_add_string (writer, "sort", request->by_members ? "members" : "name");
       break;
     case ARG_SINCE:
       if (request->has_since)
-        ag_admin_builder_add_int (builder, "since", request->since);
+        ag_admin_writer_add_int (writer, "since", request->since);
       break;
     case ARG_OFFSET:
-      ag_admin_builder_add_int (builder, "offset", request->offset);
+      ag_admin_writer_add_int (writer, "offset", request->offset);
       break;
     case ARG_LIMIT:
-      ag_admin_builder_add_int (builder, "limit", request->limit);
+      ag_admin_writer_add_int (writer, "limit", request->limit);
       break;
     case ARG_TTL:
-      ag_admin_builder_add_int (builder, "ttl", request->ttl);
+      ag_admin_writer_add_int (writer, "ttl", request->ttl);
       break;
     default:
       if (slot != NULL && *slot != NULL)
-        ag_admin_builder_add_string (builder, arg_names[spec->arg], *slot);
+        ag_admin_writer_add_string (writer, arg_names[spec->arg], *slot);
       break;
     }
   }
 
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  generator = json_generator_new ();
-  json_generator_set_root (generator, root);
+  ag_json_writer_end_object (writer);
 
-  return json_generator_to_data (generator, NULL);
+  return ag_json_writer_free_to_string (writer);
 }
 
-JsonBuilder *
-ag_admin_builder_begin (const char *op,
-                        gint64      id)
+AgJsonWriter *
+ag_admin_writer_begin (const char *op,
+                       gint64      id)
 {
-  JsonBuilder *builder = json_builder_new_immutable ();
+  AgJsonWriter *writer = ag_json_writer_new ();
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "op");
-  json_builder_add_string_value (builder, op);
-  if (id > 0) {
-    json_builder_set_member_name (builder, "id");
-    json_builder_add_int_value (builder, id);
-  }
+  ag_json_writer_begin_object (writer);
+  ag_admin_writer_add_string (writer, "op", op);
+  if (id > 0)
+    ag_admin_writer_add_int (writer, "id", id);
 
-  return builder;
+  return writer;
 }
 
 GBytes *
-ag_admin_builder_end (JsonBuilder *builder)
+ag_admin_writer_end (AgJsonWriter *writer)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  gsize length = 0;
-  char *text;
+  ag_json_writer_end_object (writer);
 
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, &length);
-
-  return g_bytes_new_take (text, length);
+  return ag_json_writer_free_to_bytes (writer);
 }
 
 void
-ag_admin_builder_add_string (JsonBuilder *builder,
-                             const char  *name,
-                             const char  *value)
+ag_admin_writer_add_string (AgJsonWriter *writer,
+                            const char   *name,
+                            const char   *value)
 {
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
+  ag_json_writer_set_member_name (writer, name);
+  ag_json_writer_add_string_value (writer, value);
 }
 
 void
-ag_admin_builder_add_int (JsonBuilder *builder,
-                          const char  *name,
-                          gint64       value)
+ag_admin_writer_add_int (AgJsonWriter *writer,
+                         const char   *name,
+                         gint64        value)
 {
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, value);
-}
-
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
+  ag_json_writer_set_member_name (writer, name);
+  ag_json_writer_add_int_value (writer, value);
 }
 
 void
-ag_admin_builder_add_attrs (JsonBuilder *builder,
-                            const char  *name,
-                            GHashTable  *attrs)
+ag_admin_writer_add_attrs (AgJsonWriter *writer,
+                           const char   *name,
+                           GHashTable   *attrs)
 {
-  g_autofree gpointer *names = NULL;
+  g_autofree const char **names = NULL;
   guint n = 0;
 
-  json_builder_set_member_name (builder, name);
-  json_builder_begin_object (builder);
+  names = ag_sorted_keys (attrs, &n);
 
-  if (attrs != NULL) {
-    names = g_hash_table_get_keys_as_array (attrs, &n);
-    qsort (names, n, sizeof (gpointer), compare_names);
-    for (guint i = 0; i < n; i++)
-      ag_admin_builder_add_string (builder, names[i], g_hash_table_lookup (attrs, names[i]));
-  }
-
-  json_builder_end_object (builder);
+  ag_json_writer_set_member_name (writer, name);
+  ag_json_writer_begin_object (writer);
+  for (guint i = 0; i < n; i++)
+    ag_admin_writer_add_string (writer, names[i], g_hash_table_lookup (attrs, names[i]));
+  ag_json_writer_end_object (writer);
 }
 
 JsonNode *

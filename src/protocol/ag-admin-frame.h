@@ -9,6 +9,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "ag-json-writer.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -80,23 +82,24 @@ AgAdminRequest *ag_admin_request_decode   (const char           *data,
 /* The request as compact JSON text (what AgAdmin and agsig send). */
 char           *ag_admin_request_encode   (const AgAdminRequest *request);
 
-/* Reply and event writers. ag_admin_builder_begin() opens the object and writes "op" (and
- * "id" when id > 0); ag_admin_builder_end() closes it and returns the encoded frame. */
-JsonBuilder    *ag_admin_builder_begin    (const char           *op,
+/* Reply and event writers. ag_admin_writer_begin() opens the object and writes "op" (and
+ * "id" when id > 0); ag_admin_writer_end() closes it, frees the writer and returns the
+ * encoded frame. */
+AgJsonWriter   *ag_admin_writer_begin     (const char           *op,
                                            gint64                id);
-GBytes         *ag_admin_builder_end      (JsonBuilder          *builder);
+GBytes         *ag_admin_writer_end       (AgJsonWriter         *writer);
 
 /* A string member, or null when value is NULL. */
-void            ag_admin_builder_add_string (JsonBuilder        *builder,
-                                             const char         *name,
-                                             const char         *value);
-void            ag_admin_builder_add_int    (JsonBuilder        *builder,
-                                             const char         *name,
-                                             gint64              value);
+void            ag_admin_writer_add_string (AgJsonWriter        *writer,
+                                            const char          *name,
+                                            const char          *value);
+void            ag_admin_writer_add_int    (AgJsonWriter        *writer,
+                                            const char          *name,
+                                            gint64               value);
 /* An object of string members, in name order so that output is stable. */
-void            ag_admin_builder_add_attrs  (JsonBuilder        *builder,
-                                             const char         *name,
-                                             GHashTable         *attrs);
+void            ag_admin_writer_add_attrs  (AgJsonWriter        *writer,
+                                            const char          *name,
+                                            GHashTable          *attrs);
 
 /* One frame parsed with the framing checks of ag_frame_check_text(): a node holding a JSON
  * object, or NULL with 1200. Admin clients read server frames with it. */

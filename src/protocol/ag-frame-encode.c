@@ -205,6 +205,13 @@ ag_json_append_string (GString    *out,
     write_string (out, text);
 }
 
+void
+ag_json_append_int (GString *out,
+                    gint64   value)
+{
+  write_int (out, value);
+}
+
 static void
 write_attrs (GString    *out,
              GHashTable *attrs)

@@ -219,6 +219,8 @@ const char **ag_sorted_keys         (GHashTable    *table,
 /* Appends text as a JSON string (RFC 8259 escapes; invalid UTF-8 repaired), or null. */
 void         ag_json_append_string  (GString       *out,
                                      const char    *text);
+void         ag_json_append_int     (GString       *out,
+                                     gint64         value);
 
 /* Milliseconds since the Unix epoch for a g_get_real_time()-style microsecond clock. */
 static inline gint64

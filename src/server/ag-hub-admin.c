@@ -17,7 +17,7 @@
 #include <string.h>
 
 #define AG_HUB_ADMIN_LOG_EVENTS    10000
-#define SNAPSHOT_CHUNK             100   /* users and channels per frame: about 1 ms of one turn */
+#define SNAPSHOT_CHUNK             100   /* users and channels per frame: about 0.1 ms of one turn */
 #define SNAPSHOT_QUEUE_HIGH        (256 * 1024)   /* bytes queued before a chunk waits */
 #define SNAPSHOT_RETRY_US          (5 * 1000)
 #define FAILURES_BEFORE_THROTTLE   5
@@ -73,57 +73,57 @@ conn_queued (AgHub     *hub,
 }
 
 static void
-write_user (JsonBuilder *builder,
-            const char  *account,
-            guint32      uid,
-            gint64       since_ms,
-            const char  *address,
-            const char  *channel,
-            gsize        queue)
+write_user (AgJsonWriter *writer,
+            const char   *account,
+            guint32       uid,
+            gint64        since_ms,
+            const char   *address,
+            const char   *channel,
+            gsize         queue)
 {
-  json_builder_begin_object (builder);
-  ag_admin_builder_add_string (builder, "account", account);
-  ag_admin_builder_add_int (builder, "uid", uid);
-  ag_admin_builder_add_int (builder, "since", since_ms);
-  ag_admin_builder_add_string (builder, "address", address);
-  ag_admin_builder_add_string (builder, "channel", channel);
-  ag_admin_builder_add_int (builder, "queue", (gint64) queue);
-  json_builder_end_object (builder);
+  ag_json_writer_begin_object (writer);
+  ag_admin_writer_add_string (writer, "account", account);
+  ag_admin_writer_add_int (writer, "uid", uid);
+  ag_admin_writer_add_int (writer, "since", since_ms);
+  ag_admin_writer_add_string (writer, "address", address);
+  ag_admin_writer_add_string (writer, "channel", channel);
+  ag_admin_writer_add_int (writer, "queue", (gint64) queue);
+  ag_json_writer_end_object (writer);
 }
 
 static void
-write_live_user (AgHub       *hub,
-                 JsonBuilder *builder,
-                 AgHubConn   *conn,
-                 gboolean     with_queue)
+write_live_user (AgHub        *hub,
+                 AgJsonWriter *writer,
+                 AgHubConn    *conn,
+                 gboolean      with_queue)
 {
-  write_user (builder, conn->user->account, conn->user->uid, ag_ts_from_us (conn->login_us),
+  write_user (writer, conn->user->account, conn->user->uid, ag_ts_from_us (conn->login_us),
               conn->address, conn->channel != NULL ? conn->channel->name : NULL,
               with_queue ? conn_queued (hub, conn) : 0);
 }
 
 static void
-write_channel (JsonBuilder *builder,
-               const char  *name,
-               const char  *kind,
-               guint        members,
-               guint64      total_joins,
-               GHashTable  *attrs)
+write_channel (AgJsonWriter *writer,
+               const char   *name,
+               const char   *kind,
+               guint         members,
+               guint64       total_joins,
+               GHashTable   *attrs)
 {
-  json_builder_begin_object (builder);
-  ag_admin_builder_add_string (builder, "name", name);
-  ag_admin_builder_add_string (builder, "kind", kind);
-  ag_admin_builder_add_int (builder, "members", members);
-  ag_admin_builder_add_int (builder, "total_joins", (gint64) total_joins);
-  ag_admin_builder_add_attrs (builder, "attrs", attrs);
-  json_builder_end_object (builder);
+  ag_json_writer_begin_object (writer);
+  ag_admin_writer_add_string (writer, "name", name);
+  ag_admin_writer_add_string (writer, "kind", kind);
+  ag_admin_writer_add_int (writer, "members", members);
+  ag_admin_writer_add_int (writer, "total_joins", (gint64) total_joins);
+  ag_admin_writer_add_attrs (writer, "attrs", attrs);
+  ag_json_writer_end_object (writer);
 }
 
 static void
-write_live_channel (JsonBuilder  *builder,
+write_live_channel (AgJsonWriter *writer,
                     AgHubChannel *channel)
 {
-  write_channel (builder, channel->name, _ag_hub_channel_kind_name (channel->kind),
+  write_channel (writer, channel->name, _ag_hub_channel_kind_name (channel->kind),
                  channel->members.length, channel->total_joins, channel->attrs);
 }
 
@@ -138,11 +138,11 @@ send_bytes (AgHub     *hub,
 }
 
 static void
-send_builder (AgHub       *hub,
-              AgHubConn   *conn,
-              JsonBuilder *builder)
+send_writer (AgHub        *hub,
+             AgHubConn    *conn,
+             AgJsonWriter *writer)
 {
-  g_autoptr(GBytes) bytes = ag_admin_builder_end (builder);
+  g_autoptr(GBytes) bytes = ag_admin_writer_end (writer);
 
   send_bytes (hub, conn, bytes);
 }
@@ -188,23 +188,23 @@ _ag_hub_admin_app_free (AgHubAdminApp *admin)
   g_free (admin);
 }
 
-static JsonBuilder *
+static AgJsonWriter *
 event_begin (AgHubAdminApp *admin,
              const char    *type,
              guint64        seq)
 {
-  JsonBuilder *builder = ag_admin_builder_begin ("admin_event", 0);
+  AgJsonWriter *writer = ag_admin_writer_begin ("admin_event", 0);
 
   if (seq > 0)
-    ag_admin_builder_add_int (builder, "seq", (gint64) seq);
-  ag_admin_builder_add_int (builder, "ts", ag_ts_from_us (admin->app->hub->now_us));
-  ag_admin_builder_add_string (builder, "type", type);
+    ag_admin_writer_add_int (writer, "seq", (gint64) seq);
+  ag_admin_writer_add_int (writer, "ts", ag_ts_from_us (admin->app->hub->now_us));
+  ag_admin_writer_add_string (writer, "type", type);
 
-  return builder;
+  return writer;
 }
 
 /* NULL when nobody watches the app: nothing is built then. */
-static JsonBuilder *
+static AgJsonWriter *
 state_event_begin (AgHubApp   *app,
                    const char *type)
 {
@@ -215,15 +215,14 @@ state_event_begin (AgHubApp   *app,
 }
 
 static void
-state_event_end (AgHubApp    *app,
-                 JsonBuilder *builder)
+state_event_end (AgHubApp     *app,
+                 AgJsonWriter *writer)
 {
   AgHubAdminApp *admin = app->admin;
   LoggedEvent *event = g_new0 (LoggedEvent, 1);
 
   event->seq = ++admin->seq;
-  event->bytes = ag_admin_builder_end (builder);
-  g_object_unref (builder);
+  event->bytes = ag_admin_writer_end (writer);
 
   g_queue_push_tail (&admin->log, event);
   if (admin->log.length > AG_HUB_ADMIN_LOG_EVENTS)
@@ -237,14 +236,14 @@ void
 _ag_hub_admin_online (AgHub     *hub,
                       AgHubConn *conn)
 {
-  JsonBuilder *builder = state_event_begin (conn->user->app, "online");
+  AgJsonWriter *writer = state_event_begin (conn->user->app, "online");
 
-  if (builder == NULL)
+  if (writer == NULL)
     return;
 
-  json_builder_set_member_name (builder, "user");
-  write_live_user (hub, builder, conn, FALSE);
-  state_event_end (conn->user->app, builder);
+  ag_json_writer_set_member_name (writer, "user");
+  write_live_user (hub, writer, conn, FALSE);
+  state_event_end (conn->user->app, writer);
 }
 
 void
@@ -252,42 +251,42 @@ _ag_hub_admin_offline (AgHub     *hub,
                        AgHubUser *user,
                        int        code)
 {
-  JsonBuilder *builder = state_event_begin (user->app, "offline");
+  AgJsonWriter *writer = state_event_begin (user->app, "offline");
 
-  if (builder == NULL)
+  if (writer == NULL)
     return;
 
-  ag_admin_builder_add_string (builder, "account", user->account);
-  ag_admin_builder_add_int (builder, "uid", user->uid);
-  ag_admin_builder_add_int (builder, "code", code);
-  state_event_end (user->app, builder);
+  ag_admin_writer_add_string (writer, "account", user->account);
+  ag_admin_writer_add_int (writer, "uid", user->uid);
+  ag_admin_writer_add_int (writer, "code", code);
+  state_event_end (user->app, writer);
 }
 
 void
 _ag_hub_admin_channel_added (AgHub        *hub,
                              AgHubChannel *channel)
 {
-  JsonBuilder *builder = state_event_begin (channel->app, "channel");
+  AgJsonWriter *writer = state_event_begin (channel->app, "channel");
 
-  if (builder == NULL)
+  if (writer == NULL)
     return;
 
-  json_builder_set_member_name (builder, "channel");
-  write_live_channel (builder, channel);
-  state_event_end (channel->app, builder);
+  ag_json_writer_set_member_name (writer, "channel");
+  write_live_channel (writer, channel);
+  state_event_end (channel->app, writer);
 }
 
 void
 _ag_hub_admin_channel_gone (AgHub        *hub,
                             AgHubChannel *channel)
 {
-  JsonBuilder *builder = state_event_begin (channel->app, "channel_gone");
+  AgJsonWriter *writer = state_event_begin (channel->app, "channel_gone");
 
-  if (builder == NULL)
+  if (writer == NULL)
     return;
 
-  ag_admin_builder_add_string (builder, "name", channel->name);
-  state_event_end (channel->app, builder);
+  ag_admin_writer_add_string (writer, "name", channel->name);
+  state_event_end (channel->app, writer);
 }
 
 static void
@@ -296,19 +295,19 @@ membership_event (AgHubChannel *channel,
                   const char   *type,
                   int           code)
 {
-  JsonBuilder *builder = state_event_begin (channel->app, type);
+  AgJsonWriter *writer = state_event_begin (channel->app, type);
 
-  if (builder == NULL)
+  if (writer == NULL)
     return;
 
-  ag_admin_builder_add_string (builder, "name", channel->name);
-  ag_admin_builder_add_string (builder, "account", user->account);
-  ag_admin_builder_add_int (builder, "uid", user->uid);
-  ag_admin_builder_add_int (builder, "members", channel->members.length);
-  ag_admin_builder_add_int (builder, "total_joins", (gint64) channel->total_joins);
+  ag_admin_writer_add_string (writer, "name", channel->name);
+  ag_admin_writer_add_string (writer, "account", user->account);
+  ag_admin_writer_add_int (writer, "uid", user->uid);
+  ag_admin_writer_add_int (writer, "members", channel->members.length);
+  ag_admin_writer_add_int (writer, "total_joins", (gint64) channel->total_joins);
   if (code != 0)
-    ag_admin_builder_add_int (builder, "code", code);
-  state_event_end (channel->app, builder);
+    ag_admin_writer_add_int (writer, "code", code);
+  state_event_end (channel->app, writer);
 }
 
 void
@@ -335,16 +334,16 @@ _ag_hub_admin_attr (AgHub        *hub,
                     const char   *name,
                     const char   *value)
 {
-  JsonBuilder *builder = state_event_begin (channel->app, "attr");
+  AgJsonWriter *writer = state_event_begin (channel->app, "attr");
 
-  if (builder == NULL)
+  if (writer == NULL)
     return;
 
-  ag_admin_builder_add_string (builder, "name", channel->name);
-  ag_admin_builder_add_string (builder, "change", type);
-  ag_admin_builder_add_string (builder, "attr", name);
-  ag_admin_builder_add_string (builder, "value", value);
-  state_event_end (channel->app, builder);
+  ag_admin_writer_add_string (writer, "name", channel->name);
+  ag_admin_writer_add_string (writer, "change", type);
+  ag_admin_writer_add_string (writer, "attr", name);
+  ag_admin_writer_add_string (writer, "value", value);
+  state_event_end (channel->app, writer);
 }
 
 /* What the app carried in the last second, to every subscriber. Not part of the state, so
@@ -357,15 +356,14 @@ counts_timer_cb (AgHub    *hub,
   AgHubCounts *second = &admin->app->second;
 
   if (second->channel_msgs + second->peer_msgs + second->call_msgs + second->presence > 0) {
-    JsonBuilder *builder = event_begin (admin, "counts", 0);
+    AgJsonWriter *writer = event_begin (admin, "counts", 0);
     g_autoptr(GBytes) bytes = NULL;
 
-    ag_admin_builder_add_int (builder, "channel_msgs", (gint64) second->channel_msgs);
-    ag_admin_builder_add_int (builder, "peer_msgs", (gint64) second->peer_msgs);
-    ag_admin_builder_add_int (builder, "call_msgs", (gint64) second->call_msgs);
-    ag_admin_builder_add_int (builder, "presence", (gint64) second->presence);
-    bytes = ag_admin_builder_end (builder);
-    g_object_unref (builder);
+    ag_admin_writer_add_int (writer, "channel_msgs", (gint64) second->channel_msgs);
+    ag_admin_writer_add_int (writer, "peer_msgs", (gint64) second->peer_msgs);
+    ag_admin_writer_add_int (writer, "call_msgs", (gint64) second->call_msgs);
+    ag_admin_writer_add_int (writer, "presence", (gint64) second->presence);
+    bytes = ag_admin_writer_end (writer);
 
     for (GList *l = admin->subscribers.head; l != NULL; l = l->next)
       send_bytes (hub, l->data, bytes);
@@ -485,7 +483,7 @@ handle_login (AgHub                *hub,
               const AgAdminRequest *request)
 {
   const char *address = conn_address (conn);
-  JsonBuilder *builder;
+  AgJsonWriter *writer;
   AgHubApp *app;
   gboolean server_scope = FALSE;
 
@@ -532,10 +530,9 @@ handle_login (AgHub                *hub,
   g_message ("admin %s (%s key) from %s: logged in", app->config.app_id,
              server_scope ? "server" : "app", address);
 
-  builder = ag_admin_builder_begin ("ok", request->id);
-  ag_admin_builder_add_string (builder, "scope", server_scope ? "server" : "app");
-  send_builder (hub, conn, builder);
-  g_object_unref (builder);
+  writer = ag_admin_writer_begin ("ok", request->id);
+  ag_admin_writer_add_string (writer, "scope", server_scope ? "server" : "app");
+  send_writer (hub, conn, writer);
 }
 
 /* Subscriptions */
@@ -613,7 +610,7 @@ snapshot_chunk_cb (AgHub    *hub,
   AgHubConn *conn = data;
   AgHubAdminConn *admin = conn->admin;
   AgHubApp *app = admin->app;
-  JsonBuilder *builder;
+  AgJsonWriter *writer;
   GSequenceIter *it;
   guint n;
 
@@ -625,10 +622,10 @@ snapshot_chunk_cb (AgHub    *hub,
   }
 
   if (!admin->users_done || !admin->channels_done) {
-    builder = ag_admin_builder_begin ("admin_snapshot", 0);
+    writer = ag_admin_writer_begin ("admin_snapshot", 0);
 
-    json_builder_set_member_name (builder, "users");
-    json_builder_begin_array (builder);
+    ag_json_writer_set_member_name (writer, "users");
+    ag_json_writer_begin_array (writer);
     if (!admin->users_done) {
       AgHubUser probe = { .account = admin->user_cursor };
 
@@ -637,16 +634,16 @@ snapshot_chunk_cb (AgHub    *hub,
            n++, it = g_sequence_iter_next (it)) {
         AgHubUser *user = g_sequence_get (it);
 
-        write_live_user (hub, builder, user->conn, TRUE);
+        write_live_user (hub, writer, user->conn, TRUE);
         g_free (admin->user_cursor);
         admin->user_cursor = g_strdup (user->account);
       }
       admin->users_done = g_sequence_iter_is_end (it);
     }
-    json_builder_end_array (builder);
+    ag_json_writer_end_array (writer);
 
-    json_builder_set_member_name (builder, "channels");
-    json_builder_begin_array (builder);
+    ag_json_writer_set_member_name (writer, "channels");
+    ag_json_writer_begin_array (writer);
     if (!admin->channels_done) {
       AgHubChannel probe = { .name = admin->channel_cursor };
 
@@ -656,26 +653,24 @@ snapshot_chunk_cb (AgHub    *hub,
            n++, it = g_sequence_iter_next (it)) {
         AgHubChannel *channel = g_sequence_get (it);
 
-        write_live_channel (builder, channel);
+        write_live_channel (writer, channel);
         g_free (admin->channel_cursor);
         admin->channel_cursor = g_strdup (channel->name);
       }
       admin->channels_done = g_sequence_iter_is_end (it);
     }
-    json_builder_end_array (builder);
+    ag_json_writer_end_array (writer);
 
-    send_builder (hub, conn, builder);
-    g_object_unref (builder);
+    send_writer (hub, conn, writer);
 
     /* The rest in the next turn of the loop (a timer due after now runs in a later tick). */
     _ag_hub_timer_schedule (hub, &admin->snapshot_timer, hub->now_us + 1);
     return;
   }
 
-  builder = ag_admin_builder_begin ("admin_snapshot_end", 0);
-  ag_admin_builder_add_int (builder, "seq", (gint64) admin->snapshot_seq);
-  send_builder (hub, conn, builder);
-  g_object_unref (builder);
+  writer = ag_admin_writer_begin ("admin_snapshot_end", 0);
+  ag_admin_writer_add_int (writer, "seq", (gint64) admin->snapshot_seq);
+  send_writer (hub, conn, writer);
 
   snapshot_clear (hub, admin);
 }
@@ -716,7 +711,7 @@ handle_subscribe (AgHub                *hub,
   AgHubAdminConn *admin = conn->admin;
   AgHubAdminApp *app_admin = admin->app->admin;
   gboolean resumed = can_resume (hub, app_admin, request);
-  JsonBuilder *builder;
+  AgJsonWriter *writer;
 
   if (admin->subscriber_link != NULL) {
     _ag_hub_reply_error (hub, conn, request->id, AG_ERROR_GENERAL_E_WRONG_PARAM,
@@ -724,21 +719,20 @@ handle_subscribe (AgHub                *hub,
     return;
   }
 
-  builder = ag_admin_builder_begin ("ok", request->id);
-  ag_admin_builder_add_string (builder, "epoch", hub->admin_epoch);
-  ag_admin_builder_add_int (builder, "seq", resumed ? request->since
+  writer = ag_admin_writer_begin ("ok", request->id);
+  ag_admin_writer_add_string (writer, "epoch", hub->admin_epoch);
+  ag_admin_writer_add_int (writer, "seq", resumed ? request->since
                                                     : (gint64) app_admin->seq);
-  json_builder_set_member_name (builder, "resumed");
-  json_builder_add_boolean_value (builder, resumed);
+  ag_json_writer_set_member_name (writer, "resumed");
+  ag_json_writer_add_boolean_value (writer, resumed);
 
   if (!resumed) {
     start_snapshot (hub, admin);
-    ag_admin_builder_add_int (builder, "users", g_sequence_get_length (admin->app->online));
-    ag_admin_builder_add_int (builder, "channels", g_hash_table_size (admin->app->channels));
+    ag_admin_writer_add_int (writer, "users", g_sequence_get_length (admin->app->online));
+    ag_admin_writer_add_int (writer, "channels", g_hash_table_size (admin->app->channels));
   }
 
-  send_builder (hub, conn, builder);
-  g_object_unref (builder);
+  send_writer (hub, conn, writer);
 
   if (resumed) {
     for (GList *l = app_admin->log.head; l != NULL; l = l->next) {
@@ -806,7 +800,7 @@ handle_users (AgHub                *hub,
   const char *search = request->search != NULL && *request->search != '\0' ? request->search
                                                                           : NULL;
   gboolean prefix = search != NULL && request->prefix;
-  JsonBuilder *builder = ag_admin_builder_begin ("ok", request->id);
+  AgJsonWriter *writer = ag_admin_writer_begin ("ok", request->id);
   GSequenceIter *it;
   const char *last = NULL;
   gboolean more = FALSE;
@@ -818,8 +812,8 @@ handle_users (AgHub                *hub,
     it = g_sequence_search (app->online, &(AgHubUser) { .account = request->after },
                             compare_user_accounts, NULL);
 
-  json_builder_set_member_name (builder, "users");
-  json_builder_begin_array (builder);
+  ag_json_writer_set_member_name (writer, "users");
+  ag_json_writer_begin_array (writer);
 
   for (; !g_sequence_iter_is_end (it); it = g_sequence_iter_next (it)) {
     AgHubUser *user = g_sequence_get (it);
@@ -835,7 +829,7 @@ handle_users (AgHub                *hub,
       continue;
 
     if (listed < request->limit) {
-      write_live_user (hub, builder, user->conn, TRUE);
+      write_live_user (hub, writer, user->conn, TRUE);
       last = user->account;
       listed++;
     } else {
@@ -846,15 +840,14 @@ handle_users (AgHub                *hub,
     }
   }
 
-  json_builder_end_array (builder);
+  ag_json_writer_end_array (writer);
 
   if (search == NULL)
     total = g_sequence_get_length (app->online);
 
-  ag_admin_builder_add_int (builder, "total", (gint64) total);
-  ag_admin_builder_add_string (builder, "next", more ? last : NULL);
-  send_builder (hub, conn, builder);
-  g_object_unref (builder);
+  ag_admin_writer_add_int (writer, "total", (gint64) total);
+  ag_admin_writer_add_string (writer, "next", more ? last : NULL);
+  send_writer (hub, conn, writer);
 }
 
 static int
@@ -887,7 +880,7 @@ handle_channels (AgHub                *hub,
 {
   AgHubApp *app = conn->admin->app;
   g_autoptr(GPtrArray) matches = g_ptr_array_new ();
-  JsonBuilder *builder = ag_admin_builder_begin ("ok", request->id);
+  AgJsonWriter *writer = ag_admin_writer_begin ("ok", request->id);
   GHashTableIter iter;
   gpointer value;
   guint end;
@@ -905,21 +898,20 @@ handle_channels (AgHub                *hub,
 
   end = (guint) MIN ((gint64) matches->len, request->offset + request->limit);
 
-  json_builder_set_member_name (builder, "channels");
-  json_builder_begin_array (builder);
+  ag_json_writer_set_member_name (writer, "channels");
+  ag_json_writer_begin_array (writer);
   for (gint64 i = request->offset; i < end; i++)
-    write_live_channel (builder, g_ptr_array_index (matches, i));
-  json_builder_end_array (builder);
+    write_live_channel (writer, g_ptr_array_index (matches, i));
+  ag_json_writer_end_array (writer);
 
-  ag_admin_builder_add_int (builder, "total", matches->len);
-  json_builder_set_member_name (builder, "next_offset");
+  ag_admin_writer_add_int (writer, "total", matches->len);
+  ag_json_writer_set_member_name (writer, "next_offset");
   if (end < matches->len)
-    json_builder_add_int_value (builder, end);
+    ag_json_writer_add_int_value (writer, end);
   else
-    json_builder_add_null_value (builder);
+    ag_json_writer_add_null_value (writer);
 
-  send_builder (hub, conn, builder);
-  g_object_unref (builder);
+  send_writer (hub, conn, writer);
 }
 
 static AgHubChannel *
@@ -941,7 +933,7 @@ handle_channel (AgHub                *hub,
                 const AgAdminRequest *request)
 {
   AgHubChannel *channel = lookup_channel_or_reply (hub, conn, request);
-  JsonBuilder *builder;
+  AgJsonWriter *writer;
   GList *l;
   gint64 listed = 0;
   gint64 end;
@@ -949,34 +941,33 @@ handle_channel (AgHub                *hub,
   if (channel == NULL)
     return;
 
-  builder = ag_admin_builder_begin ("ok", request->id);
-  json_builder_set_member_name (builder, "channel");
-  write_live_channel (builder, channel);
-  ag_admin_builder_add_int (builder, "total", channel->members.length);
+  writer = ag_admin_writer_begin ("ok", request->id);
+  ag_json_writer_set_member_name (writer, "channel");
+  write_live_channel (writer, channel);
+  ag_admin_writer_add_int (writer, "total", channel->members.length);
 
-  json_builder_set_member_name (builder, "members");
-  json_builder_begin_array (builder);
+  ag_json_writer_set_member_name (writer, "members");
+  ag_json_writer_begin_array (writer);
   l = request->offset < channel->members.length ?
         g_queue_peek_nth_link (&channel->members, (guint) request->offset) : NULL;
   for (; l != NULL && listed < request->limit; l = l->next, listed++) {
     AgHubConn *member = l->data;
 
-    json_builder_begin_object (builder);
-    ag_admin_builder_add_string (builder, "account", member->user->account);
-    ag_admin_builder_add_int (builder, "uid", member->user->uid);
-    json_builder_end_object (builder);
+    ag_json_writer_begin_object (writer);
+    ag_admin_writer_add_string (writer, "account", member->user->account);
+    ag_admin_writer_add_int (writer, "uid", member->user->uid);
+    ag_json_writer_end_object (writer);
   }
-  json_builder_end_array (builder);
+  ag_json_writer_end_array (writer);
 
   end = request->offset + listed;
-  json_builder_set_member_name (builder, "next_offset");
+  ag_json_writer_set_member_name (writer, "next_offset");
   if (end < channel->members.length)
-    json_builder_add_int_value (builder, end);
+    ag_json_writer_add_int_value (writer, end);
   else
-    json_builder_add_null_value (builder);
+    ag_json_writer_add_null_value (writer);
 
-  send_builder (hub, conn, builder);
-  g_object_unref (builder);
+  send_writer (hub, conn, writer);
 }
 
 static const char *
@@ -1008,7 +999,7 @@ handle_user (AgHub                *hub,
   g_autoptr(GPtrArray) offline = ag_engine_offline_peek (hub->engine, app->config.app_id,
                                                          request->account, hub->now_us,
                                                          &peek_supported, &offline_error);
-  JsonBuilder *builder;
+  AgJsonWriter *writer;
   GHashTableIter iter;
   gpointer value;
 
@@ -1025,65 +1016,64 @@ handle_user (AgHub                *hub,
     return;
   }
 
-  builder = ag_admin_builder_begin ("ok", request->id);
-  json_builder_set_member_name (builder, "user");
-  json_builder_begin_object (builder);
-  ag_admin_builder_add_string (builder, "account", request->account);
-  ag_admin_builder_add_int (builder, "uid", user != NULL ? user->uid : 0);
-  json_builder_set_member_name (builder, "online");
-  json_builder_add_boolean_value (builder, user != NULL && user->conn != NULL);
+  writer = ag_admin_writer_begin ("ok", request->id);
+  ag_json_writer_set_member_name (writer, "user");
+  ag_json_writer_begin_object (writer);
+  ag_admin_writer_add_string (writer, "account", request->account);
+  ag_admin_writer_add_int (writer, "uid", user != NULL ? user->uid : 0);
+  ag_json_writer_set_member_name (writer, "online");
+  ag_json_writer_add_boolean_value (writer, user != NULL && user->conn != NULL);
 
   if (user != NULL && user->conn != NULL) {
-    ag_admin_builder_add_int (builder, "since", ag_ts_from_us (user->conn->login_us));
-    ag_admin_builder_add_string (builder, "address", user->conn->address);
-    ag_admin_builder_add_string (builder, "channel", user->conn->channel != NULL ?
+    ag_admin_writer_add_int (writer, "since", ag_ts_from_us (user->conn->login_us));
+    ag_admin_writer_add_string (writer, "address", user->conn->address);
+    ag_admin_writer_add_string (writer, "channel", user->conn->channel != NULL ?
                                                        user->conn->channel->name : NULL);
-    ag_admin_builder_add_int (builder, "queue", (gint64) conn_queued (hub, user->conn));
+    ag_admin_writer_add_int (writer, "queue", (gint64) conn_queued (hub, user->conn));
   }
 
-  ag_admin_builder_add_attrs (builder, "attrs", attrs);
+  ag_admin_writer_add_attrs (writer, "attrs", attrs);
 
-  json_builder_set_member_name (builder, "offline");
+  ag_json_writer_set_member_name (writer, "offline");
   if (!peek_supported) {
-    json_builder_add_null_value (builder);
+    ag_json_writer_add_null_value (writer);
   } else {
-    json_builder_begin_array (builder);
+    ag_json_writer_begin_array (writer);
     for (guint i = 0; offline != NULL && i < offline->len; i++) {
       AgOfflineMessage *message = g_ptr_array_index (offline, i);
 
-      json_builder_begin_object (builder);
-      ag_admin_builder_add_string (builder, "from", message->from_account);
-      ag_admin_builder_add_int (builder, "uid", message->from_uid);
-      ag_admin_builder_add_int (builder, "sent", ag_ts_from_us (message->sent_us));
-      ag_admin_builder_add_int (builder, "expires", ag_ts_from_us (message->expires_us));
-      ag_admin_builder_add_int (builder, "size", (gint64) strlen (message->msg));
-      json_builder_end_object (builder);
+      ag_json_writer_begin_object (writer);
+      ag_admin_writer_add_string (writer, "from", message->from_account);
+      ag_admin_writer_add_int (writer, "uid", message->from_uid);
+      ag_admin_writer_add_int (writer, "sent", ag_ts_from_us (message->sent_us));
+      ag_admin_writer_add_int (writer, "expires", ag_ts_from_us (message->expires_us));
+      ag_admin_writer_add_int (writer, "size", (gint64) strlen (message->msg));
+      ag_json_writer_end_object (writer);
     }
-    json_builder_end_array (builder);
+    ag_json_writer_end_array (writer);
   }
 
-  json_builder_set_member_name (builder, "calls");
-  json_builder_begin_array (builder);
+  ag_json_writer_set_member_name (writer, "calls");
+  ag_json_writer_begin_array (writer);
   if (user != NULL) {
     g_hash_table_iter_init (&iter, user->calls);
     while (g_hash_table_iter_next (&iter, &value, NULL)) {
       AgHubCall *call = value;
       gboolean caller = call->caller == user;
 
-      json_builder_begin_object (builder);
-      ag_admin_builder_add_string (builder, "peer", caller ? call->callee->account
+      ag_json_writer_begin_object (writer);
+      ag_admin_writer_add_string (writer, "peer", caller ? call->callee->account
                                                            : call->caller->account);
-      ag_admin_builder_add_string (builder, "channel", call->channel);
-      ag_admin_builder_add_string (builder, "role", caller ? "caller" : "callee");
-      ag_admin_builder_add_string (builder, "state", call_state_name (call->state));
-      json_builder_end_object (builder);
+      ag_admin_writer_add_string (writer, "channel", call->channel);
+      ag_admin_writer_add_string (writer, "role", caller ? "caller" : "callee");
+      ag_admin_writer_add_string (writer, "state", call_state_name (call->state));
+      ag_json_writer_end_object (writer);
     }
   }
-  json_builder_end_array (builder);
+  ag_json_writer_end_array (writer);
 
-  json_builder_end_object (builder);
-  send_builder (hub, conn, builder);
-  g_object_unref (builder);
+  ag_json_writer_end_object (writer);
+  send_writer (hub, conn, writer);
 }
 
 /* Actions */
@@ -1144,7 +1134,7 @@ handle_publish (AgHub                *hub,
                 const AgAdminRequest *request)
 {
   AgHubChannel *channel = lookup_channel_or_reply (hub, conn, request);
-  JsonBuilder *builder;
+  AgJsonWriter *writer;
   guint num = 0;
   int code;
 
@@ -1160,10 +1150,9 @@ handle_publish (AgHub                *hub,
   }
 
   log_action (conn, "admin_publish", "channel", request->channel);
-  builder = ag_admin_builder_begin ("ok", request->id);
-  ag_admin_builder_add_int (builder, "num", num);
-  send_builder (hub, conn, builder);
-  g_object_unref (builder);
+  writer = ag_admin_writer_begin ("ok", request->id);
+  ag_admin_writer_add_int (writer, "num", num);
+  send_writer (hub, conn, writer);
 }
 
 static void
@@ -1173,7 +1162,7 @@ handle_send (AgHub                *hub,
 {
   AgHubApp *app = conn->admin->app;
   g_autoptr(GError) error = NULL;
-  JsonBuilder *builder;
+  AgJsonWriter *writer;
   gboolean stored = FALSE;
   int code;
 
@@ -1190,11 +1179,10 @@ handle_send (AgHub                *hub,
   hub->stats.messages_in++;
   log_action (conn, "admin_send", "account", request->account);
 
-  builder = ag_admin_builder_begin ("ok", request->id);
-  json_builder_set_member_name (builder, "stored");
-  json_builder_add_boolean_value (builder, stored);
-  send_builder (hub, conn, builder);
-  g_object_unref (builder);
+  writer = ag_admin_writer_begin ("ok", request->id);
+  ag_json_writer_set_member_name (writer, "stored");
+  ag_json_writer_add_boolean_value (writer, stored);
+  send_writer (hub, conn, writer);
 }
 
 static void
@@ -1236,7 +1224,7 @@ add_error_count (int      code,
 {
   g_autofree char *name = g_strdup_printf ("%d", code);
 
-  ag_admin_builder_add_int (data, name, (gint64) count);
+  ag_admin_writer_add_int (data, name, (gint64) count);
 }
 
 static void
@@ -1245,43 +1233,42 @@ handle_stats (AgHub                *hub,
               const AgAdminRequest *request)
 {
   AgHubApp *app = conn->admin->app;
-  JsonBuilder *builder = ag_admin_builder_begin ("ok", request->id);
+  AgJsonWriter *writer = ag_admin_writer_begin ("ok", request->id);
   const AgHubStats *stats = &hub->stats;
 
-  json_builder_set_member_name (builder, "stats");
-  json_builder_begin_object (builder);
-  ag_admin_builder_add_int (builder, "users_online", g_sequence_get_length (app->online));
-  ag_admin_builder_add_int (builder, "channels", g_hash_table_size (app->channels));
-  ag_admin_builder_add_int (builder, "channel_msgs", (gint64) app->totals.channel_msgs);
-  ag_admin_builder_add_int (builder, "peer_msgs", (gint64) app->totals.peer_msgs);
-  ag_admin_builder_add_int (builder, "call_msgs", (gint64) app->totals.call_msgs);
-  ag_admin_builder_add_int (builder, "presence", (gint64) app->totals.presence);
-  ag_admin_builder_add_int (builder, "admin_connections", app->admin->n_conns);
+  ag_json_writer_set_member_name (writer, "stats");
+  ag_json_writer_begin_object (writer);
+  ag_admin_writer_add_int (writer, "users_online", g_sequence_get_length (app->online));
+  ag_admin_writer_add_int (writer, "channels", g_hash_table_size (app->channels));
+  ag_admin_writer_add_int (writer, "channel_msgs", (gint64) app->totals.channel_msgs);
+  ag_admin_writer_add_int (writer, "peer_msgs", (gint64) app->totals.peer_msgs);
+  ag_admin_writer_add_int (writer, "call_msgs", (gint64) app->totals.call_msgs);
+  ag_admin_writer_add_int (writer, "presence", (gint64) app->totals.presence);
+  ag_admin_writer_add_int (writer, "admin_connections", app->admin->n_conns);
 
   if (conn->admin->server_scope) {
-    json_builder_set_member_name (builder, "server");
-    json_builder_begin_object (builder);
-    ag_admin_builder_add_int (builder, "connections", (gint64) stats->connections);
-    ag_admin_builder_add_int (builder, "sessions", (gint64) stats->sessions);
-    ag_admin_builder_add_int (builder, "channels", (gint64) stats->channels);
-    ag_admin_builder_add_int (builder, "frames_in", (gint64) stats->frames_in);
-    ag_admin_builder_add_int (builder, "frames_out", (gint64) stats->frames_out);
-    ag_admin_builder_add_int (builder, "messages_in", (gint64) stats->messages_in);
-    ag_admin_builder_add_int (builder, "messages_out", (gint64) stats->messages_out);
-    ag_admin_builder_add_int (builder, "logins", (gint64) stats->logins);
-    ag_admin_builder_add_int (builder, "admin_connections", (gint64) stats->admin_connections);
-    ag_admin_builder_add_int (builder, "admin_auth_failures",
+    ag_json_writer_set_member_name (writer, "server");
+    ag_json_writer_begin_object (writer);
+    ag_admin_writer_add_int (writer, "connections", (gint64) stats->connections);
+    ag_admin_writer_add_int (writer, "sessions", (gint64) stats->sessions);
+    ag_admin_writer_add_int (writer, "channels", (gint64) stats->channels);
+    ag_admin_writer_add_int (writer, "frames_in", (gint64) stats->frames_in);
+    ag_admin_writer_add_int (writer, "frames_out", (gint64) stats->frames_out);
+    ag_admin_writer_add_int (writer, "messages_in", (gint64) stats->messages_in);
+    ag_admin_writer_add_int (writer, "messages_out", (gint64) stats->messages_out);
+    ag_admin_writer_add_int (writer, "logins", (gint64) stats->logins);
+    ag_admin_writer_add_int (writer, "admin_connections", (gint64) stats->admin_connections);
+    ag_admin_writer_add_int (writer, "admin_auth_failures",
                               (gint64) stats->admin_auth_failures);
-    json_builder_set_member_name (builder, "errors");
-    json_builder_begin_object (builder);
-    ag_hub_foreach_error_count (hub, add_error_count, builder);
-    json_builder_end_object (builder);
-    json_builder_end_object (builder);
+    ag_json_writer_set_member_name (writer, "errors");
+    ag_json_writer_begin_object (writer);
+    ag_hub_foreach_error_count (hub, add_error_count, writer);
+    ag_json_writer_end_object (writer);
+    ag_json_writer_end_object (writer);
   }
 
-  json_builder_end_object (builder);
-  send_builder (hub, conn, builder);
-  g_object_unref (builder);
+  ag_json_writer_end_object (writer);
+  send_writer (hub, conn, writer);
 }
 
 void
