@@ -42,6 +42,7 @@ struct _AgConsoleCallsView
   GListStore          *calls;
   GHashTable          *infos;     /* AgCall -> CallInfo (owned by history) */
   GPtrArray           *history;   /* CallInfo, oldest first */
+  guint                history_limit;
   guint                last_id;
 
   /* The last call placed, for Call Again. */
@@ -67,6 +68,7 @@ G_DEFINE_FINAL_TYPE (AgConsoleCallsView, ag_console_calls_view, ADW_TYPE_BIN)
 enum {
   PROP_0,
   PROP_SESSION,
+  PROP_HISTORY_LIMIT,
   N_PROPS
 };
 
@@ -267,6 +269,39 @@ call_end_by_myself_cb (AgCall             *call,
 }
 
 static void
+forget_call (AgConsoleCallsView *self,
+             AgCall             *call)
+{
+  /* Gone from the list, kept in the history. */
+  g_signal_handlers_disconnect_by_data (call, self);
+  g_hash_table_remove (self->infos, call);
+}
+
+/* A session that places calls for hours keeps the last history_limit of them: the oldest
+ * finished ones go, from the list and from the history. Calls still going on always stay. */
+static void
+trim_history (AgConsoleCallsView *self)
+{
+  guint i = 0;
+
+  while (self->history->len > self->history_limit && i < self->history->len) {
+    CallInfo *info = g_ptr_array_index (self->history, i);
+    guint position;
+
+    if (!is_final (ag_call_get_state (info->call))) {
+      i++;
+      continue;
+    }
+
+    if (g_list_store_find (self->calls, info->call, &position))
+      g_list_store_remove (self->calls, position);
+    if (g_hash_table_contains (self->infos, info->call))
+      forget_call (self, info->call);
+    g_ptr_array_remove_index (self->history, i);
+  }
+}
+
+static void
 add_call (AgConsoleCallsView *self,
           AgCall             *call)
 {
@@ -294,16 +329,8 @@ add_call (AgConsoleCallsView *self,
                            G_CALLBACK (call_end_by_myself_cb), self, 0);
 
   g_list_store_insert (self->calls, 0, call);
+  trim_history (self);
   update_empty (self);
-}
-
-static void
-forget_call (AgConsoleCallsView *self,
-             AgCall             *call)
-{
-  /* Gone from the list, kept in the history. */
-  g_signal_handlers_disconnect_by_data (call, self);
-  g_hash_table_remove (self->infos, call);
 }
 
 static AgCall *
@@ -926,6 +953,10 @@ ag_console_calls_view_get_property (GObject    *object,
     g_value_set_object (value, self->session);
     break;
 
+  case PROP_HISTORY_LIMIT:
+    g_value_set_uint (value, self->history_limit);
+    break;
+
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -942,6 +973,15 @@ ag_console_calls_view_set_property (GObject      *object,
   switch (prop_id) {
   case PROP_SESSION:
     self->session = g_value_dup_object (value);
+    break;
+
+  case PROP_HISTORY_LIMIT:
+    if (self->history_limit != g_value_get_uint (value)) {
+      self->history_limit = g_value_get_uint (value);
+      trim_history (self);
+      update_empty (self);
+      g_object_notify_by_pspec (object, pspec);
+    }
     break;
 
   default:
@@ -964,6 +1004,12 @@ ag_console_calls_view_class_init (AgConsoleCallsViewClass *klass)
     g_param_spec_object ("session", NULL, NULL,
                          AG_TYPE_SESSION,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /* How many calls the list and the history keep: the oldest finished ones go past it. */
+  properties[PROP_HISTORY_LIMIT] =
+    g_param_spec_uint ("history-limit", NULL, NULL,
+                       1, G_MAXUINT, AG_CONSOLE_CALLS_VIEW_HISTORY_LIMIT,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1010,6 +1056,7 @@ ag_console_calls_view_init (AgConsoleCallsView *self)
   self->calls = g_list_store_new (AG_TYPE_CALL);
   self->infos = g_hash_table_new (g_direct_hash, g_direct_equal);
   self->history = g_ptr_array_new_with_free_func ((GDestroyNotify) call_info_free);
+  self->history_limit = AG_CONSOLE_CALLS_VIEW_HISTORY_LIMIT;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 

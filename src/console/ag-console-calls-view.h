@@ -14,6 +14,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (AgConsoleCallsView, ag_console_calls_view, AG_CONSOLE, CALLS_VIEW, AdwBin)
 
+/* The calls a view keeps by default ("history-limit"). */
+#define AG_CONSOLE_CALLS_VIEW_HISTORY_LIMIT 1000
+
 /* Lists the session's calls, newest first, with where each one stands. Incoming calls
  * (invite-received) are listed too; they are answered in the session page's banners, which
  * the list's Answer button brings up ("answer-requested"). */

@@ -923,6 +923,73 @@ test_call_again (Fixture       *fixture,
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+/* The bob side refuses the call it has, and the next one is placed with Call Again. */
+static AgCall *
+refuse_and_call_again (Fixture *fixture,
+                       AgCall  *call)
+{
+  g_assert_true (ag_test_spin_until (peer_has_call, &fixture->bob_call, WAIT_MS));
+  ag_call_channel_invite_refuse (fixture->bob_call.call, NULL);
+  assert_stage (fixture, call, "Refused by peer");
+  reset_peer (&fixture->bob_call);
+  gtk_widget_activate_action (fixture->view, "calls.call-again", NULL);
+
+  return first_call (fixture);
+}
+
+static guint
+n_history_lines (Fixture *fixture)
+{
+  g_autofree char *history =
+    ag_console_calls_view_dup_history_jsonl (AG_CONSOLE_CALLS_VIEW (fixture->view));
+  g_auto (GStrv) lines = g_strsplit (history, "\n", -1);
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (lines[i][0] != '\0')
+      n++;
+
+  return n;
+}
+
+/* Past its limit the view lets go of the oldest finished calls, never of one going on. */
+static void
+test_history_limit (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  AgConsoleCallsView *view = AG_CONSOLE_CALLS_VIEW (fixture->view);
+  GListModel *calls = ag_console_calls_view_get_calls (view);
+  AgCall *first, *second, *third, *fourth;
+
+  g_assert_cmpuint (AG_CONSOLE_CALLS_VIEW_HISTORY_LIMIT, >=, 100);
+  g_object_set (view, "history-limit", 2, NULL);
+  g_signal_connect (fixture->bob, "invite-received",
+                    G_CALLBACK (bob_invite_received_cb), &fixture->bob_call);
+
+  first = place (fixture, open_call_dialog (fixture, "bob", "room"));
+  second = refuse_and_call_again (fixture, first);
+  g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 2);
+
+  /* A third call: the first, finished, goes from the list and from the history. */
+  third = refuse_and_call_again (fixture, second);
+  g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 2);
+  g_assert_cmpuint (n_history_lines (fixture), ==, 2);
+  g_assert_cmpuint (ag_console_calls_view_get_call_id (view, second), ==, 2);
+  g_assert_cmpuint (ag_console_calls_view_get_call_id (view, third), ==, 3);
+
+  /* The fourth stays ringing; a limit of one drops the finished third but not it. */
+  fourth = refuse_and_call_again (fixture, third);
+  g_assert_true (ag_test_spin_until (peer_has_call, &fixture->bob_call, WAIT_MS));
+  assert_stage (fixture, fourth, "Ringing (received by peer)");
+  g_object_set (view, "history-limit", 1, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 1);
+  g_assert_true (first_call (fixture) == fourth);
+  g_assert_cmpuint (n_history_lines (fixture), ==, 1);
+
+  ag_call_channel_invite_refuse (fixture->bob_call.call, NULL);
+  assert_stage (fixture, fourth, "Refused by peer");
+}
+
 static JsonObject *
 history_line (char       **lines,
               guint        index)
@@ -1075,6 +1142,8 @@ main (int   argc,
               fixture_set_up, test_call_again, fixture_tear_down);
   g_test_add ("/ag/calls-view/call-history", Fixture, NULL,
               fixture_set_up, test_call_history, fixture_tear_down);
+  g_test_add ("/ag/calls-view/history-limit", Fixture, NULL,
+              fixture_set_up, test_history_limit, fixture_tear_down);
   g_test_add ("/ag/calls-view/call-dialog-form", Fixture, NULL,
               fixture_set_up, test_call_dialog_form, fixture_tear_down);
 
