@@ -82,6 +82,14 @@ summarize (gboolean    outgoing,
   return g_strdup_printf ("%s %s · %s", outgoing ? "→" : "←", op != NULL ? op : "?", size);
 }
 
+/* The kind column shows the direction in the user's language; the exported line keeps the
+ * English word. */
+static const char *
+direction_label (gboolean outgoing)
+{
+  return outgoing ? C_("frame direction", "sent") : C_("frame direction", "received");
+}
+
 static void
 frame_cb (AgFrameTap              *tap,
           gboolean                 outgoing,
@@ -96,7 +104,7 @@ frame_cb (AgFrameTap              *tap,
    * for the details and the export. */
   line = g_strdup_printf ("{\"time_us\":%" G_GINT64_FORMAT ",\"kind\":\"%s\",\"frame\":%s}", now,
                           outgoing ? "sent" : "received", text);
-  ag_console_log_model_append (self->frames, now, outgoing ? "sent" : "received", summary, line);
+  ag_console_log_model_append (self->frames, now, direction_label (outgoing), summary, line);
 }
 
 static AgConsoleLogEntry *
@@ -134,7 +142,7 @@ selection_changed_cb (AgConsoleFrameInspector *self)
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->copy_button), entry != NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->resend_button),
-                            entry != NULL && g_strcmp0 (ag_console_log_entry_get_kind (entry), "sent") == 0);
+                            entry != NULL && g_strcmp0 (ag_console_log_entry_get_kind (entry), direction_label (TRUE)) == 0);
 }
 
 static void
