@@ -139,10 +139,28 @@ test_window_fits_800x600 (ConsoleFixture *fixture,
   AdwTabView *tab_view = ag_console_window_get_tab_view (fixture->window);
   int width, height;
 
-  console_fixture_login (fixture, "alice");
+  AgConsoleSessionPage *alice;
+  AgSession *bob, *carol;
+  g_autoptr(AgCall) from_bob = NULL;
+  g_autoptr(AgCall) from_carol = NULL;
+
+  alice = console_fixture_login (fixture, "alice");
   measure_window (fixture, &width, &height);
   g_assert_cmpint (width, <=, 800);
   g_assert_cmpint (height, <=, 600);
+
+  /* Two callers at once: their banners scroll rather than grow the window. */
+  bob = console_fixture_peer (fixture, "bob");
+  carol = console_fixture_peer (fixture, "carol");
+  from_bob = ag_session_channel_invite_user2 (bob, "lobby", "alice", NULL);
+  from_carol = ag_session_channel_invite_user2 (carol, "qa", "alice", NULL);
+  CONSOLE_WAIT_UNTIL (ag_console_session_page_get_ringing (alice) == 2);
+  measure_window (fixture, &width, &height);
+  g_assert_cmpint (width, <=, 800);
+  g_assert_cmpint (height, <=, 600);
+  ag_call_channel_invite_end (from_bob, NULL);
+  ag_call_channel_invite_end (from_carol, NULL);
+  CONSOLE_WAIT_UNTIL (ag_console_session_page_get_ringing (alice) == 0);
 
   /* The Monitor of the same server, beside the session. */
   adw_tab_view_set_selected_page (tab_view,
