@@ -87,9 +87,11 @@ typedef enum {
 
 /* One entry of the output queue: a frame header (empty for raw bytes) and its payload. */
 typedef struct {
-  GBytes *bytes;
-  guint8  header[10];
-  guint8  header_length;
+  GBytes       *bytes;
+  const guint8 *data;             /* bytes' data and size, looked up once */
+  gsize         size;
+  guint8        header[10];
+  guint8        header_length;
 } OutChunk;
 
 /* Where the client's frame stream is, read as it passes to wslay. */
@@ -125,7 +127,10 @@ typedef struct {
   gboolean                eof;
   gboolean                recv_failed;
 
-  GArray                 *out;            /* of OutChunk */
+  /* The output queue: out[out_head] to out[out_tail - 1]; NULL while it is empty. */
+  OutChunk               *out;
+  guint                   out_capacity;
+  guint                   out_tail;
   guint                   out_head;
   gsize                   out_offset;     /* bytes of the head chunk already written */
   guint64                 queued_bytes;   /* not yet written to the socket */
@@ -218,9 +223,9 @@ connection_free (gpointer data)
   if (conn->fd >= 0)
     close (conn->fd);
   g_clear_pointer (&conn->ws, wslay_event_context_free);
-  for (guint i = conn->out_head; i < conn->out->len; i++)
-    g_bytes_unref (g_array_index (conn->out, OutChunk, i).bytes);
-  g_array_unref (conn->out);
+  for (guint i = conn->out_head; i < conn->out_tail; i++)
+    g_bytes_unref (conn->out[i].bytes);
+  g_free (conn->out);
   g_clear_pointer (&conn->input, g_byte_array_unref);
   g_free (conn->peer);
   g_free (conn->authorization);
@@ -283,7 +288,7 @@ reap (AgEpollServer *self)
 static gsize
 chunk_length (const OutChunk *chunk)
 {
-  return chunk->header_length + g_bytes_get_size (chunk->bytes);
+  return chunk->header_length + chunk->size;
 }
 
 static void
@@ -304,13 +309,29 @@ connection_push (AgEpollServer *self,
                  guint8         header_length,
                  GBytes        *bytes)
 {
-  OutChunk chunk = { g_bytes_ref (bytes), { 0, }, header_length };
+  OutChunk *chunk;
 
+  if (conn->out_tail == conn->out_capacity) {
+    /* Slide what is left to the front when that frees half the room; else grow. */
+    if (conn->out_head > 0 && conn->out_head * 2 >= conn->out_capacity) {
+      memmove (conn->out, conn->out + conn->out_head,
+               (conn->out_tail - conn->out_head) * sizeof (OutChunk));
+      conn->out_tail -= conn->out_head;
+      conn->out_head = 0;
+    } else {
+      conn->out_capacity = MAX (4, conn->out_capacity * 2);
+      conn->out = g_renew (OutChunk, conn->out, conn->out_capacity);
+    }
+  }
+
+  chunk = &conn->out[conn->out_tail++];
+  chunk->bytes = g_bytes_ref (bytes);
+  chunk->data = g_bytes_get_data (bytes, &chunk->size);
+  chunk->header_length = header_length;
   if (header_length > 0)
-    memcpy (chunk.header, header, header_length);
-  g_array_append_val (conn->out, chunk);
-  conn->queued_bytes += chunk_length (&chunk);
-  self->queued_bytes += chunk_length (&chunk);
+    memcpy (chunk->header, header, header_length);
+  conn->queued_bytes += chunk_length (chunk);
+  self->queued_bytes += chunk_length (chunk);
   connection_mark_dirty (self, conn);
 }
 
@@ -468,16 +489,16 @@ connection_flush (AgEpollServer *self,
   if (!ag_hub_driver_commit (&self->driver) || conn->dead)
     return;
 
-  while (conn->out_head < conn->out->len) {
+  while (conn->out_head < conn->out_tail) {
     int n_iov = 0;
     gsize total = 0;
     ssize_t written;
 
-    for (guint i = conn->out_head; i < conn->out->len && n_iov < WRITE_MAX_IOV - 1; i++) {
-      OutChunk *chunk = &g_array_index (conn->out, OutChunk, i);
+    for (guint i = conn->out_head; i < conn->out_tail && n_iov < WRITE_MAX_IOV - 1; i++) {
+      OutChunk *chunk = &conn->out[i];
       gsize skip = i == conn->out_head ? conn->out_offset : 0;
-      gsize size;
-      const guint8 *payload = g_bytes_get_data (chunk->bytes, &size);
+      gsize size = chunk->size;
+      const guint8 *payload = chunk->data;
 
       if (skip < chunk->header_length) {
         iov[n_iov].iov_base = chunk->header + skip;
@@ -510,7 +531,7 @@ connection_flush (AgEpollServer *self,
     conn->queued_bytes -= written;
     self->queued_bytes -= written;
     while (written > 0) {
-      OutChunk *chunk = &g_array_index (conn->out, OutChunk, conn->out_head);
+      OutChunk *chunk = &conn->out[conn->out_head];
       gsize left = chunk_length (chunk) - conn->out_offset;
 
       if ((gsize) written < left) {
@@ -524,21 +545,19 @@ connection_flush (AgEpollServer *self,
       conn->out_offset = 0;
     }
 
-    if ((gsize) written < total && conn->out_head < conn->out->len)
+    if ((gsize) written < total && conn->out_head < conn->out_tail)
       break;
   }
 
-  if (conn->out_head == conn->out->len) {
-    g_array_set_size (conn->out, 0);
-    conn->out_head = 0;
-  } else if (conn->out_head > 1024 && conn->out_head * 2 > conn->out->len) {
-    g_array_remove_range (conn->out, 0, conn->out_head);
-    conn->out_head = 0;
+  /* An idle connection keeps no queue. */
+  if (conn->out_head == conn->out_tail) {
+    g_clear_pointer (&conn->out, g_free);
+    conn->out_capacity = conn->out_head = conn->out_tail = 0;
   }
 
-  set_epollout (self, conn, conn->out_head < conn->out->len);
+  set_epollout (self, conn, conn->out_head < conn->out_tail);
 
-  if (conn->out->len == 0)
+  if (conn->out_tail == 0)
     output_drained (self, conn);
 }
 
@@ -642,7 +661,7 @@ hub_commit_failed_cb (gpointer user_data)
   while (g_hash_table_iter_next (&iter, NULL, &value)) {
     Connection *conn = value;
 
-    if (!conn->dead && conn->out_head < conn->out->len)
+    if (!conn->dead && conn->out_head < conn->out_tail)
       g_ptr_array_add (unsent, conn);
   }
 
@@ -661,14 +680,14 @@ hub_ticked_cb (gpointer user_data)
 }
 
 static void
-hub_send_cb (gpointer  user_data,
-             guint64   conn_id,
-             GBytes   *frame)
+hub_send_to_cb (gpointer  user_data,
+                gpointer  conn_data,
+                GBytes   *frame)
 {
   AgEpollServer *self = user_data;
-  Connection *conn = g_hash_table_lookup (self->connections, &conn_id);
+  Connection *conn = conn_data;
 
-  if (conn == NULL || conn->closing || conn->dead)
+  if (conn->closing || conn->dead)
     return;
 
   if (conn->queued_bytes + g_bytes_get_size (frame) + 10 > AG_LIMIT_OUTBOUND_BYTES) {
@@ -677,6 +696,19 @@ hub_send_cb (gpointer  user_data,
   }
 
   connection_push_text (self, conn, frame);
+}
+
+/* Only for a connection the hub was not given the pointer of; there are none. */
+static void
+hub_send_cb (gpointer  user_data,
+             guint64   conn_id,
+             GBytes   *frame)
+{
+  AgEpollServer *self = user_data;
+  Connection *conn = g_hash_table_lookup (self->connections, &conn_id);
+
+  if (conn != NULL)
+    hub_send_to_cb (self, conn, frame);
 }
 
 static gsize
@@ -1147,6 +1179,7 @@ websocket_upgrade (AgEpollServer *self,
   g_debug ("connection %" G_GUINT64_FORMAT " from %s", conn->id, conn->peer);
 
   ag_hub_driver_connection_opened (&self->driver, conn->id);
+  ag_hub_connection_set_sink_data (self->driver.hub, conn->id, conn);
   ag_hub_driver_connection_set_address (&self->driver, conn->id, conn->peer);
 
   if (conn->input != NULL)
@@ -1448,7 +1481,6 @@ accept_connections (AgEpollServer *self,
     conn->peer = describe_peer (&address, length);
     conn->state = STATE_REQUEST;
     conn->input = g_byte_array_new ();
-    conn->out = g_array_new (FALSE, FALSE, sizeof (OutChunk));
     conn->link.data = conn;
     conn->stamp = g_get_monotonic_time ();
     connection_move_to (conn, &self->requesting);
@@ -1896,7 +1928,9 @@ AgEpollServer *
 ag_epoll_server_new (AgEngine  *engine,
                      GError   **error)
 {
-  static const AgHubSink sink = { hub_send_cb, hub_close_cb, hub_queued_cb, hub_queued_total_cb };
+  static const AgHubSink sink = {
+    hub_send_cb, hub_close_cb, hub_queued_cb, hub_queued_total_cb, hub_send_to_cb,
+  };
   g_autoptr(AgEpollServer) self = NULL;
 
   g_return_val_if_fail (AG_IS_ENGINE (engine), NULL);
