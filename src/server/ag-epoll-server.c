@@ -3,10 +3,11 @@
  * Every socket is in one epoll set, and the set is one GSource: a main-loop iteration costs
  * the same with 10 or 10,000 idle connections. Reads are level-triggered with a byte budget
  * per connection and dispatch, so a flooding client cannot starve the others. wslay parses
- * client frames and produces control frames; data frames are written here, because server
- * frames are unmasked: a frame is a small header plus a reference to the GBytes the hub
- * shares across every recipient of a fan-out, and everything queued for a connection leaves
- * in one writev().
+ * client frames and writes pongs and the closes it answers with; the other frames are
+ * written here, because server frames are unmasked: a frame is a small header plus a
+ * reference to the GBytes the hub shares across every recipient of a fan-out (handed over
+ * by connection pointer, sink.send_to), and everything queued for a connection leaves in
+ * one writev().
  *
  * An idle connection has no wslay context: its two fixed 4 kB buffers would be most of what
  * the connection costs. The context is made when the client sends and freed once wslay is
