@@ -1862,8 +1862,14 @@ ag_epoll_server_dispose (GObject *object)
     gpointer value;
 
     g_hash_table_iter_init (&iter, self->connections);
-    while (g_hash_table_iter_next (&iter, NULL, &value))
-      ((Connection *) value)->hub_knows = FALSE;
+    while (g_hash_table_iter_next (&iter, NULL, &value)) {
+      Connection *conn = value;
+
+      /* Whatever the hub still sends them is looked up by id, and not found. */
+      if (self->driver.hub != NULL)
+        ag_hub_connection_set_sink_data (self->driver.hub, conn->id, NULL);
+      conn->hub_knows = FALSE;
+    }
     g_hash_table_remove_all (self->connections);
   }
   g_ptr_array_set_size (self->dirty, 0);
