@@ -3,10 +3,17 @@
  * Every socket is in one epoll set, and the set is one GSource: a main-loop iteration costs
  * the same with 10 or 10,000 idle connections. Reads are level-triggered with a byte budget
  * per connection and dispatch, so a flooding client cannot starve the others. wslay parses
- * client frames and produces control frames; data frames are written here, because server
- * frames are unmasked: a frame is a small header plus a reference to the GBytes the hub
- * shares across every recipient of a fan-out, and everything queued for a connection leaves
- * in one writev().
+ * client frames and writes pongs and the closes it answers with; the other frames are
+ * written here, because server frames are unmasked: a frame is a small header plus a
+ * reference to the GBytes the hub shares across every recipient of a fan-out (handed over
+ * by connection pointer, sink.send_to), and everything queued for a connection leaves in
+ * one writev().
+ *
+ * An idle connection has no wslay context: its two fixed 4 kB buffers would be most of what
+ * the connection costs. The context is made when the client sends and freed once wslay is
+ * between frames again; the transport follows the frame headers on their way to wslay to know
+ * when that is (FrameScan), and to refuse a frame that announces more than the message limit
+ * before its payload arrives. Pings and closes of the server's own are written here.
  *
  * Connections are never freed from inside a hub call or a wslay callback: a connection that
  * fails is marked and reaped once the current dispatch is done.
@@ -57,8 +64,10 @@
 
 #define CLOSE_NORMAL            1000
 #define CLOSE_GOING_AWAY        1001
+#define CLOSE_PROTOCOL_ERROR    1002
 #define CLOSE_BAD_DATA          1007
 #define CLOSE_POLICY_VIOLATION  1008
+#define CLOSE_TOO_BIG           1009
 
 typedef enum {
   ENDPOINT_LISTENER,
@@ -79,10 +88,22 @@ typedef enum {
 
 /* One entry of the output queue: a frame header (empty for raw bytes) and its payload. */
 typedef struct {
-  GBytes *bytes;
-  guint8  header[10];
-  guint8  header_length;
+  GBytes       *bytes;
+  const guint8 *data;             /* bytes' data and size, looked up once */
+  gsize         size;
+  guint8        header[10];
+  guint8        header_length;
 } OutChunk;
+
+/* Where the client's frame stream is, read as it passes to wslay. */
+typedef struct {
+  guint8                  header[14];
+  guint8                  have;           /* bytes of the header read so far */
+  guint8                  need;           /* its length, once its first two bytes are in */
+  gboolean                in_message;     /* a data frame without FIN came: its message goes on */
+  guint64                 payload_left;   /* of the current frame */
+  guint64                 message_length; /* of the current data message so far */
+} FrameScan;
 
 typedef struct {
   EndpointKind            kind;
@@ -97,15 +118,20 @@ typedef struct {
   GByteArray             *input;
   gsize                   input_offset;
 
-  wslay_event_context_ptr ws;
+  wslay_event_context_ptr ws;             /* NULL while the connection is between frames */
+  FrameScan               scan;
   gboolean                in_wslay;
   gboolean                wslay_done;     /* a close frame was written here instead */
   gboolean                protocol_error;
+  gboolean                too_big;        /* a frame header announced more than the limit */
   gsize                   read_budget;
   gboolean                eof;
   gboolean                recv_failed;
 
-  GArray                 *out;            /* of OutChunk */
+  /* The output queue: out[out_head] to out[out_tail - 1]; NULL while it is empty. */
+  OutChunk               *out;
+  guint                   out_capacity;
+  guint                   out_tail;
   guint                   out_head;
   gsize                   out_offset;     /* bytes of the head chunk already written */
   guint64                 queued_bytes;   /* not yet written to the socket */
@@ -198,9 +224,9 @@ connection_free (gpointer data)
   if (conn->fd >= 0)
     close (conn->fd);
   g_clear_pointer (&conn->ws, wslay_event_context_free);
-  for (guint i = conn->out_head; i < conn->out->len; i++)
-    g_bytes_unref (g_array_index (conn->out, OutChunk, i).bytes);
-  g_array_unref (conn->out);
+  for (guint i = conn->out_head; i < conn->out_tail; i++)
+    g_bytes_unref (conn->out[i].bytes);
+  g_free (conn->out);
   g_clear_pointer (&conn->input, g_byte_array_unref);
   g_free (conn->peer);
   g_free (conn->authorization);
@@ -263,7 +289,7 @@ reap (AgEpollServer *self)
 static gsize
 chunk_length (const OutChunk *chunk)
 {
-  return chunk->header_length + g_bytes_get_size (chunk->bytes);
+  return chunk->header_length + chunk->size;
 }
 
 static void
@@ -284,13 +310,29 @@ connection_push (AgEpollServer *self,
                  guint8         header_length,
                  GBytes        *bytes)
 {
-  OutChunk chunk = { g_bytes_ref (bytes), { 0, }, header_length };
+  OutChunk *chunk;
 
+  if (conn->out_tail == conn->out_capacity) {
+    /* Slide what is left to the front when that frees half the room; else grow. */
+    if (conn->out_head > 0 && conn->out_head * 2 >= conn->out_capacity) {
+      memmove (conn->out, conn->out + conn->out_head,
+               (conn->out_tail - conn->out_head) * sizeof (OutChunk));
+      conn->out_tail -= conn->out_head;
+      conn->out_head = 0;
+    } else {
+      conn->out_capacity = MAX (4, conn->out_capacity * 2);
+      conn->out = g_renew (OutChunk, conn->out, conn->out_capacity);
+    }
+  }
+
+  chunk = &conn->out[conn->out_tail++];
+  chunk->bytes = g_bytes_ref (bytes);
+  chunk->data = g_bytes_get_data (bytes, &chunk->size);
+  chunk->header_length = header_length;
   if (header_length > 0)
-    memcpy (chunk.header, header, header_length);
-  g_array_append_val (conn->out, chunk);
-  conn->queued_bytes += chunk_length (&chunk);
-  self->queued_bytes += chunk_length (&chunk);
+    memcpy (chunk->header, header, header_length);
+  conn->queued_bytes += chunk_length (chunk);
+  self->queued_bytes += chunk_length (chunk);
   connection_mark_dirty (self, conn);
 }
 
@@ -345,6 +387,39 @@ connection_push_text (AgEpollServer *self,
   connection_push (self, conn, header, header_length, bytes);
 }
 
+/* A ping or close frame of the server's own (at most 125 bytes of payload). */
+static void
+connection_push_control (AgEpollServer *self,
+                         Connection    *conn,
+                         guint8         opcode,
+                         const guint8  *payload,
+                         gsize          length)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (payload, length);
+  guint8 header[10];
+
+  g_assert (length <= 125);
+  connection_push (self, conn, header, frame_header (header, opcode, length), bytes);
+}
+
+static void
+connection_push_close (AgEpollServer *self,
+                       Connection    *conn,
+                       guint16        status,
+                       const char    *reason)
+{
+  guint8 payload[125];
+  gsize length = reason != NULL ? MIN (strlen (reason), sizeof payload - 2) : 0;
+
+  payload[0] = status >> 8;
+  payload[1] = status & 0xff;
+  if (length > 0)
+    memcpy (payload + 2, reason, length);
+  connection_push_control (self, conn, WSLAY_CONNECTION_CLOSE, payload, length + 2);
+  conn->close_queued = TRUE;
+  conn->wslay_done = TRUE;
+}
+
 static void
 set_epollout (AgEpollServer *self,
               Connection    *conn,
@@ -389,7 +464,7 @@ output_drained (AgEpollServer *self,
   /* A close frame (or an HTTP response) is out: end our side and wait for the peer's close,
    * its end of stream or the grace period. Closing the socket right away would reset it and
    * could destroy the close frame before the peer reads it. */
-  if (conn->ws != NULL && !conn->close_queued)
+  if (conn->state == STATE_WEBSOCKET && !conn->close_queued)
     return;
 
   conn->write_shut = TRUE;
@@ -415,16 +490,16 @@ connection_flush (AgEpollServer *self,
   if (!ag_hub_driver_commit (&self->driver) || conn->dead)
     return;
 
-  while (conn->out_head < conn->out->len) {
+  while (conn->out_head < conn->out_tail) {
     int n_iov = 0;
     gsize total = 0;
     ssize_t written;
 
-    for (guint i = conn->out_head; i < conn->out->len && n_iov < WRITE_MAX_IOV - 1; i++) {
-      OutChunk *chunk = &g_array_index (conn->out, OutChunk, i);
+    for (guint i = conn->out_head; i < conn->out_tail && n_iov < WRITE_MAX_IOV - 1; i++) {
+      OutChunk *chunk = &conn->out[i];
       gsize skip = i == conn->out_head ? conn->out_offset : 0;
-      gsize size;
-      const guint8 *payload = g_bytes_get_data (chunk->bytes, &size);
+      gsize size = chunk->size;
+      const guint8 *payload = chunk->data;
 
       if (skip < chunk->header_length) {
         iov[n_iov].iov_base = chunk->header + skip;
@@ -457,7 +532,7 @@ connection_flush (AgEpollServer *self,
     conn->queued_bytes -= written;
     self->queued_bytes -= written;
     while (written > 0) {
-      OutChunk *chunk = &g_array_index (conn->out, OutChunk, conn->out_head);
+      OutChunk *chunk = &conn->out[conn->out_head];
       gsize left = chunk_length (chunk) - conn->out_offset;
 
       if ((gsize) written < left) {
@@ -471,21 +546,19 @@ connection_flush (AgEpollServer *self,
       conn->out_offset = 0;
     }
 
-    if ((gsize) written < total && conn->out_head < conn->out->len)
+    if ((gsize) written < total && conn->out_head < conn->out_tail)
       break;
   }
 
-  if (conn->out_head == conn->out->len) {
-    g_array_set_size (conn->out, 0);
-    conn->out_head = 0;
-  } else if (conn->out_head > 1024 && conn->out_head * 2 > conn->out->len) {
-    g_array_remove_range (conn->out, 0, conn->out_head);
-    conn->out_head = 0;
+  /* An idle connection keeps no queue. */
+  if (conn->out_head == conn->out_tail) {
+    g_clear_pointer (&conn->out, g_free);
+    conn->out_capacity = conn->out_head = conn->out_tail = 0;
   }
 
-  set_epollout (self, conn, conn->out_head < conn->out->len);
+  set_epollout (self, conn, conn->out_head < conn->out_tail);
 
-  if (conn->out->len == 0)
+  if (conn->out_tail == 0)
     output_drained (self, conn);
 }
 
@@ -535,11 +608,12 @@ connection_close (AgEpollServer *self,
     return;
   }
 
+  /* What wslay queued (a pong) goes first; after the close it sends nothing more. */
   if (!conn->close_queued && !conn->wslay_done) {
-    gsize length = MIN (strlen (reason), 123);
-
-    wslay_event_queue_close (conn->ws, status, (const guint8 *) reason, length);
     connection_pump_control (self, conn);
+    if (conn->dead)
+      return;
+    connection_push_close (self, conn, status, reason);
   }
 
   connection_mark_dirty (self, conn);
@@ -588,7 +662,7 @@ hub_commit_failed_cb (gpointer user_data)
   while (g_hash_table_iter_next (&iter, NULL, &value)) {
     Connection *conn = value;
 
-    if (!conn->dead && conn->out_head < conn->out->len)
+    if (!conn->dead && conn->out_head < conn->out_tail)
       g_ptr_array_add (unsent, conn);
   }
 
@@ -607,14 +681,14 @@ hub_ticked_cb (gpointer user_data)
 }
 
 static void
-hub_send_cb (gpointer  user_data,
-             guint64   conn_id,
-             GBytes   *frame)
+hub_send_to_cb (gpointer  user_data,
+                gpointer  conn_data,
+                GBytes   *frame)
 {
   AgEpollServer *self = user_data;
-  Connection *conn = g_hash_table_lookup (self->connections, &conn_id);
+  Connection *conn = conn_data;
 
-  if (conn == NULL || conn->closing || conn->dead)
+  if (conn->closing || conn->dead)
     return;
 
   if (conn->queued_bytes + g_bytes_get_size (frame) + 10 > AG_LIMIT_OUTBOUND_BYTES) {
@@ -623,6 +697,19 @@ hub_send_cb (gpointer  user_data,
   }
 
   connection_push_text (self, conn, frame);
+}
+
+/* Only for a connection the hub was not given the pointer of; there are none. */
+static void
+hub_send_cb (gpointer  user_data,
+             guint64   conn_id,
+             GBytes   *frame)
+{
+  AgEpollServer *self = user_data;
+  Connection *conn = g_hash_table_lookup (self->connections, &conn_id);
+
+  if (conn != NULL)
+    hub_send_to_cb (self, conn, frame);
 }
 
 static gsize
@@ -665,6 +752,88 @@ hub_close_cb (gpointer user_data,
 
 /* WebSocket */
 
+/* Follows length bytes of the client's stream and returns how many of them wslay may have:
+ * all, or those before the header of a data frame that makes its message longer than the
+ * limit. wslay 1.1.1 refuses such a frame only once payload bytes arrive, and waits for them
+ * until then; it is refused here at its header, with 1009. wslay itself refuses the other
+ * malformed headers (non-minimal lengths, the top bit of a 64-bit length, long or fragmented
+ * control frames). */
+static gsize
+frame_scan (FrameScan    *scan,
+            const guint8 *data,
+            gsize         length,
+            gboolean     *too_big)
+{
+  gsize header_start = 0;   /* 0 too when the header began in an earlier piece */
+  gsize i = 0;
+
+  while (i < length) {
+    guint64 payload_length;
+    guint8 opcode;
+
+    if (scan->payload_left > 0) {
+      gsize n = MIN (scan->payload_left, length - i);
+
+      scan->payload_left -= n;
+      i += n;
+      continue;
+    }
+
+    if (scan->have == 0)
+      header_start = i;
+    scan->header[scan->have++] = data[i++];
+    if (scan->have == 2) {
+      guint8 length7 = scan->header[1] & 0x7f;
+
+      scan->need = 2 + (length7 == 126 ? 2 : length7 == 127 ? 8 : 0) +
+                   ((scan->header[1] & 0x80) != 0 ? 4 : 0);
+    }
+    if (scan->have < 2 || scan->have < scan->need)
+      continue;
+
+    scan->have = 0;
+    payload_length = scan->header[1] & 0x7f;
+    if (payload_length == 126) {
+      payload_length = (scan->header[2] << 8) | scan->header[3];
+    } else if (payload_length == 127) {
+      payload_length = 0;
+      for (int b = 2; b < 10; b++)
+        payload_length = (payload_length << 8) | scan->header[b];
+      /* A protocol error for wslay to refuse with 1002, not a length. */
+      if ((payload_length >> 63) != 0)
+        payload_length = 0;
+    }
+
+    opcode = scan->header[0] & 0x0f;
+    if (opcode < WSLAY_CONNECTION_CLOSE) {
+      guint64 before = opcode == WSLAY_CONTINUATION_FRAME ? scan->message_length : 0;
+
+      if (payload_length > AG_LIMIT_FRAME_BYTES - before) {
+        *too_big = TRUE;
+        return header_start;
+      }
+      scan->message_length = before + payload_length;
+      scan->in_message = (scan->header[0] & 0x80) == 0;
+    }
+    scan->payload_left = payload_length;
+  }
+
+  return length;
+}
+
+/* Bytes for wslay, once frame_scan has seen them; -1 when none are left for it. */
+static ssize_t
+pass_to_wslay (wslay_event_context_ptr ctx,
+               gsize                   length)
+{
+  if (length == 0) {
+    wslay_event_set_error (ctx, WSLAY_ERR_CALLBACK_FAILURE);
+    return -1;
+  }
+
+  return length;
+}
+
 static ssize_t
 ws_recv_cb (wslay_event_context_ptr  ctx,
             uint8_t                 *buf,
@@ -675,6 +844,10 @@ ws_recv_cb (wslay_event_context_ptr  ctx,
   Connection *conn = user_data;
   ssize_t n;
 
+  /* What follows a refused header is never read. */
+  if (conn->too_big)
+    return pass_to_wslay (ctx, 0);
+
   /* Bytes that arrived right behind the upgrade request come first. */
   if (conn->input != NULL) {
     gsize left = conn->input->len - conn->input_offset;
@@ -684,7 +857,7 @@ ws_recv_cb (wslay_event_context_ptr  ctx,
     conn->input_offset += n;
     if (conn->input_offset == conn->input->len)
       g_clear_pointer (&conn->input, g_byte_array_unref);
-    return n;
+    return pass_to_wslay (ctx, frame_scan (&conn->scan, buf, n, &conn->too_big));
   }
 
   if (conn->read_budget == 0) {
@@ -698,7 +871,7 @@ ws_recv_cb (wslay_event_context_ptr  ctx,
 
   if (n > 0) {
     conn->read_budget -= n;
-    return n;
+    return pass_to_wslay (ctx, frame_scan (&conn->scan, buf, n, &conn->too_big));
   }
 
   if (n == 0) {
@@ -806,11 +979,54 @@ discard_input (AgEpollServer *self,
   }
 }
 
+static gboolean
+connection_ensure_ws (AgEpollServer *self,
+                      Connection    *conn)
+{
+  static const struct wslay_event_callbacks callbacks = {
+    .recv_callback = ws_recv_cb,
+    .send_callback = ws_send_cb,
+    .on_msg_recv_callback = ws_msg_recv_cb,
+  };
+
+  if (conn->ws != NULL)
+    return TRUE;
+
+  if (wslay_event_context_server_init (&conn->ws, &callbacks, conn) != 0) {
+    conn->ws = NULL;
+    connection_fail (self, conn);
+    return FALSE;
+  }
+  wslay_event_config_set_max_recv_msg_length (conn->ws, AG_LIMIT_FRAME_BYTES);
+
+  return TRUE;
+}
+
+/* Frees the wslay context of a connection that is between frames with nothing of wslay's
+ * to send: a fresh one reads the next frame the same way. Closing connections keep theirs,
+ * which knows whether the peer's close came. */
+static void
+connection_release_ws (Connection *conn)
+{
+  const FrameScan *scan = &conn->scan;
+
+  if (conn->ws == NULL || conn->in_wslay || conn->closing || conn->dead || conn->wslay_done ||
+      conn->input != NULL || scan->have > 0 || scan->payload_left > 0 || scan->in_message ||
+      wslay_event_want_write (conn->ws) || !wslay_event_get_read_enabled (conn->ws) ||
+      wslay_event_get_close_received (conn->ws) || wslay_event_get_close_sent (conn->ws))
+    return;
+
+  g_clear_pointer (&conn->ws, wslay_event_context_free);
+}
+
 static void
 websocket_read (AgEpollServer *self,
                 Connection    *conn)
 {
   int result;
+
+  if (!connection_ensure_ws (self, conn))
+    return;
 
   /* After a protocol error or a closing handshake wslay reads no more; what the peer still
    * sends is discarded until it closes. */
@@ -829,7 +1045,7 @@ websocket_read (AgEpollServer *self,
 
   /* wslay reports a malformed frame header (such as a control frame over 125 bytes) as a
    * callback failure and answers it with a close without status: the close frame is
-   * written here instead, with 1002. */
+   * written here instead, with 1002, or 1009 for a header frame_scan refused. */
   if (result == WSLAY_ERR_CALLBACK_FAILURE && !conn->recv_failed)
     conn->protocol_error = TRUE;
 
@@ -841,15 +1057,12 @@ websocket_read (AgEpollServer *self,
   }
 
   if (conn->protocol_error && !conn->wslay_done) {
-    static const guint8 close_protocol_error[] = { 0x88, 0x02, 0x03, 0xea };
-
-    g_debug ("connection %" G_GUINT64_FORMAT " (%s): WebSocket protocol error", conn->id,
-             conn->peer);
+    g_debug ("connection %" G_GUINT64_FORMAT " (%s): WebSocket %s", conn->id, conn->peer,
+             conn->too_big ? "frame over the limit" : "protocol error");
+    if (!conn->close_queued)
+      connection_push_close (self, conn, conn->too_big ? CLOSE_TOO_BIG : CLOSE_PROTOCOL_ERROR,
+                             NULL);
     conn->wslay_done = TRUE;
-    if (!conn->close_queued) {
-      connection_push_raw (self, conn, close_protocol_error, sizeof close_protocol_error);
-      conn->close_queued = TRUE;
-    }
     wslay_event_shutdown_read (conn->ws);
   }
 
@@ -880,8 +1093,12 @@ websocket_read (AgEpollServer *self,
     return;
   }
 
-  if (conn->write_shut && wslay_event_get_close_received (conn->ws))
+  if (conn->write_shut && wslay_event_get_close_received (conn->ws)) {
     connection_fail (self, conn);
+    return;
+  }
+
+  connection_release_ws (conn);
 }
 
 /* HTTP */
@@ -937,19 +1154,8 @@ websocket_upgrade (AgEpollServer *self,
                    const char    *key,
                    gsize          header_end)
 {
-  static const struct wslay_event_callbacks callbacks = {
-    .recv_callback = ws_recv_cb,
-    .send_callback = ws_send_cb,
-    .on_msg_recv_callback = ws_msg_recv_cb,
-  };
   g_autofree char *accept = websocket_accept_key (key);
   g_autofree char *response = NULL;
-
-  if (wslay_event_context_server_init (&conn->ws, &callbacks, conn) != 0) {
-    connection_fail (self, conn);
-    return;
-  }
-  wslay_event_config_set_max_recv_msg_length (conn->ws, AG_LIMIT_FRAME_BYTES);
 
   response = g_strdup_printf ("HTTP/1.1 101 Switching Protocols\r\n"
                               "Server: agsignald/" AG_VERSION "\r\n"
@@ -974,6 +1180,7 @@ websocket_upgrade (AgEpollServer *self,
   g_debug ("connection %" G_GUINT64_FORMAT " from %s", conn->id, conn->peer);
 
   ag_hub_driver_connection_opened (&self->driver, conn->id);
+  ag_hub_connection_set_sink_data (self->driver.hub, conn->id, conn);
   ag_hub_driver_connection_set_address (&self->driver, conn->id, conn->peer);
 
   if (conn->input != NULL)
@@ -1275,7 +1482,6 @@ accept_connections (AgEpollServer *self,
     conn->peer = describe_peer (&address, length);
     conn->state = STATE_REQUEST;
     conn->input = g_byte_array_new ();
-    conn->out = g_array_new (FALSE, FALSE, sizeof (OutChunk));
     conn->link.data = conn;
     conn->stamp = g_get_monotonic_time ();
     connection_move_to (conn, &self->requesting);
@@ -1402,8 +1608,7 @@ housekeeping_cb (gpointer user_data)
       continue;
     }
 
-    wslay_event_queue_msg (conn->ws, &(struct wslay_event_msg) { WSLAY_PING, NULL, 0 });
-    connection_pump_control (self, conn);
+    connection_push_control (self, conn, WSLAY_PING, NULL, 0);
     conn->ping_outstanding = TRUE;
     conn->stamp = now;
     connection_move_to (conn, &self->open);
@@ -1657,8 +1862,14 @@ ag_epoll_server_dispose (GObject *object)
     gpointer value;
 
     g_hash_table_iter_init (&iter, self->connections);
-    while (g_hash_table_iter_next (&iter, NULL, &value))
-      ((Connection *) value)->hub_knows = FALSE;
+    while (g_hash_table_iter_next (&iter, NULL, &value)) {
+      Connection *conn = value;
+
+      /* Whatever the hub still sends them is looked up by id, and not found. */
+      if (self->driver.hub != NULL)
+        ag_hub_connection_set_sink_data (self->driver.hub, conn->id, NULL);
+      conn->hub_knows = FALSE;
+    }
     g_hash_table_remove_all (self->connections);
   }
   g_ptr_array_set_size (self->dirty, 0);
@@ -1724,7 +1935,9 @@ AgEpollServer *
 ag_epoll_server_new (AgEngine  *engine,
                      GError   **error)
 {
-  static const AgHubSink sink = { hub_send_cb, hub_close_cb, hub_queued_cb, hub_queued_total_cb };
+  static const AgHubSink sink = {
+    hub_send_cb, hub_close_cb, hub_queued_cb, hub_queued_total_cb, hub_send_to_cb,
+  };
   g_autoptr(AgEpollServer) self = NULL;
 
   g_return_val_if_fail (AG_IS_ENGINE (engine), NULL);

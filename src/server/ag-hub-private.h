@@ -125,6 +125,7 @@ struct _AgHubConn {
   AgHubTimer    backlog_timer; /* the next batch of queued offline messages */
   gint64        login_us;
   char         *address;     /* the peer's address as the transport gave it, or NULL */
+  gpointer      sink_data;   /* the transport's pointer for sink.send_to, or NULL */
   AgHubAdminConn *admin;     /* set once an admin connection logged in */
   GPtrArray    *capture;     /* of GBytes: replies of an HTTP admin request, not sent */
   int           capture_code; /* the code of a captured error reply, 0 while there is none */

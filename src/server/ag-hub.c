@@ -171,7 +171,10 @@ _ag_hub_send (AgHub     *hub,
   }
 
   hub->stats.frames_out++;
-  hub->sink.send (hub->sink_data, conn->id, bytes);
+  if (conn->sink_data != NULL && hub->sink.send_to != NULL)
+    hub->sink.send_to (hub->sink_data, conn->sink_data, bytes);
+  else
+    hub->sink.send (hub->sink_data, conn->id, bytes);
 }
 
 void
@@ -1296,6 +1299,20 @@ ag_hub_connection_set_address (AgHub      *self,
     g_free (conn->address);
     conn->address = g_strdup (address);
   }
+}
+
+void
+ag_hub_connection_set_sink_data (AgHub    *self,
+                                 guint64   conn_id,
+                                 gpointer  conn_data)
+{
+  AgHubConn *conn;
+
+  g_return_if_fail (AG_IS_HUB (self));
+
+  conn = lookup_conn (self, conn_id);
+  if (conn != NULL)
+    conn->sink_data = conn_data;
 }
 
 void

@@ -36,6 +36,12 @@ typedef struct {
   /* Optional: the bytes queued for all connections and not yet written (for the memory
    * budget; an estimate is fine, it is asked at most every 100 ms). */
   guint64 (*queued_total) (gpointer user_data);
+  /* Optional: send for a connection the transport gave a pointer of its own for with
+   * ag_hub_connection_set_sink_data(); it gets that pointer instead of the id, so a fan-out
+   * costs no lookup per recipient. */
+  void (*send_to) (gpointer    user_data,
+                   gpointer    conn_data,
+                   GBytes     *frame);
 } AgHubSink;
 
 typedef struct {
@@ -95,6 +101,11 @@ void          ag_hub_connection_opened  (AgHub             *hub,
 void          ag_hub_connection_set_address (AgHub         *hub,
                                              guint64        conn_id,
                                              const char    *address);
+/* The transport's own pointer for the connection, handed to sink.send_to instead of the id.
+ * It must stay valid until the transport reports the connection closed. */
+void          ag_hub_connection_set_sink_data (AgHub       *hub,
+                                               guint64      conn_id,
+                                               gpointer     conn_data);
 /* One text frame from a client. Bad input is answered with an error frame, never fatal. */
 void          ag_hub_connection_frame   (AgHub             *hub,
                                          guint64            conn_id,

@@ -3174,11 +3174,75 @@ test_dispose_with_state (Fixture       *fx,
   g_assert_cmpint (ag_hub_next_deadline (fx->hub), <, G_MAXINT64);
 }
 
+/* A connection the transport gave a pointer for is sent to with that pointer (send_to), the
+ * others by id (send). */
+typedef struct {
+  GPtrArray *to_pointers;   /* the conn_data of each send_to */
+  GArray    *to_ids;        /* of guint64: the id of each send */
+} SinkCalls;
+
+static void
+calls_send_cb (gpointer  user_data,
+               guint64   conn_id,
+               GBytes   *frame)
+{
+  g_array_append_val (((SinkCalls *) user_data)->to_ids, conn_id);
+}
+
+static void
+calls_send_to_cb (gpointer  user_data,
+                  gpointer  conn_data,
+                  GBytes   *frame)
+{
+  g_ptr_array_add (((SinkCalls *) user_data)->to_pointers, conn_data);
+}
+
+static void
+calls_close_cb (gpointer user_data,
+                guint64  conn_id,
+                int      code)
+{
+  g_assert_not_reached ();
+}
+
+static void
+test_sink_send_to (void)
+{
+  static const AgHubSink sink = {
+    calls_send_cb, calls_close_cb, NULL, NULL, calls_send_to_cb,
+  };
+  static int transport_conn;
+  static const char ping[] = "{\"op\":\"ping\",\"id\":1}";
+  SinkCalls calls = { g_ptr_array_new (), g_array_new (FALSE, FALSE, sizeof (guint64)) };
+  g_autoptr(AgEngine) engine = ag_engine_memory_new ();
+  g_autoptr(AgHub) hub = ag_hub_new (engine, &sink, &calls);
+
+  ag_hub_connection_opened (hub, 1, T0);
+  ag_hub_connection_opened (hub, 2, T0);
+  ag_hub_connection_set_sink_data (hub, 1, &transport_conn);
+
+  ag_hub_connection_frame (hub, 1, ping, strlen (ping), T0);
+  ag_hub_connection_frame (hub, 2, ping, strlen (ping), T0);
+
+  g_assert_cmpuint (calls.to_pointers->len, ==, 1);
+  g_assert_true (g_ptr_array_index (calls.to_pointers, 0) == &transport_conn);
+  g_assert_cmpuint (calls.to_ids->len, ==, 1);
+  g_assert_cmpuint (g_array_index (calls.to_ids, guint64, 0), ==, 2);
+
+  ag_hub_connection_closed (hub, 1, T0);
+  ag_hub_connection_closed (hub, 2, T0);
+  g_assert_finalize_object (g_steal_pointer (&hub));
+  g_ptr_array_unref (calls.to_pointers);
+  g_array_unref (calls.to_ids);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/ag/hub/sink/send-to", test_sink_send_to);
 
 #define ADD(path, func) \
   g_test_add ("/ag/hub/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
