@@ -51,9 +51,12 @@
 #define READ_BUDGET             (64 * 1024)   /* per connection and dispatch */
 #define REQUEST_HEADER_LIMIT    8192
 #define REQUEST_TIMEOUT_US      (10 * G_USEC_PER_SEC)
-#define HOUSEKEEPING_MS         5000
+/* Deadlines and keepalive pings are handled in short, frequent turns: thousands of
+ * connections that logged in together fall due together, and pinging them all in one turn
+ * held every other client's traffic for tens of milliseconds. */
+#define HOUSEKEEPING_MS         100
+#define HOUSEKEEPING_BUDGET_US  500    /* per turn; what is left waits for the next one */
 #define KEEPALIVE_IDLE_US       (30 * G_USEC_PER_SEC)
-#define KEEPALIVE_MAX_PER_TICK  4096
 #define CLOSE_GRACE_US          (5 * G_USEC_PER_SEC)
 #define SHUTDOWN_TIMEOUT_MS     3000
 #define ACCEPT_PAUSE_MS         100           /* after running out of descriptors */
@@ -1565,41 +1568,56 @@ static GSourceFuncs epoll_source_funcs = {
   .dispatch = source_dispatch,
 };
 
+/* Whether a housekeeping turn that started at start may go on. Every 32 connections handled
+ * what they queued (pings, closes) is written, so that the clock also counts the writes. */
+static gboolean
+within_budget (AgEpollServer *self,
+               gint64         start,
+               guint         *handled)
+{
+  if (++*handled % 32 != 0)
+    return TRUE;
+
+  flush_dirty (self);
+  return g_get_monotonic_time () - start < HOUSEKEEPING_BUDGET_US;
+}
+
 /* Keepalive and deadlines: one timer for every connection. */
 static gboolean
 housekeeping_cb (gpointer user_data)
 {
   AgEpollServer *self = user_data;
   gint64 now = g_get_monotonic_time ();
-  guint budget = KEEPALIVE_MAX_PER_TICK;
+  guint handled = 0;
+  gboolean more = TRUE;
   GList *link;
 
-  while ((link = self->requesting.head) != NULL && budget > 0) {
+  while (more && (link = self->requesting.head) != NULL) {
     Connection *conn = link->data;
 
     if (now - conn->stamp < REQUEST_TIMEOUT_US)
       break;
-    budget--;
+    more = within_budget (self, now, &handled);
     connection_fail (self, conn);
   }
 
-  while ((link = self->closing.head) != NULL && budget > 0) {
+  while (more && (link = self->closing.head) != NULL) {
     Connection *conn = link->data;
 
     if (now < conn->stamp)
       break;
-    budget--;
+    more = within_budget (self, now, &handled);
     connection_fail (self, conn);
   }
 
   /* A connection that stayed silent for the idle time is pinged; one that stays silent for
    * another idle time after the ping is gone. */
-  while ((link = self->open.head) != NULL && budget > 0) {
+  while (more && (link = self->open.head) != NULL) {
     Connection *conn = link->data;
 
     if (now - conn->stamp < KEEPALIVE_IDLE_US)
       break;
-    budget--;
+    more = within_budget (self, now, &handled);
 
     if (conn->ping_outstanding) {
       g_debug ("connection %" G_GUINT64_FORMAT " (%s) did not answer a ping", conn->id,
