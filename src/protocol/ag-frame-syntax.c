@@ -7,7 +7,8 @@
  * unpaired surrogates, so no text reaches it, or any other decoder, before this scanner
  * accepted it. The scanner allocates nothing; it reports the members of a top-level object
  * to a callback as spans of the text, which is all the client decoder needs to build a
- * frame without a tree.
+ * frame without a tree, and, for decoders of nested records (admin snapshots), every value
+ * at every depth and the end of every container.
  */
 
 #include "ag-frame-private.h"
@@ -302,6 +303,14 @@ scan_literal (const char  *text,
   return FALSE;
 }
 
+/* Whether a value at depth is a member of an object (else an array element or the text). */
+static inline gboolean
+is_member (guint64 objects,
+           guint   depth)
+{
+  return depth > 0 && ((objects >> (depth - 1)) & 1);
+}
+
 gboolean
 _ag_json_scan (const char  *text,
                gsize        length,
@@ -317,6 +326,8 @@ _ag_json_scan (const char  *text,
   AgJsonSpan key = { 0, };
   AgJsonSpan value = { 0, };
   gboolean report_members = scan != NULL && scan->member_func != NULL;
+  AgJsonValueFunc value_func = scan != NULL ? scan->value_func : NULL;
+  AgJsonCloseFunc close_func = scan != NULL ? scan->close_func : NULL;
 
   g_assert (max_depth <= 64);
 
@@ -337,6 +348,8 @@ _ag_json_scan (const char  *text,
       if (c == ']' && state == WANT_VALUE_OR_CLOSE) {
         pos++;
         depth--;
+        if (close_func != NULL)
+          close_func (depth, scan->user_data);
         state = depth == 0 ? WANT_END : WANT_COMMA_OR_CLOSE;
         break;
       }
@@ -352,6 +365,14 @@ _ag_json_scan (const char  *text,
           value.start = pos;
           value.length = 1;
           scan->member_func (text, &key, &value, scan->user_data);
+        }
+
+        if (value_func != NULL) {
+          value.kind = c == '{' ? AG_JSON_OBJECT : AG_JSON_ARRAY;
+          value.start = pos;
+          value.length = 1;
+          value_func (text, depth, is_member (objects, depth) ? &key : NULL, &value,
+                      scan->user_data);
         }
 
         if (c == '{')
@@ -376,6 +397,9 @@ _ag_json_scan (const char  *text,
 
       if (report_members && depth == 1 && (objects & 1))
         scan->member_func (text, &key, &value, scan->user_data);
+      if (value_func != NULL)
+        value_func (text, depth, is_member (objects, depth) ? &key : NULL, &value,
+                    scan->user_data);
 
       state = depth == 0 ? WANT_END : WANT_COMMA_OR_CLOSE;
       break;
@@ -385,6 +409,8 @@ _ag_json_scan (const char  *text,
       if (c == '}' && state == WANT_KEY_OR_CLOSE) {
         pos++;
         depth--;
+        if (close_func != NULL)
+          close_func (depth, scan->user_data);
         state = depth == 0 ? WANT_END : WANT_COMMA_OR_CLOSE;
         break;
       }
@@ -418,6 +444,8 @@ _ag_json_scan (const char  *text,
       } else if ((c == '}' && in_object) || (c == ']' && !in_object)) {
         pos++;
         depth--;
+        if (close_func != NULL)
+          close_func (depth, scan->user_data);
         state = depth == 0 ? WANT_END : WANT_COMMA_OR_CLOSE;
       } else {
         *problem = "expected ',' or the end of a container";
