@@ -30,7 +30,8 @@ void          _ag_admin_model_put         (AgAdminModel        *self,
                                            gpointer             item);
 void          _ag_admin_model_remove      (AgAdminModel        *self,
                                            const char          *key);
-/* The whole content at once (a snapshot), in one items-changed; sorts the array in place. */
+/* The whole content at once (a snapshot), in one items-changed. items need not be sorted:
+ * the array is then sorted in place, and of items of one key the last one is kept. */
 void          _ag_admin_model_replace     (AgAdminModel        *self,
                                            GPtrArray           *items);
 /* Brings the list model up to date now. */

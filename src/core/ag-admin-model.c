@@ -135,11 +135,40 @@ compare_items (gconstpointer a,
   return strcmp (key (*(gpointer *) a), key (*(gpointer *) b));
 }
 
+/* Whether items are in strictly increasing key order. */
+static gboolean
+items_sorted (AgAdminModel *self,
+              GPtrArray    *items)
+{
+  for (guint i = 1; i < items->len; i++)
+    if (strcmp (self->key_func (items->pdata[i - 1]), self->key_func (items->pdata[i])) >= 0)
+      return FALSE;
+
+  return TRUE;
+}
+
+/* Sorts items by key and keeps the last item of each key (the stable sort keeps arrival
+ * order among equal keys), as the index does. */
+static void
+sort_unique (AgAdminModel *self,
+             GPtrArray    *items)
+{
+  g_ptr_array_sort_with_data (items, compare_items, (gpointer) self->key_func);
+
+  /* Duplicates are rare (an account that came back while the snapshot was sent). */
+  for (guint i = items->len; i > 1; i--)
+    if (strcmp (self->key_func (items->pdata[i - 2]), self->key_func (items->pdata[i - 1])) == 0)
+      g_ptr_array_remove_index (items, i - 2);
+}
+
 void
 _ag_admin_model_replace (AgAdminModel *self,
                          GPtrArray    *items)
 {
-  g_ptr_array_sort_with_data (items, compare_items, (gpointer) self->key_func);
+  /* agsignald sends a snapshot in key order: one pass checks it, where a sort would compare
+   * n log n times. A snapshot taken while accounts come and go may still be out of order. */
+  if (!items_sorted (self, items))
+    sort_unique (self, items);
 
   g_hash_table_remove_all (self->index);
   for (guint i = 0; i < items->len; i++)
