@@ -11,6 +11,7 @@
  */
 
 #include "ag-admin-model-private.h"
+#include "ag-admin-list-private.h"
 
 #include <string.h>
 
@@ -20,7 +21,7 @@
 #define NEARBY            64
 
 struct _AgAdminModel {
-  GListStore          *store;  /* sorted by key */
+  AgAdminList         *store;  /* sorted by key */
   GHashTable          *index;  /* key -> item (a reference): what the view holds now */
   GHashTable          *dirty;  /* keys changed since the store was last brought up to date */
   AgAdminModelKeyFunc  key_func;
@@ -34,7 +35,7 @@ _ag_admin_model_new (GType               item_type,
 {
   AgAdminModel *self = g_new0 (AgAdminModel, 1);
 
-  self->store = g_list_store_new (item_type);
+  self->store = _ag_admin_list_new (item_type);
   self->index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->dirty = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->key_func = key_func;
@@ -177,8 +178,7 @@ _ag_admin_model_replace (AgAdminModel *self,
 
   g_hash_table_remove_all (self->dirty);
   cancel_batch (self);
-  g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
-                       items->pdata, items->len);
+  _ag_admin_list_replace (self->store, items->pdata, items->len);
 }
 
 /* Binary search in the store: the position of key, or where it would go. */
@@ -192,8 +192,7 @@ store_position (AgAdminModel *self,
   *out_found = FALSE;
   while (lo < hi) {
     guint mid = lo + (hi - lo) / 2;
-    g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (self->store), mid);
-    int c = strcmp (self->key_func (item), key);
+    int c = strcmp (self->key_func (_ag_admin_list_peek (self->store, mid)), key);
 
     if (c < 0) {
       lo = mid + 1;
@@ -263,7 +262,7 @@ splice_run (AgAdminModel  *self,
 
   /* A key that came and went within the batch leaves the store as it was. */
   if (changed)
-    g_list_store_splice (self->store, start, end - start, items->pdata, items->len);
+    _ag_admin_list_splice (self->store, start, end - start, items->pdata, items->len);
 }
 
 void

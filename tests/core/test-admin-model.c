@@ -96,6 +96,15 @@ test_replace (void)
   g_assert_cmpuint (changes, ==, 1);
   assert_store_is_index (model);
   g_assert_cmpuint (g_list_model_get_n_items (store), ==, 4);
+  {
+    guint n_items = 0;
+    GType item_type = G_TYPE_INVALID;
+
+    g_object_get (store, "n-items", &n_items, "item-type", &item_type, NULL);
+    g_assert_cmpuint (n_items, ==, 4);
+    g_assert_true (item_type == G_TYPE_OBJECT);
+    g_assert_null (g_list_model_get_item (store, 4));
+  }
 
   g_ptr_array_set_size (items, 0);
   for (guint i = 0; i < G_N_ELEMENTS (unsorted); i++)
