@@ -8,7 +8,8 @@
 
 G_BEGIN_DECLS
 
-/* The sort key of an item: its account or its name. */
+/* The sort key of an item: its account or its name, a string of the item's own that does not
+ * change while it lives. */
 typedef const char *(*AgAdminModelKeyFunc) (gpointer item);
 
 typedef struct _AgAdminModel AgAdminModel;
