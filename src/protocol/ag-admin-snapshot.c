@@ -103,24 +103,36 @@ copy_if_string (const char       *text,
   return span->kind == AG_JSON_STRING ? copy_string (text, span) : NULL;
 }
 
-/* Whether a key is name; a key may be written with escapes ("n\u0061me"). */
+/* Whether a key is name (of n bytes); a key may be written with escapes ("n\u0061me"). */
 static gboolean
-key_is (const char       *text,
-        const AgJsonSpan *key,
-        const char       *name)
+key_is_escaped (const char       *text,
+                const AgJsonSpan *key,
+                const char       *name,
+                gsize             n)
 {
-  gsize n = strlen (name);
   g_autofree char *unescaped = NULL;
-
-  if (!key->escaped)
-    return key->length == n && memcmp (text + key->start, name, n) == 0;
 
   /* Unescaping never lengthens, so a key of fewer bytes cannot match. */
   if (key->length < n)
     return FALSE;
   unescaped = copy_string (text, key);
-  return strcmp (unescaped, name) == 0;
+  return strlen (unescaped) == n && memcmp (unescaped, name, n) == 0;
 }
+
+static inline gboolean
+key_is_n (const char       *text,
+          const AgJsonSpan *key,
+          const char       *name,
+          gsize             n)
+{
+  if (G_UNLIKELY (key->escaped))
+    return key_is_escaped (text, key, name, n);
+
+  return key->length == n && memcmp (text + key->start, name, n) == 0;
+}
+
+/* Every record field is tested in turn, so the length of the name is a constant. */
+#define key_is(text, key, name) key_is_n ((text), (key), "" name "", sizeof (name) - 1)
 
 static gint64
 integer_or_zero (const AgJsonSpan *value)
