@@ -22,9 +22,9 @@ void         _ag_admin_list_splice  (AgAdminList  *self,
                                      guint         n_removals,
                                      gpointer     *additions,
                                      guint         n_additions);
-/* All items at once, in one items-changed: the list holds a reference to each. */
-void         _ag_admin_list_replace (AgAdminList  *self,
-                                     gpointer     *items,
-                                     guint         n_items);
+/* All items at once, in one items-changed: the list takes items, an array that holds a
+ * reference to each (its free function is g_object_unref()). */
+void         _ag_admin_list_take    (AgAdminList  *self,
+                                     GPtrArray    *items);
 
 G_END_DECLS

@@ -182,16 +182,11 @@ _ag_admin_list_splice (AgAdminList *self,
 }
 
 void
-_ag_admin_list_replace (AgAdminList *self,
-                        gpointer    *items,
-                        guint        n_items)
+_ag_admin_list_take (AgAdminList *self,
+                     GPtrArray   *items)
 {
-  g_autoptr(GPtrArray) old = self->items;
-  guint removed = old->len;
+  g_autoptr(GPtrArray) old = g_steal_pointer (&self->items);
 
-  self->items = g_ptr_array_new_full (n_items, g_object_unref);
-  for (guint i = 0; i < n_items; i++)
-    g_ptr_array_add (self->items, g_object_ref (items[i]));
-
-  items_changed (self, 0, removed, n_items);
+  self->items = items;
+  items_changed (self, 0, old->len, items->len);
 }

@@ -28,7 +28,20 @@ struct _AgAdminModel {
   AgAdminModelKeyFunc  key_func;
   GMainContext        *context;
   GSource             *batch;
+
+  /* A snapshot arriving: its items in arrival order and their index, built as they come. */
+  GPtrArray           *staged;
+  GHashTable          *staged_index;
+  gboolean             staged_sorted;
 };
+
+static GHashTable *
+index_new (void)
+{
+  /* An item's key is its own string, valid while the table holds the item, so that a
+   * snapshot of 100,000 items does not copy 100,000 keys. */
+  return g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
+}
 
 AgAdminModel *
 _ag_admin_model_new (GType               item_type,
@@ -37,9 +50,7 @@ _ag_admin_model_new (GType               item_type,
   AgAdminModel *self = g_new0 (AgAdminModel, 1);
 
   self->store = _ag_admin_list_new (item_type);
-  /* An item's key is its own string, valid while the table holds the item, so that a
-   * snapshot of 100,000 items does not copy 100,000 keys. */
-  self->index = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
+  self->index = index_new ();
   self->dirty = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->key_func = key_func;
   self->context = g_main_context_ref_thread_default ();
@@ -60,6 +71,7 @@ void
 _ag_admin_model_free (AgAdminModel *self)
 {
   cancel_batch (self);
+  _ag_admin_model_discard_staged (self);
   g_clear_pointer (&self->dirty, g_hash_table_unref);
   g_clear_pointer (&self->index, g_hash_table_unref);
   g_clear_object (&self->store);
@@ -139,18 +151,6 @@ compare_items (gconstpointer a,
   return strcmp (key (*(gpointer *) a), key (*(gpointer *) b));
 }
 
-/* Whether items are in strictly increasing key order. */
-static gboolean
-items_sorted (AgAdminModel *self,
-              GPtrArray    *items)
-{
-  for (guint i = 1; i < items->len; i++)
-    if (strcmp (self->key_func (items->pdata[i - 1]), self->key_func (items->pdata[i])) >= 0)
-      return FALSE;
-
-  return TRUE;
-}
-
 /* Sorts items by key and keeps the last item of each key (the stable sort keeps arrival
  * order among equal keys), as the index does. */
 static void
@@ -166,22 +166,68 @@ sort_unique (AgAdminModel *self,
 }
 
 void
+_ag_admin_model_discard_staged (AgAdminModel *self)
+{
+  g_clear_pointer (&self->staged, g_ptr_array_unref);
+  g_clear_pointer (&self->staged_index, g_hash_table_unref);
+}
+
+void
+_ag_admin_model_stage_none (AgAdminModel *self)
+{
+  _ag_admin_model_discard_staged (self);
+  self->staged = g_ptr_array_new_with_free_func (g_object_unref);
+  self->staged_index = index_new ();
+  self->staged_sorted = TRUE;
+}
+
+void
+_ag_admin_model_stage (AgAdminModel *self,
+                       gpointer      item)
+{
+  const char *key = self->key_func (item);
+
+  if (self->staged == NULL)
+    _ag_admin_model_stage_none (self);
+
+  /* agsignald sends a snapshot in key order: checked here, one comparison an item, it need
+   * not be sorted again. */
+  if (self->staged->len > 0 &&
+      strcmp (self->key_func (self->staged->pdata[self->staged->len - 1]), key) >= 0)
+    self->staged_sorted = FALSE;
+
+  g_ptr_array_add (self->staged, g_object_ref (item));
+  g_hash_table_replace (self->staged_index, (gpointer) key, g_object_ref (item));
+}
+
+void
+_ag_admin_model_commit_staged (AgAdminModel *self)
+{
+  GPtrArray *items;
+
+  if (self->staged == NULL)
+    _ag_admin_model_stage_none (self);
+
+  /* A snapshot taken while accounts come and go may be out of order, or hold one twice. */
+  if (!self->staged_sorted)
+    sort_unique (self, self->staged);
+
+  items = g_steal_pointer (&self->staged);
+  g_hash_table_unref (self->index);
+  self->index = g_steal_pointer (&self->staged_index);
+  g_hash_table_remove_all (self->dirty);
+  cancel_batch (self);
+  _ag_admin_list_take (self->store, items);
+}
+
+void
 _ag_admin_model_replace (AgAdminModel *self,
                          GPtrArray    *items)
 {
-  /* agsignald sends a snapshot in key order: one pass checks it, where a sort would compare
-   * n log n times. A snapshot taken while accounts come and go may still be out of order. */
-  if (!items_sorted (self, items))
-    sort_unique (self, items);
-
-  g_hash_table_remove_all (self->index);
+  _ag_admin_model_stage_none (self);
   for (guint i = 0; i < items->len; i++)
-    g_hash_table_replace (self->index, (gpointer) self->key_func (items->pdata[i]),
-                          g_object_ref (items->pdata[i]));
-
-  g_hash_table_remove_all (self->dirty);
-  cancel_batch (self);
-  _ag_admin_list_replace (self->store, items->pdata, items->len);
+    _ag_admin_model_stage (self, items->pdata[i]);
+  _ag_admin_model_commit_staged (self);
 }
 
 /* Binary search in the store: the position of key, or where it would go. */

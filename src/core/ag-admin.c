@@ -60,9 +60,8 @@ struct _AgAdmin {
   AgAdminModel            *users;          /* of AgAdminUser, by account */
   AgAdminModel            *channels;       /* of AgAdminChannel, by name */
 
-  /* While a snapshot arrives: its records, and the events that came with them. */
-  GPtrArray               *staging_users;
-  GPtrArray               *staging_channels;
+  /* While a snapshot arrives (its items are staged in the models): the events that came
+   * with it. */
   GPtrArray               *buffered_events; /* of JsonObject* */
 
   char                    *epoch;
@@ -400,42 +399,44 @@ became_live (AgAdmin  *self,
   }
 }
 
-/* The records of one snapshot frame become items as they arrive; the models get them all at
- * the end of the snapshot. */
+/* The records of one snapshot frame become items, staged in the models, as they arrive; the
+ * models show them all at the end of the snapshot. */
 static void
 snapshot_chunk (AgAdmin         *self,
                 AgAdminSnapshot *snapshot)
 {
-  if (self->staging_users == NULL)
+  if (self->buffered_events == NULL)
     return;
 
-  for (guint i = 0; i < snapshot->users->len; i++)
-    g_ptr_array_add (self->staging_users,
-                     _ag_admin_user_new_from_record (&g_array_index (snapshot->users,
-                                                                     AgAdminUserRecord, i)));
+  for (guint i = 0; i < snapshot->users->len; i++) {
+    g_autoptr(AgAdminUser) user =
+      _ag_admin_user_new_from_record (&g_array_index (snapshot->users, AgAdminUserRecord, i));
 
-  for (guint i = 0; i < snapshot->channels->len; i++)
-    g_ptr_array_add (self->staging_channels,
-                     _ag_admin_channel_new_from_record (&g_array_index (snapshot->channels,
-                                                                        AgAdminChannelRecord,
-                                                                        i)));
+    _ag_admin_model_stage (self->users, user);
+  }
+
+  for (guint i = 0; i < snapshot->channels->len; i++) {
+    g_autoptr(AgAdminChannel) channel =
+      _ag_admin_channel_new_from_record (&g_array_index (snapshot->channels,
+                                                         AgAdminChannelRecord, i));
+
+    _ag_admin_model_stage (self->channels, channel);
+  }
 }
 
 static void
 snapshot_end (AgAdmin    *self,
               JsonObject *frame)
 {
-  g_autoptr(GPtrArray) users = g_steal_pointer (&self->staging_users);
-  g_autoptr(GPtrArray) channels = g_steal_pointer (&self->staging_channels);
   g_autoptr(GPtrArray) events = g_steal_pointer (&self->buffered_events);
   guint old_users = _ag_admin_model_get_n_items (self->users);
   guint old_channels = _ag_admin_model_get_n_items (self->channels);
 
-  if (users == NULL)
+  if (events == NULL)
     return;
 
-  _ag_admin_model_replace (self->users, users);
-  _ag_admin_model_replace (self->channels, channels);
+  _ag_admin_model_commit_staged (self->users);
+  _ag_admin_model_commit_staged (self->channels);
   self->seq = (guint64) json_object_get_int_member_with_default (frame, "seq", 0);
   notify_counts (self, old_users, old_channels);
 
@@ -527,8 +528,8 @@ clear_connection (AgAdmin *self)
   }
 
   g_clear_pointer (&self->scope, g_free);
-  g_clear_pointer (&self->staging_users, g_ptr_array_unref);
-  g_clear_pointer (&self->staging_channels, g_ptr_array_unref);
+  _ag_admin_model_discard_staged (self->users);
+  _ag_admin_model_discard_staged (self->channels);
   g_clear_pointer (&self->buffered_events, g_ptr_array_unref);
   fail_pending (self);
 }
@@ -614,8 +615,8 @@ subscribed (AgAdmin    *self,
   }
 
   /* The events already queued behind the reply belong after the snapshot. */
-  self->staging_users = g_ptr_array_new_with_free_func (g_object_unref);
-  self->staging_channels = g_ptr_array_new_with_free_func (g_object_unref);
+  _ag_admin_model_stage_none (self->users);
+  _ag_admin_model_stage_none (self->channels);
   self->buffered_events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
 }
 

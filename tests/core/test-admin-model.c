@@ -115,9 +115,55 @@ test_replace (void)
   g_assert_cmpuint (changes, ==, 2);
   assert_store_is_index (model);
   g_assert_cmpuint (g_list_model_get_n_items (store), ==, 4);
-  g_assert_cmpuint (items->len, ==, 4);
   g_assert_true (_ag_admin_model_lookup (model, "a") == later_a);
   g_assert_true (_ag_admin_model_lookup (model, "b") == later_b);
+
+  g_signal_handlers_disconnect_by_func (store, count_changes_cb, &changes);
+}
+
+/* A snapshot in parts: the model shows what it showed until the commit, a discarded one
+ * changes nothing. */
+static void
+test_staged (void)
+{
+  g_autoptr(AgAdminModel) model = _ag_admin_model_new (G_TYPE_OBJECT, item_key);
+  GListModel *store = _ag_admin_model_get_model (model);
+  g_autoptr(GObject) old = item_new ("old");
+  g_autoptr(GObject) first_b = item_new ("b");
+  g_autoptr(GObject) later_b = item_new ("b");
+  g_autoptr(GObject) a = item_new ("a");
+  guint changes = 0;
+
+  _ag_admin_model_put (model, old);
+  _ag_admin_model_flush (model);
+  g_signal_connect (store, "items-changed", G_CALLBACK (count_changes_cb), &changes);
+
+  _ag_admin_model_stage_none (model);
+  _ag_admin_model_stage (model, a);
+  _ag_admin_model_discard_staged (model);
+  g_assert_cmpuint (changes, ==, 0);
+  g_assert_true (_ag_admin_model_lookup (model, "old") == (gpointer) old);
+
+  _ag_admin_model_stage_none (model);
+  _ag_admin_model_stage (model, first_b);
+  _ag_admin_model_stage (model, a);
+  _ag_admin_model_stage (model, later_b);
+  g_assert_cmpuint (changes, ==, 0);
+  g_assert_cmpuint (_ag_admin_model_get_n_items (model), ==, 1);
+  g_assert_null (_ag_admin_model_lookup (model, "a"));
+
+  _ag_admin_model_commit_staged (model);
+  g_assert_cmpuint (changes, ==, 1);
+  assert_store_is_index (model);
+  g_assert_cmpuint (g_list_model_get_n_items (store), ==, 2);
+  g_assert_null (_ag_admin_model_lookup (model, "old"));
+  g_assert_true (_ag_admin_model_lookup (model, "b") == (gpointer) later_b);
+
+  /* An empty snapshot empties the model. */
+  _ag_admin_model_stage_none (model);
+  _ag_admin_model_commit_staged (model);
+  g_assert_cmpuint (g_list_model_get_n_items (store), ==, 0);
+  g_assert_cmpuint (_ag_admin_model_get_n_items (model), ==, 0);
 
   g_signal_handlers_disconnect_by_func (store, count_changes_cb, &changes);
 }
@@ -226,6 +272,7 @@ main (int   argc,
 
   g_test_add_func ("/ag/admin-model/random", test_random);
   g_test_add_func ("/ag/admin-model/replace", test_replace);
+  g_test_add_func ("/ag/admin-model/staged", test_staged);
   g_test_add_func ("/ag/admin-model/batches", test_batches);
   g_test_add_func ("/ag/admin-model/follows-by-itself", test_follows_by_itself);
 
