@@ -18,6 +18,9 @@
 #define MAX_INCOMING_BYTES    (16 * 1024 * 1024)
 #define RECONNECT_FIRST_MS    500
 #define RECONNECT_MAX_MS      30000
+/* How long one turn of the loop handles received frames: libsoup hands over every frame it
+ * can read at once, which for a big snapshot is all of it. */
+#define INCOMING_BUDGET_US    8000
 
 /**
  * AgAdmin:
@@ -52,6 +55,8 @@ struct _AgAdmin {
 
   SoupSession             *soup;
   SoupWebsocketConnection *ws;
+  GQueue                   incoming;       /* of GBytes: text frames not handled yet */
+  GSource                 *incoming_source;
   GCancellable            *connect_cancellable;
   guint                    reconnect_source;
   guint                    reconnect_delay_ms;
@@ -450,12 +455,9 @@ snapshot_end (AgAdmin    *self,
 }
 
 static void
-ws_message_cb (SoupWebsocketConnection *ws,
-               int                      type,
-               GBytes                  *message,
-               AgAdmin                 *self)
+handle_frame (AgAdmin *self,
+              GBytes  *message)
 {
-  g_autoptr(AgAdmin) guard = g_object_ref (self);
   g_autoptr(AgAdminSnapshot) snapshot = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) error = NULL;
@@ -464,9 +466,6 @@ ws_message_cb (SoupWebsocketConnection *ws,
   gint64 id;
   gsize length;
   const char *data = g_bytes_get_data (message, &length);
-
-  if (type != SOUP_WEBSOCKET_DATA_TEXT)
-    return;
 
   /* Snapshot frames, most of what a big app sends at first, are decoded without a tree;
    * the same scan checks every other frame before json-glib reads it. */
@@ -512,6 +511,65 @@ ws_message_cb (SoupWebsocketConnection *ws,
   }
 }
 
+/* Frames are handled in arrival order, a time budget per turn of the loop, so that a big
+ * snapshot leaves the loop to input and timers between its slices. */
+static gboolean
+incoming_cb (gpointer user_data)
+{
+  AgAdmin *self = user_data;
+  g_autoptr(AgAdmin) guard = g_object_ref (self);
+  GSource *source = self->incoming_source;
+  gint64 deadline = g_get_monotonic_time () + INCOMING_BUDGET_US;
+  GBytes *message;
+
+  while ((message = g_queue_pop_head (&self->incoming)) != NULL) {
+    handle_frame (self, message);
+    g_bytes_unref (message);
+
+    /* A frame may have ended the connection, which drops the rest. */
+    if (self->incoming_source != source)
+      return G_SOURCE_REMOVE;
+    if (g_get_monotonic_time () >= deadline)
+      break;
+  }
+
+  if (!g_queue_is_empty (&self->incoming))
+    return G_SOURCE_CONTINUE;
+
+  g_clear_pointer (&self->incoming_source, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+ws_message_cb (SoupWebsocketConnection *ws,
+               int                      type,
+               GBytes                  *message,
+               AgAdmin                 *self)
+{
+  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+    return;
+
+  g_queue_push_tail (&self->incoming, g_bytes_ref (message));
+  if (self->incoming_source == NULL) {
+    self->incoming_source = g_idle_source_new ();
+    /* At the priority of input, before redraws: no frame is painted half-way through. */
+    g_source_set_priority (self->incoming_source, G_PRIORITY_DEFAULT);
+    g_source_set_callback (self->incoming_source, incoming_cb, self, NULL);
+    g_source_set_static_name (self->incoming_source, "[agsignal] admin frames");
+    g_source_attach (self->incoming_source, g_main_context_get_thread_default ());
+  }
+}
+
+static void
+drop_incoming (AgAdmin *self)
+{
+  if (self->incoming_source != NULL) {
+    g_source_destroy (self->incoming_source);
+    g_clear_pointer (&self->incoming_source, g_source_unref);
+  }
+  g_queue_clear_full (&self->incoming, (GDestroyNotify) g_bytes_unref);
+}
+
 /* Connecting */
 
 static void
@@ -527,6 +585,7 @@ clear_connection (AgAdmin *self)
     g_clear_object (&self->ws);
   }
 
+  drop_incoming (self);
   g_clear_pointer (&self->scope, g_free);
   _ag_admin_model_discard_staged (self->users);
   _ag_admin_model_discard_staged (self->channels);
@@ -592,6 +651,15 @@ ws_closed_cb (SoupWebsocketConnection *ws,
   g_autoptr(AgAdmin) guard = g_object_ref (self);
   g_autoptr(GError) error = g_error_new (AG_ERROR, AG_ERROR_LOGOUT_E_NET,
                                          "The connection to %s was closed", self->server_uri);
+  GBytes *message;
+
+  /* What arrived before the close comes first (a frame may end the connection itself). */
+  while (self->ws == ws && (message = g_queue_pop_head (&self->incoming)) != NULL) {
+    handle_frame (self, message);
+    g_bytes_unref (message);
+  }
+  if (self->ws != ws)
+    return;
 
   connection_failed (self, error);
 }
