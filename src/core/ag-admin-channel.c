@@ -187,9 +187,9 @@ _ag_admin_channel_new_from_json (JsonObject *object)
   AgAdminChannelRecord record;
   AgAdminChannel *self;
 
-  ag_admin_channel_record_from_json (&record, object);
+  _ag_admin_channel_record_from_json (&record, object);
   self = _ag_admin_channel_new_from_record (&record);
-  ag_admin_channel_record_clear (&record);
+  _ag_admin_channel_record_clear (&record);
 
   return self;
 }

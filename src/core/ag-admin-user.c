@@ -229,9 +229,9 @@ _ag_admin_user_new_from_json (JsonObject *object)
   AgAdminUserRecord record;
   AgAdminUser *self;
 
-  ag_admin_user_record_from_json (&record, object);
+  _ag_admin_user_record_from_json (&record, object);
   self = _ag_admin_user_new_from_record (&record);
-  ag_admin_user_record_clear (&record);
+  _ag_admin_user_record_clear (&record);
 
   return self;
 }

@@ -469,7 +469,7 @@ handle_frame (AgAdmin *self,
 
   /* Snapshot frames, most of what a big app sends at first, are decoded without a tree;
    * the same scan checks every other frame before json-glib reads it. */
-  if (!ag_admin_snapshot_decode (data, length, &snapshot, &error)) {
+  if (!_ag_admin_snapshot_decode (data, length, &snapshot, &error)) {
     g_debug ("admin %s: %s", self->app_id, error->message);
     return;
   }
@@ -479,7 +479,7 @@ handle_frame (AgAdmin *self,
     return;
   }
 
-  root = ag_admin_parse_checked_frame (data, length);
+  root = _ag_admin_parse_checked_frame (data, length);
   if (root == NULL)
     return;
 

@@ -8,14 +8,14 @@
 #include <string.h>
 
 void
-ag_admin_user_record_init (AgAdminUserRecord *record)
+_ag_admin_user_record_init (AgAdminUserRecord *record)
 {
   memset (record, 0, sizeof *record);
   record->online = TRUE;
 }
 
 void
-ag_admin_user_record_clear (AgAdminUserRecord *record)
+_ag_admin_user_record_clear (AgAdminUserRecord *record)
 {
   g_clear_pointer (&record->account, g_free);
   g_clear_pointer (&record->address, g_free);
@@ -24,13 +24,13 @@ ag_admin_user_record_clear (AgAdminUserRecord *record)
 }
 
 void
-ag_admin_channel_record_init (AgAdminChannelRecord *record)
+_ag_admin_channel_record_init (AgAdminChannelRecord *record)
 {
   memset (record, 0, sizeof *record);
 }
 
 void
-ag_admin_channel_record_clear (AgAdminChannelRecord *record)
+_ag_admin_channel_record_clear (AgAdminChannelRecord *record)
 {
   g_clear_pointer (&record->name, g_free);
   g_clear_pointer (&record->kind, g_free);
@@ -75,7 +75,7 @@ compare_pairs (gconstpointer a,
 }
 
 void
-ag_admin_attrs_normalize (GPtrArray *attrs)
+_ag_admin_attrs_normalize (GPtrArray *attrs)
 {
   guint n = attrs->len / 2;
   guint kept = 0;
@@ -126,17 +126,17 @@ attrs_from_json (JsonObject *object)
     g_ptr_array_add (attrs, value != NULL ? value : g_strdup (""));
   }
 
-  ag_admin_attrs_normalize (attrs);
+  _ag_admin_attrs_normalize (attrs);
   return attrs;
 }
 
 void
-ag_admin_user_record_from_json (AgAdminUserRecord *record,
-                                JsonObject        *object)
+_ag_admin_user_record_from_json (AgAdminUserRecord *record,
+                                 JsonObject        *object)
 {
   JsonNode *online = json_object_get_member (object, "online");
 
-  ag_admin_user_record_init (record);
+  _ag_admin_user_record_init (record);
   record->account = dup_string (object, "account");
   record->address = dup_string (object, "address");
   record->channel = dup_string (object, "channel");
@@ -150,10 +150,10 @@ ag_admin_user_record_from_json (AgAdminUserRecord *record,
 }
 
 void
-ag_admin_channel_record_from_json (AgAdminChannelRecord *record,
-                                   JsonObject           *object)
+_ag_admin_channel_record_from_json (AgAdminChannelRecord *record,
+                                    JsonObject           *object)
 {
-  ag_admin_channel_record_init (record);
+  _ag_admin_channel_record_init (record);
   record->name = dup_string (object, "name");
   record->kind = dup_string (object, "kind");
   record->members = get_int (object, "members");
@@ -178,8 +178,8 @@ attrs_equal (GPtrArray *a,
 }
 
 gboolean
-ag_admin_user_record_equal (const AgAdminUserRecord *a,
-                            const AgAdminUserRecord *b)
+_ag_admin_user_record_equal (const AgAdminUserRecord *a,
+                             const AgAdminUserRecord *b)
 {
   return g_strcmp0 (a->account, b->account) == 0 &&
          g_strcmp0 (a->address, b->address) == 0 &&
@@ -189,8 +189,8 @@ ag_admin_user_record_equal (const AgAdminUserRecord *a,
 }
 
 gboolean
-ag_admin_channel_record_equal (const AgAdminChannelRecord *a,
-                               const AgAdminChannelRecord *b)
+_ag_admin_channel_record_equal (const AgAdminChannelRecord *a,
+                                const AgAdminChannelRecord *b)
 {
   return g_strcmp0 (a->name, b->name) == 0 && g_strcmp0 (a->kind, b->kind) == 0 &&
          a->members == b->members && a->total_joins == b->total_joins &&

@@ -37,24 +37,24 @@ typedef struct {
   GPtrArray *attrs;
 } AgAdminChannelRecord;
 
-void      ag_admin_user_record_init       (AgAdminUserRecord          *record);
-void      ag_admin_user_record_clear      (AgAdminUserRecord          *record);
-void      ag_admin_channel_record_init    (AgAdminChannelRecord       *record);
-void      ag_admin_channel_record_clear   (AgAdminChannelRecord       *record);
+void      _ag_admin_user_record_init       (AgAdminUserRecord          *record);
+void      _ag_admin_user_record_clear      (AgAdminUserRecord          *record);
+void      _ag_admin_channel_record_init    (AgAdminChannelRecord       *record);
+void      _ag_admin_channel_record_clear   (AgAdminChannelRecord       *record);
 
 /* The tree decoder of one record. */
-void      ag_admin_user_record_from_json    (AgAdminUserRecord        *record,
-                                             JsonObject               *object);
-void      ag_admin_channel_record_from_json (AgAdminChannelRecord     *record,
-                                             JsonObject               *object);
+void      _ag_admin_user_record_from_json    (AgAdminUserRecord        *record,
+                                              JsonObject               *object);
+void      _ag_admin_channel_record_from_json (AgAdminChannelRecord     *record,
+                                              JsonObject               *object);
 
-gboolean  ag_admin_user_record_equal      (const AgAdminUserRecord    *a,
-                                           const AgAdminUserRecord    *b);
-gboolean  ag_admin_channel_record_equal   (const AgAdminChannelRecord *a,
-                                           const AgAdminChannelRecord *b);
+gboolean  _ag_admin_user_record_equal      (const AgAdminUserRecord    *a,
+                                            const AgAdminUserRecord    *b);
+gboolean  _ag_admin_channel_record_equal   (const AgAdminChannelRecord *a,
+                                            const AgAdminChannelRecord *b);
 
 /* Sorts pairs (name, value, ...) by name and keeps the last pair of each name, as a JSON
  * object of duplicate keys holds the last value. */
-void      ag_admin_attrs_normalize        (GPtrArray                  *attrs);
+void      _ag_admin_attrs_normalize        (GPtrArray                  *attrs);
 
 G_END_DECLS

@@ -47,17 +47,17 @@ typedef struct {
 static void
 clear_user_record (gpointer data)
 {
-  ag_admin_user_record_clear (data);
+  _ag_admin_user_record_clear (data);
 }
 
 static void
 clear_channel_record (gpointer data)
 {
-  ag_admin_channel_record_clear (data);
+  _ag_admin_channel_record_clear (data);
 }
 
 AgAdminSnapshot *
-ag_admin_snapshot_new (void)
+_ag_admin_snapshot_new (void)
 {
   AgAdminSnapshot *snapshot = g_new0 (AgAdminSnapshot, 1);
 
@@ -70,7 +70,7 @@ ag_admin_snapshot_new (void)
 }
 
 void
-ag_admin_snapshot_free (AgAdminSnapshot *snapshot)
+_ag_admin_snapshot_free (AgAdminSnapshot *snapshot)
 {
   if (snapshot == NULL)
     return;
@@ -252,9 +252,9 @@ value_cb (const char       *text,
     if (decoder->list != LIST_NONE && value->kind == AG_JSON_OBJECT) {
       decoder->in_record = TRUE;
       if (decoder->list == LIST_USERS)
-        ag_admin_user_record_init (&decoder->user);
+        _ag_admin_user_record_init (&decoder->user);
       else
-        ag_admin_channel_record_init (&decoder->channel);
+        _ag_admin_channel_record_init (&decoder->channel);
     }
     break;
 
@@ -290,25 +290,25 @@ finish_record (Decoder *decoder)
     AgAdminUserRecord *user = &decoder->user;
 
     if (user->account == NULL) {
-      ag_admin_user_record_clear (user);
+      _ag_admin_user_record_clear (user);
       return;
     }
     if (user->attrs != NULL)
-      ag_admin_attrs_normalize (user->attrs);
+      _ag_admin_attrs_normalize (user->attrs);
     /* The array takes the record's strings. */
     g_array_append_val (decoder->snapshot->users, *user);
-    ag_admin_user_record_init (user);
+    _ag_admin_user_record_init (user);
   } else {
     AgAdminChannelRecord *channel = &decoder->channel;
 
     if (channel->name == NULL) {
-      ag_admin_channel_record_clear (channel);
+      _ag_admin_channel_record_clear (channel);
       return;
     }
     if (channel->attrs != NULL)
-      ag_admin_attrs_normalize (channel->attrs);
+      _ag_admin_attrs_normalize (channel->attrs);
     g_array_append_val (decoder->snapshot->channels, *channel);
-    ag_admin_channel_record_init (channel);
+    _ag_admin_channel_record_init (channel);
   }
 }
 
@@ -337,10 +337,10 @@ close_cb (guint    depth,
 }
 
 gboolean
-ag_admin_snapshot_decode (const char       *data,
-                          gsize             length,
-                          AgAdminSnapshot **out_snapshot,
-                          GError          **error)
+_ag_admin_snapshot_decode (const char       *data,
+                           gsize             length,
+                           AgAdminSnapshot **out_snapshot,
+                           GError          **error)
 {
   g_autoptr(AgAdminSnapshot) snapshot = NULL;
   Decoder decoder = { NULL, };
@@ -354,10 +354,10 @@ ag_admin_snapshot_decode (const char       *data,
   if (!_ag_frame_check_framing (data, length, error))
     return FALSE;
 
-  snapshot = ag_admin_snapshot_new ();
+  snapshot = _ag_admin_snapshot_new ();
   decoder.snapshot = snapshot;
-  ag_admin_user_record_init (&decoder.user);
-  ag_admin_channel_record_init (&decoder.channel);
+  _ag_admin_user_record_init (&decoder.user);
+  _ag_admin_channel_record_init (&decoder.channel);
   scan.value_func = value_cb;
   scan.close_func = close_cb;
   scan.user_data = &decoder;
@@ -365,8 +365,8 @@ ag_admin_snapshot_decode (const char       *data,
   ok = _ag_json_scan (data, length, AG_FRAME_MAX_JSON_DEPTH, &scan, &problem);
 
   /* A record cut short by a syntax error is still in the decoder. */
-  ag_admin_user_record_clear (&decoder.user);
-  ag_admin_channel_record_clear (&decoder.channel);
+  _ag_admin_user_record_clear (&decoder.user);
+  _ag_admin_channel_record_clear (&decoder.channel);
 
   if (!ok) {
     g_free (decoder.op);
@@ -390,7 +390,7 @@ ag_admin_snapshot_decode (const char       *data,
 }
 
 AgAdminSnapshot *
-ag_admin_snapshot_from_json (JsonObject *frame)
+_ag_admin_snapshot_from_json (JsonObject *frame)
 {
   static const char * const lists[] = { "users", "channels" };
   AgAdminSnapshot *snapshot;
@@ -404,7 +404,7 @@ ag_admin_snapshot_from_json (JsonObject *frame)
       !g_str_equal (json_node_get_string (op), "admin_snapshot"))
     return NULL;
 
-  snapshot = ag_admin_snapshot_new ();
+  snapshot = _ag_admin_snapshot_new ();
 
   for (guint l = 0; l < G_N_ELEMENTS (lists); l++) {
     JsonNode *node = json_object_get_member (frame, lists[l]);
@@ -423,19 +423,19 @@ ag_admin_snapshot_from_json (JsonObject *frame)
       if (l == 0) {
         AgAdminUserRecord record;
 
-        ag_admin_user_record_from_json (&record, json_node_get_object (element));
+        _ag_admin_user_record_from_json (&record, json_node_get_object (element));
         if (record.account != NULL)
           g_array_append_val (snapshot->users, record);
         else
-          ag_admin_user_record_clear (&record);
+          _ag_admin_user_record_clear (&record);
       } else {
         AgAdminChannelRecord record;
 
-        ag_admin_channel_record_from_json (&record, json_node_get_object (element));
+        _ag_admin_channel_record_from_json (&record, json_node_get_object (element));
         if (record.name != NULL)
           g_array_append_val (snapshot->channels, record);
         else
-          ag_admin_channel_record_clear (&record);
+          _ag_admin_channel_record_clear (&record);
       }
     }
   }
@@ -444,8 +444,8 @@ ag_admin_snapshot_from_json (JsonObject *frame)
 }
 
 JsonNode *
-ag_admin_parse_checked_frame (const char *data,
-                              gsize       length)
+_ag_admin_parse_checked_frame (const char *data,
+                               gsize       length)
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   JsonNode *root;

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Decodes the same snapshot frames (100 users and 100 channels, as agsignald sends them)
- * with ag_admin_snapshot_decode() and through json-glib, alternating in rounds so that all
+ * with _ag_admin_snapshot_decode() and through json-glib, alternating in rounds so that all
  * see the same machine, and prints the median time per frame and MB/s of each
  * (docs/performance.md, "The Monitor on a big app"). "tree" is what AgAdmin did before:
  * ag_admin_parse_server_frame(); "tree + records" adds the reading of the records from the
@@ -44,7 +44,7 @@ decode_once (Decoder      decoder,
   g_autoptr(GError) error = NULL;
 
   if (decoder == DECODE_DIRECT) {
-    if (!ag_admin_snapshot_decode (input->text->str, input->text->len, &snapshot, &error) ||
+    if (!_ag_admin_snapshot_decode (input->text->str, input->text->len, &snapshot, &error) ||
         snapshot == NULL)
       g_error ("%s: %s", input->name, error != NULL ? error->message : "not a snapshot");
     return;
@@ -54,7 +54,7 @@ decode_once (Decoder      decoder,
   if (root == NULL)
     g_error ("%s: %s", input->name, error->message);
   if (decoder == DECODE_TREE_RECORDS) {
-    snapshot = ag_admin_snapshot_from_json (json_node_get_object (root));
+    snapshot = _ag_admin_snapshot_from_json (json_node_get_object (root));
     if (snapshot == NULL)
       g_error ("%s: not a snapshot", input->name);
   }
@@ -90,22 +90,22 @@ check_agree (const Input *input)
   g_autoptr(AgAdminSnapshot) tree = NULL;
   g_autoptr(JsonNode) root = NULL;
 
-  if (!ag_admin_snapshot_decode (input->text->str, input->text->len, &direct, NULL) ||
+  if (!_ag_admin_snapshot_decode (input->text->str, input->text->len, &direct, NULL) ||
       direct == NULL)
     g_error ("%s: the direct decoder refused it", input->name);
   root = ag_admin_parse_server_frame (input->text->str, input->text->len, NULL);
-  tree = ag_admin_snapshot_from_json (json_node_get_object (root));
+  tree = _ag_admin_snapshot_from_json (json_node_get_object (root));
 
   if (direct->users->len != RECORDS || tree->users->len != RECORDS ||
       direct->channels->len != RECORDS || tree->channels->len != RECORDS)
     g_error ("%s: not %d records each", input->name, RECORDS);
   for (guint i = 0; i < RECORDS; i++)
-    if (!ag_admin_user_record_equal (&g_array_index (direct->users, AgAdminUserRecord, i),
-                                     &g_array_index (tree->users, AgAdminUserRecord, i)) ||
-        !ag_admin_channel_record_equal (&g_array_index (direct->channels,
-                                                        AgAdminChannelRecord, i),
-                                        &g_array_index (tree->channels,
-                                                        AgAdminChannelRecord, i)))
+    if (!_ag_admin_user_record_equal (&g_array_index (direct->users, AgAdminUserRecord, i),
+                                      &g_array_index (tree->users, AgAdminUserRecord, i)) ||
+        !_ag_admin_channel_record_equal (&g_array_index (direct->channels,
+                                                         AgAdminChannelRecord, i),
+                                         &g_array_index (tree->channels,
+                                                         AgAdminChannelRecord, i)))
       g_error ("%s: the decoders disagree on record %u", input->name, i);
 }
 

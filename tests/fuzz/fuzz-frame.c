@@ -127,7 +127,7 @@ check_snapshot_decoders_agree (const uint8_t *data,
   g_autoptr(JsonNode) root = NULL;
   gboolean ok;
 
-  ok = ag_admin_snapshot_decode ((const char *) data, size, &direct, &direct_error);
+  ok = _ag_admin_snapshot_decode ((const char *) data, size, &direct, &direct_error);
   root = ag_admin_parse_server_frame ((const char *) data, size, &tree_error);
 
   if (root == NULL) {
@@ -141,7 +141,7 @@ check_snapshot_decoders_agree (const uint8_t *data,
   if (!ok)
     g_error ("the direct snapshot decoder refused a frame: %s", direct_error->message);
 
-  tree = ag_admin_snapshot_from_json (json_node_get_object (root));
+  tree = _ag_admin_snapshot_from_json (json_node_get_object (root));
   if ((direct == NULL) != (tree == NULL))
     g_error ("the snapshot decoders disagree on the op");
   if (tree == NULL)
@@ -152,15 +152,15 @@ check_snapshot_decoders_agree (const uint8_t *data,
              direct->channels->len, tree->users->len, tree->channels->len);
 
   for (guint i = 0; i < tree->users->len; i++)
-    if (!ag_admin_user_record_equal (&g_array_index (direct->users, AgAdminUserRecord, i),
-                                     &g_array_index (tree->users, AgAdminUserRecord, i)))
+    if (!_ag_admin_user_record_equal (&g_array_index (direct->users, AgAdminUserRecord, i),
+                                      &g_array_index (tree->users, AgAdminUserRecord, i)))
       g_error ("the snapshot decoders disagree on user %u", i);
 
   for (guint i = 0; i < tree->channels->len; i++)
-    if (!ag_admin_channel_record_equal (&g_array_index (direct->channels,
-                                                        AgAdminChannelRecord, i),
-                                        &g_array_index (tree->channels, AgAdminChannelRecord,
-                                                        i)))
+    if (!_ag_admin_channel_record_equal (&g_array_index (direct->channels,
+                                                         AgAdminChannelRecord, i),
+                                         &g_array_index (tree->channels, AgAdminChannelRecord,
+                                                         i)))
       g_error ("the snapshot decoders disagree on channel %u", i);
 }
 

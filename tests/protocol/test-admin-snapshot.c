@@ -21,7 +21,7 @@ assert_decoders_agree (const char *text,
   g_autoptr(JsonNode) root = NULL;
   gboolean ok;
 
-  ok = ag_admin_snapshot_decode (text, length, &direct, &direct_error);
+  ok = _ag_admin_snapshot_decode (text, length, &direct, &direct_error);
   root = ag_admin_parse_server_frame (text, length, &tree_error);
 
   if (root == NULL) {
@@ -35,7 +35,7 @@ assert_decoders_agree (const char *text,
   g_assert_no_error (direct_error);
   g_assert_true (ok);
 
-  tree = ag_admin_snapshot_from_json (json_node_get_object (root));
+  tree = _ag_admin_snapshot_from_json (json_node_get_object (root));
   if (tree == NULL) {
     g_assert_null (direct);
     return;
@@ -56,7 +56,7 @@ assert_decoders_agree (const char *text,
     g_assert_cmpint (a->since, ==, b->since);
     g_assert_cmpint (a->queue, ==, b->queue);
     g_assert_cmpint (a->online, ==, b->online);
-    g_assert_true (ag_admin_user_record_equal (a, b));
+    g_assert_true (_ag_admin_user_record_equal (a, b));
   }
 
   for (guint i = 0; i < tree->channels->len; i++) {
@@ -65,7 +65,7 @@ assert_decoders_agree (const char *text,
 
     g_assert_cmpstr (a->name, ==, b->name);
     g_assert_cmpstr (a->kind, ==, b->kind);
-    g_assert_true (ag_admin_channel_record_equal (a, b));
+    g_assert_true (_ag_admin_channel_record_equal (a, b));
   }
 }
 
@@ -83,7 +83,7 @@ test_agsignald_frame (void)
   AgAdminUserRecord *user;
   AgAdminChannelRecord *channel;
 
-  g_assert_true (ag_admin_snapshot_decode (text, strlen (text), &snapshot, &error));
+  g_assert_true (_ag_admin_snapshot_decode (text, strlen (text), &snapshot, &error));
   g_assert_no_error (error);
   g_assert_nonnull (snapshot);
   g_assert_cmpuint (snapshot->users->len, ==, 2);
@@ -201,7 +201,7 @@ test_nested_too_deeply (void)
     g_string_append_c (text, ']');
   g_string_append (text, "}}]}");
 
-  g_assert_false (ag_admin_snapshot_decode (text->str, text->len, &snapshot, &error));
+  g_assert_false (_ag_admin_snapshot_decode (text->str, text->len, &snapshot, &error));
   g_assert_error (error, AG_ERROR, AG_ERROR_PROTO_E_MALFORMED);
   g_assert_null (snapshot);
   assert_decoders_agree (text->str, text->len);
@@ -356,7 +356,7 @@ test_random_records (void)
     {
       g_autoptr(AgAdminSnapshot) snapshot = NULL;
 
-      g_assert_true (ag_admin_snapshot_decode (text->str, text->len, &snapshot, NULL));
+      g_assert_true (_ag_admin_snapshot_decode (text->str, text->len, &snapshot, NULL));
       n_users += snapshot->users->len;
     }
 
