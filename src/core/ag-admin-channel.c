@@ -155,26 +155,41 @@ set_attr (AgAdminChannel *self,
 }
 
 AgAdminChannel *
-_ag_admin_channel_new_from_json (JsonObject *record)
+_ag_admin_channel_new_from_record (AgAdminChannelRecord *record)
 {
   AgAdminChannel *self = g_object_new (AG_TYPE_ADMIN_CHANNEL, NULL);
-  JsonObject *attrs = _ag_admin_json_object (record, "attrs");
+  GPtrArray *attrs = record->attrs;
 
-  self->name = g_strdup (_ag_admin_json_string (record, "name"));
-  self->kind = g_strdup (_ag_admin_json_string (record, "kind"));
-  self->members = (guint) json_object_get_int_member_with_default (record, "members", 0);
-  self->total_joins = (guint64) json_object_get_int_member_with_default (record, "total_joins",
-                                                                         0);
+  self->name = g_steal_pointer (&record->name);
+  self->kind = g_steal_pointer (&record->kind);
+  self->members = (guint) record->members;
+  self->total_joins = (guint64) record->total_joins;
 
-  if (attrs != NULL) {
-    g_autoptr(GList) names = json_object_get_members (attrs);
+  /* The record's pairs are sorted by name and unique: one splice, no sorted inserts. */
+  if (attrs != NULL && attrs->len > 0) {
+    g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
 
-    for (GList *l = names; l != NULL; l = l->next) {
-      const char *value = _ag_admin_json_string (attrs, l->data);
+    for (guint i = 0; i + 1 < attrs->len; i += 2) {
+      AgAttribute *attribute = _ag_attribute_new (attrs->pdata[i], attrs->pdata[i + 1]);
 
-      set_attr (self, l->data, value != NULL ? value : "");
+      g_hash_table_insert (self->attribute_index, g_strdup (attrs->pdata[i]), attribute);
+      g_ptr_array_add (items, attribute);
     }
+    g_list_store_splice (self->attributes, 0, 0, items->pdata, items->len);
   }
+
+  return self;
+}
+
+AgAdminChannel *
+_ag_admin_channel_new_from_json (JsonObject *object)
+{
+  AgAdminChannelRecord record;
+  AgAdminChannel *self;
+
+  _ag_admin_channel_record_from_json (&record, object);
+  self = _ag_admin_channel_new_from_record (&record);
+  _ag_admin_channel_record_clear (&record);
 
   return self;
 }

@@ -8,7 +8,8 @@
 
 G_BEGIN_DECLS
 
-/* The sort key of an item: its account or its name. */
+/* The sort key of an item: its account or its name, a string of the item's own that does not
+ * change while it lives. */
 typedef const char *(*AgAdminModelKeyFunc) (gpointer item);
 
 typedef struct _AgAdminModel AgAdminModel;
@@ -30,7 +31,17 @@ void          _ag_admin_model_put         (AgAdminModel        *self,
                                            gpointer             item);
 void          _ag_admin_model_remove      (AgAdminModel        *self,
                                            const char          *key);
-/* The whole content at once (a snapshot), in one items-changed; sorts the array in place. */
+/* A snapshot, the whole content, arriving in parts: stage_none() starts it (dropping any
+ * staged before), stage() adds an item (its index is built as items come, so that the work
+ * is spread over the frames), commit_staged() replaces the content in one items-changed.
+ * Until then the model shows what it showed. Items need not come in key order (they are
+ * then sorted, and of items of one key the last one is kept). */
+void          _ag_admin_model_stage_none     (AgAdminModel     *self);
+void          _ag_admin_model_stage          (AgAdminModel     *self,
+                                              gpointer          item);
+void          _ag_admin_model_commit_staged  (AgAdminModel     *self);
+void          _ag_admin_model_discard_staged (AgAdminModel     *self);
+/* The same at once. */
 void          _ag_admin_model_replace     (AgAdminModel        *self,
                                            GPtrArray           *items);
 /* Brings the list model up to date now. */

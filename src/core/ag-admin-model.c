@@ -11,6 +11,7 @@
  */
 
 #include "ag-admin-model-private.h"
+#include "ag-admin-list-private.h"
 
 #include <string.h>
 
@@ -20,13 +21,27 @@
 #define NEARBY            64
 
 struct _AgAdminModel {
-  GListStore          *store;  /* sorted by key */
-  GHashTable          *index;  /* key -> item (a reference): what the view holds now */
+  AgAdminList         *store;  /* sorted by key */
+  GHashTable          *index;  /* key (the item's own) -> item (a reference): what the view
+                                * holds now */
   GHashTable          *dirty;  /* keys changed since the store was last brought up to date */
   AgAdminModelKeyFunc  key_func;
   GMainContext        *context;
   GSource             *batch;
+
+  /* A snapshot arriving: its items in arrival order and their index, built as they come. */
+  GPtrArray           *staged;
+  GHashTable          *staged_index;
+  gboolean             staged_sorted;
 };
+
+static GHashTable *
+index_new (void)
+{
+  /* An item's key is its own string, valid while the table holds the item, so that a
+   * snapshot of 100,000 items does not copy 100,000 keys. */
+  return g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
+}
 
 AgAdminModel *
 _ag_admin_model_new (GType               item_type,
@@ -34,8 +49,8 @@ _ag_admin_model_new (GType               item_type,
 {
   AgAdminModel *self = g_new0 (AgAdminModel, 1);
 
-  self->store = g_list_store_new (item_type);
-  self->index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->store = _ag_admin_list_new (item_type);
+  self->index = index_new ();
   self->dirty = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->key_func = key_func;
   self->context = g_main_context_ref_thread_default ();
@@ -56,6 +71,7 @@ void
 _ag_admin_model_free (AgAdminModel *self)
 {
   cancel_batch (self);
+  _ag_admin_model_discard_staged (self);
   g_clear_pointer (&self->dirty, g_hash_table_unref);
   g_clear_pointer (&self->index, g_hash_table_unref);
   g_clear_object (&self->store);
@@ -113,7 +129,7 @@ _ag_admin_model_put (AgAdminModel *self,
 {
   const char *key = self->key_func (item);
 
-  g_hash_table_replace (self->index, g_strdup (key), g_object_ref (item));
+  g_hash_table_replace (self->index, (gpointer) key, g_object_ref (item));
   mark_dirty (self, key);
 }
 
@@ -135,21 +151,83 @@ compare_items (gconstpointer a,
   return strcmp (key (*(gpointer *) a), key (*(gpointer *) b));
 }
 
+/* Sorts items by key and keeps the last item of each key (the stable sort keeps arrival
+ * order among equal keys), as the index does. */
+static void
+sort_unique (AgAdminModel *self,
+             GPtrArray    *items)
+{
+  g_ptr_array_sort_with_data (items, compare_items, (gpointer) self->key_func);
+
+  /* Duplicates are rare (an account that came back while the snapshot was sent). */
+  for (guint i = items->len; i > 1; i--)
+    if (strcmp (self->key_func (items->pdata[i - 2]), self->key_func (items->pdata[i - 1])) == 0)
+      g_ptr_array_remove_index (items, i - 2);
+}
+
+void
+_ag_admin_model_discard_staged (AgAdminModel *self)
+{
+  g_clear_pointer (&self->staged, g_ptr_array_unref);
+  g_clear_pointer (&self->staged_index, g_hash_table_unref);
+}
+
+void
+_ag_admin_model_stage_none (AgAdminModel *self)
+{
+  _ag_admin_model_discard_staged (self);
+  self->staged = g_ptr_array_new_with_free_func (g_object_unref);
+  self->staged_index = index_new ();
+  self->staged_sorted = TRUE;
+}
+
+void
+_ag_admin_model_stage (AgAdminModel *self,
+                       gpointer      item)
+{
+  const char *key = self->key_func (item);
+
+  if (self->staged == NULL)
+    _ag_admin_model_stage_none (self);
+
+  /* agsignald sends a snapshot in key order: checked here, one comparison an item, it need
+   * not be sorted again. */
+  if (self->staged->len > 0 &&
+      strcmp (self->key_func (self->staged->pdata[self->staged->len - 1]), key) >= 0)
+    self->staged_sorted = FALSE;
+
+  g_ptr_array_add (self->staged, g_object_ref (item));
+  g_hash_table_replace (self->staged_index, (gpointer) key, g_object_ref (item));
+}
+
+void
+_ag_admin_model_commit_staged (AgAdminModel *self)
+{
+  GPtrArray *items;
+
+  if (self->staged == NULL)
+    _ag_admin_model_stage_none (self);
+
+  /* A snapshot taken while accounts come and go may be out of order, or hold one twice. */
+  if (!self->staged_sorted)
+    sort_unique (self, self->staged);
+
+  items = g_steal_pointer (&self->staged);
+  g_hash_table_unref (self->index);
+  self->index = g_steal_pointer (&self->staged_index);
+  g_hash_table_remove_all (self->dirty);
+  cancel_batch (self);
+  _ag_admin_list_take (self->store, items);
+}
+
 void
 _ag_admin_model_replace (AgAdminModel *self,
                          GPtrArray    *items)
 {
-  g_ptr_array_sort_with_data (items, compare_items, (gpointer) self->key_func);
-
-  g_hash_table_remove_all (self->index);
+  _ag_admin_model_stage_none (self);
   for (guint i = 0; i < items->len; i++)
-    g_hash_table_replace (self->index, g_strdup (self->key_func (items->pdata[i])),
-                          g_object_ref (items->pdata[i]));
-
-  g_hash_table_remove_all (self->dirty);
-  cancel_batch (self);
-  g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
-                       items->pdata, items->len);
+    _ag_admin_model_stage (self, items->pdata[i]);
+  _ag_admin_model_commit_staged (self);
 }
 
 /* Binary search in the store: the position of key, or where it would go. */
@@ -163,8 +241,7 @@ store_position (AgAdminModel *self,
   *out_found = FALSE;
   while (lo < hi) {
     guint mid = lo + (hi - lo) / 2;
-    g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (self->store), mid);
-    int c = strcmp (self->key_func (item), key);
+    int c = strcmp (self->key_func (_ag_admin_list_peek (self->store, mid)), key);
 
     if (c < 0) {
       lo = mid + 1;
@@ -234,7 +311,7 @@ splice_run (AgAdminModel  *self,
 
   /* A key that came and went within the batch leaves the store as it was. */
   if (changed)
-    g_list_store_splice (self->store, start, end - start, items->pdata, items->len);
+    _ag_admin_list_splice (self->store, start, end - start, items->pdata, items->len);
 }
 
 void

@@ -7,15 +7,19 @@
 #include <json-glib/json-glib.h>
 
 #include "ag-admin.h"
+#include "ag-admin-record.h"
 
 G_BEGIN_DECLS
 
-/* From a User record of docs/admin-api.md (or the "user" of admin_user, with its attrs). */
+/* From a User record of docs/admin-api.md (or the "user" of admin_user, with its attrs):
+ * decoded from the text (the item takes the record's strings) or read from a tree. */
+AgAdminUser    *_ag_admin_user_new_from_record  (AgAdminUserRecord    *record);
 AgAdminUser    *_ag_admin_user_new_from_json    (JsonObject     *record);
 void            _ag_admin_user_set_channel      (AgAdminUser    *self,
                                                  const char     *channel);
 
 /* From a Channel record. */
+AgAdminChannel *_ag_admin_channel_new_from_record (AgAdminChannelRecord *record);
 AgAdminChannel *_ag_admin_channel_new_from_json (JsonObject     *record);
 void            _ag_admin_channel_set_counts    (AgAdminChannel *self,
                                                  guint           members,

@@ -26,7 +26,7 @@ struct _AgAdminUser {
   char       *address;
   char       *channel;
   guint64     queue;
-  GListStore *attributes;
+  GListStore *attributes;  /* made when first asked for: live-view users have none */
 };
 
 G_DEFINE_FINAL_TYPE (AgAdminUser, ag_admin_user, G_TYPE_OBJECT)
@@ -158,7 +158,6 @@ ag_admin_user_class_init (AgAdminUserClass *klass)
 static void
 ag_admin_user_init (AgAdminUser *self)
 {
-  self->attributes = g_list_store_new (AG_TYPE_ATTRIBUTE);
 }
 
 const char *
@@ -192,32 +191,47 @@ _ag_admin_json_array (JsonObject *object,
   return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
 }
 
+static GListStore *
+attributes_from_pairs (GPtrArray *attrs)
+{
+  GListStore *store = g_list_store_new (AG_TYPE_ATTRIBUTE);
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  /* The record's pairs are sorted by name already. */
+  for (guint i = 0; attrs != NULL && i + 1 < attrs->len; i += 2)
+    g_ptr_array_add (items, _ag_attribute_new (attrs->pdata[i], attrs->pdata[i + 1]));
+  g_list_store_splice (store, 0, 0, items->pdata, items->len);
+
+  return store;
+}
+
 AgAdminUser *
-_ag_admin_user_new_from_json (JsonObject *record)
+_ag_admin_user_new_from_record (AgAdminUserRecord *record)
 {
   AgAdminUser *self = g_object_new (AG_TYPE_ADMIN_USER, NULL);
-  JsonObject *attrs;
 
-  self->account = g_strdup (_ag_admin_json_string (record, "account"));
-  self->uid = (guint) json_object_get_int_member_with_default (record, "uid", 0);
-  self->online = json_object_get_boolean_member_with_default (record, "online", TRUE);
-  self->since = json_object_get_int_member_with_default (record, "since", 0);
-  self->address = g_strdup (_ag_admin_json_string (record, "address"));
-  self->channel = g_strdup (_ag_admin_json_string (record, "channel"));
-  self->queue = (guint64) json_object_get_int_member_with_default (record, "queue", 0);
+  self->account = g_steal_pointer (&record->account);
+  self->address = g_steal_pointer (&record->address);
+  self->channel = g_steal_pointer (&record->channel);
+  self->uid = (guint) record->uid;
+  self->online = record->online;
+  self->since = record->since;
+  self->queue = (guint64) record->queue;
+  if (record->attrs != NULL && record->attrs->len > 0)
+    self->attributes = attributes_from_pairs (record->attrs);
 
-  attrs = _ag_admin_json_object (record, "attrs");
-  if (attrs != NULL) {
-    g_autoptr(GList) names = json_object_get_members (attrs);
+  return self;
+}
 
-    names = g_list_sort (names, (GCompareFunc) g_strcmp0);
-    for (GList *l = names; l != NULL; l = l->next) {
-      const char *value = _ag_admin_json_string (attrs, l->data);
-      g_autoptr(AgAttribute) attribute = _ag_attribute_new (l->data, value != NULL ? value : "");
+AgAdminUser *
+_ag_admin_user_new_from_json (JsonObject *object)
+{
+  AgAdminUserRecord record;
+  AgAdminUser *self;
 
-      g_list_store_append (self->attributes, attribute);
-    }
-  }
+  _ag_admin_user_record_from_json (&record, object);
+  self = _ag_admin_user_new_from_record (&record);
+  _ag_admin_user_record_clear (&record);
 
   return self;
 }
@@ -352,5 +366,8 @@ GListModel *
 ag_admin_user_get_attributes (AgAdminUser *self)
 {
   g_return_val_if_fail (AG_IS_ADMIN_USER (self), NULL);
+
+  if (self->attributes == NULL)
+    self->attributes = attributes_from_pairs (NULL);
   return G_LIST_MODEL (self->attributes);
 }

@@ -9,6 +9,7 @@
 #include <libsoup/soup.h>
 
 #include "ag-admin-frame.h"
+#include "ag-admin-snapshot.h"
 #include "ag-enums.h"
 #include "ag-error.h"
 #include "ag-limits.h"
@@ -17,6 +18,9 @@
 #define MAX_INCOMING_BYTES    (16 * 1024 * 1024)
 #define RECONNECT_FIRST_MS    500
 #define RECONNECT_MAX_MS      30000
+/* How long one turn of the loop handles received frames: libsoup hands over every frame it
+ * can read at once, which for a big snapshot is all of it. */
+#define INCOMING_BUDGET_US    8000
 
 /**
  * AgAdmin:
@@ -51,6 +55,8 @@ struct _AgAdmin {
 
   SoupSession             *soup;
   SoupWebsocketConnection *ws;
+  GQueue                   incoming;       /* of GBytes: text frames not handled yet */
+  GSource                 *incoming_source;
   GCancellable            *connect_cancellable;
   guint                    reconnect_source;
   guint                    reconnect_delay_ms;
@@ -59,9 +65,8 @@ struct _AgAdmin {
   AgAdminModel            *users;          /* of AgAdminUser, by account */
   AgAdminModel            *channels;       /* of AgAdminChannel, by name */
 
-  /* While a snapshot arrives: its records, and the events that came with them. */
-  GPtrArray               *staging_users;
-  GPtrArray               *staging_channels;
+  /* While a snapshot arrives (its items are staged in the models): the events that came
+   * with it. */
   GPtrArray               *buffered_events; /* of JsonObject* */
 
   char                    *epoch;
@@ -399,28 +404,28 @@ became_live (AgAdmin  *self,
   }
 }
 
+/* The records of one snapshot frame become items, staged in the models, as they arrive; the
+ * models show them all at the end of the snapshot. */
 static void
-snapshot_chunk (AgAdmin    *self,
-                JsonObject *frame)
+snapshot_chunk (AgAdmin         *self,
+                AgAdminSnapshot *snapshot)
 {
-  JsonArray *users = _ag_admin_json_array (frame, "users");
-  JsonArray *channels = _ag_admin_json_array (frame, "channels");
-
-  if (self->staging_users == NULL)
+  if (self->buffered_events == NULL)
     return;
 
-  for (guint i = 0; users != NULL && i < json_array_get_length (users); i++) {
-    JsonObject *record = json_array_get_object_element (users, i);
+  for (guint i = 0; i < snapshot->users->len; i++) {
+    g_autoptr(AgAdminUser) user =
+      _ag_admin_user_new_from_record (&g_array_index (snapshot->users, AgAdminUserRecord, i));
 
-    if (record != NULL && _ag_admin_json_string (record, "account") != NULL)
-      g_ptr_array_add (self->staging_users, _ag_admin_user_new_from_json (record));
+    _ag_admin_model_stage (self->users, user);
   }
 
-  for (guint i = 0; channels != NULL && i < json_array_get_length (channels); i++) {
-    JsonObject *record = json_array_get_object_element (channels, i);
+  for (guint i = 0; i < snapshot->channels->len; i++) {
+    g_autoptr(AgAdminChannel) channel =
+      _ag_admin_channel_new_from_record (&g_array_index (snapshot->channels,
+                                                         AgAdminChannelRecord, i));
 
-    if (record != NULL && _ag_admin_json_string (record, "name") != NULL)
-      g_ptr_array_add (self->staging_channels, _ag_admin_channel_new_from_json (record));
+    _ag_admin_model_stage (self->channels, channel);
   }
 }
 
@@ -428,17 +433,15 @@ static void
 snapshot_end (AgAdmin    *self,
               JsonObject *frame)
 {
-  g_autoptr(GPtrArray) users = g_steal_pointer (&self->staging_users);
-  g_autoptr(GPtrArray) channels = g_steal_pointer (&self->staging_channels);
   g_autoptr(GPtrArray) events = g_steal_pointer (&self->buffered_events);
   guint old_users = _ag_admin_model_get_n_items (self->users);
   guint old_channels = _ag_admin_model_get_n_items (self->channels);
 
-  if (users == NULL)
+  if (events == NULL)
     return;
 
-  _ag_admin_model_replace (self->users, users);
-  _ag_admin_model_replace (self->channels, channels);
+  _ag_admin_model_commit_staged (self->users);
+  _ag_admin_model_commit_staged (self->channels);
   self->seq = (guint64) json_object_get_int_member_with_default (frame, "seq", 0);
   notify_counts (self, old_users, old_channels);
 
@@ -452,12 +455,10 @@ snapshot_end (AgAdmin    *self,
 }
 
 static void
-ws_message_cb (SoupWebsocketConnection *ws,
-               int                      type,
-               GBytes                  *message,
-               AgAdmin                 *self)
+handle_frame (AgAdmin *self,
+              GBytes  *message)
 {
-  g_autoptr(AgAdmin) guard = g_object_ref (self);
+  g_autoptr(AgAdminSnapshot) snapshot = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) error = NULL;
   JsonObject *frame;
@@ -466,14 +467,21 @@ ws_message_cb (SoupWebsocketConnection *ws,
   gsize length;
   const char *data = g_bytes_get_data (message, &length);
 
-  if (type != SOUP_WEBSOCKET_DATA_TEXT)
-    return;
-
-  root = ag_admin_parse_server_frame (data, length, &error);
-  if (root == NULL) {
+  /* Snapshot frames, most of what a big app sends at first, are decoded without a tree;
+   * the same scan checks every other frame before json-glib reads it. */
+  if (!_ag_admin_snapshot_decode (data, length, &snapshot, &error)) {
     g_debug ("admin %s: %s", self->app_id, error->message);
     return;
   }
+
+  if (snapshot != NULL) {
+    snapshot_chunk (self, snapshot);
+    return;
+  }
+
+  root = _ag_admin_parse_checked_frame (data, length);
+  if (root == NULL)
+    return;
 
   frame = json_node_get_object (root);
   op = _ag_admin_json_string (frame, "op");
@@ -493,8 +501,6 @@ ws_message_cb (SoupWebsocketConnection *ws,
     if (!g_str_equal (op, "ok"))
       reply_error = error_from_reply (frame);
     pending_complete (self, pending, frame, reply_error);
-  } else if (g_str_equal (op, "admin_snapshot")) {
-    snapshot_chunk (self, frame);
   } else if (g_str_equal (op, "admin_snapshot_end")) {
     snapshot_end (self, frame);
   } else if (g_str_equal (op, "admin_event")) {
@@ -503,6 +509,65 @@ ws_message_cb (SoupWebsocketConnection *ws,
     else
       apply_event (self, frame);
   }
+}
+
+/* Frames are handled in arrival order, a time budget per turn of the loop, so that a big
+ * snapshot leaves the loop to input and timers between its slices. */
+static gboolean
+incoming_cb (gpointer user_data)
+{
+  AgAdmin *self = user_data;
+  g_autoptr(AgAdmin) guard = g_object_ref (self);
+  GSource *source = self->incoming_source;
+  gint64 deadline = g_get_monotonic_time () + INCOMING_BUDGET_US;
+  GBytes *message;
+
+  while ((message = g_queue_pop_head (&self->incoming)) != NULL) {
+    handle_frame (self, message);
+    g_bytes_unref (message);
+
+    /* A frame may have ended the connection, which drops the rest. */
+    if (self->incoming_source != source)
+      return G_SOURCE_REMOVE;
+    if (g_get_monotonic_time () >= deadline)
+      break;
+  }
+
+  if (!g_queue_is_empty (&self->incoming))
+    return G_SOURCE_CONTINUE;
+
+  g_clear_pointer (&self->incoming_source, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+ws_message_cb (SoupWebsocketConnection *ws,
+               int                      type,
+               GBytes                  *message,
+               AgAdmin                 *self)
+{
+  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+    return;
+
+  g_queue_push_tail (&self->incoming, g_bytes_ref (message));
+  if (self->incoming_source == NULL) {
+    self->incoming_source = g_idle_source_new ();
+    /* At the priority of input, before redraws: no frame is painted half-way through. */
+    g_source_set_priority (self->incoming_source, G_PRIORITY_DEFAULT);
+    g_source_set_callback (self->incoming_source, incoming_cb, self, NULL);
+    g_source_set_static_name (self->incoming_source, "[agsignal] admin frames");
+    g_source_attach (self->incoming_source, g_main_context_get_thread_default ());
+  }
+}
+
+static void
+drop_incoming (AgAdmin *self)
+{
+  if (self->incoming_source != NULL) {
+    g_source_destroy (self->incoming_source);
+    g_clear_pointer (&self->incoming_source, g_source_unref);
+  }
+  g_queue_clear_full (&self->incoming, (GDestroyNotify) g_bytes_unref);
 }
 
 /* Connecting */
@@ -520,9 +585,10 @@ clear_connection (AgAdmin *self)
     g_clear_object (&self->ws);
   }
 
+  drop_incoming (self);
   g_clear_pointer (&self->scope, g_free);
-  g_clear_pointer (&self->staging_users, g_ptr_array_unref);
-  g_clear_pointer (&self->staging_channels, g_ptr_array_unref);
+  _ag_admin_model_discard_staged (self->users);
+  _ag_admin_model_discard_staged (self->channels);
   g_clear_pointer (&self->buffered_events, g_ptr_array_unref);
   fail_pending (self);
 }
@@ -585,6 +651,15 @@ ws_closed_cb (SoupWebsocketConnection *ws,
   g_autoptr(AgAdmin) guard = g_object_ref (self);
   g_autoptr(GError) error = g_error_new (AG_ERROR, AG_ERROR_LOGOUT_E_NET,
                                          "The connection to %s was closed", self->server_uri);
+  GBytes *message;
+
+  /* What arrived before the close comes first (a frame may end the connection itself). */
+  while (self->ws == ws && (message = g_queue_pop_head (&self->incoming)) != NULL) {
+    handle_frame (self, message);
+    g_bytes_unref (message);
+  }
+  if (self->ws != ws)
+    return;
 
   connection_failed (self, error);
 }
@@ -608,8 +683,8 @@ subscribed (AgAdmin    *self,
   }
 
   /* The events already queued behind the reply belong after the snapshot. */
-  self->staging_users = g_ptr_array_new_with_free_func (g_object_unref);
-  self->staging_channels = g_ptr_array_new_with_free_func (g_object_unref);
+  _ag_admin_model_stage_none (self->users);
+  _ag_admin_model_stage_none (self->channels);
   self->buffered_events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
 }
 

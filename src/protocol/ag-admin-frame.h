@@ -4,6 +4,8 @@
  * message, "op" and "id") but carry records and pages that AgFrame has no fields for, so
  * they have their own typed request and JSON writers here. Replies and events are built
  * with a JsonBuilder: they are written once per request or event, never per recipient.
+ * Clients read admin_snapshot frames, most of a big app's first bytes, without a tree
+ * (ag-admin-snapshot.h) and every other server frame with ag_admin_parse_server_frame().
  */
 #pragma once
 

@@ -137,14 +137,30 @@ typedef void (*AgJsonMemberFunc) (const char       *text,
                                   const AgJsonSpan *value,
                                   gpointer          user_data);
 
+/* Every value at every depth, in text order: depth is the number of containers around it (0
+ * for the text itself), key its key in an object (NULL in an array or at depth 0). A
+ * container is reported at its opening bracket, then its values, then close_func with the
+ * container's own depth. */
+typedef void (*AgJsonValueFunc)  (const char       *text,
+                                  guint             depth,
+                                  const AgJsonSpan *key,
+                                  const AgJsonSpan *value,
+                                  gpointer          user_data);
+typedef void (*AgJsonCloseFunc)  (guint             depth,
+                                  gpointer          user_data);
+
 /* Options of one scan. Without them (or with allow_bad_escapes FALSE) \u0000 and unpaired
  * surrogates are syntax errors; with it they are flagged on their string (bad_escape) and
  * the offsets of their backslashes are added to bad_escapes when it is set. member_func is
- * called for each member of a top-level object, in text order, with the member's value. */
+ * called for each member of a top-level object, in text order, with the member's value;
+ * value_func and close_func walk the whole text. The callbacks see a prefix of the text that
+ * is valid so far: the scan may still fail after them. */
 typedef struct {
   gboolean          allow_bad_escapes;
   GArray           *bad_escapes;
   AgJsonMemberFunc  member_func;
+  AgJsonValueFunc   value_func;
+  AgJsonCloseFunc   close_func;
   gpointer          user_data;
 } AgJsonScan;
 

@@ -7,7 +7,8 @@
  * unpaired surrogates, so no text reaches it, or any other decoder, before this scanner
  * accepted it. The scanner allocates nothing; it reports the members of a top-level object
  * to a callback as spans of the text, which is all the client decoder needs to build a
- * frame without a tree.
+ * frame without a tree, and, for decoders of nested records (admin snapshots), every value
+ * at every depth and the end of every container.
  */
 
 #include "ag-frame-private.h"
@@ -109,12 +110,19 @@ scan_string (const char  *text,
     /* Message text is mostly plain: skip it 8 bytes at a time. */
     if (length - i >= 8) {
       guint64 word;
+      guint64 stops;
 
       memcpy (&word, text + i, sizeof word);
-      if (word_stops_string (word) == 0) {
+      stops = word_stops_string (word);
+      if (stops == 0) {
         i += 8;
         continue;
       }
+#if defined(__GNUC__) && G_BYTE_ORDER == G_LITTLE_ENDIAN
+      /* Straight to the first byte that stops: the lowest flag is always right (a borrow
+       * can only flag bytes above it), and keys and records are mostly short strings. */
+      i += (gsize) __builtin_ctzll (stops) / 8;
+#endif
     }
 
     c = (guchar) text[i];
@@ -302,6 +310,14 @@ scan_literal (const char  *text,
   return FALSE;
 }
 
+/* Whether a value at depth is a member of an object (else an array element or the text). */
+static inline gboolean
+is_member (guint64 objects,
+           guint   depth)
+{
+  return depth > 0 && ((objects >> (depth - 1)) & 1);
+}
+
 gboolean
 _ag_json_scan (const char  *text,
                gsize        length,
@@ -317,6 +333,8 @@ _ag_json_scan (const char  *text,
   AgJsonSpan key = { 0, };
   AgJsonSpan value = { 0, };
   gboolean report_members = scan != NULL && scan->member_func != NULL;
+  AgJsonValueFunc value_func = scan != NULL ? scan->value_func : NULL;
+  AgJsonCloseFunc close_func = scan != NULL ? scan->close_func : NULL;
 
   g_assert (max_depth <= 64);
 
@@ -337,6 +355,8 @@ _ag_json_scan (const char  *text,
       if (c == ']' && state == WANT_VALUE_OR_CLOSE) {
         pos++;
         depth--;
+        if (close_func != NULL)
+          close_func (depth, scan->user_data);
         state = depth == 0 ? WANT_END : WANT_COMMA_OR_CLOSE;
         break;
       }
@@ -352,6 +372,14 @@ _ag_json_scan (const char  *text,
           value.start = pos;
           value.length = 1;
           scan->member_func (text, &key, &value, scan->user_data);
+        }
+
+        if (value_func != NULL) {
+          value.kind = c == '{' ? AG_JSON_OBJECT : AG_JSON_ARRAY;
+          value.start = pos;
+          value.length = 1;
+          value_func (text, depth, is_member (objects, depth) ? &key : NULL, &value,
+                      scan->user_data);
         }
 
         if (c == '{')
@@ -376,6 +404,9 @@ _ag_json_scan (const char  *text,
 
       if (report_members && depth == 1 && (objects & 1))
         scan->member_func (text, &key, &value, scan->user_data);
+      if (value_func != NULL)
+        value_func (text, depth, is_member (objects, depth) ? &key : NULL, &value,
+                    scan->user_data);
 
       state = depth == 0 ? WANT_END : WANT_COMMA_OR_CLOSE;
       break;
@@ -385,6 +416,8 @@ _ag_json_scan (const char  *text,
       if (c == '}' && state == WANT_KEY_OR_CLOSE) {
         pos++;
         depth--;
+        if (close_func != NULL)
+          close_func (depth, scan->user_data);
         state = depth == 0 ? WANT_END : WANT_COMMA_OR_CLOSE;
         break;
       }
@@ -418,6 +451,8 @@ _ag_json_scan (const char  *text,
       } else if ((c == '}' && in_object) || (c == ']' && !in_object)) {
         pos++;
         depth--;
+        if (close_func != NULL)
+          close_func (depth, scan->user_data);
         state = depth == 0 ? WANT_END : WANT_COMMA_OR_CLOSE;
       } else {
         *problem = "expected ',' or the end of a container";

@@ -75,6 +75,99 @@ test_random (void)
   }
 }
 
+/* A snapshot in key order is taken as it is; one out of order is sorted, and of two items of
+ * one key the later one stays, as in the index. */
+static void
+test_replace (void)
+{
+  static const char * const sorted[] = { "a", "b", "c", "d" };
+  static const char * const unsorted[] = { "d", "b", "a", "b", "c", "a" };
+  g_autoptr(AgAdminModel) model = _ag_admin_model_new (G_TYPE_OBJECT, item_key);
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  GListModel *store = _ag_admin_model_get_model (model);
+  guint changes = 0;
+  gpointer later_a, later_b;
+
+  g_signal_connect (store, "items-changed", G_CALLBACK (count_changes_cb), &changes);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sorted); i++)
+    g_ptr_array_add (items, item_new (sorted[i]));
+  _ag_admin_model_replace (model, items);
+  g_assert_cmpuint (changes, ==, 1);
+  assert_store_is_index (model);
+  g_assert_cmpuint (g_list_model_get_n_items (store), ==, 4);
+  {
+    guint n_items = 0;
+    GType item_type = G_TYPE_INVALID;
+
+    g_object_get (store, "n-items", &n_items, "item-type", &item_type, NULL);
+    g_assert_cmpuint (n_items, ==, 4);
+    g_assert_true (item_type == G_TYPE_OBJECT);
+    g_assert_null (g_list_model_get_item (store, 4));
+  }
+
+  g_ptr_array_set_size (items, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (unsorted); i++)
+    g_ptr_array_add (items, item_new (unsorted[i]));
+  later_b = items->pdata[3];
+  later_a = items->pdata[5];
+  _ag_admin_model_replace (model, items);
+  g_assert_cmpuint (changes, ==, 2);
+  assert_store_is_index (model);
+  g_assert_cmpuint (g_list_model_get_n_items (store), ==, 4);
+  g_assert_true (_ag_admin_model_lookup (model, "a") == later_a);
+  g_assert_true (_ag_admin_model_lookup (model, "b") == later_b);
+
+  g_signal_handlers_disconnect_by_func (store, count_changes_cb, &changes);
+}
+
+/* A snapshot in parts: the model shows what it showed until the commit, a discarded one
+ * changes nothing. */
+static void
+test_staged (void)
+{
+  g_autoptr(AgAdminModel) model = _ag_admin_model_new (G_TYPE_OBJECT, item_key);
+  GListModel *store = _ag_admin_model_get_model (model);
+  g_autoptr(GObject) old = item_new ("old");
+  g_autoptr(GObject) first_b = item_new ("b");
+  g_autoptr(GObject) later_b = item_new ("b");
+  g_autoptr(GObject) a = item_new ("a");
+  guint changes = 0;
+
+  _ag_admin_model_put (model, old);
+  _ag_admin_model_flush (model);
+  g_signal_connect (store, "items-changed", G_CALLBACK (count_changes_cb), &changes);
+
+  _ag_admin_model_stage_none (model);
+  _ag_admin_model_stage (model, a);
+  _ag_admin_model_discard_staged (model);
+  g_assert_cmpuint (changes, ==, 0);
+  g_assert_true (_ag_admin_model_lookup (model, "old") == (gpointer) old);
+
+  _ag_admin_model_stage_none (model);
+  _ag_admin_model_stage (model, first_b);
+  _ag_admin_model_stage (model, a);
+  _ag_admin_model_stage (model, later_b);
+  g_assert_cmpuint (changes, ==, 0);
+  g_assert_cmpuint (_ag_admin_model_get_n_items (model), ==, 1);
+  g_assert_null (_ag_admin_model_lookup (model, "a"));
+
+  _ag_admin_model_commit_staged (model);
+  g_assert_cmpuint (changes, ==, 1);
+  assert_store_is_index (model);
+  g_assert_cmpuint (g_list_model_get_n_items (store), ==, 2);
+  g_assert_null (_ag_admin_model_lookup (model, "old"));
+  g_assert_true (_ag_admin_model_lookup (model, "b") == (gpointer) later_b);
+
+  /* An empty snapshot empties the model. */
+  _ag_admin_model_stage_none (model);
+  _ag_admin_model_commit_staged (model);
+  g_assert_cmpuint (g_list_model_get_n_items (store), ==, 0);
+  g_assert_cmpuint (_ag_admin_model_get_n_items (model), ==, 0);
+
+  g_signal_handlers_disconnect_by_func (store, count_changes_cb, &changes);
+}
+
 static void
 test_batches (void)
 {
@@ -178,6 +271,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/ag/admin-model/random", test_random);
+  g_test_add_func ("/ag/admin-model/replace", test_replace);
+  g_test_add_func ("/ag/admin-model/staged", test_staged);
   g_test_add_func ("/ag/admin-model/batches", test_batches);
   g_test_add_func ("/ag/admin-model/follows-by-itself", test_follows_by_itself);
 

@@ -11,6 +11,7 @@
 #include "core-fixture.h"
 
 #define ADMIN_KEY "core-admin-key-0123456789"
+#define NOTE      "say \"hi\"\n\\ \t/ \xc3\xa9 \xe4\xb8\xad \xf0\x9f\x98\x80"
 
 static const char admin_config[] =
   "[app:demo]\n"
@@ -70,6 +71,8 @@ test_live_view (CoreFixture   *fixture,
   core_join (bob, "lobby");
   core_join (carol, "side");
   ag_channel_channel_set_attr (lobby, "topic", "news");
+  /* Escaped on the wire, read back from the snapshot frame's text. */
+  ag_channel_channel_set_attr (lobby, "note", NOTE);
   core_spin_for (100);
 
   /* The view starts from what was there before. */
@@ -85,6 +88,14 @@ test_live_view (CoreFixture   *fixture,
   g_assert_nonnull (channel);
   g_assert_cmpuint (ag_admin_channel_get_members (channel), ==, 2);
   g_assert_cmpstr (ag_admin_channel_get_attribute (channel, "topic"), ==, "news");
+  g_assert_cmpstr (ag_admin_channel_get_attribute (channel, "note"), ==, NOTE);
+  {
+    g_autoptr(AgAttribute) first = g_list_model_get_item (ag_admin_channel_get_attributes (channel),
+                                                          0);
+
+    g_assert_cmpuint (g_list_model_get_n_items (ag_admin_channel_get_attributes (channel)), ==, 2);
+    g_assert_cmpstr (ag_attribute_get_name (first), ==, "note");
+  }
   user = ag_admin_lookup_user (admin, "carol");
   g_assert_cmpstr (ag_admin_user_get_channel (user), ==, "side");
   {

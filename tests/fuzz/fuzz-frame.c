@@ -7,7 +7,8 @@
  * documented codes (and never because JsonParser disagreed with the syntax check) or returns
  * a frame that encodes to text it decodes again, to the same frame for client frames and to
  * the same bytes for both. The direct client decoder must also agree with the json-glib tree
- * decoder it replaced: the same frame, or the same error and id.
+ * decoder it replaced: the same frame, or the same error and id; so must the direct decoder
+ * of admin snapshot frames with the tree decoder of the same records.
  */
 
 #include <stddef.h>
@@ -15,6 +16,8 @@
 
 #include <glib.h>
 
+#include "ag-admin-frame.h"
+#include "ag-admin-snapshot.h"
 #include "ag-error.h"
 #include "ag-frame-private.h"
 
@@ -111,11 +114,62 @@ check_decoders_agree (const uint8_t *data,
              tree_error != NULL ? tree_error->message : "no error");
 }
 
+/* The admin snapshot decoder and the tree decoder of its records: the same records in the
+ * same order, or the same error. */
+static void
+check_snapshot_decoders_agree (const uint8_t *data,
+                               size_t         size)
+{
+  g_autoptr(AgAdminSnapshot) direct = NULL;
+  g_autoptr(AgAdminSnapshot) tree = NULL;
+  g_autoptr(GError) direct_error = NULL;
+  g_autoptr(GError) tree_error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  gboolean ok;
+
+  ok = _ag_admin_snapshot_decode ((const char *) data, size, &direct, &direct_error);
+  root = ag_admin_parse_server_frame ((const char *) data, size, &tree_error);
+
+  if (root == NULL) {
+    if (ok || direct_error == NULL || direct_error->code != tree_error->code ||
+        g_strcmp0 (direct_error->message, tree_error->message) != 0)
+      g_error ("the snapshot decoders fail differently: %s / %s",
+               direct_error != NULL ? direct_error->message : "no error", tree_error->message);
+    return;
+  }
+
+  if (!ok)
+    g_error ("the direct snapshot decoder refused a frame: %s", direct_error->message);
+
+  tree = _ag_admin_snapshot_from_json (json_node_get_object (root));
+  if ((direct == NULL) != (tree == NULL))
+    g_error ("the snapshot decoders disagree on the op");
+  if (tree == NULL)
+    return;
+
+  if (direct->users->len != tree->users->len || direct->channels->len != tree->channels->len)
+    g_error ("the snapshot decoders return %u/%u and %u/%u records", direct->users->len,
+             direct->channels->len, tree->users->len, tree->channels->len);
+
+  for (guint i = 0; i < tree->users->len; i++)
+    if (!_ag_admin_user_record_equal (&g_array_index (direct->users, AgAdminUserRecord, i),
+                                      &g_array_index (tree->users, AgAdminUserRecord, i)))
+      g_error ("the snapshot decoders disagree on user %u", i);
+
+  for (guint i = 0; i < tree->channels->len; i++)
+    if (!_ag_admin_channel_record_equal (&g_array_index (direct->channels,
+                                                         AgAdminChannelRecord, i),
+                                         &g_array_index (tree->channels, AgAdminChannelRecord,
+                                                         i)))
+      g_error ("the snapshot decoders disagree on channel %u", i);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
   check_decoders_agree (data, size);
+  check_snapshot_decoders_agree (data, size);
   check_origin (data, size, AG_FRAME_FROM_CLIENT);
   check_origin (data, size, AG_FRAME_FROM_SERVER);
 
