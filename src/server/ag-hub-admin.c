@@ -1000,6 +1000,7 @@ handle_user (AgHub                *hub,
 {
   AgHubApp *app = conn->admin->app;
   AgHubUser *user = g_hash_table_lookup (app->users, request->account);
+  guint32 uid = 0;
   g_autoptr(GError) attrs_error = NULL;
   g_autoptr(GError) offline_error = NULL;
   g_autoptr(GHashTable) attrs = ag_engine_user_attr_get_all (hub->engine, app->config.app_id,
@@ -1025,11 +1026,16 @@ handle_user (AgHub                *hub,
     return;
   }
 
+  /* An account the hub forgot may still be known to the engine. */
+  if (user == NULL && !ag_engine_uid_lookup (hub->engine, app->config.app_id, request->account,
+                                             &uid, NULL))
+    uid = 0;
+
   builder = ag_admin_builder_begin ("ok", request->id);
   json_builder_set_member_name (builder, "user");
   json_builder_begin_object (builder);
   ag_admin_builder_add_string (builder, "account", request->account);
-  ag_admin_builder_add_int (builder, "uid", user != NULL ? user->uid : 0);
+  ag_admin_builder_add_int (builder, "uid", user != NULL ? user->uid : uid);
   json_builder_set_member_name (builder, "online");
   json_builder_add_boolean_value (builder, user != NULL && user->conn != NULL);
 
