@@ -9,9 +9,9 @@
  *  (a) the server's RSS grew by less than RSS_BOUND_KIB during the attack,
  *  (b) its CPU use comes back to idle once the attacker is gone,
  *  (c) the bystander was answered throughout, with a round-trip p99 under 10 ms (or, on a
- *      machine so loaded that even the quiet baseline is slow, under five times the p99
- *      measured just before the attack: a server that stalls for a dispatch still fails
- *      that by far),
+ *      machine so loaded that even the quiet baseline is slow, under ten times the p99
+ *      measured just before the attack: a server that stalls for 100 ms or more at a time
+ *      fails either),
  *
  * and the attack itself met the refusal it must meet (a close code, an error code).
  */
@@ -38,7 +38,8 @@
 #define ATTACK_MS          3000
 #define RSS_BOUND_KIB      (64 * 1024)
 #define P99_BOUND_US       10000
-#define BASELINE_FACTOR    5
+#define BASELINE_FACTOR    10
+#define SLOW_RETRIES       2
 #define BASELINE_PINGS     100
 #define MIN_PINGS          50      /* the bystander must have been served during the attack */
 #define PING_GAP_MS        5
@@ -616,9 +617,9 @@ test_attack (gconstpointer data)
 
   run_case (attack_case, failed, &slow);
 
-  /* Others' builds share the machine: a slow bystander alone gets one more run, which must
-   * pass. A server that stalls under the attack is slow both times. */
-  if (slow) {
+  /* Others' builds share the machine: a slow bystander alone gets up to two more runs, one
+   * of which must pass. A server that stalls under the attack is slow every time. */
+  for (guint i = 0; slow && i < SLOW_RETRIES; i++) {
     g_test_message ("again:%s", failed->str);
     g_string_truncate (failed, 0);
     run_case (attack_case, failed, &slow);
