@@ -6,15 +6,18 @@
  * continues it: both sessions must be logged in again, their channel working, and the
  * server must hold exactly their two sessions, the stale ones gone.
  *
- * /ag/fault/restart-herd logs in AG_TEST_HERD_CLIENTS sessions (500 by default), stops the
- * server and starts a new one on the same port: every session must reconnect, and the test
- * reports how long that took (tests/bench runs it with 10,000).
+ * /ag/fault/restart-herd logs in AG_TEST_HERD_CLIENTS sessions (500 by default, 500 per
+ * child process of this program), stops the server and starts a new one on the same port:
+ * every session must reconnect, and the test reports how long that took (bench-reconnect-herd
+ * runs it with 10,000).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core-fixture.h"
 #include "ag-test-client.h"
@@ -22,14 +25,15 @@
 #define STOP_S              70
 #define RECOVER_TIMEOUT_MS  60000
 #define HERD_CLIENTS        500
+#define HERD_PER_PROCESS    500
+#define HERD_TIMEOUT_MS     120000
 
 typedef struct {
   guint   logged_in;
   guint   failed;
   guint   reconnecting;      /* emissions, all sessions together */
   guint   reconnected;
-  gint64  since_us;          /* monotonic: when the new server was up */
-  GArray *reconnect_us;      /* per reconnection: its time after since_us */
+  GArray *reconnect_us;      /* per reconnection: when (monotonic clock) */
 } Counts;
 
 static void
@@ -61,10 +65,10 @@ reconnected_cb (AgSession *session,
                 gpointer   data)
 {
   Counts *counts = data;
-  gint64 elapsed = g_get_monotonic_time () - counts->since_us;
+  gint64 now = g_get_monotonic_time ();
 
   counts->reconnected++;
-  g_array_append_val (counts->reconnect_us, elapsed);
+  g_array_append_val (counts->reconnect_us, now);
 }
 
 typedef struct {
@@ -195,28 +199,26 @@ percentile (GArray *sorted,
   return g_array_index (sorted, gint64, MIN (sorted->len - 1, (sorted->len * p) / 100));
 }
 
-static void
-test_restart_herd (CoreFixture   *fixture,
-                   gconstpointer  data)
+/* A herd member: a process with count sessions (accounts herd-FIRST...), so that no one
+ * GLib main loop polls thousands of sockets (its cost per iteration grows with them). It
+ * prints "ready" once all are logged in, then, once all reconnected after the restart, one
+ * "t US" line per reconnection (monotonic clock, shared by every process) and "done
+ * ATTEMPTS"; it logs out and exits when its standard input closes. */
+static int
+herd_child (guint16 port,
+            guint   first,
+            guint   count)
 {
-  const char *clients_text = g_getenv ("AG_TEST_HERD_CLIENTS");
-  guint clients = clients_text != NULL ? (guint) g_ascii_strtoull (clients_text, NULL, 10)
-                                       : HERD_CLIENTS;
+  g_autoptr(AgSignal) signal = ag_signal_new ("demo");
+  g_autofree char *uri = g_strdup_printf ("ws://127.0.0.1:%u/v1", port);
   g_autoptr(GPtrArray) sessions = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *listen = NULL;
   Counts counts = { .reconnect_us = g_array_new (FALSE, FALSE, sizeof (gint64)) };
-  SessionsWait all = { NULL, clients };
-  gint64 start_us, down_us;
+  char line[16];
 
-  g_assert_cmpuint (clients, >, 0);
-  g_assert_cmpuint (clients, <=, 10000);
-
-  /* All logins at once; each session has its own connection. */
-  start_us = g_get_monotonic_time ();
-  for (guint i = 0; i < clients; i++) {
-    g_autofree char *account = g_strdup_printf ("herd-%u", i);
-    AgSession *session = ag_signal_login (fixture->signal, account, "_no_need_token");
+  ag_signal_set_server_uri (signal, uri);
+  for (guint i = 0; i < count; i++) {
+    g_autofree char *account = g_strdup_printf ("herd-%u", first + i);
+    AgSession *session = ag_signal_login (signal, account, "_no_need_token");
 
     g_signal_connect (session, "login-success", G_CALLBACK (login_success_cb), &counts);
     g_signal_connect (session, "login-failed", G_CALLBACK (login_failed_cb), &counts);
@@ -224,39 +226,20 @@ test_restart_herd (CoreFixture   *fixture,
     g_signal_connect (session, "reconnected", G_CALLBACK (reconnected_cb), &counts);
     g_ptr_array_add (sessions, session);
   }
-  g_assert_true (wait_count (&counts.logged_in, clients, RECOVER_TIMEOUT_MS));
-  g_assert_cmpuint (counts.failed, ==, 0);
-  g_test_message ("%u sessions logged in in %.2f s", clients,
-                  (g_get_monotonic_time () - start_us) / 1e6);
+  if (!wait_count (&counts.logged_in, count, HERD_TIMEOUT_MS) || counts.failed > 0)
+    return 1;
+  printf ("ready\n");
+  fflush (stdout);
 
-  /* The server goes away, and a new one comes up on the same port a moment later. */
-  listen = g_strdup_printf ("127.0.0.1:%u", ag_test_server_get_port (fixture->server));
-  down_us = g_get_monotonic_time ();
-  g_assert_true (ag_test_server_stop (fixture->server, AG_TEST_SERVER_STOP_TIMEOUT_MS, NULL));
-  g_clear_pointer (&fixture->server, ag_test_server_free);
-  g_assert_true (wait_count (&counts.reconnecting, clients, RECOVER_TIMEOUT_MS));
+  if (!wait_count (&counts.reconnected, count, HERD_TIMEOUT_MS))
+    return 1;
+  for (guint i = 0; i < counts.reconnect_us->len; i++)
+    printf ("t %" G_GINT64_FORMAT "\n", g_array_index (counts.reconnect_us, gint64, i));
+  printf ("done %u\n", counts.reconnecting);
+  fflush (stdout);
 
-  fixture->server = ag_test_server_new (NULL, (const char *[]) { "--listen", listen, NULL },
-                                        &error);
-  g_assert_no_error (error);
-  counts.since_us = g_get_monotonic_time ();
-
-  g_assert_true (wait_count (&counts.reconnected, clients, RECOVER_TIMEOUT_MS));
-  g_array_sort (counts.reconnect_us, compare_gint64);
-  g_test_message ("%u sessions: server down for %.2f s; after it was up again, reconnected "
-                  "p50 %.3f s, p90 %.3f s, all %.3f s; %u reconnection attempts in all",
-                  clients, (counts.since_us - down_us) / 1e6,
-                  percentile (counts.reconnect_us, 50) / 1e6,
-                  percentile (counts.reconnect_us, 90) / 1e6,
-                  percentile (counts.reconnect_us, 100) / 1e6, counts.reconnecting);
-
-  /* Every session is logged in once on the new server, nothing left over. */
-  for (guint i = 0; i < sessions->len; i++)
-    g_assert_cmpint (ag_session_get_status (g_ptr_array_index (sessions, i)), ==,
-                     AG_STATUS_LOGGED_IN);
-  all.server = fixture->server;
-  g_assert_true (ag_test_spin_until (sessions_are, &all, RECOVER_TIMEOUT_MS));
-
+  while (fgets (line, sizeof line, stdin) != NULL)
+    ;
   for (guint i = 0; i < sessions->len; i++) {
     AgSession *session = g_ptr_array_index (sessions, i);
 
@@ -264,12 +247,132 @@ test_restart_herd (CoreFixture   *fixture,
     core_logout_and_free (session);
   }
   g_array_unref (counts.reconnect_us);
+
+  return 0;
+}
+
+/* Reads the child's lines up to one starting with prefix (returned); "t" lines on the way
+ * are added to times. NULL at the end of its output. */
+static char *
+herd_read_until (GDataInputStream *out,
+                 const char       *prefix,
+                 GArray           *times)
+{
+  for (;;) {
+    g_autoptr(GError) error = NULL;
+    char *line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+
+    g_assert_no_error (error);
+    if (line == NULL || g_str_has_prefix (line, prefix))
+      return line;
+    if (times != NULL && g_str_has_prefix (line, "t ")) {
+      gint64 at = g_ascii_strtoll (line + 2, NULL, 10);
+
+      g_array_append_val (times, at);
+    }
+    g_free (line);
+  }
+}
+
+static const char *self_path;
+
+static void
+test_restart_herd (CoreFixture   *fixture,
+                   gconstpointer  data)
+{
+  const char *clients_text = g_getenv ("AG_TEST_HERD_CLIENTS");
+  guint clients = clients_text != NULL ? (guint) g_ascii_strtoull (clients_text, NULL, 10)
+                                       : HERD_CLIENTS;
+  guint n_children = (clients + HERD_PER_PROCESS - 1) / HERD_PER_PROCESS;
+  g_autoptr(GPtrArray) children = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) outputs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *listen = NULL;
+  g_autofree char *port = NULL;
+  SessionsWait all = { NULL, clients };
+  guint attempts = 0;
+  gint64 start_us, down_us, up_us;
+
+  g_assert_cmpuint (clients, >, 0);
+  g_assert_cmpuint (clients, <=, 10000);
+
+  port = g_strdup_printf ("%u", ag_test_server_get_port (fixture->server));
+  start_us = g_get_monotonic_time ();
+  for (guint i = 0; i < n_children; i++) {
+    guint first = i * HERD_PER_PROCESS;
+    g_autofree char *first_text = g_strdup_printf ("%u", first);
+    g_autofree char *count_text = g_strdup_printf ("%u", MIN (HERD_PER_PROCESS, clients - first));
+    GSubprocess *child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                           G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                           self_path, "--herd-child", port, first_text,
+                                           count_text, NULL);
+
+    g_assert_no_error (error);
+    g_ptr_array_add (children, child);
+    g_ptr_array_add (outputs, g_data_input_stream_new (g_subprocess_get_stdout_pipe (child)));
+  }
+  for (guint i = 0; i < n_children; i++) {
+    g_autofree char *ready = herd_read_until (g_ptr_array_index (outputs, i), "ready", NULL);
+
+    g_assert_nonnull (ready);
+  }
+  g_test_message ("%u sessions in %u processes logged in in %.2f s", clients, n_children,
+                  (g_get_monotonic_time () - start_us) / 1e6);
+
+  /* The server goes away, and a new one comes up on the same port a moment later. */
+  listen = g_strdup_printf ("127.0.0.1:%s", port);
+  down_us = g_get_monotonic_time ();
+  g_assert_true (ag_test_server_stop (fixture->server, AG_TEST_SERVER_STOP_TIMEOUT_MS, NULL));
+  g_clear_pointer (&fixture->server, ag_test_server_free);
+  fixture->server = ag_test_server_new (NULL, (const char *[]) { "--listen", listen, NULL },
+                                        &error);
+  g_assert_no_error (error);
+  up_us = g_get_monotonic_time ();
+
+  for (guint i = 0; i < n_children; i++) {
+    g_autofree char *done = herd_read_until (g_ptr_array_index (outputs, i), "done ", times);
+
+    g_assert_nonnull (done);
+    attempts += (guint) g_ascii_strtoull (done + 5, NULL, 10);
+  }
+  g_assert_cmpuint (times->len, ==, clients);
+  for (guint i = 0; i < times->len; i++)
+    g_array_index (times, gint64, i) -= up_us;
+  g_array_sort (times, compare_gint64);
+  /* The new server did nothing but take the herd back: its CPU time is that work's cost. */
+  g_test_message ("%u sessions: server down for %.2f s; after it was up again, reconnected "
+                  "p50 %.3f s, p90 %.3f s, p99 %.3f s, all %.3f s; %u reconnection attempts "
+                  "in all; the new server's CPU time %.2f s", clients, (up_us - down_us) / 1e6,
+                  percentile (times, 50) / 1e6, percentile (times, 90) / 1e6,
+                  percentile (times, 99) / 1e6, percentile (times, 100) / 1e6, attempts,
+                  (double) ag_test_server_get_cpu_ticks (fixture->server) /
+                  sysconf (_SC_CLK_TCK));
+
+  /* Every session is logged in once on the new server, nothing left over. */
+  all.server = fixture->server;
+  g_assert_true (ag_test_spin_until (sessions_are, &all, HERD_TIMEOUT_MS));
+
+  for (guint i = 0; i < n_children; i++) {
+    GSubprocess *child = g_ptr_array_index (children, i);
+
+    g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (child), NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_subprocess_wait_check (child, NULL, &error));
+    g_assert_no_error (error);
+  }
 }
 
 int
 main (int   argc,
       char *argv[])
 {
+  if (argc == 5 && g_str_equal (argv[1], "--herd-child"))
+    return herd_child ((guint16) g_ascii_strtoull (argv[2], NULL, 10),
+                       (guint) g_ascii_strtoull (argv[3], NULL, 10),
+                       (guint) g_ascii_strtoull (argv[4], NULL, 10));
+
+  self_path = argv[0];
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/ag/fault/sigstop", CoreFixture, NULL, core_fixture_setup, test_sigstop,
