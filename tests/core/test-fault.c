@@ -14,6 +14,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -118,8 +119,13 @@ sessions_are (gpointer data)
 {
   SessionsWait *wait = data;
 
-  return metric (wait->server, "agsignal_sessions") == wait->sessions &&
-         metric (wait->server, "agsignal_connections") == wait->sessions;
+  if (metric (wait->server, "agsignal_sessions") == wait->sessions &&
+      metric (wait->server, "agsignal_connections") == wait->sessions)
+    return TRUE;
+
+  /* Not a busy loop of requests against the server being measured. */
+  g_usleep (50 * 1000);
+  return FALSE;
 }
 
 static void
@@ -199,6 +205,20 @@ percentile (GArray *sorted,
   return g_array_index (sorted, gint64, MIN (sorted->len - 1, (sorted->len * p) / 100));
 }
 
+static gboolean
+stdin_cb (int          fd,
+          GIOCondition condition,
+          gpointer     data)
+{
+  char buffer[64];
+
+  if ((condition & G_IO_IN) != 0 && read (fd, buffer, sizeof buffer) > 0)
+    return G_SOURCE_CONTINUE;
+
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
 /* A herd member: a process with count sessions (accounts herd-FIRST...), so that no one
  * GLib main loop polls thousands of sockets (its cost per iteration grows with them). It
  * prints "ready" once all are logged in, then, once all reconnected after the restart, one
@@ -213,7 +233,7 @@ herd_child (guint16 port,
   g_autofree char *uri = g_strdup_printf ("ws://127.0.0.1:%u/v1", port);
   g_autoptr(GPtrArray) sessions = g_ptr_array_new ();
   Counts counts = { .reconnect_us = g_array_new (FALSE, FALSE, sizeof (gint64)) };
-  char line[16];
+  gboolean input_closed = FALSE;
 
   ag_signal_set_server_uri (signal, uri);
   for (guint i = 0; i < count; i++) {
@@ -238,8 +258,10 @@ herd_child (guint16 port,
   printf ("done %u\n", counts.reconnecting);
   fflush (stdout);
 
-  while (fgets (line, sizeof line, stdin) != NULL)
-    ;
+  /* The sessions must be served (pongs, keepalives) until then: the main loop runs on. */
+  g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, stdin_cb, &input_closed);
+  if (!ag_test_spin_until_flag (&input_closed, HERD_TIMEOUT_MS))
+    return 1;
   for (guint i = 0; i < sessions->len; i++) {
     AgSession *session = g_ptr_array_index (sessions, i);
 
