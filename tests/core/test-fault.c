@@ -330,13 +330,14 @@ test_restart_herd (CoreFixture   *fixture,
                                            self_path, "--herd-child", port, first_text,
                                            count_text, NULL);
 
+    g_autofree char *ready = NULL;
+
     g_assert_no_error (error);
     g_ptr_array_add (children, child);
     g_ptr_array_add (outputs, g_data_input_stream_new (g_subprocess_get_stdout_pipe (child)));
-  }
-  for (guint i = 0; i < n_children; i++) {
-    g_autofree char *ready = herd_read_until (g_ptr_array_index (outputs, i), "ready", NULL);
 
+    /* One process after the other: the herd to measure is the one after the restart. */
+    ready = herd_read_until (g_ptr_array_index (outputs, i), "ready", NULL);
     g_assert_nonnull (ready);
   }
   g_test_message ("%u sessions in %u processes logged in in %.2f s", clients, n_children,
