@@ -314,7 +314,7 @@ test_restart_herd (CoreFixture   *fixture,
   g_autofree char *port = NULL;
   SessionsWait all = { NULL, clients };
   guint attempts = 0;
-  gint64 start_us, down_us, up_us;
+  gint64 start_us, down_us, stopped_us, up_us;
 
   g_assert_cmpuint (clients, >, 0);
   g_assert_cmpuint (clients, <=, 10000);
@@ -346,7 +346,10 @@ test_restart_herd (CoreFixture   *fixture,
   /* The server goes away, and a new one comes up on the same port a moment later. */
   listen = g_strdup_printf ("127.0.0.1:%s", port);
   down_us = g_get_monotonic_time ();
-  g_assert_true (ag_test_server_stop (fixture->server, AG_TEST_SERVER_STOP_TIMEOUT_MS, NULL));
+  /* A graceful stop closes every connection with 1001 first: with thousands it takes longer
+   * than the fixture's usual bound. */
+  g_assert_true (ag_test_server_stop (fixture->server, HERD_TIMEOUT_MS, NULL));
+  stopped_us = g_get_monotonic_time ();
   g_clear_pointer (&fixture->server, ag_test_server_free);
   fixture->server = ag_test_server_new (NULL, (const char *[]) { "--listen", listen, NULL },
                                         &error);
@@ -364,9 +367,11 @@ test_restart_herd (CoreFixture   *fixture,
     g_array_index (times, gint64, i) -= up_us;
   g_array_sort (times, compare_gint64);
   /* The new server did nothing but take the herd back: its CPU time is that work's cost. */
-  g_test_message ("%u sessions: server down for %.2f s; after it was up again, reconnected "
+  g_test_message ("%u sessions: the old server stopped in %.2f s, the new one was up %.2f s "
+                  "later; after that, reconnected "
                   "p50 %.3f s, p90 %.3f s, p99 %.3f s, all %.3f s; %u reconnection attempts "
-                  "in all; the new server's CPU time %.2f s", clients, (up_us - down_us) / 1e6,
+                  "in all; the new server's CPU time %.2f s", clients,
+                  (stopped_us - down_us) / 1e6, (up_us - stopped_us) / 1e6,
                   percentile (times, 50) / 1e6, percentile (times, 90) / 1e6,
                   percentile (times, 99) / 1e6, percentile (times, 100) / 1e6, attempts,
                   (double) ag_test_server_get_cpu_ticks (fixture->server) /
