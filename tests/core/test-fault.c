@@ -223,7 +223,7 @@ stdin_cb (int          fd,
  * GLib main loop polls thousands of sockets (its cost per iteration grows with them). It
  * prints "ready" once all are logged in, then, once all reconnected after the restart, one
  * "t US" line per reconnection (monotonic clock, shared by every process) and "done
- * ATTEMPTS"; it logs out and exits when its standard input closes. */
+ * ATTEMPTS MISSING" (MISSING: sessions not back within HERD_TIMEOUT_MS); it logs out and exits when its standard input closes. */
 static int
 herd_child (guint16 port,
             guint   first,
@@ -251,11 +251,11 @@ herd_child (guint16 port,
   printf ("ready\n");
   fflush (stdout);
 
-  if (!wait_count (&counts.reconnected, count, HERD_TIMEOUT_MS))
-    return 1;
+  /* Those still missing at the deadline are reported, not waited for. */
+  wait_count (&counts.reconnected, count, HERD_TIMEOUT_MS);
   for (guint i = 0; i < counts.reconnect_us->len; i++)
     printf ("t %" G_GINT64_FORMAT "\n", g_array_index (counts.reconnect_us, gint64, i));
-  printf ("done %u\n", counts.reconnecting);
+  printf ("done %u %u\n", counts.reconnecting, count - MIN (counts.reconnected, count));
   fflush (stdout);
 
   /* The sessions must be served (pongs, keepalives) until then: the main loop runs on. */
@@ -314,6 +314,7 @@ test_restart_herd (CoreFixture   *fixture,
   g_autofree char *port = NULL;
   SessionsWait all = { NULL, clients };
   guint attempts = 0;
+  guint missing = 0;
   gint64 start_us, down_us, stopped_us, up_us;
 
   g_assert_cmpuint (clients, >, 0);
@@ -359,9 +360,16 @@ test_restart_herd (CoreFixture   *fixture,
   for (guint i = 0; i < n_children; i++) {
     g_autofree char *done = herd_read_until (g_ptr_array_index (outputs, i), "done ", times);
 
+    char *end = NULL;
+
     g_assert_nonnull (done);
-    attempts += (guint) g_ascii_strtoull (done + 5, NULL, 10);
+    attempts += (guint) g_ascii_strtoull (done + 5, &end, 10);
+    missing += (guint) g_ascii_strtoull (end, NULL, 10);
   }
+  if (missing > 0)
+    g_test_message ("%u of %u sessions were not back within %u s; %u attempts in all", missing,
+                    clients, HERD_TIMEOUT_MS / 1000, attempts);
+  g_assert_cmpuint (missing, ==, 0);
   g_assert_cmpuint (times->len, ==, clients);
   for (guint i = 0; i < times->len; i++)
     g_array_index (times, gint64, i) -= up_us;
