@@ -187,12 +187,16 @@ count_of (GHashTable *codes,
 }
 
 /* Writes frame over and over without reading anything back, from a 4 KiB receive window,
- * until the server gives up on the connection; then again on a new connection until the
- * attack is over. Every connection must have been closed with 1008. */
+ * until the server gives up on the connection or max_bursts of 100 frames were written
+ * (enough replies to pass the 4 MiB outbound limit several times: the server keeps reading
+ * while it closes, and gives the peer only 5 s to read up to the close frame); then again on
+ * a new connection until the attack is over. Every connection must have been closed with
+ * 1008. */
 static void
 flood_unread (Attack       *attack,
               const guint8 *frame,
               gsize         length,
+              guint         max_bursts,
               const char   *what)
 {
   g_autoptr(GByteArray) burst = g_byte_array_new ();
@@ -211,7 +215,7 @@ flood_unread (Attack       *attack,
     /* A send that blocks for a second means the server stopped reading: it is closing. A
      * short write leaves the rest of the burst for the next one, so frames stay whole. */
     g_socket_set_timeout (socket, 1);
-    while (bursts < 100000) {
+    while (bursts < max_bursts) {
       gssize n = g_socket_send (socket, (const char *) burst->data + offset, burst->len - offset,
                                 NULL, NULL);
 
@@ -243,7 +247,8 @@ attack_binary_flood (Attack *attack)
   /* Masked binary frames of 4 bytes: each is refused with an error reply. */
   static const guint8 frame[] = { 0x82, 0x84, 1, 2, 3, 4, 'f' ^ 1, 'l' ^ 2, 'o' ^ 3, 'o' ^ 4 };
 
-  flood_unread (attack, frame, sizeof frame, "binary frames");
+  /* Error replies of ~40 bytes: 300,000 of them are 12 MB. */
+  flood_unread (attack, frame, sizeof frame, 3000, "binary frames");
 }
 
 static void
@@ -252,7 +257,8 @@ attack_ping_flood (Attack *attack)
   /* Masked pings with a 4-byte payload: each is answered with a pong. */
   static const guint8 frame[] = { 0x89, 0x84, 1, 2, 3, 4, 'p' ^ 1, 'i' ^ 2, 'n' ^ 3, 'g' ^ 4 };
 
-  flood_unread (attack, frame, sizeof frame, "pings");
+  /* Pongs of 6 bytes: 1,000,000 of them are 6 MB. */
+  flood_unread (attack, frame, sizeof frame, 10000, "pings");
 }
 
 static void
@@ -261,7 +267,7 @@ attack_garbage_flood (Attack *attack)
   /* Text frames that are not JSON: each is answered 1200. */
   static const guint8 frame[] = { 0x81, 0x84, 1, 2, 3, 4, '{' ^ 1, 'x' ^ 2, 'x' ^ 3, 'x' ^ 4 };
 
-  flood_unread (attack, frame, sizeof frame, "non-JSON text frames");
+  flood_unread (attack, frame, sizeof frame, 3000, "non-JSON text frames");
 }
 
 static char *
