@@ -22,6 +22,7 @@ G_BEGIN_DECLS
 #define AG_LIMIT_USER_ATTR_BYTES       (64 * 1024) /* names and values of one user in all */
 #define AG_LIMIT_CALLS_PER_CALLER      64      /* invitations and calls a user made, going on */
 #define AG_LIMIT_CHANNELS_PER_CREATOR  1000    /* channels an account created that still exist */
+#define AG_LIMIT_ACCOUNT_LINGER_S      60      /* a logged-out account's state kept in memory */
 
 #define AG_DEFAULT_USER_MSG_RATE       60      /* messages per second per user */
 #define AG_DEFAULT_CHANNEL_MSG_RATE    200     /* messages per second per channel */

@@ -5,9 +5,11 @@
  * kept in a sequence ordered by their earliest expiry, so expiring messages costs work only
  * for the queues that actually hold expired messages.
  *
- * Channels and uids are not kept here: the hub holds them itself for its whole life, and a
- * second copy in the same process would survive nothing the first does not. Nothing can
- * fail, and a commit has nothing to do.
+ * Channels are not kept here: the hub holds them itself, and a second copy in the same
+ * process would survive nothing the first does not. Of the uids only those a queued message
+ * still carries (its sender's) are kept, counted per sender: the hub forgets logged-out
+ * accounts, and a sender that logs in again must get the uid its queued messages show. Nothing
+ * can fail, and a commit has nothing to do.
  */
 
 #include "ag-engine-memory.h"
@@ -24,9 +26,15 @@ typedef struct {
   GSequenceIter *iter;         /* in AgEngineMemory.expiries */
 } OfflineQueue;
 
+typedef struct {
+  guint32 uid;
+  guint   messages;      /* queued messages of all accounts sent by this one */
+} Sender;
+
 struct _AgEngineMemory {
   GObject     parent_instance;
 
+  GHashTable *senders;    /* app_id -> (from_account -> Sender*) */
   GHashTable *attrs;      /* app_id -> (account -> (name -> value)) */
   GHashTable *offline;    /* app_id -> (account -> OfflineQueue*) */
   GSequence  *expiries;   /* of OfflineQueue*, by next_expiry */
@@ -72,6 +80,46 @@ new_table_of_tables (void)
 {
   return g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                 (GDestroyNotify) g_hash_table_unref);
+}
+
+static void
+sender_ref (AgEngineMemory         *self,
+            const char             *app_id,
+            const AgOfflineMessage *message)
+{
+  GHashTable *accounts = g_hash_table_lookup (self->senders, app_id);
+  Sender *sender;
+
+  if (accounts == NULL) {
+    accounts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    g_hash_table_insert (self->senders, g_strdup (app_id), accounts);
+  }
+
+  sender = g_hash_table_lookup (accounts, message->from_account);
+  if (sender == NULL) {
+    sender = g_new0 (Sender, 1);
+    g_hash_table_insert (accounts, g_strdup (message->from_account), sender);
+  }
+  sender->uid = message->from_uid;
+  sender->messages++;
+}
+
+/* The message leaves the engine (delivered or expired). */
+static void
+sender_unref (AgEngineMemory         *self,
+              const char             *app_id,
+              const AgOfflineMessage *message)
+{
+  GHashTable *accounts = g_hash_table_lookup (self->senders, app_id);
+  Sender *sender = accounts != NULL ? g_hash_table_lookup (accounts, message->from_account)
+                                    : NULL;
+
+  g_assert (sender != NULL && sender->messages > 0);
+  if (--sender->messages == 0) {
+    g_hash_table_remove (accounts, message->from_account);
+    if (g_hash_table_size (accounts) == 0)
+      g_hash_table_remove (self->senders, app_id);
+  }
 }
 
 static OfflineQueue *
@@ -130,6 +178,7 @@ prune_expired (AgEngineMemory *self,
 
     if (message->expires_us <= now_us) {
       self->offline_bytes -= ag_offline_message_size (message);
+      sender_unref (self, queue->app_id, message);
       ag_offline_message_free (message);
       g_queue_delete_link (&queue->messages, l);
       pruned = TRUE;
@@ -285,6 +334,7 @@ ag_engine_memory_offline_push (AgEngine          *engine,
 
   g_queue_push_tail (&queue->messages, message);
   self->offline_bytes += ag_offline_message_size (message);
+  sender_ref (self, app_id, message);
 
   return TRUE;
 }
@@ -318,6 +368,7 @@ ag_engine_memory_offline_take (AgEngine    *engine,
 
     g_queue_pop_head (&queue->messages);
     self->offline_bytes -= ag_offline_message_size (message);
+    sender_unref (self, queue->app_id, message);
     if (message->expires_us > now_us) {
       g_ptr_array_add (messages, message);
       bytes += length;
@@ -427,6 +478,22 @@ ag_engine_memory_uid_set (AgEngine    *engine,
   return TRUE;
 }
 
+static gboolean
+ag_engine_memory_uid_lookup (AgEngine    *engine,
+                             const char  *app_id,
+                             const char  *account,
+                             guint32     *out_uid,
+                             GError     **error)
+{
+  AgEngineMemory *self = AG_ENGINE_MEMORY (engine);
+  GHashTable *accounts = g_hash_table_lookup (self->senders, app_id);
+  Sender *sender = accounts != NULL ? g_hash_table_lookup (accounts, account) : NULL;
+
+  *out_uid = sender != NULL ? sender->uid : 0;
+
+  return TRUE;
+}
+
 static void
 ag_engine_memory_channel_save (AgEngine              *engine,
                                const char            *app_id,
@@ -474,6 +541,7 @@ ag_engine_memory_engine_init (AgEngineInterface *iface)
   iface->memory_bytes = ag_engine_memory_memory_bytes;
   iface->offline_peek = ag_engine_memory_offline_peek;
   iface->uid_set = ag_engine_memory_uid_set;
+  iface->uid_lookup = ag_engine_memory_uid_lookup;
   iface->channel_save = ag_engine_memory_channel_save;
   iface->channel_delete = ag_engine_memory_channel_delete;
   iface->load_app = ag_engine_memory_load_app;
@@ -489,6 +557,7 @@ ag_engine_memory_finalize (GObject *object)
   g_clear_pointer (&self->offline, g_hash_table_unref);
   g_clear_pointer (&self->expiries, g_sequence_free);
   g_clear_pointer (&self->attrs, g_hash_table_unref);
+  g_clear_pointer (&self->senders, g_hash_table_unref);
 
   G_OBJECT_CLASS (ag_engine_memory_parent_class)->finalize (object);
 }
@@ -507,6 +576,7 @@ ag_engine_memory_init (AgEngineMemory *self)
   self->attrs = new_table_of_tables ();
   self->offline = new_table_of_tables ();
   self->expiries = g_sequence_new (NULL);
+  self->senders = new_table_of_tables ();
 }
 
 /**

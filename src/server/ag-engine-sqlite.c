@@ -51,6 +51,7 @@ typedef enum {
   STMT_OFFLINE_BYTES,
   STMT_UID_SET,
   STMT_UID_LOAD,
+  STMT_UID_GET,
   STMT_CHANNEL_UPSERT,
   STMT_CHANNEL_DELETE,
   STMT_CHANNEL_ATTRS_DELETE,
@@ -89,6 +90,7 @@ static const char * const stmt_sql[N_STMTS] = {
     "FROM offline",
   [STMT_UID_SET] = "INSERT OR REPLACE INTO uids (app, account, uid) VALUES (?1, ?2, ?3)",
   [STMT_UID_LOAD] = "SELECT account, uid FROM uids WHERE app = ?1",
+  [STMT_UID_GET] = "SELECT uid FROM uids WHERE app = ?1 AND account = ?2",
   [STMT_CHANNEL_UPSERT] =
     "INSERT OR REPLACE INTO channels (app, name, total_joins, destroy_us) "
     "VALUES (?1, ?2, ?3, ?4)",
@@ -688,6 +690,36 @@ ag_engine_sqlite_uid_set (AgEngine    *engine,
   return run (self, statement, "storing a uid", error);
 }
 
+/* The uids live in the file for good: the hub need not keep them in memory. */
+static gboolean
+ag_engine_sqlite_uid_lookup (AgEngine    *engine,
+                             const char  *app_id,
+                             const char  *account,
+                             guint32     *out_uid,
+                             GError     **error)
+{
+  AgEngineSqlite *self = AG_ENGINE_SQLITE (engine);
+  sqlite3_stmt *statement = stmt (self, STMT_UID_GET);
+  int rc;
+
+  bind_text (statement, 1, app_id);
+  bind_text (statement, 2, account);
+  rc = sqlite3_step (statement);
+  if (rc == SQLITE_ROW) {
+    gint64 uid = sqlite3_column_int64 (statement, 0);
+
+    *out_uid = uid > 0 && uid <= G_MAXUINT32 ? (guint32) uid : 0;
+  }
+  sqlite3_reset (statement);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    set_storage_error (self, error, rc, "looking up a uid");
+    return FALSE;
+  }
+
+  return TRUE;
+}
+
 static void
 set_pending (AgEngineSqlite  *self,
              const char      *app_id,
@@ -1171,6 +1203,7 @@ ag_engine_sqlite_engine_init (AgEngineInterface *iface)
   iface->offline_expire = ag_engine_sqlite_offline_expire;
   iface->offline_bytes = ag_engine_sqlite_offline_bytes;
   iface->uid_set = ag_engine_sqlite_uid_set;
+  iface->uid_lookup = ag_engine_sqlite_uid_lookup;
   iface->channel_save = ag_engine_sqlite_channel_save;
   iface->channel_delete = ag_engine_sqlite_channel_delete;
   iface->load_app = ag_engine_sqlite_load_app;

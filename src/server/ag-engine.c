@@ -240,6 +240,35 @@ ag_engine_uid_set (AgEngine    *engine,
   return AG_ENGINE_GET_IFACE (engine)->uid_set (engine, app_id, account, uid, error);
 }
 
+gboolean
+ag_engine_can_lookup_uids (AgEngine *engine)
+{
+  g_return_val_if_fail (AG_IS_ENGINE (engine), FALSE);
+
+  return AG_ENGINE_GET_IFACE (engine)->uid_lookup != NULL;
+}
+
+gboolean
+ag_engine_uid_lookup (AgEngine    *engine,
+                      const char  *app_id,
+                      const char  *account,
+                      guint32     *out_uid,
+                      GError     **error)
+{
+  AgEngineInterface *iface;
+
+  g_return_val_if_fail (AG_IS_ENGINE (engine), FALSE);
+  g_return_val_if_fail (app_id != NULL, FALSE);
+  g_return_val_if_fail (account != NULL, FALSE);
+  g_return_val_if_fail (out_uid != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *out_uid = 0;
+  iface = AG_ENGINE_GET_IFACE (engine);
+
+  return iface->uid_lookup == NULL || iface->uid_lookup (engine, app_id, account, out_uid, error);
+}
+
 void
 ag_engine_channel_save (AgEngine              *engine,
                         const char            *app_id,

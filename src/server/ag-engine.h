@@ -126,6 +126,14 @@ struct _AgEngineInterface {
                                      const char  *account,
                                      guint32      uid,
                                      GError     **error);
+  /* Optional: the uid the account got at its first login, while the engine still holds it
+   * (*out_uid 0: it holds none, the account may get a new one). An engine that provides it
+   * lets the hub forget logged-out accounts (docs/server.md, Memory). */
+  gboolean     (*uid_lookup)        (AgEngine    *engine,
+                                     const char  *app_id,
+                                     const char  *account,
+                                     guint32     *out_uid,
+                                     GError     **error);
   /* Replaces what is kept of a channel; the engine copies it. Failures surface at commit. */
   void         (*channel_save)      (AgEngine              *engine,
                                      const char            *app_id,
@@ -173,6 +181,9 @@ guint64     ag_engine_offline_bytes     (AgEngine *engine);
 guint64     ag_engine_memory_bytes      (AgEngine *engine);
 gboolean    ag_engine_uid_set           (AgEngine *engine, const char *app_id, const char *account,
                                          guint32 uid, GError **error);
+gboolean    ag_engine_can_lookup_uids   (AgEngine *engine);
+gboolean    ag_engine_uid_lookup        (AgEngine *engine, const char *app_id, const char *account,
+                                         guint32 *out_uid, GError **error);
 void        ag_engine_channel_save      (AgEngine *engine, const char *app_id,
                                          const AgEngineChannel *channel);
 void        ag_engine_channel_delete    (AgEngine *engine, const char *app_id, const char *name);

@@ -28,8 +28,7 @@ guint        ag_http_request_parse          (const char     *head,
 void         ag_http_request_clear          (AgHttpRequest  *request);
 
 /* The checks of ag_http_request_parse() that need only the parsed fields (duplicates, Host,
- * Content-Length), for a request libsoup's server parsed: 0, or the status to answer with
- * and a reason. */
+ * Content-Length): 0, or the status to answer with and a reason. */
 guint        ag_http_request_check_fields   (const AgHttpRequest *request,
                                              const char    **out_reason);
 

@@ -991,6 +991,7 @@ handle_user (AgHub                *hub,
 {
   AgHubApp *app = conn->admin->app;
   AgHubUser *user = g_hash_table_lookup (app->users, request->account);
+  guint32 uid = 0;
   g_autoptr(GError) attrs_error = NULL;
   g_autoptr(GError) offline_error = NULL;
   g_autoptr(GHashTable) attrs = ag_engine_user_attr_get_all (hub->engine, app->config.app_id,
@@ -1016,11 +1017,16 @@ handle_user (AgHub                *hub,
     return;
   }
 
+  /* An account the hub forgot may still be known to the engine. */
+  if (user == NULL && !ag_engine_uid_lookup (hub->engine, app->config.app_id, request->account,
+                                             &uid, NULL))
+    uid = 0;
+
   writer = ag_admin_writer_begin ("ok", request->id);
   ag_json_writer_set_member_name (writer, "user");
   ag_json_writer_begin_object (writer);
   ag_admin_writer_add_string (writer, "account", request->account);
-  ag_admin_writer_add_int (writer, "uid", user != NULL ? user->uid : 0);
+  ag_admin_writer_add_int (writer, "uid", user != NULL ? user->uid : uid);
   ag_json_writer_set_member_name (writer, "online");
   ag_json_writer_add_boolean_value (writer, user != NULL && user->conn != NULL);
 

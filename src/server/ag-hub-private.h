@@ -97,6 +97,8 @@ struct _AgHubApp {
   GHashTable  *calls;        /* call key -> AgHubCall* */
   guint32      last_uid;
   GSequence   *online;       /* of AgHubUser*, the logged-in users by account */
+  GQueue       lingering;    /* of AgHubUser*, logged out, oldest logout first */
+  AgHubTimer   linger_timer; /* forgets the head of lingering */
   AgHubCounts  totals;
   AgHubCounts  second;
   AgHubAdminApp *admin;      /* NULL until an operator first logs in to the app */
@@ -113,6 +115,8 @@ struct _AgHubUser {
   guint        calls_made;   /* calls in app->calls where the user is the caller */
   GHashTable  *calls;        /* set of AgHubCall* where the user is caller or callee */
   GSequenceIter *online_iter; /* in app->online while logged in */
+  GList       *linger_link;  /* in app->lingering for a while after a logout */
+  gint64       logout_us;
 };
 
 struct _AgHubConn {

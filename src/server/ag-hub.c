@@ -285,6 +285,8 @@ app_free (AgHubApp *app)
   g_clear_pointer (&app->channels, g_hash_table_unref);
   g_clear_pointer (&app->created, g_hash_table_unref);
   g_clear_pointer (&app->channel_order, g_sequence_free);
+  _ag_hub_timer_cancel (app->hub, &app->linger_timer);
+  g_queue_clear (&app->lingering);
   g_clear_pointer (&app->users, g_hash_table_unref);
   g_clear_pointer (&app->online, g_sequence_free);
   g_clear_pointer (&app->admin, _ag_hub_admin_app_free);
@@ -319,13 +321,61 @@ compare_users (gconstpointer a,
 
 /* Accounts that never logged in exist only while a call waits for them; once that is over
  * they are forgotten, so invitations to made-up names cannot grow the tables for good.
- * Accounts that did log in keep their uid for the life of the hub. */
+ * Accounts that did log in are kept AG_LIMIT_ACCOUNT_LINGER_S after their last logout (their
+ * rate buckets with them), then forgotten too when the engine keeps their uid for as long as
+ * anything it holds refers to it; with an engine that cannot, for the life of the hub. */
 void
 _ag_hub_user_forget_if_unused (AgHubApp  *app,
                                AgHubUser *user)
 {
-  if (user->uid == 0 && user->conn == NULL && g_hash_table_size (user->calls) == 0)
+  if (user->conn != NULL || g_hash_table_size (user->calls) > 0 || user->linger_link != NULL)
+    return;
+
+  if (user->uid == 0 || ag_engine_can_lookup_uids (app->hub->engine))
     g_hash_table_remove (app->users, user->account);
+}
+
+static void
+user_stop_lingering (AgHubApp  *app,
+                     AgHubUser *user)
+{
+  if (user->linger_link != NULL) {
+    g_queue_delete_link (&app->lingering, user->linger_link);
+    user->linger_link = NULL;
+  }
+}
+
+static void
+linger_cb (AgHub    *hub,
+           gpointer  data)
+{
+  AgHubApp *app = data;
+  AgHubUser *user;
+
+  while ((user = g_queue_peek_head (&app->lingering)) != NULL &&
+         user->logout_us + AG_LIMIT_ACCOUNT_LINGER_S * G_USEC_PER_SEC <= hub->now_us) {
+    user_stop_lingering (app, user);
+    _ag_hub_user_forget_if_unused (app, user);
+  }
+
+  if (user != NULL)
+    _ag_hub_timer_schedule (hub, &app->linger_timer,
+                            user->logout_us + AG_LIMIT_ACCOUNT_LINGER_S * G_USEC_PER_SEC);
+}
+
+static void
+user_linger (AgHub     *hub,
+             AgHubUser *user)
+{
+  AgHubApp *app = user->app;
+
+  user_stop_lingering (app, user);
+  user->logout_us = hub->now_us;
+  g_queue_push_tail (&app->lingering, user);
+  user->linger_link = app->lingering.tail;
+  if (app->linger_timer.iter == NULL)
+    _ag_hub_timer_schedule (hub, &app->linger_timer,
+                            user->logout_us + AG_LIMIT_ACCOUNT_LINGER_S * G_USEC_PER_SEC);
 }
 
 static AgHubUser *
@@ -401,6 +451,8 @@ session_end (AgHub     *hub,
   hub->stats.sessions--;
   user->app->second.presence++;
   user->app->totals.presence++;
+  /* Before the calls end: the last one ending must not forget the user under our feet. */
+  user_linger (hub, user);
 
   _ag_hub_calls_user_offline (hub, user);
   _ag_hub_announce_presence (hub, user, FALSE, logout_code);
@@ -595,22 +647,35 @@ handle_login (AgHub         *hub,
   user = _ag_hub_user_ensure (app, frame->account);
   if (user->uid == 0) {
     g_autoptr(GError) error = NULL;
-    guint32 uid = app->last_uid + 1;
+    guint32 uid = 0;
 
-    /* uid 0 is the system account of the special channels. */
-    if (uid == 0)
-      uid++;
-
-    /* A uid is handed out once for the life of the engine's state. */
-    if (!ag_engine_uid_set (hub->engine, app->config.app_id, user->account, uid, &error)) {
+    /* A forgotten account gets back the uid the engine still knows it by. */
+    if (!ag_engine_uid_lookup (hub->engine, app->config.app_id, user->account, &uid, &error)) {
       reply_storage_error (hub, conn, frame->id, AG_ERROR_LOGIN_E_FAILED, error);
       _ag_hub_user_forget_if_unused (app, user);
       return;
     }
 
-    app->last_uid = uid;
+    if (uid == 0) {
+      uid = app->last_uid + 1;
+
+      /* uid 0 is the system account of the special channels. */
+      if (uid == 0)
+        uid++;
+
+      /* A uid is handed out once for the life of the engine's state. */
+      if (!ag_engine_uid_set (hub->engine, app->config.app_id, user->account, uid, &error)) {
+        reply_storage_error (hub, conn, frame->id, AG_ERROR_LOGIN_E_FAILED, error);
+        _ag_hub_user_forget_if_unused (app, user);
+        return;
+      }
+
+      app->last_uid = uid;
+    }
+
     user->uid = uid;
   }
+  user_stop_lingering (app, user);
 
   if (user->conn != NULL)
     _ag_hub_session_kick (hub, user->conn, AG_ERROR_LOGOUT_E_KICKED);
@@ -1190,6 +1255,8 @@ ag_hub_add_app (AgHub             *self,
                                       (GDestroyNotify) _ag_hub_call_free);
   app->online = g_sequence_new (NULL);
   app->channel_order = g_sequence_new (NULL);
+  g_queue_init (&app->lingering);
+  _ag_hub_timer_init (&app->linger_timer, linger_cb, app);
   g_hash_table_insert (self->apps, app->config.app_id, app);
 }
 
@@ -1233,13 +1300,13 @@ ag_hub_restore (AgHub   *self,
       return FALSE;
     app->restored = TRUE;
 
-    /* Known accounts keep their uids; new ones continue after the highest. */
+    /* Known accounts keep their uids; new ones continue after the highest. An engine that
+     * looks uids up keeps them: the hub holds none for accounts that are not logged in. */
     g_hash_table_iter_init (&iter, uids);
     while (g_hash_table_iter_next (&iter, &account, &uid)) {
-      AgHubUser *user = _ag_hub_user_ensure (app, account);
-
-      user->uid = GPOINTER_TO_UINT (uid);
-      app->last_uid = MAX (app->last_uid, user->uid);
+      app->last_uid = MAX (app->last_uid, GPOINTER_TO_UINT (uid));
+      if (!ag_engine_can_lookup_uids (self->engine))
+        _ag_hub_user_ensure (app, account)->uid = GPOINTER_TO_UINT (uid);
     }
 
     for (guint i = 0; i < channels->len; i++)
@@ -1498,7 +1565,16 @@ ag_hub_get_memory (AgHub       *self,
 const AgHubStats *
 ag_hub_get_stats (AgHub *self)
 {
+  GHashTableIter iter;
+  gpointer value;
+
   g_return_val_if_fail (AG_IS_HUB (self), NULL);
+
+  /* Counted when asked: the tables know their sizes, there are few apps. */
+  self->stats.accounts = 0;
+  g_hash_table_iter_init (&iter, self->apps);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    self->stats.accounts += g_hash_table_size (((AgHubApp *) value)->users);
 
   return &self->stats;
 }

@@ -60,6 +60,8 @@ typedef struct {
 typedef struct {
   guint64 connections;            /* open connections */
   guint64 sessions;               /* logged-in connections */
+  guint64 accounts;               /* accounts held in memory: logged in, lately logged out,
+                                   * in a call (see ag_hub_get_stats) */
   guint64 channels;               /* live channels (special ones included once joined) */
   guint64 frames_in;
   guint64 frames_out;             /* frames handed to the sink (a fan-out counts each copy) */

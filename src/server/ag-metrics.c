@@ -124,6 +124,9 @@ ag_metrics_render (AgHub                     *hub,
   add_metric (out, "agsignal_connections", "gauge", "Open WebSocket connections.",
               n_connections);
   add_metric (out, "agsignal_sessions", "gauge", "Logged-in connections.", stats->sessions);
+  add_metric (out, "agsignal_accounts", "gauge",
+              "Accounts held in memory: logged in, logged out in the last 60 s, or in a call.",
+              stats->accounts);
   add_metric (out, "agsignal_channels", "gauge", "Live channels.", stats->channels);
   add_metric (out, "agsignal_frames_in_total", "counter",
               "WebSocket frames received from clients.",

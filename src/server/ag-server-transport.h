@@ -1,8 +1,9 @@
 /* ag-server-transport.h: what agsignald's main needs from a transport carrying AgHub
  *
- * Two transports implement it: AgServer (SoupServer) and AgEpollServer (one epoll set, wslay
- * framing, coalesced writes). Both serve "/v1" (WebSocket, subprotocol agsignal.v1),
- * "/healthz" and "/metrics". See docs/server.md.
+ * AgEpollServer (one epoll set, wslay framing, coalesced writes) implements it; a SoupServer
+ * transport did too until it was removed (docs/server.md, "Why there is no SoupServer
+ * transport any more"). It serves "/v1" (WebSocket, subprotocol agsignal.v1), "/healthz",
+ * "/metrics" and "/v1/admin". See docs/server.md.
  */
 #pragma once
 

@@ -13,7 +13,6 @@
 #include "ag-engine-sqlite.h"
 #include "ag-limits.h"
 #include "ag-epoll-server.h"
-#include "ag-server.h"
 #include "ag-server-config.h"
 #include "ag-wire-trace.h"
 
@@ -277,7 +276,6 @@ main (int   argc,
   g_autofree char *listen = NULL;
   g_autofree char *config_path = NULL;
   g_autofree char *host = NULL;
-  g_autofree char *transport = NULL;
   g_autofree char *admin_key_file = NULL;
   guint sighup_id, sigusr1_id, sigusr2_id;
   g_autofree char *state_path = NULL;
@@ -305,8 +303,6 @@ main (int   argc,
     { "state-sync", 0, 0, G_OPTION_ARG_STRING, &state_sync,
       "How commits reach the disk: normal (survives a crash, the default) or full "
       "(survives a power loss)", "MODE" },
-    { "transport", 0, 0, G_OPTION_ARG_STRING, &transport,
-      "The connection transport: epoll (default) or soup", "NAME" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
       "Log debug messages and every frame (tokens and admin keys redacted) to stderr", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
@@ -339,12 +335,6 @@ main (int   argc,
 
   if (argc > 1) {
     g_printerr ("agsignald: unexpected argument '%s'\n", argv[1]);
-    return EXIT_FAILURE;
-  }
-
-  if (transport != NULL && !g_str_equal (transport, "epoll") &&
-      !g_str_equal (transport, "soup")) {
-    g_printerr ("agsignald: --transport: '%s' is neither epoll nor soup\n", transport);
     return EXIT_FAILURE;
   }
 
@@ -411,16 +401,12 @@ main (int   argc,
     return EXIT_FAILURE;
   }
 
-  if (transport != NULL && g_str_equal (transport, "soup")) {
-    daemon.server = AG_SERVER_TRANSPORT (ag_server_new (engine));
-  } else {
-    daemon.server = AG_SERVER_TRANSPORT (ag_epoll_server_new (engine, &error));
-    if (daemon.server == NULL) {
-      g_printerr ("agsignald: %s\n", error->message);
-      g_source_remove (sigint_id);
-      g_source_remove (sigterm_id);
-      return EXIT_FAILURE;
-    }
+  daemon.server = AG_SERVER_TRANSPORT (ag_epoll_server_new (engine, &error));
+  if (daemon.server == NULL) {
+    g_printerr ("agsignald: %s\n", error->message);
+    g_source_remove (sigint_id);
+    g_source_remove (sigterm_id);
+    return EXIT_FAILURE;
   }
 
   apply_config (ag_server_transport_get_hub (daemon.server), config);

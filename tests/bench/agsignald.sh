@@ -1,7 +1,7 @@
 # agsignald.sh: starting and stopping agsignald for the benchmark scripts (sourced).
 #
 # Needs: $server (the agsignald binary), $config (its configuration file), $workdir (a
-# scratch directory), a die function; optional arrays transport_args and server_extra.
+# scratch directory), a die function; an optional array server_extra.
 # start_server NAME sets server_pid, server_url and server_port; stop_server ends it.
 
 stop_server() {
@@ -24,7 +24,7 @@ start_server() {
 
   rm -f "$workdir/stdout"
   mkfifo "$workdir/stdout"
-  "$server" --config "$config" --listen 127.0.0.1:0 ${transport_args[@]+"${transport_args[@]}"} \
+  "$server" --config "$config" --listen 127.0.0.1:0 \
     ${server_extra[@]+"${server_extra[@]}"} \
     >"$workdir/stdout" 2>"$workdir/$name.server.log" &
   server_pid=$!

@@ -1,6 +1,6 @@
 /* test-commit-order.c: no reply leaves a transport before the commit of what it acknowledges
  *
- * Both transports run in this process on an engine that wraps the memory engine and watches
+ * The epoll transport runs in this process on an engine that wraps the memory engine and watches
  * its commits. A client thread sends one durable request at a time and does not read the
  * reply until the engine has committed it, so when the engine commits, the bytes waiting in
  * the client's socket are exactly what the server wrote before the commit: there must be
@@ -16,7 +16,6 @@
 
 #include "ag-engine-memory.h"
 #include "ag-epoll-server.h"
-#include "ag-server.h"
 #include "ag-test-raw-websocket.h"
 #include "ag-test-server.h"
 
@@ -407,9 +406,7 @@ new_transport (gconstpointer  data,
   g_autoptr(GError) error = NULL;
   AgServerTransport *transport;
 
-  if (g_str_equal (data, "soup"))
-    return AG_SERVER_TRANSPORT (ag_server_new (engine));
-
+  g_assert_cmpstr (data, ==, "epoll");
   transport = AG_SERVER_TRANSPORT (ag_epoll_server_new (engine, &error));
   g_assert_no_error (error);
   return transport;
@@ -475,15 +472,9 @@ main (int   argc,
 
   g_test_add_data_func ("/ag/commit-order/epoll/reply-after-commit", "epoll",
                         test_reply_after_commit);
-  g_test_add_data_func ("/ag/commit-order/soup/reply-after-commit", "soup",
-                        test_reply_after_commit);
   g_test_add_data_func ("/ag/commit-order/epoll/failed-commit", "epoll",
                         test_failed_commit_withholds_ok);
-  g_test_add_data_func ("/ag/commit-order/soup/failed-commit", "soup",
-                        test_failed_commit_withholds_ok);
   g_test_add_data_func ("/ag/commit-order/epoll/failed-write", "epoll",
-                        test_failed_write_is_an_error);
-  g_test_add_data_func ("/ag/commit-order/soup/failed-write", "soup",
                         test_failed_write_is_an_error);
 
   return g_test_run ();

@@ -250,6 +250,31 @@ test_restore_uids_and_user_attrs (Fixture       *fx,
   g_assert_false (reply->online);
 }
 
+/* With the state file the uids are on disk: the hub forgets logged-out accounts a minute
+ * after their logout and loads none at start-up, and every account keeps its uid. */
+static void
+test_restore_uids_on_disk (Fixture       *fx,
+                           gconstpointer  data)
+{
+  g_autoptr(AgFrame) reply = NULL;
+  guint32 alice = login (fx, 1, "alice");
+  guint32 bob = login (fx, 2, "bob");
+
+  reply = expect_ok (fx, 1, request (fx, 1, "logout", "%s", ""));
+  commit (fx);
+  fx->now_us += SECONDS (AG_LIMIT_ACCOUNT_LINGER_S);
+  ag_hub_tick (fx->hub, fx->now_us);
+  g_assert_cmpuint (ag_hub_get_stats (fx->hub)->accounts, ==, 1);
+  g_assert_cmpuint (login (fx, 3, "alice"), ==, alice);
+
+  restart_after (fx, SECONDS (10));
+  g_assert_cmpuint (ag_hub_get_stats (fx->hub)->accounts, ==, 0);
+  g_assert_cmpuint (login (fx, 4, "bob"), ==, bob);
+  g_assert_cmpuint (login (fx, 5, "alice"), ==, alice);
+  g_assert_cmpuint (login (fx, 6, "carol"), ==, MAX (alice, bob) + 1);
+  g_assert_cmpuint (ag_hub_get_stats (fx->hub)->accounts, ==, 3);
+}
+
 static void
 test_restore_offline_messages (Fixture       *fx,
                                gconstpointer  data)
@@ -430,6 +455,7 @@ main (int   argc,
   g_test_add ("/ag/hub-restore/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
   ADD ("uids-and-user-attrs", test_restore_uids_and_user_attrs);
+  ADD ("uids-on-disk", test_restore_uids_on_disk);
   ADD ("offline-messages", test_restore_offline_messages);
   ADD ("channel", test_restore_channel);
   ADD ("total-joins", test_restore_total_joins);

@@ -629,6 +629,93 @@ test_login_assigns_uids (Fixture       *fx,
   expect_nothing (fx, 3);
 }
 
+static guint64
+accounts_held (Fixture *fx)
+{
+  return ag_hub_get_stats (fx->hub)->accounts;
+}
+
+/* 10,000 accounts logging in and out once each: the hub holds them for a minute after their
+ * logout, then nothing; the uids it hands out stay unique. */
+static void
+test_login_accounts_forgotten (Fixture       *fx,
+                               gconstpointer  data)
+{
+  guint32 last = 0;
+
+  fx->recording = FALSE;
+  for (guint i = 0; i < 10000; i++) {
+    g_autofree char *account = g_strdup_printf ("u%u", i);
+
+    quiet_login (fx, 100 + i, account);
+    request (fx, 100 + i, "logout", "%s", "");
+  }
+  fx->recording = TRUE;
+  g_assert_cmpuint (accounts_held (fx), ==, 10000);
+  g_assert_cmpuint (ag_hub_get_stats (fx->hub)->sessions, ==, 0);
+
+  advance (fx, SECONDS (AG_LIMIT_ACCOUNT_LINGER_S) - 1);
+  g_assert_cmpuint (accounts_held (fx), ==, 10000);
+  advance (fx, 1);
+  g_assert_cmpuint (accounts_held (fx), ==, 0);
+  g_assert_cmpint (ag_hub_next_deadline (fx->hub), ==, G_MAXINT64);
+
+  /* Nothing referred to u0 any more: it gets a new uid, never one handed out before. */
+  last = hub_login (fx, 1, "u0");
+  g_assert_cmpuint (last, ==, 10001);
+  g_assert_cmpuint (accounts_held (fx), ==, 1);
+}
+
+/* A logged-out account is kept while it lingers, and a login in that time takes it back. */
+static void
+test_login_linger_renewed (Fixture       *fx,
+                           gconstpointer  data)
+{
+  guint32 uid = hub_login (fx, 1, "alice");
+
+  logout (fx, 1);
+  advance (fx, SECONDS (30));
+  g_assert_cmpuint (hub_login (fx, 2, "alice"), ==, uid);
+  advance (fx, SECONDS (AG_LIMIT_ACCOUNT_LINGER_S));
+  g_assert_cmpuint (accounts_held (fx), ==, 1);
+
+  /* Lost, not logged out: the same. */
+  ag_hub_connection_closed (fx->hub, 2, fx->now_us);
+  advance (fx, SECONDS (AG_LIMIT_ACCOUNT_LINGER_S) - 1);
+  g_assert_cmpuint (accounts_held (fx), ==, 1);
+  advance (fx, 1);
+  g_assert_cmpuint (accounts_held (fx), ==, 0);
+}
+
+/* A queued offline message shows its sender's uid: the sender keeps it while the message
+ * waits, even after the hub forgot the sender, and not after it was delivered. */
+static void
+test_login_uid_kept_for_offline_messages (Fixture       *fx,
+                                          gconstpointer  data)
+{
+  g_autoptr(AgFrame) message = NULL;
+  guint32 alice = hub_login (fx, 1, "alice");
+
+  request_ok (fx, 1, "msg_send", "'peer':'bob','msg':'later','ttl':3600");
+  logout (fx, 1);
+  advance (fx, SECONDS (AG_LIMIT_ACCOUNT_LINGER_S));
+  g_assert_cmpuint (accounts_held (fx), ==, 0);
+
+  g_assert_cmpuint (hub_login (fx, 2, "carol"), ==, alice + 1);
+  g_assert_cmpuint (hub_login (fx, 3, "alice"), ==, alice);
+  logout (fx, 3);
+  advance (fx, SECONDS (AG_LIMIT_ACCOUNT_LINGER_S));
+
+  g_assert_cmpuint (hub_login (fx, 4, "bob"), ==, alice + 2);
+  message = expect_frame (fx, 4, AG_OP_EV_MSG);
+  g_assert_cmpstr (message->account, ==, "alice");
+  g_assert_true (message->has_uid);
+  g_assert_cmpuint (message->uid, ==, alice);
+
+  /* Delivered: nothing refers to alice's uid any more. */
+  g_assert_cmpuint (hub_login (fx, 5, "alice"), ==, alice + 3);
+}
+
 static void
 test_login_errors (Fixture       *fx,
                    gconstpointer  data)
@@ -2970,7 +3057,9 @@ test_call_caller_offline (Fixture       *fx,
   expect_call_event (fx, 3, AG_OP_EV_CALL_ENDED, "room2", "alice", "{}");
   expect_nothing (fx, 2);
   expect_nothing (fx, 3);
-  g_assert_cmpint (ag_hub_next_deadline (fx->hub), ==, G_MAXINT64);
+  /* No call timer is left: the one deadline is when alice's logged-out account is forgotten. */
+  g_assert_cmpint (ag_hub_next_deadline (fx->hub), ==,
+                   fx->now_us + SECONDS (AG_LIMIT_ACCOUNT_LINGER_S));
 
   /* dave never heard of the call and now never will. */
   hub_login (fx, 4, "dave");
@@ -3248,6 +3337,9 @@ main (int   argc,
   g_test_add ("/ag/hub/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
   ADD ("login/assigns-uids", test_login_assigns_uids);
+  ADD ("login/accounts-forgotten", test_login_accounts_forgotten);
+  ADD ("login/linger-renewed", test_login_linger_renewed);
+  ADD ("login/uid-kept-for-offline-messages", test_login_uid_kept_for_offline_messages);
   ADD ("login/errors", test_login_errors);
   ADD ("login/tokens", test_login_tokens);
   ADD ("login/token-expiry", test_token_expiry);

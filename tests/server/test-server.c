@@ -1145,11 +1145,6 @@ test_accept_out_of_files (void)
   GPid pid;
   int fd;
 
-  if (g_strcmp0 (g_getenv ("AG_TEST_TRANSPORT"), "soup") == 0) {
-    g_test_skip ("libsoup's listener retries a failed accept at once (docs/server.md)");
-    return;
-  }
-
   fd = g_file_open_tmp ("agsignald-emfile-XXXXXX.log", &log_path, &error);
   g_assert_no_error (error);
   close (fd);
