@@ -98,6 +98,11 @@ typedef struct {
   guint8        header_length;
 } OutChunk;
 
+/* What a queued chunk costs beyond its bytes (its entry; a GBytes and its allocation for the
+ * frames that are not shared). It counts against the outbound limit, so that a flood of tiny
+ * frames the server answers (pongs, error replies) is held to the memory of a few big ones. */
+#define CHUNK_OVERHEAD (sizeof (OutChunk) + 64)
+
 /* Where the client's frame stream is, read as it passes to wslay. */
 typedef struct {
   guint8                  header[14];
@@ -148,6 +153,7 @@ typedef struct {
   gboolean                ping_outstanding;
 
   gboolean                closing;        /* closing: further frames are dropped */
+  gboolean                discard_input;  /* a slow consumer: nothing more is answered */
   gboolean                close_queued;   /* a close frame is in the output queue */
   gboolean                write_shut;
   gboolean                dead;
@@ -304,6 +310,12 @@ connection_mark_dirty (AgEpollServer *self,
 
   conn->dirty = TRUE;
   g_ptr_array_add (self->dirty, conn);
+}
+
+static guint64
+connection_queued_cost (const Connection *conn)
+{
+  return conn->queued_bytes + (guint64) (conn->out_tail - conn->out_head) * CHUNK_OVERHEAD;
 }
 
 static void
@@ -647,6 +659,9 @@ connection_drop_slow_consumer (AgEpollServer *self,
   connection_push_text (self, conn, error);
   reason = _ag_server_transport_close_reason (AG_ERROR_LIMIT_E_SLOW_CONSUMER);
   connection_close (self, conn, CLOSE_POLICY_VIOLATION, reason);
+  /* Nothing it sends from now on is answered: wslay would go on queueing a pong for each of
+   * its pings, without bound, behind a close it does not read. */
+  conn->discard_input = TRUE;
 }
 
 /* Hub calls */
@@ -694,7 +709,8 @@ hub_send_to_cb (gpointer  user_data,
   if (conn->closing || conn->dead)
     return;
 
-  if (conn->queued_bytes + g_bytes_get_size (frame) + 10 > AG_LIMIT_OUTBOUND_BYTES) {
+  if (connection_queued_cost (conn) + CHUNK_OVERHEAD + g_bytes_get_size (frame) + 10 >
+      AG_LIMIT_OUTBOUND_BYTES) {
     connection_drop_slow_consumer (self, conn);
     return;
   }
@@ -1028,6 +1044,11 @@ websocket_read (AgEpollServer *self,
 {
   int result;
 
+  if (conn->discard_input) {
+    discard_input (self, conn);
+    return;
+  }
+
   if (!connection_ensure_ws (self, conn))
     return;
 
@@ -1079,7 +1100,7 @@ websocket_read (AgEpollServer *self,
 
   /* Error replies and pongs count against the outbound limit like any frame: a peer that keeps
    * provoking them without reading is a slow consumer too. */
-  if (!conn->closing && !conn->dead && conn->queued_bytes > AG_LIMIT_OUTBOUND_BYTES) {
+  if (!conn->closing && !conn->dead && connection_queued_cost (conn) > AG_LIMIT_OUTBOUND_BYTES) {
     connection_drop_slow_consumer (self, conn);
     return;
   }

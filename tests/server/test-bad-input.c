@@ -49,7 +49,6 @@ typedef struct {
   int          code;                      /* expected reply: 0 "ok", else the error code */
   gint64       id;                        /* expected reply id */
   int          close_status;              /* not 0: a close with this status instead */
-  gboolean     epoll_only;                /* the soup transport does not refuse it so yet */
 } BadInput;
 
 static struct {
@@ -639,17 +638,17 @@ static const BadInput bad_inputs[] = {
     .close_status = SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR },
   /* Payload lengths in the wrong field, or beyond the limit: refused at the header. */
   { "raw-length-126-for-5", RAW, .send_raw = raw_length_126_for_5,
-    .close_status = SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR, .epoll_only = TRUE },
+    .close_status = SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR },
   { "raw-length-127-for-200", RAW, .send_raw = raw_length_127_for_200,
-    .close_status = SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR, .epoll_only = TRUE },
+    .close_status = SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR },
   { "raw-length-top-bit", RAW, .send_raw = raw_length_top_bit,
-    .close_status = SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR, .epoll_only = TRUE },
+    .close_status = SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR },
   { "raw-length-2^40-header-only", RAW, .send_raw = raw_length_2_40,
-    .close_status = SOUP_WEBSOCKET_CLOSE_TOO_BIG, .epoll_only = TRUE },
+    .close_status = SOUP_WEBSOCKET_CLOSE_TOO_BIG },
   { "raw-length-70000-header-only", RAW, .send_raw = raw_length_70000,
-    .close_status = SOUP_WEBSOCKET_CLOSE_TOO_BIG, .epoll_only = TRUE },
+    .close_status = SOUP_WEBSOCKET_CLOSE_TOO_BIG },
   { "raw-continuation-over-limit-header-only", RAW, .send_raw = raw_continuation_over_limit,
-    .close_status = SOUP_WEBSOCKET_CLOSE_TOO_BIG, .epoll_only = TRUE },
+    .close_status = SOUP_WEBSOCKET_CLOSE_TOO_BIG },
   { "raw-frame-65536", RAW, .send_raw = raw_frame_at_limit, .code = 1003, .id = 303 },
 };
 
@@ -793,21 +792,10 @@ run_raw_entry (const BadInput *entry)
   }
 }
 
-static gboolean
-soup_transport (void)
-{
-  return g_strcmp0 (g_getenv ("AG_TEST_TRANSPORT"), "soup") == 0;
-}
-
 static void
 test_bad_input (gconstpointer data)
 {
   const BadInput *entry = data;
-
-  if (entry->epoll_only && soup_transport ()) {
-    g_test_skip ("the soup transport does not refuse this frame header yet (issue 14)");
-    return;
-  }
 
   if (entry->sender == RAW)
     run_raw_entry (entry);
@@ -832,11 +820,6 @@ test_frames_before_refused_header (void)
   g_autoptr(GError) error = NULL;
   guint8 bytes[64];
   gsize length;
-
-  if (soup_transport ()) {
-    g_test_skip ("the soup transport does not refuse this frame header yet (issue 14)");
-    return;
-  }
 
   ws = ag_test_raw_websocket_connect (ag_test_server_get_port (state.server), 0, &error);
   g_assert_no_error (error);

@@ -75,10 +75,6 @@ test_idle_sessions (void)
   g_test_skip ("RSS means nothing under AddressSanitizer");
   return;
 #endif
-  if (g_strcmp0 (g_getenv ("AG_TEST_TRANSPORT"), "soup") == 0) {
-    g_test_skip ("the bound is the epoll transport's");
-    return;
-  }
 
   /* Two descriptors per session on this machine; the server inherits the limit. */
   g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &limit), ==, 0);
