@@ -598,14 +598,21 @@ handle_login (AgHub         *hub,
     if (uid == 0)
       uid++;
 
-    /* A uid is handed out once for the life of the engine's state. */
-    if (!ag_engine_uid_set (hub->engine, app->config.app_id, user->account, uid, &error)) {
+    /* A uid is handed out once for the life of the engine's state. A store that other
+     * nodes share hands it out itself: the account may have one from another node. */
+    if (ag_engine_claims_uids (hub->engine))
+      uid = ag_engine_uid_claim (hub->engine, app->config.app_id, user->account,
+                                 app->last_uid, &error);
+    else if (!ag_engine_uid_set (hub->engine, app->config.app_id, user->account, uid, &error))
+      uid = 0;
+
+    if (uid == 0) {
       reply_storage_error (hub, conn, frame->id, AG_ERROR_LOGIN_E_FAILED, error);
       _ag_hub_user_forget_if_unused (app, user);
       return;
     }
 
-    app->last_uid = uid;
+    app->last_uid = MAX (app->last_uid, uid);
     user->uid = uid;
   }
 
