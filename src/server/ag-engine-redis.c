@@ -548,13 +548,14 @@ round_trip (AgEngineRedis  *self,
     set_storage_error (self, error, doing, "connection lost");
     return NULL;
   }
+  /* Read here, not by a flush: losing it fails this request, not the batch. */
+  self->owed--;
 
   if (redisGetReply (self->context, (void **) &reply) != REDIS_OK) {
     set_storage_error (self, error, doing, self->context->errstr);
     drop_connection (self, self->context->errstr);
     return NULL;
   }
-  self->owed--;
 
   return reply;
 }
