@@ -483,12 +483,15 @@ pipeline (AgEngineRedis  *self,
   if (!self->in_multi) {
     g_autoptr(Command) multi = command_new ("MULTI");
 
-    if (!append (self, multi))
+    if (!append (self, multi)) {
+      fail_batch (self, "a write could not be queued");
       return TRUE;
+    }
     self->in_multi = TRUE;
   }
 
-  append (self, command);
+  if (!append (self, command))
+    fail_batch (self, "a write could not be queued");
   return TRUE;
 }
 
@@ -1126,21 +1129,44 @@ ag_engine_redis_load_app (AgEngine    *engine,
   if (reply == NULL)
     return FALSE;
   for (size_t i = 0; reply->type == REDIS_REPLY_ARRAY && i + 1 < reply->elements; i += 2) {
-    g_autoptr(Command) get_attrs = command_new ("HGETALL");
-    g_autoptr(redisReply) attrs_reply = NULL;
-    g_autoptr(GHashTable) attrs = NULL;
-    g_autofree char *name = g_strndup (reply->element[i]->str, reply->element[i]->len);
     const char *entry = reply->element[i + 1]->str;
     char *end = NULL;
     guint64 total_joins = g_ascii_strtoull (entry, &end, 10);
     gint64 destroy_us = *end == ':' ? g_ascii_strtoll (end + 1, NULL, 10) : 0;
+    g_autofree char *name = g_strndup (reply->element[i]->str, reply->element[i]->len);
 
-    command_take (get_attrs, app_key (app_id, "channel-attrs", name));
-    attrs_reply = query (self, get_attrs, "loading a channel", error);
-    if (attrs_reply == NULL)
+    g_ptr_array_add (channels, ag_engine_channel_new (name, NULL, total_joins, destroy_us));
+  }
+
+  /* The attributes of all channels in one pipelined round trip, not one per channel. */
+  flush (self);
+  for (guint i = 0; i < channels->len && self->context != NULL; i++) {
+    AgEngineChannel *channel = g_ptr_array_index (channels, i);
+    g_autoptr(Command) get_attrs = command_new ("HGETALL");
+
+    command_take (get_attrs, app_key (app_id, "channel-attrs", channel->name));
+    append (self, get_attrs);
+  }
+  for (guint i = 0; i < channels->len; i++) {
+    AgEngineChannel *channel = g_ptr_array_index (channels, i);
+    g_autoptr(redisReply) attrs_reply = NULL;
+
+    if (self->context == NULL ||
+        redisGetReply (self->context, (void **) &attrs_reply) != REDIS_OK) {
+      set_storage_error (self, error, "loading the app's channels",
+                         self->context != NULL ? self->context->errstr : "connection lost");
+      drop_connection (self, self->context != NULL ? self->context->errstr : "");
       return FALSE;
-    attrs = table_from_reply (attrs_reply);
-    g_ptr_array_add (channels, ag_engine_channel_new (name, attrs, total_joins, destroy_us));
+    }
+    self->owed--;
+    if (attrs_reply->type == REDIS_REPLY_ERROR) {
+      set_storage_error (self, error, "loading the app's channels", attrs_reply->str);
+      /* The rest of the replies are read and dropped with the connection. */
+      drop_connection (self, attrs_reply->str);
+      return FALSE;
+    }
+    g_clear_pointer (&channel->attrs, g_hash_table_unref);
+    channel->attrs = table_from_reply (attrs_reply);
   }
 
   *out_uids = g_steal_pointer (&uids);
