@@ -21,6 +21,7 @@
 
 #include "ag-engine-redis.h"
 
+#include <errno.h>
 #include <hiredis/hiredis.h>
 #include <string.h>
 
@@ -284,6 +285,18 @@ command_addf (Command    *command,
 
 /* Connection */
 
+/* What went wrong with the connection, for the log: a timeout says so. */
+static const char *
+context_error (redisContext *context)
+{
+  if (context->err == REDIS_ERR_IO &&
+      (g_str_equal (context->errstr, g_strerror (EAGAIN)) ||
+       g_str_equal (context->errstr, g_strerror (EWOULDBLOCK))))
+    return "no reply within " G_STRINGIFY (AG_ENGINE_REDIS_TIMEOUT_MS) " ms";
+
+  return context->errstr;
+}
+
 static void
 set_storage_error (AgEngineRedis  *self,
                    GError        **error,
@@ -330,7 +343,7 @@ setup_command (AgEngineRedis  *self,
                                         (const size_t *) command->lengths->data);
 
   if (reply == NULL) {
-    set_storage_error (self, error, "connecting", self->context->errstr);
+    set_storage_error (self, error, "connecting", context_error (self->context));
     return NULL;
   }
   if (reply->type == REDIS_REPLY_ERROR) {
@@ -459,7 +472,7 @@ append (AgEngineRedis *self,
   if (redisAppendCommandArgv (self->context, command->argv->len,
                               (const char **) command->argv->pdata,
                               (const size_t *) command->lengths->data) != REDIS_OK) {
-    drop_connection (self, self->context->errstr);
+    drop_connection (self, context_error (self->context));
     return FALSE;
   }
   self->owed++;
@@ -514,7 +527,7 @@ flush (AgEngineRedis *self)
     redisReply *reply = NULL;
 
     if (redisGetReply (self->context, (void **) &reply) != REDIS_OK) {
-      drop_connection (self, self->context->errstr);
+      drop_connection (self, context_error (self->context));
       return;
     }
     self->owed--;
@@ -555,8 +568,8 @@ round_trip (AgEngineRedis  *self,
   self->owed--;
 
   if (redisGetReply (self->context, (void **) &reply) != REDIS_OK) {
-    set_storage_error (self, error, doing, self->context->errstr);
-    drop_connection (self, self->context->errstr);
+    set_storage_error (self, error, doing, context_error (self->context));
+    drop_connection (self, context_error (self->context));
     return NULL;
   }
 
@@ -1154,8 +1167,9 @@ ag_engine_redis_load_app (AgEngine    *engine,
     if (self->context == NULL ||
         redisGetReply (self->context, (void **) &attrs_reply) != REDIS_OK) {
       set_storage_error (self, error, "loading the app's channels",
-                         self->context != NULL ? self->context->errstr : "connection lost");
-      drop_connection (self, self->context != NULL ? self->context->errstr : "");
+                         self->context != NULL ? context_error (self->context)
+                                               : "connection lost");
+      drop_connection (self, self->context != NULL ? context_error (self->context) : "");
       return FALSE;
     }
     self->owed--;

@@ -489,6 +489,39 @@ test_engine_redis_outage (void)
   g_assert_finalize_object (engine);
 }
 
+/* A Redis that stops answering (DEBUG SLEEP 2): a call fails after the reply timeout instead
+ * of blocking for as long as Redis does, and the engine is back once Redis answers. */
+static void
+test_engine_redis_slow (void)
+{
+  AgEngine *engine = open_engine ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *value = NULL;
+  gint64 start, waited;
+
+  g_assert_true (ag_engine_user_attr_set (engine, "demo", "alice", "color", "blue", NULL));
+  commit (engine);
+
+  g_assert_true (ag_test_redis_send (redis, "DEBUG", "SLEEP", "2", NULL));
+  /* The sleep starts once Redis read it: a command after it waits in line. */
+  g_usleep (100000);
+  start = g_get_monotonic_time ();
+  g_assert_null (ag_engine_user_attr_get (engine, "demo", "alice", "color", &error));
+  waited = g_get_monotonic_time () - start;
+  g_assert_error (error, AG_ENGINE_ERROR, AG_ENGINE_ERROR_STORAGE);
+  g_test_message ("failed after %" G_GINT64_FORMAT " ms: %s", waited / 1000, error->message);
+  g_clear_error (&error);
+  g_assert_cmpint (waited, >=, AG_ENGINE_REDIS_TIMEOUT_MS * 1000 * 9 / 10);
+  g_assert_cmpint (waited, <, 2 * G_USEC_PER_SEC);
+
+  /* Sleeping is over after 2 s; the next call reconnects. */
+  g_usleep (1500000);
+  value = ag_engine_user_attr_get (engine, "demo", "alice", "color", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (value, ==, "blue");
+  g_assert_finalize_object (engine);
+}
+
 static void
 test_skip (void)
 {
@@ -527,6 +560,7 @@ main (int   argc,
   g_test_add_func ("/ag/engine-redis/peek", test_engine_redis_peek);
   g_test_add_func ("/ag/engine-redis/script-flush", test_engine_redis_script_flush);
   g_test_add_func ("/ag/engine-redis/outage", test_engine_redis_outage);
+  g_test_add_func ("/ag/engine-redis/slow", test_engine_redis_slow);
 
   status = g_test_run ();
 
