@@ -298,6 +298,7 @@ test_redis_outage (Fixture       *fx,
 {
   AgTestServer *server = start_node (fx);
   g_autoptr(AgTestClient) alice = client_for (server, "alice", NULL);
+  g_autoptr(AgTestClient) joiner = client_for (server, "joiner", NULL);
   g_autoptr(AgTestClient) newcomer = NULL;
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(GError) error = NULL;
@@ -319,6 +320,12 @@ test_redis_outage (Fixture       *fx,
   request_code (alice, "{\"op\":\"msg_send\",\"peer\":\"bob\",\"msg\":\"x\",\"ttl\":60}", 1001);
   reply = request_ok (alice, "{\"op\":\"ping\"}");
   g_clear_pointer (&reply, json_object_unref);
+
+  /* A join saves the channel: its commit fails, so its ok is never sent and the connection
+   * that waited for it is closed, as with a state file that cannot be written. */
+  ag_test_client_send_request (joiner, "{\"op\":\"channel_join\",\"channel\":\"room\"}");
+  g_assert_true (ag_test_client_wait_closed (joiner, AG_TEST_TIMEOUT_MS));
+  g_assert_cmpuint (ag_test_client_get_n_queued (joiner), ==, 0);
 
   /* A new account gets no uid: its login fails with 202. */
   newcomer = ag_test_client_new (ag_test_server_get_uri (server), &error);
@@ -345,6 +352,7 @@ test_redis_outage (Fixture       *fx,
   g_assert_cmpstr (color, ==, "green");
 
   g_clear_pointer (&alice, ag_test_client_free);
+  g_clear_pointer (&joiner, ag_test_client_free);
   g_clear_pointer (&newcomer, ag_test_client_free);
   stop_node (server);
 }
