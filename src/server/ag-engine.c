@@ -269,6 +269,34 @@ ag_engine_uid_lookup (AgEngine    *engine,
   return iface->uid_lookup == NULL || iface->uid_lookup (engine, app_id, account, out_uid, error);
 }
 
+gboolean
+ag_engine_claims_uids (AgEngine *engine)
+{
+  g_return_val_if_fail (AG_IS_ENGINE (engine), FALSE);
+
+  return AG_ENGINE_GET_IFACE (engine)->uid_claim != NULL;
+}
+
+guint32
+ag_engine_uid_claim (AgEngine    *engine,
+                     const char  *app_id,
+                     const char  *account,
+                     guint32      floor,
+                     GError     **error)
+{
+  AgEngineInterface *iface;
+
+  g_return_val_if_fail (AG_IS_ENGINE (engine), 0);
+  g_return_val_if_fail (app_id != NULL, 0);
+  g_return_val_if_fail (account != NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  iface = AG_ENGINE_GET_IFACE (engine);
+  g_return_val_if_fail (iface->uid_claim != NULL, 0);
+
+  return iface->uid_claim (engine, app_id, account, floor, error);
+}
+
 void
 ag_engine_channel_save (AgEngine              *engine,
                         const char            *app_id,

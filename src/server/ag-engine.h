@@ -134,6 +134,15 @@ struct _AgEngineInterface {
                                      const char  *account,
                                      guint32     *out_uid,
                                      GError     **error);
+  /* Optional, for a store several nodes share: the account's uid, handed out now when it
+   * has none (above floor and above every uid the store handed out, so never one another
+   * node gave), in one atomic step; 0 on failure. The hub then calls this instead of
+   * picking the next uid itself and calling uid_set. */
+  guint32      (*uid_claim)         (AgEngine    *engine,
+                                     const char  *app_id,
+                                     const char  *account,
+                                     guint32      floor,
+                                     GError     **error);
   /* Replaces what is kept of a channel; the engine copies it. Failures surface at commit. */
   void         (*channel_save)      (AgEngine              *engine,
                                      const char            *app_id,
@@ -184,6 +193,10 @@ gboolean    ag_engine_uid_set           (AgEngine *engine, const char *app_id, c
 gboolean    ag_engine_can_lookup_uids   (AgEngine *engine);
 gboolean    ag_engine_uid_lookup        (AgEngine *engine, const char *app_id, const char *account,
                                          guint32 *out_uid, GError **error);
+/* Whether the engine hands out uids itself (uid_claim). */
+gboolean    ag_engine_claims_uids       (AgEngine *engine);
+guint32     ag_engine_uid_claim         (AgEngine *engine, const char *app_id, const char *account,
+                                         guint32 floor, GError **error);
 void        ag_engine_channel_save      (AgEngine *engine, const char *app_id,
                                          const AgEngineChannel *channel);
 void        ag_engine_channel_delete    (AgEngine *engine, const char *app_id, const char *name);

@@ -649,30 +649,41 @@ handle_login (AgHub         *hub,
     g_autoptr(GError) error = NULL;
     guint32 uid = 0;
 
-    /* A forgotten account gets back the uid the engine still knows it by. */
-    if (!ag_engine_uid_lookup (hub->engine, app->config.app_id, user->account, &uid, &error)) {
-      reply_storage_error (hub, conn, frame->id, AG_ERROR_LOGIN_E_FAILED, error);
-      _ag_hub_user_forget_if_unused (app, user);
-      return;
-    }
-
-    if (uid == 0) {
-      uid = app->last_uid + 1;
-
-      /* uid 0 is the system account of the special channels. */
-      if (uid == 0)
-        uid++;
-
-      /* A uid is handed out once for the life of the engine's state. */
-      if (!ag_engine_uid_set (hub->engine, app->config.app_id, user->account, uid, &error)) {
+    /* A store that other nodes share hands uids out itself, once per account for the life of
+     * its state: the account may have one from another node. */
+    if (ag_engine_claims_uids (hub->engine)) {
+      uid = ag_engine_uid_claim (hub->engine, app->config.app_id, user->account,
+                                 app->last_uid, &error);
+      if (uid == 0) {
+        reply_storage_error (hub, conn, frame->id, AG_ERROR_LOGIN_E_FAILED, error);
+        _ag_hub_user_forget_if_unused (app, user);
+        return;
+      }
+    } else {
+      /* A forgotten account gets back the uid the engine still knows it by. */
+      if (!ag_engine_uid_lookup (hub->engine, app->config.app_id, user->account, &uid, &error)) {
         reply_storage_error (hub, conn, frame->id, AG_ERROR_LOGIN_E_FAILED, error);
         _ag_hub_user_forget_if_unused (app, user);
         return;
       }
 
-      app->last_uid = uid;
+      if (uid == 0) {
+        uid = app->last_uid + 1;
+
+        /* uid 0 is the system account of the special channels. */
+        if (uid == 0)
+          uid++;
+
+        /* A uid is handed out once for the life of the engine's state. */
+        if (!ag_engine_uid_set (hub->engine, app->config.app_id, user->account, uid, &error)) {
+          reply_storage_error (hub, conn, frame->id, AG_ERROR_LOGIN_E_FAILED, error);
+          _ag_hub_user_forget_if_unused (app, user);
+          return;
+        }
+      }
     }
 
+    app->last_uid = MAX (app->last_uid, uid);
     user->uid = uid;
   }
   user_stop_lingering (app, user);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ag-admin-frame.h"
+#include "ag-engine-redis.h"
 #include "ag-limits.h"
 
 #define APP_GROUP_PREFIX     "app:"
@@ -69,6 +70,7 @@ ag_server_config_free (AgServerConfig *config)
   g_free (config->listen_host);
   g_free (config->admin_key);
   g_free (config->state_path);
+  g_free (config->engine_uri);
   g_ptr_array_unref (config->apps);
   g_free (config);
 }
@@ -470,20 +472,22 @@ load_server (AgServerConfig  *config,
              GError         **error)
 {
   static const char * const known_keys[] = {
-    "listen", "state", "state_sync", "admin_key", "max_offline_bytes", "memory_budget", NULL
+    "listen", "state", "state_sync", "engine", "admin_key", "max_offline_bytes",
+    "memory_budget", NULL
   };
   g_auto(GStrv) keys = g_key_file_get_keys (keyfile, SERVER_GROUP, NULL, NULL);
   g_autofree char *listen = NULL;
   g_autofree char *host = NULL;
   g_autofree char *state = NULL;
   g_autofree char *state_sync = NULL;
+  g_autofree char *engine = NULL;
   g_autoptr(GError) local_error = NULL;
   guint16 port;
 
   for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
     if (!g_strv_contains (known_keys, keys[i])) {
       set_invalid (error, source, SERVER_GROUP, keys[i],
-                   "unknown key (known: listen, state, state_sync, admin_key, "
+                   "unknown key (known: listen, state, state_sync, engine, admin_key, "
                    "max_offline_bytes, memory_budget)");
       return FALSE;
     }
@@ -506,6 +510,21 @@ load_server (AgServerConfig  *config,
     }
     g_free (config->state_path);
     config->state_path = g_steal_pointer (&state);
+  }
+
+  engine = g_key_file_get_value (keyfile, SERVER_GROUP, "engine", NULL);
+  if (engine != NULL) {
+    if (!ag_engine_redis_parse_uri (engine, NULL, NULL, NULL, &local_error)) {
+      set_invalid (error, source, SERVER_GROUP, "engine", "%s", local_error->message);
+      return FALSE;
+    }
+    if (config->state_path != NULL) {
+      set_invalid (error, source, SERVER_GROUP, "engine",
+                   "state and engine exclude each other (a state file or a Redis URI)");
+      return FALSE;
+    }
+    g_free (config->engine_uri);
+    config->engine_uri = g_steal_pointer (&engine);
   }
 
   state_sync = g_key_file_get_value (keyfile, SERVER_GROUP, "state_sync", NULL);
@@ -589,9 +608,16 @@ ag_server_config_load_data (AgServerConfig  *config,
     config->listen_port = loaded->listen_port;
   }
 
+  /* One file names one of the two at most. */
   if (loaded->state_path != NULL) {
     g_free (config->state_path);
     config->state_path = g_steal_pointer (&loaded->state_path);
+    g_clear_pointer (&config->engine_uri, g_free);
+  }
+  if (loaded->engine_uri != NULL) {
+    g_free (config->engine_uri);
+    config->engine_uri = g_steal_pointer (&loaded->engine_uri);
+    g_clear_pointer (&config->state_path, g_free);
   }
   if (g_key_file_has_key (keyfile, SERVER_GROUP, "state_sync", NULL))
     config->state_sync = loaded->state_sync;

@@ -6,6 +6,7 @@
  *   listen=127.0.0.1:7070
  *   state=/var/lib/agsignald/state.db
  *   state_sync=normal
+ *   engine=redis://127.0.0.1:6379/0   (instead of state: the Redis engine)
  *   max_offline_bytes=268435456
  *   memory_budget=1073741824
  *
@@ -45,6 +46,7 @@ typedef struct {
   GPtrArray          *apps;          /* of AgAppConfig*, in file order, app ids unique */
   char               *state_path;    /* NULL: no state file (the memory engine) */
   AgEngineSqliteSync  state_sync;
+  char               *engine_uri;    /* redis://...: the Redis engine; excludes state_path */
   char               *admin_key;     /* [server] admin_key: opens every app; NULL when unset */
   guint64             max_offline_bytes; /* 0: AG_DEFAULT_OFFLINE_BYTES */
   guint64             memory_budget; /* 0: AG_DEFAULT_MEMORY_BUDGET */

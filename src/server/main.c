@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 
 #include "ag-engine-memory.h"
+#include "ag-engine-redis.h"
 #include "ag-engine-sqlite.h"
 #include "ag-limits.h"
 #include "ag-epoll-server.h"
@@ -69,12 +70,19 @@ enable_debug_output (void)
   g_setenv ("G_MESSAGES_DEBUG", value, TRUE);
 }
 
-/* The memory engine without a state path (or with :memory:), the SQLite engine with one. */
+/* The Redis engine with a URI; otherwise the memory engine without a state path (or with
+ * :memory:), the SQLite engine with one. */
 static AgEngine *
-open_engine (const char          *state_path,
+open_engine (const char          *engine_uri,
+             const char          *state_path,
              AgEngineSqliteSync   sync,
              GError             **error)
 {
+  if (engine_uri != NULL) {
+    g_debug ("state: Redis at %s", engine_uri);
+    return ag_engine_redis_new (engine_uri, error);
+  }
+
   if (state_path == NULL || g_str_equal (state_path, AG_SERVER_STATE_MEMORY)) {
     g_debug ("state: in memory only");
     return ag_engine_memory_new ();
@@ -196,8 +204,8 @@ reload_signal_cb (gpointer user_data)
   if (!ag_hub_restore (hub, g_get_real_time (), &error) || !ag_hub_commit (hub, &error))
     g_message ("SIGHUP: %s", error->message);
 
-  g_message ("SIGHUP: configuration reloaded (%u apps); listen, state and state_sync take "
-             "effect at the next start", config->apps->len);
+  g_message ("SIGHUP: configuration reloaded (%u apps); listen, state, state_sync and engine "
+             "take effect at the next start", config->apps->len);
   log_apps (config);
 
   return G_SOURCE_CONTINUE;
@@ -280,6 +288,7 @@ main (int   argc,
   guint sighup_id, sigusr1_id, sigusr2_id;
   g_autofree char *state_path = NULL;
   g_autofree char *state_sync = NULL;
+  g_autofree char *engine_uri = NULL;
   AgEngineSqliteSync sync;
   gboolean demo = FALSE;
   gboolean version = FALSE;
@@ -303,6 +312,9 @@ main (int   argc,
     { "state-sync", 0, 0, G_OPTION_ARG_STRING, &state_sync,
       "How commits reach the disk: normal (survives a crash, the default) or full "
       "(survives a power loss)", "MODE" },
+    { "engine", 0, 0, G_OPTION_ARG_STRING, &engine_uri,
+      "Keep that state in a Redis server that several agsignald may share, instead of a "
+      "state file", "redis://HOST:PORT[/DB]" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
       "Log debug messages and every frame (tokens and admin keys redacted) to stderr", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
@@ -359,6 +371,16 @@ main (int   argc,
     return EXIT_FAILURE;
   }
 
+  if (state_path != NULL && engine_uri != NULL) {
+    g_printerr ("agsignald: --state and --engine exclude each other (a state file or a "
+                "Redis server)\n");
+    return EXIT_FAILURE;
+  }
+  if (engine_uri != NULL && !ag_engine_redis_parse_uri (engine_uri, NULL, NULL, NULL, &error)) {
+    g_printerr ("agsignald: --engine: %s\n", error->message);
+    return EXIT_FAILURE;
+  }
+
   sync = config->state_sync;
   if (state_sync != NULL && !ag_server_parse_state_sync (state_sync, &sync, &error)) {
     g_printerr ("agsignald: --state-sync: %s\n", error->message);
@@ -390,7 +412,11 @@ main (int   argc,
   sigusr1_id = g_unix_signal_add (SIGUSR1, status_signal_cb, &daemon);
   sigusr2_id = g_unix_signal_add (SIGUSR2, status_signal_cb, &daemon);
 
-  engine = open_engine (state_path != NULL ? state_path : config->state_path, sync, &error);
+  /* An option names the store whatever the file says. */
+  if (state_path != NULL || engine_uri != NULL)
+    engine = open_engine (engine_uri, state_path, sync, &error);
+  else
+    engine = open_engine (config->engine_uri, config->state_path, sync, &error);
   if (engine == NULL) {
     g_printerr ("agsignald: %s\n", error->message);
     g_source_remove (sigint_id);

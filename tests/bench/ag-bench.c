@@ -198,6 +198,8 @@ new_option_context (BenchOptions *o)
       "durable: the server's state file, to report its size", "PATH" },
     { "state-sync", 0, 0, G_OPTION_ARG_STRING, &o->state_sync,
       "durable: the server's --state-sync, for the report", "MODE" },
+    { "engine", 0, 0, G_OPTION_ARG_STRING, &o->engine,
+      "durable: the server's --engine, for the report", "URI" },
     { "expire-wait", 0, 0, G_OPTION_ARG_DOUBLE, &o->expire_wait,
       "durable: wait for the messages to expire, at most this many seconds past the ttl, "
       "and report the file size again (0: do not wait)", "S" },
@@ -331,6 +333,7 @@ bench_clear (Bench *bench)
   g_free (bench->options.token);
   g_free (bench->options.state_file);
   g_free (bench->options.state_sync);
+  g_free (bench->options.engine);
 }
 
 int

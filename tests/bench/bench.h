@@ -65,6 +65,7 @@ typedef struct {
   int     ttl;
   char   *state_file;
   char   *state_sync;        /* reported only: the server's --state-sync */
+  char   *engine;            /* reported only: the server's --engine */
   double  expire_wait;
 } BenchOptions;
 
