@@ -1589,8 +1589,10 @@ static GSourceFuncs epoll_source_funcs = {
   .dispatch = source_dispatch,
 };
 
-/* Whether a housekeeping turn that started at start may go on. Every 32 connections handled
- * what they queued (pings, closes) is written, so that the clock also counts the writes. */
+/* Whether a housekeeping turn that started at start may go on, called after each connection
+ * it handled. Every 32 of them what they queued (pings, closes) is written, so that the clock
+ * also counts the writes; the lists are read again from their heads afterwards, since a
+ * write that fails takes its connection off them. */
 static gboolean
 within_budget (AgEpollServer *self,
                gint64         start,
@@ -1618,8 +1620,8 @@ housekeeping_cb (gpointer user_data)
 
     if (now - conn->stamp < REQUEST_TIMEOUT_US)
       break;
-    more = within_budget (self, now, &handled);
     connection_fail (self, conn);
+    more = within_budget (self, now, &handled);
   }
 
   while (more && (link = self->closing.head) != NULL) {
@@ -1627,8 +1629,8 @@ housekeeping_cb (gpointer user_data)
 
     if (now < conn->stamp)
       break;
-    more = within_budget (self, now, &handled);
     connection_fail (self, conn);
+    more = within_budget (self, now, &handled);
   }
 
   /* A connection that stayed silent for the idle time is pinged; one that stays silent for
@@ -1638,19 +1640,18 @@ housekeeping_cb (gpointer user_data)
 
     if (now - conn->stamp < KEEPALIVE_IDLE_US)
       break;
-    more = within_budget (self, now, &handled);
 
     if (conn->ping_outstanding) {
       g_debug ("connection %" G_GUINT64_FORMAT " (%s) did not answer a ping", conn->id,
                conn->peer);
       connection_fail (self, conn);
-      continue;
+    } else {
+      connection_push_control (self, conn, WSLAY_PING, NULL, 0);
+      conn->ping_outstanding = TRUE;
+      conn->stamp = now;
+      connection_move_to (conn, &self->open);
     }
-
-    connection_push_control (self, conn, WSLAY_PING, NULL, 0);
-    conn->ping_outstanding = TRUE;
-    conn->stamp = now;
-    connection_move_to (conn, &self->open);
+    more = within_budget (self, now, &handled);
   }
 
   flush_dirty (self);
