@@ -164,12 +164,6 @@ typedef struct {
   GArray    *lengths;
 } Command;
 
-typedef struct {
-  char            *app_id;
-  char            *name;
-  AgEngineChannel *channel;   /* NULL: delete the channel */
-} PendingChannel;
-
 struct _AgEngineRedis {
   GObject       parent_instance;
 
@@ -189,7 +183,7 @@ struct _AgEngineRedis {
   gboolean      batch_failed;
   char         *batch_error;
   gboolean      batch_has_writes;
-  GHashTable   *pending_channels;  /* "app:name" -> PendingChannel* */
+  GHashTable   *pending_channels;  /* "app:name" -> AgEnginePendingChannel* */
   gint64        retry_after_us;
 
   guint64       offline_bytes;     /* the cluster's total, as last seen */
@@ -202,15 +196,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (AgEngineRedis, ag_engine_redis, G_TYPE_OBJECT,
                                                       ag_engine_redis_engine_init))
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (redisReply, freeReplyObject)
-
-static void
-pending_channel_free (PendingChannel *pending)
-{
-  g_free (pending->app_id);
-  g_free (pending->name);
-  ag_engine_channel_free (pending->channel);
-  g_free (pending);
-}
 
 /* Keys. App ids never contain ':' (ag_server_check_app_id): what follows the app's part is
  * the account or channel name as it is. */
@@ -981,29 +966,14 @@ ag_engine_redis_uid_claim (AgEngine    *engine,
 }
 
 static void
-set_pending (AgEngineRedis   *self,
-             const char      *app_id,
-             const char      *name,
-             AgEngineChannel *channel)
-{
-  PendingChannel *pending = g_new0 (PendingChannel, 1);
-
-  pending->app_id = g_strdup (app_id);
-  pending->name = g_strdup (name);
-  pending->channel = channel;
-  g_hash_table_replace (self->pending_channels, g_strconcat (app_id, ":", name, NULL),
-                        pending);
-  self->batch_has_writes = TRUE;
-}
-
-static void
 ag_engine_redis_channel_save (AgEngine              *engine,
                               const char            *app_id,
                               const AgEngineChannel *channel)
 {
-  set_pending (AG_ENGINE_REDIS (engine), app_id, channel->name,
-               ag_engine_channel_new (channel->name, channel->attrs, channel->total_joins,
-                                      channel->destroy_us));
+  AgEngineRedis *self = AG_ENGINE_REDIS (engine);
+
+  ag_engine_pending_channels_save (self->pending_channels, app_id, channel);
+  self->batch_has_writes = TRUE;
 }
 
 static void
@@ -1011,15 +981,18 @@ ag_engine_redis_channel_delete (AgEngine   *engine,
                                 const char *app_id,
                                 const char *name)
 {
-  set_pending (AG_ENGINE_REDIS (engine), app_id, name, NULL);
+  AgEngineRedis *self = AG_ENGINE_REDIS (engine);
+
+  ag_engine_pending_channels_delete (self->pending_channels, app_id, name);
+  self->batch_has_writes = TRUE;
 }
 
 /* A channel is its attributes' hash and its entry "total_joins:destroy_us" in the app's
  * channel table. */
 static gboolean
-write_channel (AgEngineRedis  *self,
-               PendingChannel *pending,
-               GError        **error)
+write_channel (AgEngineRedis          *self,
+               AgEnginePendingChannel *pending,
+               GError                **error)
 {
   g_autoptr(Command) del = command_new ("DEL");
   g_autoptr(Command) entry = NULL;
@@ -1292,8 +1265,7 @@ ag_engine_redis_class_init (AgEngineRedisClass *klass)
 static void
 ag_engine_redis_init (AgEngineRedis *self)
 {
-  self->pending_channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                  (GDestroyNotify) pending_channel_free);
+  self->pending_channels = ag_engine_pending_channels_new ();
 }
 
 /**

@@ -124,12 +124,6 @@ static const char * const migrations[AG_ENGINE_SQLITE_SCHEMA_VERSION] = {
   "  PRIMARY KEY (app, channel, name)) WITHOUT ROWID;",
 };
 
-typedef struct {
-  char            *app_id;
-  char            *name;
-  AgEngineChannel *channel;   /* NULL: delete the channel */
-} PendingChannel;
-
 struct _AgEngineSqlite {
   GObject       parent_instance;
 
@@ -140,7 +134,7 @@ struct _AgEngineSqlite {
   gboolean      in_transaction;
   gboolean      batch_failed;     /* SQLite rolled back the open transaction on an error */
   gboolean      batch_has_writes; /* writes since the last commit other than retried channels */
-  GHashTable   *pending_channels; /* "app:name" -> PendingChannel* */
+  GHashTable   *pending_channels; /* "app:name" -> AgEnginePendingChannel* */
   gint64        retry_after_us;   /* monotonic; retried channels only */
 
   /* Queue lengths looked up since the last expiry or rollback: "app:account" -> count. */
@@ -155,15 +149,6 @@ static void ag_engine_sqlite_engine_init (AgEngineInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (AgEngineSqlite, ag_engine_sqlite, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (AG_TYPE_ENGINE,
                                                       ag_engine_sqlite_engine_init))
-
-static void
-pending_channel_free (PendingChannel *pending)
-{
-  g_free (pending->app_id);
-  g_free (pending->name);
-  ag_engine_channel_free (pending->channel);
-  g_free (pending);
-}
 
 /* App ids never contain ':' (ag_server_check_app_id), so this key is unambiguous. */
 static char *
@@ -721,28 +706,14 @@ ag_engine_sqlite_uid_lookup (AgEngine    *engine,
 }
 
 static void
-set_pending (AgEngineSqlite  *self,
-             const char      *app_id,
-             const char      *name,
-             AgEngineChannel *channel)
-{
-  PendingChannel *pending = g_new0 (PendingChannel, 1);
-
-  pending->app_id = g_strdup (app_id);
-  pending->name = g_strdup (name);
-  pending->channel = channel;
-  g_hash_table_replace (self->pending_channels, app_key (app_id, name), pending);
-  self->batch_has_writes = TRUE;
-}
-
-static void
 ag_engine_sqlite_channel_save (AgEngine              *engine,
                                const char            *app_id,
                                const AgEngineChannel *channel)
 {
-  set_pending (AG_ENGINE_SQLITE (engine), app_id, channel->name,
-               ag_engine_channel_new (channel->name, channel->attrs, channel->total_joins,
-                                      channel->destroy_us));
+  AgEngineSqlite *self = AG_ENGINE_SQLITE (engine);
+
+  ag_engine_pending_channels_save (self->pending_channels, app_id, channel);
+  self->batch_has_writes = TRUE;
 }
 
 static void
@@ -750,13 +721,16 @@ ag_engine_sqlite_channel_delete (AgEngine   *engine,
                                  const char *app_id,
                                  const char *name)
 {
-  set_pending (AG_ENGINE_SQLITE (engine), app_id, name, NULL);
+  AgEngineSqlite *self = AG_ENGINE_SQLITE (engine);
+
+  ag_engine_pending_channels_delete (self->pending_channels, app_id, name);
+  self->batch_has_writes = TRUE;
 }
 
 static gboolean
-write_channel (AgEngineSqlite  *self,
-               PendingChannel  *pending,
-               GError         **error)
+write_channel (AgEngineSqlite         *self,
+               AgEnginePendingChannel *pending,
+               GError                **error)
 {
   sqlite3_stmt *statement;
   GHashTableIter iter;
@@ -1246,8 +1220,7 @@ ag_engine_sqlite_class_init (AgEngineSqliteClass *klass)
 static void
 ag_engine_sqlite_init (AgEngineSqlite *self)
 {
-  self->pending_channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                  (GDestroyNotify) pending_channel_free);
+  self->pending_channels = ag_engine_pending_channels_new ();
   self->queue_lengths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->offline_bytes = -1;
 }

@@ -67,6 +67,55 @@ ag_engine_channel_free (AgEngineChannel *channel)
   g_free (channel);
 }
 
+static void
+pending_channel_free (AgEnginePendingChannel *pending)
+{
+  g_free (pending->app_id);
+  g_free (pending->name);
+  ag_engine_channel_free (pending->channel);
+  g_free (pending);
+}
+
+GHashTable *
+ag_engine_pending_channels_new (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                (GDestroyNotify) pending_channel_free);
+}
+
+static void
+pending_channels_set (GHashTable      *pending,
+                      const char      *app_id,
+                      const char      *name,
+                      AgEngineChannel *channel)
+{
+  AgEnginePendingChannel *entry = g_new0 (AgEnginePendingChannel, 1);
+
+  entry->app_id = g_strdup (app_id);
+  entry->name = g_strdup (name);
+  entry->channel = channel;
+  /* App ids never contain ':' (ag_server_check_app_id), so the key is unambiguous. */
+  g_hash_table_replace (pending, g_strconcat (app_id, ":", name, NULL), entry);
+}
+
+void
+ag_engine_pending_channels_save (GHashTable            *pending,
+                                 const char            *app_id,
+                                 const AgEngineChannel *channel)
+{
+  pending_channels_set (pending, app_id, channel->name,
+                        ag_engine_channel_new (channel->name, channel->attrs,
+                                               channel->total_joins, channel->destroy_us));
+}
+
+void
+ag_engine_pending_channels_delete (GHashTable *pending,
+                                   const char *app_id,
+                                   const char *name)
+{
+  pending_channels_set (pending, app_id, name, NULL);
+}
+
 gboolean
 ag_engine_user_attr_set (AgEngine    *engine,
                          const char  *app_id,

@@ -62,6 +62,23 @@ AgEngineChannel *ag_engine_channel_new  (const char      *name,
                                          gint64           destroy_us);
 void             ag_engine_channel_free (AgEngineChannel *channel);
 
+/* The channel writes a batching engine keeps until its commit, "app:name" ->
+ * AgEnginePendingChannel*: the last save or delete of a channel wins. */
+typedef struct {
+  char            *app_id;
+  char            *name;
+  AgEngineChannel *channel;   /* NULL: delete the channel */
+} AgEnginePendingChannel;
+
+GHashTable      *ag_engine_pending_channels_new    (void);
+/* Keeps a copy of channel. */
+void             ag_engine_pending_channels_save   (GHashTable            *pending,
+                                                    const char            *app_id,
+                                                    const AgEngineChannel *channel);
+void             ag_engine_pending_channels_delete (GHashTable            *pending,
+                                                    const char            *app_id,
+                                                    const char            *name);
+
 struct _AgEngineInterface {
   GTypeInterface parent_iface;
 
