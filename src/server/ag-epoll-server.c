@@ -49,6 +49,9 @@
 #define MAX_EVENTS              256
 #define MAX_ACCEPTS             256           /* per listener and dispatch */
 #define READ_BUDGET             (64 * 1024)   /* per connection and dispatch */
+/* Bytes alone do not bound a dispatch: 64 KiB of 6-byte frames is 10,000 replies to build
+ * before anyone else's turn. */
+#define FRAME_BUDGET            1024          /* per connection and dispatch */
 #define REQUEST_HEADER_LIMIT    8192
 #define REQUEST_TIMEOUT_US      (10 * G_USEC_PER_SEC)
 /* Deadlines and keepalive pings are handled in short, frequent turns: thousands of
@@ -133,6 +136,7 @@ typedef struct {
   gboolean                protocol_error;
   gboolean                too_big;        /* a frame header announced more than the limit */
   gsize                   read_budget;
+  guint                   frame_budget;
   gboolean                eof;
   gboolean                recv_failed;
 
@@ -879,7 +883,7 @@ ws_recv_cb (wslay_event_context_ptr  ctx,
     return pass_to_wslay (ctx, frame_scan (&conn->scan, buf, n, &conn->too_big));
   }
 
-  if (conn->read_budget == 0) {
+  if (conn->read_budget == 0 || conn->frame_budget == 0) {
     wslay_event_set_error (ctx, WSLAY_ERR_WOULDBLOCK);
     return -1;
   }
@@ -954,6 +958,9 @@ ws_msg_recv_cb (wslay_event_context_ptr                  ctx,
    * protocol error. */
   if (arg->opcode == WSLAY_CONNECTION_CLOSE && arg->msg_length == 1)
     conn->protocol_error = TRUE;
+
+  if (conn->frame_budget > 0)
+    conn->frame_budget--;
 
   if (conn->closing || conn->dead || wslay_is_ctrl_frame (arg->opcode))
     return;
@@ -1060,6 +1067,7 @@ websocket_read (AgEpollServer *self,
   }
 
   conn->read_budget = READ_BUDGET;
+  conn->frame_budget = FRAME_BUDGET;
   conn->in_wslay = TRUE;
   result = wslay_event_recv (conn->ws);
   conn->in_wslay = FALSE;
