@@ -262,6 +262,14 @@ stop_signal_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static void
+remove_signal_sources (const guint *ids,
+                       guint        n_ids)
+{
+  for (guint i = 0; i < n_ids; i++)
+    g_source_remove (ids[i]);
+}
+
 /* Lets the sockets closed during shutdown finish closing, for a bounded time. */
 static void
 drain_main_context (void)
@@ -285,7 +293,6 @@ main (int   argc,
   g_autofree char *config_path = NULL;
   g_autofree char *host = NULL;
   g_autofree char *admin_key_file = NULL;
-  guint sighup_id, sigusr1_id, sigusr2_id;
   g_autofree char *state_path = NULL;
   g_autofree char *state_sync = NULL;
   g_autofree char *engine_uri = NULL;
@@ -294,7 +301,7 @@ main (int   argc,
   gboolean version = FALSE;
   gboolean verbose = FALSE;
   guint16 port;
-  guint sigint_id, sigterm_id;
+  guint signal_ids[5];
   Daemon daemon = { 0, };
   const GOptionEntry entries[] = {
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
@@ -404,13 +411,13 @@ main (int   argc,
   /* Before the address is printed: whoever reads it may send a signal right away. */
   loop = g_main_loop_new (NULL, FALSE);
   daemon.loop = loop;
-  sigint_id = g_unix_signal_add (SIGINT, stop_signal_cb, &daemon);
-  sigterm_id = g_unix_signal_add (SIGTERM, stop_signal_cb, &daemon);
+  signal_ids[0] = g_unix_signal_add (SIGINT, stop_signal_cb, &daemon);
+  signal_ids[1] = g_unix_signal_add (SIGTERM, stop_signal_cb, &daemon);
   /* Their default is to end the process, and with it every session; until the server runs
    * they are blocked-and-pending GLib sources, dispatched once the loop runs. */
-  sighup_id = g_unix_signal_add (SIGHUP, reload_signal_cb, &daemon);
-  sigusr1_id = g_unix_signal_add (SIGUSR1, status_signal_cb, &daemon);
-  sigusr2_id = g_unix_signal_add (SIGUSR2, status_signal_cb, &daemon);
+  signal_ids[2] = g_unix_signal_add (SIGHUP, reload_signal_cb, &daemon);
+  signal_ids[3] = g_unix_signal_add (SIGUSR1, status_signal_cb, &daemon);
+  signal_ids[4] = g_unix_signal_add (SIGUSR2, status_signal_cb, &daemon);
 
   /* An option names the store whatever the file says. */
   if (state_path != NULL || engine_uri != NULL)
@@ -419,19 +426,14 @@ main (int   argc,
     engine = open_engine (config->engine_uri, config->state_path, sync, &error);
   if (engine == NULL) {
     g_printerr ("agsignald: %s\n", error->message);
-    g_source_remove (sigint_id);
-    g_source_remove (sigterm_id);
-    g_source_remove (sighup_id);
-    g_source_remove (sigusr1_id);
-    g_source_remove (sigusr2_id);
+    remove_signal_sources (signal_ids, G_N_ELEMENTS (signal_ids));
     return EXIT_FAILURE;
   }
 
   daemon.server = AG_SERVER_TRANSPORT (ag_epoll_server_new (engine, &error));
   if (daemon.server == NULL) {
     g_printerr ("agsignald: %s\n", error->message);
-    g_source_remove (sigint_id);
-    g_source_remove (sigterm_id);
+    remove_signal_sources (signal_ids, G_N_ELEMENTS (signal_ids));
     return EXIT_FAILURE;
   }
 
@@ -441,11 +443,7 @@ main (int   argc,
   if (!ag_hub_restore (ag_server_transport_get_hub (daemon.server), g_get_real_time (), &error) ||
       !ag_hub_commit (ag_server_transport_get_hub (daemon.server), &error)) {
     g_printerr ("agsignald: %s\n", error->message);
-    g_source_remove (sigint_id);
-    g_source_remove (sigterm_id);
-    g_source_remove (sighup_id);
-    g_source_remove (sigusr1_id);
-    g_source_remove (sigusr2_id);
+    remove_signal_sources (signal_ids, G_N_ELEMENTS (signal_ids));
     g_clear_object (&daemon.server);
     return EXIT_FAILURE;
   }
@@ -453,11 +451,7 @@ main (int   argc,
   if (!ag_server_transport_listen (daemon.server, host, port, &error)) {
     g_printerr ("agsignald: cannot listen on %s: %s\n", listen != NULL ? listen : host,
                 error->message);
-    g_source_remove (sigint_id);
-    g_source_remove (sigterm_id);
-    g_source_remove (sighup_id);
-    g_source_remove (sigusr1_id);
-    g_source_remove (sigusr2_id);
+    remove_signal_sources (signal_ids, G_N_ELEMENTS (signal_ids));
     g_clear_object (&daemon.server);
     return EXIT_FAILURE;
   }
@@ -472,11 +466,7 @@ main (int   argc,
 
   g_main_loop_run (loop);
 
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
-  g_source_remove (sighup_id);
-  g_source_remove (sigusr1_id);
-  g_source_remove (sigusr2_id);
+  remove_signal_sources (signal_ids, G_N_ELEMENTS (signal_ids));
   g_clear_object (&daemon.server);
   drain_main_context ();
 
