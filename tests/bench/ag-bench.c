@@ -177,6 +177,9 @@ new_option_context (BenchOptions *o)
       "Time cap of the saturation, exchange or login phase (10)", "S" },
     { "drain-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->drain_timeout,
       "How long to wait for deliveries after the last send (10)", "S" },
+    { "sources", 0, 0, G_OPTION_ARG_INT, &o->sources,
+      "Spread the connections over this many source addresses, 127.0.0.1 and up, for more "
+      "than the ~28,000 one address can open to one port (1: the kernel's choice)", "N" },
     { "window", 0, 0, G_OPTION_ARG_INT, &o->window,
       "Messages in flight per sender (16)", "N" },
     { "members", 0, 0, G_OPTION_ARG_INT, &o->members, "fanout: channel members (1000)", "N" },
@@ -215,6 +218,7 @@ new_option_context (BenchOptions *o)
     .seconds = 10,
     .drain_timeout = 10,
     .window = 16,
+    .sources = 1,
     .members = 1000,
     .publishers = 4,
     .rate = 50,
@@ -282,8 +286,14 @@ run (Bench  *bench,
       o->msg_size > 8192 || o->window < 1 || o->window > BENCH_PENDING_MAX / 2 ||
       o->members < 1 || o->members > 100000 || o->publishers < 1 || o->pairs < 1 ||
       o->sessions < 1 || o->logins < 1 || o->rate <= 0 || o->seconds <= 0 ||
-      o->latency_seconds < 0 || o->hold < 0 || o->drain_timeout < 0) {
+      o->latency_seconds < 0 || o->hold < 0 || o->drain_timeout < 0 || o->sources < 1 ||
+      o->sources > 250) {
     g_printerr ("ag-bench: an option is out of range\n");
+    return 2;
+  }
+
+  if (o->sources > 1 && bench->address.ss_family != AF_INET) {
+    g_printerr ("ag-bench: --sources needs an IPv4 server address\n");
     return 2;
   }
 

@@ -814,6 +814,23 @@ bench_conn_connect (BenchConn *conn,
 
   setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 
+  /* The kernel's ephemeral ports allow ~28,000 connections from one address to one port;
+   * more come from other loopback addresses, with the port still chosen at connect. */
+  if (bench->options.sources > 1) {
+    struct sockaddr_in source = {
+      .sin_family = AF_INET,
+      .sin_addr.s_addr = htonl (INADDR_LOOPBACK + conn->index % bench->options.sources),
+    };
+
+    setsockopt (fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+    if (bind (fd, (struct sockaddr *) &source, sizeof source) < 0) {
+      conn->failed = TRUE;
+      bench_error (bench, "%s: bind: %s", conn->account, g_strerror (errno));
+      close (fd);
+      return FALSE;
+    }
+  }
+
   if (connect (fd, (struct sockaddr *) &bench->address, bench->address_len) < 0 &&
       errno != EINPROGRESS) {
     conn->failed = TRUE;

@@ -43,6 +43,7 @@ typedef struct {
   double  seconds;           /* time cap of the measured phase */
   double  drain_timeout;     /* how long to wait for deliveries after the last send */
   int     window;            /* outstanding messages per sender */
+  int     sources;           /* IPv4 loopback source addresses connections spread over */
 
   /* fanout */
   int     members;
